@@ -1,0 +1,126 @@
+//! Settings -> Activity log: the organization's log, filterable by person, action and date, paginated.
+
+use actix_web::web;
+use askama::Template;
+use askama_web::WebTemplate;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::audit::log::{self, ActivityEntry, LogFilter};
+use crate::auth::Scope;
+use crate::error::AppResult;
+use crate::web::pagination::{Pager, query_string};
+use crate::web::{PageContext, PageInput};
+
+#[derive(Deserialize, Default)]
+pub struct ActivityQuery {
+    #[serde(default)]
+    person: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+pub struct ActivityRow {
+    pub when: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub details: String,
+    pub ip: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit/activity.html")]
+pub struct ActivityPage {
+    page: PageContext,
+    rows: Vec<ActivityRow>,
+    pager: Pager,
+    actions: Vec<(String, String)>,
+    people: Vec<(String, String)>,
+    person: String,
+    action: String,
+    from: String,
+    to: String,
+    date_error: String,
+    timezone: String,
+}
+
+pub async fn activity_log(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    query: web::Query<ActivityQuery>,
+) -> AppResult<ActivityPage> {
+    let q = query.into_inner();
+    let tz: chrono_tz::Tz = scope.org.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let (from, from_bad) = parse_day(&q.from, tz, 0);
+    let (until, to_bad) = parse_day(&q.to, tz, 1);
+    let date_error = if from_bad || to_bad { "Dates look like 2026-11-22." } else { "" };
+    let filter = LogFilter {
+        actor_user_id: Some(q.person.clone()).filter(|p| !p.is_empty()),
+        action: Some(q.action.clone()).filter(|a| !a.is_empty()),
+        from,
+        until,
+    };
+    let page_number = crate::web::pagination::ListQuery { page: q.page.clone(), q: None }.page();
+    let base_query =
+        query_string(&[("person", &q.person), ("action", &q.action), ("from", &q.from), ("to", &q.to)]);
+    let org_id = scope.org_id().to_string();
+    let (page, entries, pager, (actions, people)) = state
+        .db
+        .run(move |conn| {
+            let page = input.load(conn)?;
+            let pager = Pager::new(page_number, log::count(conn, &org_id, &filter)?, base_query);
+            let entries = log::list(conn, &org_id, &filter, pager.per_page, pager.offset())?;
+            let choices = log::filter_choices(conn, &org_id)?;
+            Ok((page, entries, pager, choices))
+        })
+        .await?;
+    Ok(ActivityPage {
+        page,
+        rows: entries.into_iter().map(|e| row(e, tz)).collect(),
+        pager,
+        actions: actions.into_iter().map(|a| (log::action_label(&a), a)).collect(),
+        people,
+        person: q.person,
+        action: q.action,
+        from: q.from,
+        to: q.to,
+        date_error: date_error.to_string(),
+        timezone: tz.name().to_string(),
+    })
+}
+
+/// A local calendar day (plus `days_after`) as the UTC instant of its midnight; (None, true) when malformed.
+fn parse_day(text: &str, tz: chrono_tz::Tz, days_after: i64) -> (Option<chrono::NaiveDateTime>, bool) {
+    let text = text.trim();
+    if text.is_empty() {
+        return (None, false);
+    }
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        Ok(day) => {
+            let day = day + chrono::Days::new(days_after as u64);
+            (Some(crate::web::time::local_midnight_utc(day, tz)), false)
+        }
+        Err(_) => (None, true),
+    }
+}
+
+fn row(e: ActivityEntry, tz: chrono_tz::Tz) -> ActivityRow {
+    let target = if e.target_label.is_empty() { e.target_type.clone() } else { e.target_label.clone() };
+    ActivityRow {
+        when: crate::web::time::local(e.created_at, tz),
+        actor: e.actor_label,
+        action: log::action_label(&e.action),
+        target,
+        details: e.details,
+        ip: e.ip,
+    }
+}

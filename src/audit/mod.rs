@@ -1,0 +1,13 @@
+//! The activity log (who did what, where, when, from which IP) and, later, auditor access.
+
+pub mod handlers;
+pub mod log;
+
+pub use log::{Actor, Target, record};
+
+use crate::auth::Permission;
+use crate::web::routes::{Access, RouteDef, get};
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![get("/settings/activity", Access::Org(Permission::ViewActivityLog), handlers::activity_log)]
+}

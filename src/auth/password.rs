@@ -1,0 +1,67 @@
+//! Password hashing (argon2id with the crate's recommended parameters) and the password rules.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+pub const MIN_PASSWORD_LEN: usize = 10;
+pub const MAX_PASSWORD_LEN: usize = 200;
+
+pub fn hash_password(password: &str) -> String {
+    let mut salt_bytes = [0u8; 16];
+    rand::Rng::fill(&mut rand::rng(), &mut salt_bytes[..]);
+    let salt = SaltString::encode_b64(&salt_bytes).unwrap_or_else(|e| unreachable!("16 bytes always encode: {e}"));
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .unwrap_or_else(|e| unreachable!("argon2 with default parameters cannot fail: {e}"))
+}
+
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// A hash to verify against when the account does not exist, so that a miss costs the same time as a hit.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not-a-real-password-for-timing"))
+}
+
+/// Why a new password is refused, or None when it is acceptable.
+pub fn password_problem(password: &str, email: &str) -> Option<String> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_LEN {
+        return Some(format!("Use at least {MIN_PASSWORD_LEN} characters."));
+    }
+    if chars > MAX_PASSWORD_LEN {
+        return Some(format!("Use at most {MAX_PASSWORD_LEN} characters."));
+    }
+    if !email.is_empty() && password.eq_ignore_ascii_case(email) {
+        return Some("Your password cannot be your email address.".into());
+    }
+    if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+        return Some("Use more than one repeated character.".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_reject() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn password_rules() {
+        assert!(password_problem("short", "a@b.c").is_some());
+        assert!(password_problem("aaaaaaaaaaaa", "a@b.c").is_some());
+        assert!(password_problem("someone@example.com", "someone@example.com").is_some());
+        assert!(password_problem("long enough pass", "a@b.c").is_none());
+    }
+}

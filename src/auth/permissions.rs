@@ -1,0 +1,395 @@
+//! Roles, permissions and the MSP tier caps: the single source of truth for who may do what.
+//! The route table enforces these, the Roles settings page renders them, and the access-matrix test checks them.
+
+use std::fmt;
+
+/// A relationship tier between an MSP and one of its clients, capping what MSP staff may do in that client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tier {
+    /// T1 Monitor: read only.
+    Monitor,
+    /// T2 Operate: day-to-day work (controls, evidence, tickets, assignments), no client settings.
+    Operate,
+    /// T3 Manage: also client settings, branding, API keys, integrations and credentials.
+    Manage,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 3] = [Tier::Monitor, Tier::Operate, Tier::Manage];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Tier::Monitor => "T1",
+            Tier::Operate => "T2",
+            Tier::Manage => "T3",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Monitor => "Monitor",
+            Tier::Operate => "Operate",
+            Tier::Manage => "Manage",
+        }
+    }
+
+    pub fn label(self) -> String {
+        format!("{} {}", self.code(), self.name())
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Tier::Monitor => "Read only: MSP staff can see the client's workspace but change nothing.",
+            Tier::Operate => "Day-to-day work on controls, evidence and tickets; no client settings.",
+            Tier::Manage => "Full management, including client settings, branding, API keys and integrations.",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Tier> {
+        Tier::ALL.into_iter().find(|t| t.code() == code)
+    }
+}
+
+/// What a person may do. Grouped by area; each has the minimum MSP tier at which MSP staff may use it in a
+/// client (None = never through an MSP, e.g. MSP-level or portal permissions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Permission {
+    ViewWorkspace,
+    ViewTeam,
+    ManageTeam,
+    ViewActivityLog,
+    ManageOrgSettings,
+    ManageBilling,
+    ManageBranding,
+    ManageIntegrations,
+    ViewCompliance,
+    EditControls,
+    ManageEvidence,
+    ManagePolicies,
+    ApprovePolicies,
+    ApprovePrivacyPolicies,
+    ApproveSecurityPolicies,
+    ViewTickets,
+    WorkTickets,
+    ManageServiceDesk,
+    UsePortal,
+    ViewMspDashboard,
+    ViewClients,
+    ManageClients,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 22] = [
+        Permission::ViewWorkspace,
+        Permission::ViewTeam,
+        Permission::ManageTeam,
+        Permission::ViewActivityLog,
+        Permission::ManageOrgSettings,
+        Permission::ManageBilling,
+        Permission::ManageBranding,
+        Permission::ManageIntegrations,
+        Permission::ViewCompliance,
+        Permission::EditControls,
+        Permission::ManageEvidence,
+        Permission::ManagePolicies,
+        Permission::ApprovePolicies,
+        Permission::ApprovePrivacyPolicies,
+        Permission::ApproveSecurityPolicies,
+        Permission::ViewTickets,
+        Permission::WorkTickets,
+        Permission::ManageServiceDesk,
+        Permission::UsePortal,
+        Permission::ViewMspDashboard,
+        Permission::ViewClients,
+        Permission::ManageClients,
+    ];
+
+    /// (area, label, explanation, minimum tier through an MSP)
+    fn info(self) -> (&'static str, &'static str, &'static str, Option<Tier>) {
+        use Permission::*;
+        use Tier::*;
+        match self {
+            ViewWorkspace => ("Workspace", "View workspace", "Open the organization's workspace and overview", Some(Monitor)),
+            ViewTeam => ("Settings", "View team", "See team members, their roles and invitations", Some(Monitor)),
+            ManageTeam => ("Settings", "Manage team", "Invite people, change roles, deactivate members", Some(Manage)),
+            ViewActivityLog => ("Settings", "View activity log", "Read the organization's activity log", Some(Monitor)),
+            ManageOrgSettings => ("Settings", "Manage settings", "Change organization details and timezone", Some(Manage)),
+            ManageBilling => ("Settings", "Manage billing", "Plans, seats and invoices settings", Some(Manage)),
+            ManageBranding => ("Settings", "Manage branding", "Portal branding, logo and domain", Some(Manage)),
+            ManageIntegrations => ("Settings", "Manage integrations", "API keys, integrations and stored credentials", Some(Manage)),
+            ViewCompliance => ("Compliance", "View compliance", "Frameworks, controls, policies and evidence", Some(Monitor)),
+            EditControls => ("Compliance", "Edit controls", "Implement and update controls, assign owners", Some(Operate)),
+            ManageEvidence => ("Compliance", "Manage evidence", "Upload, link and retire evidence", Some(Operate)),
+            ManagePolicies => ("Compliance", "Manage policies", "Draft policies and run acknowledgment campaigns", Some(Operate)),
+            ApprovePolicies => ("Compliance", "Approve policies", "Approve any policy or exception", Some(Operate)),
+            ApprovePrivacyPolicies => ("Compliance", "Approve privacy items", "Approve privacy policies and exceptions", Some(Operate)),
+            ApproveSecurityPolicies => ("Compliance", "Approve security items", "Approve security policies and exceptions", Some(Operate)),
+            ViewTickets => ("Service desk", "View tickets", "See tickets, assets and the knowledge base", Some(Monitor)),
+            WorkTickets => ("Service desk", "Work tickets", "Create, update and resolve tickets, log time", Some(Operate)),
+            ManageServiceDesk => ("Service desk", "Manage service desk", "SLA policies, business hours, invoicing", Some(Manage)),
+            UsePortal => ("Portal", "Use portal", "Client end-user portal: own tickets, policies to sign", None),
+            ViewMspDashboard => ("MSP", "View MSP dashboard", "Cross-client dashboard of the MSP", None),
+            ViewClients => ("MSP", "View clients", "List the MSP's clients", None),
+            ManageClients => ("MSP", "Manage clients", "Add clients, change tiers, assign staff, archive", None),
+        }
+    }
+
+    pub fn area(self) -> &'static str {
+        self.info().0
+    }
+    pub fn label(self) -> &'static str {
+        self.info().1
+    }
+    pub fn description(self) -> &'static str {
+        self.info().2
+    }
+    /// Lowest tier at which MSP staff get this permission in a client; None when never through an MSP.
+    pub fn min_tier(self) -> Option<Tier> {
+        self.info().3
+    }
+
+    fn bit(self) -> u64 {
+        1u64 << (self as u8)
+    }
+}
+
+impl fmt::Display for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// A set of permissions (a bit set; there are fewer than 64).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct PermissionSet(u64);
+
+impl PermissionSet {
+    pub const EMPTY: PermissionSet = PermissionSet(0);
+
+    pub fn of(perms: &[Permission]) -> PermissionSet {
+        PermissionSet(perms.iter().fold(0, |acc, p| acc | p.bit()))
+    }
+    pub fn contains(self, p: Permission) -> bool {
+        self.0 & p.bit() != 0
+    }
+    pub fn union(self, other: PermissionSet) -> PermissionSet {
+        PermissionSet(self.0 | other.0)
+    }
+    pub fn intersect(self, other: PermissionSet) -> PermissionSet {
+        PermissionSet(self.0 & other.0)
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL.into_iter().filter(move |p| self.contains(*p))
+    }
+
+    /// What MSP staff may use in a client at this tier.
+    pub fn tier_cap(tier: Tier) -> PermissionSet {
+        let allowed: Vec<Permission> =
+            Permission::ALL.into_iter().filter(|p| p.min_tier().is_some_and(|min| min <= tier)).collect();
+        PermissionSet::of(&allowed)
+    }
+}
+
+/// Roles (ids as the API and the activity log show them). One role per person per organization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    Admin,
+    ComplianceAdmin,
+    ComplianceOfficer,
+    PrivacyOfficer,
+    SecurityOfficer,
+    Employee,
+    ReadOnly,
+    MspAdmin,
+    MspTechnician,
+    PortalUser,
+}
+
+/// Which kinds of organization a role may be held in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleScope {
+    Any,
+    MspOnly,
+    ClientOnly,
+}
+
+impl Role {
+    pub const ALL: [Role; 10] = [
+        Role::Admin,
+        Role::ComplianceAdmin,
+        Role::ComplianceOfficer,
+        Role::PrivacyOfficer,
+        Role::SecurityOfficer,
+        Role::Employee,
+        Role::ReadOnly,
+        Role::MspAdmin,
+        Role::MspTechnician,
+        Role::PortalUser,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::ComplianceAdmin => "COMPLIANCE_ADMIN",
+            Role::ComplianceOfficer => "COMPLIANCE_OFFICER",
+            Role::PrivacyOfficer => "PRIVACY_OFFICER",
+            Role::SecurityOfficer => "SECURITY_OFFICER",
+            Role::Employee => "EMPLOYEE",
+            Role::ReadOnly => "READ_ONLY",
+            Role::MspAdmin => "MSP_ADMIN",
+            Role::MspTechnician => "MSP_TECHNICIAN",
+            Role::PortalUser => "PORTAL_USER",
+        }
+    }
+
+    /// The label of the Team table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::ComplianceAdmin => "Compliance Admin",
+            Role::ComplianceOfficer => "Approver",
+            Role::PrivacyOfficer => "Approver (Privacy)",
+            Role::SecurityOfficer => "Approver (Security)",
+            Role::Employee => "Analyst",
+            Role::ReadOnly => "Read Only",
+            Role::MspAdmin => "MSP Admin",
+            Role::MspTechnician => "MSP Technician",
+            Role::PortalUser => "End User",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Role::Admin => "Everything in the organization, including team, settings and billing.",
+            Role::ComplianceAdmin => "Runs the compliance program: controls, evidence, policies and approvals.",
+            Role::ComplianceOfficer => "Works on controls and evidence and approves any policy.",
+            Role::PrivacyOfficer => "Works on controls and evidence and approves privacy items.",
+            Role::SecurityOfficer => "Works on controls and evidence and approves security items.",
+            Role::Employee => "Does the day-to-day work on controls, evidence and tickets.",
+            Role::ReadOnly => "Sees everything in the workspace and changes nothing.",
+            Role::MspAdmin => "Runs the MSP: every client (within its tier), staff assignments and tiers.",
+            Role::MspTechnician => "Works tickets and compliance for the clients assigned to them.",
+            Role::PortalUser => "A client's end user: the branded portal only, never the staff app.",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.id() == id)
+    }
+
+    pub fn scope(self) -> RoleScope {
+        match self {
+            Role::MspAdmin | Role::MspTechnician => RoleScope::MspOnly,
+            Role::PortalUser => RoleScope::ClientOnly,
+            _ => RoleScope::Any,
+        }
+    }
+
+    /// Roles that may be held in an organization of this kind.
+    pub fn allowed_in(kind: crate::orgs::OrgKind) -> Vec<Role> {
+        use crate::orgs::OrgKind;
+        Role::ALL
+            .into_iter()
+            .filter(|r| match r.scope() {
+                RoleScope::Any => true,
+                RoleScope::MspOnly => kind == OrgKind::Msp,
+                RoleScope::ClientOnly => kind != OrgKind::Msp,
+            })
+            .collect()
+    }
+
+    /// Does holding this role in an MSP reach every client of it (rather than only assigned ones)?
+    pub fn reaches_all_clients(self) -> bool {
+        matches!(self, Role::Admin | Role::MspAdmin)
+    }
+
+    /// Does holding this role in an MSP reach clients at all?
+    pub fn reaches_clients(self) -> bool {
+        !matches!(self, Role::PortalUser)
+    }
+
+    /// Counts against the organization's seat allotment (end users of the portal do not).
+    pub fn takes_seat(self) -> bool {
+        !matches!(self, Role::PortalUser)
+    }
+
+    /// The role -> permission table.
+    pub fn permissions(self) -> PermissionSet {
+        use Permission::*;
+        let staff_view = [ViewWorkspace, ViewTeam, ViewCompliance, ViewTickets];
+        let perms: Vec<Permission> = match self {
+            Role::Admin => Permission::ALL.into_iter().filter(|p| *p != UsePortal).collect(),
+            Role::MspAdmin => Permission::ALL.into_iter().filter(|p| !matches!(p, UsePortal | ManageBilling)).collect(),
+            Role::ComplianceAdmin => [
+                &staff_view[..],
+                &[ViewActivityLog, EditControls, ManageEvidence, ManagePolicies, ApprovePolicies, ViewClients],
+            ]
+            .concat(),
+            Role::ComplianceOfficer => [&staff_view[..], &[EditControls, ManageEvidence, ApprovePolicies]].concat(),
+            Role::PrivacyOfficer => [&staff_view[..], &[EditControls, ManageEvidence, ApprovePrivacyPolicies]].concat(),
+            Role::SecurityOfficer => {
+                [&staff_view[..], &[EditControls, ManageEvidence, ApproveSecurityPolicies]].concat()
+            }
+            Role::Employee => [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets]].concat(),
+            Role::ReadOnly => [&staff_view[..], &[ViewActivityLog, ViewClients]].concat(),
+            Role::MspTechnician => {
+                [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets, ViewMspDashboard, ViewClients]].concat()
+            }
+            Role::PortalUser => vec![UsePortal],
+        };
+        PermissionSet::of(&perms)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.id()), Some(r));
+        }
+        for t in Tier::ALL {
+            assert_eq!(Tier::parse(t.code()), Some(t));
+        }
+        assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn monitor_tier_is_read_only() {
+        let cap = PermissionSet::tier_cap(Tier::Monitor);
+        assert!(cap.contains(Permission::ViewCompliance));
+        assert!(!cap.contains(Permission::WorkTickets));
+        assert!(!cap.contains(Permission::ManageTeam));
+    }
+
+    #[test]
+    fn operate_tier_works_but_has_no_settings() {
+        let cap = PermissionSet::tier_cap(Tier::Operate);
+        assert!(cap.contains(Permission::EditControls) && cap.contains(Permission::WorkTickets));
+        assert!(!cap.contains(Permission::ManageTeam) && !cap.contains(Permission::ManageBranding));
+    }
+
+    #[test]
+    fn manage_tier_adds_settings_but_never_msp_or_portal_permissions() {
+        let cap = PermissionSet::tier_cap(Tier::Manage);
+        assert!(cap.contains(Permission::ManageIntegrations) && cap.contains(Permission::ManageTeam));
+        assert!(!cap.contains(Permission::ManageClients) && !cap.contains(Permission::UsePortal));
+    }
+
+    #[test]
+    fn portal_users_have_no_staff_permission() {
+        assert_eq!(Role::PortalUser.permissions().iter().collect::<Vec<_>>(), vec![Permission::UsePortal]);
+    }
+}

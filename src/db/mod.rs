@@ -1,0 +1,224 @@
+//! Database access: the backend chosen from DATABASE_URL, the pool, migrations, and helpers to run blocking
+//! Diesel work off the async executor.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::{
+    AnsiTransactionManager, Instrumentation, InstrumentationEvent, SimpleConnection, TransactionManager,
+};
+use diesel::prelude::*;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::config::redact_url;
+use crate::error::AppError;
+
+pub mod ids;
+pub mod settings;
+
+pub use ids::{new_id, now};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection type over both backends. Keep the Sqlite variant last (see DESIGN.md).
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+impl DbConnection {
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbConnection::Sqlite(_))
+    }
+}
+
+/// Which backend a database URL selects, decided from the scheme alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendUrl {
+    Sqlite { path: String },
+    Postgres { url: String },
+}
+
+impl BackendUrl {
+    pub fn parse(url: &str) -> Result<BackendUrl, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(BackendUrl::Postgres { url: url.to_string() })
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            Ok(BackendUrl::Sqlite { path: path.to_string() })
+        } else {
+            Err(DbError(format!("unsupported database URL '{}': use sqlite:// or postgres://", redact_url(url))))
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            BackendUrl::Sqlite { path } => format!("SQLite at {path}"),
+            BackendUrl::Postgres { url } => format!("PostgreSQL at {}", redact_url(url)),
+        }
+    }
+}
+
+/// A database problem at start-up, with the real cause (never hidden behind the multi-connection).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DbError(pub String);
+
+/// Counts the SQL statements run through the pool (used by tests that prove a page's query count is bounded).
+#[derive(Clone, Default)]
+pub struct QueryCounter(Arc<AtomicU64>);
+
+impl QueryCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+struct CountingInstrumentation(Arc<AtomicU64>);
+
+impl Instrumentation for CountingInstrumentation {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Opens connections of the chosen backend directly (not through MultiConnection::establish, which would try
+/// every backend in turn and report the wrong error).
+pub struct Manager {
+    backend: BackendUrl,
+    counter: QueryCounter,
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, ConnectionError> {
+        let mut conn = match &self.backend {
+            BackendUrl::Postgres { url } => DbConnection::Postgres(diesel::PgConnection::establish(url)?),
+            BackendUrl::Sqlite { path } => {
+                let mut c = diesel::SqliteConnection::establish(path)?;
+                c.batch_execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                DbConnection::Sqlite(c)
+            }
+        };
+        conn.set_instrumentation(CountingInstrumentation(self.counter.0.clone()));
+        Ok(conn)
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// The application's database handle: the pool plus the statement counter.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: Pool,
+    pub counter: QueryCounter,
+    pub backend: BackendUrl,
+}
+
+impl Db {
+    /// Connects (creating the SQLite file's directory if needed), applies pending migrations, builds the pool.
+    pub fn open(url: &str, pool_size: u32) -> Result<Db, DbError> {
+        let backend = BackendUrl::parse(url)?;
+        if let BackendUrl::Sqlite { path } = &backend
+            && let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| DbError(format!("cannot create directory {} for SQLite: {e}", dir.display())))?;
+        }
+        let counter = QueryCounter::default();
+        let manager = Manager { backend: backend.clone(), counter: counter.clone() };
+        let mut first = manager.open().map_err(|e| DbError(format!("cannot connect to {}: {e}", backend.label())))?;
+        run_migrations(&mut first).map_err(|e| DbError(format!("migrations failed on {}: {e}", backend.label())))?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(std::time::Duration::from_secs(10))
+            .build(manager)
+            .map_err(|e| DbError(format!("cannot open a connection pool to {}: {e}", backend.label())))?;
+        Ok(Db { pool, counter, backend })
+    }
+
+    /// Runs blocking database work on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| AppError::Internal(format!("database unavailable: {e}")))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Like `run`, inside one write transaction: all or nothing.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_transaction(conn, f)).await
+    }
+
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, DbError> {
+        self.pool.get().map_err(|e| DbError(format!("database unavailable: {e}")))
+    }
+}
+
+/// Applies every pending migration of the connection's backend.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<(), String> {
+    let result = match conn {
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| e.to_string())
+}
+
+/// A transaction that takes the write lock up front on SQLite (BEGIN IMMEDIATE), so two writers queue on the
+/// busy timeout instead of one failing when it upgrades from reading to writing.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    let DbConnection::Sqlite(inner) = conn else {
+        return conn.transaction(f);
+    };
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            <DbConnection as Connection>::TransactionManager::rollback_transaction(conn)?;
+            Err(err)
+        }
+    }
+}

@@ -1,0 +1,571 @@
+//! MSP -> Clients: the MSP's clients (searchable, paginated), adding a client (which creates its tenant), tiers,
+//! staff assignments, archive and restore.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::audit::{self, Actor, Target};
+use crate::auth::handlers::{redirect, render, render_status};
+use crate::auth::permissions::{Permission, Tier};
+use crate::auth::{Scope, session};
+use crate::db::{DbConnection, MultiBackend};
+use crate::error::{AppError, AppResult};
+use crate::orgs::models::{self, OrgKind, StaffMember};
+use crate::orgs::onboarding::unique_slug;
+use crate::schema::{memberships, msp_clients, organizations, technician_assignments};
+use crate::web::forms::{self, FieldErrors, TIMEZONES};
+use crate::web::pagination::{Pager, query_string};
+use crate::web::{PageContext, PageInput};
+
+/// The clients of the scope's MSP that the user may see: all of them for roles that reach every client,
+/// otherwise the ones assigned to the user. Cross-client views filter through this.
+pub struct MspView {
+    pub msp_org_id: String,
+    pub user_id: String,
+    pub all_clients: bool,
+}
+
+type ClientJoin = diesel::dsl::InnerJoinOn<
+    organizations::table,
+    msp_clients::table,
+    diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
+>;
+type ClientSource = diesel::dsl::InnerJoinQuerySource<
+    organizations::table,
+    msp_clients::table,
+    diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
+>;
+type ClientFilter = Box<dyn BoxableExpression<ClientSource, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+impl MspView {
+    pub fn of(scope: &Scope) -> MspView {
+        MspView {
+            msp_org_id: scope.org_id().to_string(),
+            user_id: scope.user.id.clone(),
+            all_clients: scope.org.direct_role.is_some_and(|r| r.reaches_all_clients()),
+        }
+    }
+
+    pub fn join() -> ClientJoin {
+        organizations::table.inner_join(msp_clients::table.on(msp_clients::client_org_id.eq(organizations::id)))
+    }
+
+    /// The MSP's clients this user sees, with the list filters applied.
+    pub fn filter(&self, status: ClientStatus, search: &str) -> ClientFilter {
+        let mut filter: ClientFilter = Box::new(msp_clients::msp_org_id.eq(self.msp_org_id.clone()));
+        if !self.all_clients {
+            let assigned = technician_assignments::table
+                .filter(technician_assignments::user_id.eq(self.user_id.clone()))
+                .select(technician_assignments::org_id);
+            filter = Box::new(filter.and(organizations::id.eq_any(assigned)));
+        }
+        filter = match status {
+            ClientStatus::Active => Box::new(filter.and(organizations::archived_at.is_null())),
+            ClientStatus::Archived => Box::new(filter.and(organizations::archived_at.is_not_null())),
+            ClientStatus::All => filter,
+        };
+        if !search.is_empty() {
+            let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
+            let matches = organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\'));
+            filter = Box::new(filter.and(matches));
+        }
+        filter
+    }
+
+    /// One client of this MSP that the user sees (archived or not), or 404: ids from URLs go through here.
+    pub fn client(&self, conn: &mut DbConnection, client_id: &str) -> Result<ClientRow, AppError> {
+        let filter = self.filter(ClientStatus::All, "");
+        let row: Option<ClientTuple> =
+            Self::join().filter(filter).filter(organizations::id.eq(client_id)).select(CLIENT_COLUMNS).first(conn).optional()?;
+        row.map(ClientRow::from).ok_or(AppError::NotFound)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ClientStatus {
+    Active,
+    Archived,
+    All,
+}
+
+impl ClientStatus {
+    fn parse(text: &str) -> ClientStatus {
+        match text {
+            "archived" => ClientStatus::Archived,
+            "all" => ClientStatus::All,
+            _ => ClientStatus::Active,
+        }
+    }
+}
+
+pub type ClientTuple = (String, String, String, String, String, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime, String);
+
+pub const CLIENT_COLUMNS: (
+    organizations::id,
+    organizations::name,
+    organizations::slug,
+    organizations::timezone,
+    organizations::contact_email,
+    organizations::archived_at,
+    organizations::last_activity_at,
+    organizations::created_at,
+    msp_clients::tier,
+) = (
+    organizations::id,
+    organizations::name,
+    organizations::slug,
+    organizations::timezone,
+    organizations::contact_email,
+    organizations::archived_at,
+    organizations::last_activity_at,
+    organizations::created_at,
+    msp_clients::tier,
+);
+
+#[derive(Clone, Debug)]
+pub struct ClientRow {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub timezone: String,
+    pub contact_email: String,
+    pub archived: bool,
+    pub last_activity_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub tier: Tier,
+    pub members: i64,
+}
+
+impl From<ClientTuple> for ClientRow {
+    fn from(t: ClientTuple) -> ClientRow {
+        let (id, name, slug, timezone, contact_email, archived_at, last_activity_at, created_at, tier) = t;
+        ClientRow {
+            id,
+            name,
+            slug,
+            timezone,
+            contact_email,
+            archived: archived_at.is_some(),
+            last_activity_at,
+            created_at,
+            tier: Tier::parse(&tier).unwrap_or(Tier::Monitor),
+            members: 0,
+        }
+    }
+}
+
+impl ClientRow {
+    pub fn created(&self) -> String {
+        self.created_at.format("%Y-%m-%d").to_string()
+    }
+    pub fn last_activity(&self) -> String {
+        self.last_activity_at.map(|t| crate::web::time::ago(t, crate::db::now())).unwrap_or_else(|| "none yet".into())
+    }
+}
+
+/// Active member counts for a page of clients: one grouped query.
+pub fn member_counts(conn: &mut DbConnection, org_ids: Vec<String>) -> QueryResult<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = memberships::table
+        .filter(memberships::org_id.eq_any(org_ids))
+        .filter(memberships::deactivated_at.is_null())
+        .group_by(memberships::org_id)
+        .select((memberships::org_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// How a page of clients is ordered.
+#[derive(Clone, Copy, Debug)]
+pub enum ClientOrder {
+    Name,
+    /// Most recently active first; clients with no activity last.
+    LastActivity,
+}
+
+/// One page of clients with their member counts: two queries whatever the number of clients.
+pub fn load_clients(
+    conn: &mut DbConnection,
+    view: &MspView,
+    status: ClientStatus,
+    search: &str,
+    order: ClientOrder,
+    pager: &Pager,
+) -> QueryResult<Vec<ClientRow>> {
+    let query = MspView::join().filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
+    let rows: Vec<ClientTuple> = match order {
+        ClientOrder::Name => query.order((organizations::name.asc(), organizations::id.asc())).select(CLIENT_COLUMNS).load(conn)?,
+        ClientOrder::LastActivity => query
+            .order((
+                organizations::last_activity_at.is_null(),
+                organizations::last_activity_at.desc(),
+                organizations::name.asc(),
+            ))
+            .select(CLIENT_COLUMNS)
+            .load(conn)?,
+    };
+    let mut clients: Vec<ClientRow> = rows.into_iter().map(ClientRow::from).collect();
+    let counts = member_counts(conn, clients.iter().map(|c| c.id.clone()).collect())?;
+    for client in &mut clients {
+        client.members = counts.get(&client.id).copied().unwrap_or(0);
+    }
+    Ok(clients)
+}
+
+pub fn count_clients(conn: &mut DbConnection, view: &MspView, status: ClientStatus, search: &str) -> QueryResult<i64> {
+    MspView::join().filter(view.filter(status, search)).count().get_result(conn)
+}
+
+/// One page of clients by name, with the pager: three queries.
+pub fn client_page(
+    conn: &mut DbConnection,
+    view: &MspView,
+    status: ClientStatus,
+    search: &str,
+    page: i64,
+    base_query: String,
+) -> QueryResult<(Vec<ClientRow>, Pager)> {
+    let pager = Pager::new(page, count_clients(conn, view, status, search)?, base_query);
+    let clients = load_clients(conn, view, status, search, ClientOrder::Name, &pager)?;
+    Ok((clients, pager))
+}
+
+#[derive(Deserialize)]
+pub struct ClientsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/clients.html")]
+struct ClientsPage {
+    page: PageContext,
+    clients: Vec<ClientRow>,
+    pager: Pager,
+    search: String,
+    status: String,
+    can_manage: bool,
+}
+
+pub async fn list(state: web::Data<AppState>, scope: Scope, input: PageInput, query: web::Query<ClientsQuery>) -> AppResult<HttpResponse> {
+    let search: String = query.q.trim().chars().take(100).collect();
+    let status_text = match ClientStatus::parse(&query.status) {
+        ClientStatus::Active => "active",
+        ClientStatus::Archived => "archived",
+        ClientStatus::All => "all",
+    };
+    let page_number = crate::web::pagination::ListQuery { page: query.page.clone(), q: None }.page();
+    let view = MspView::of(&scope);
+    let (status, term) = (ClientStatus::parse(&query.status), search.clone());
+    let base_query = query_string(&[("q", &search), ("status", if status_text == "active" { "" } else { status_text })]);
+    let (page, (clients, pager)) = state
+        .db
+        .run(move |conn| Ok((input.load(conn)?, client_page(conn, &view, status, &term, page_number, base_query)?)))
+        .await?;
+    render(ClientsPage {
+        page,
+        clients,
+        pager,
+        search,
+        status: status_text.to_string(),
+        can_manage: scope.can(Permission::ManageClients),
+    })
+}
+
+/// The add-client form's values, kept when it comes back with errors.
+#[derive(Default, Clone)]
+pub struct ClientForm {
+    pub name: String,
+    pub slug: String,
+    pub timezone: String,
+    pub tier: String,
+    pub contact_email: String,
+    pub staff: Vec<String>,
+}
+
+impl ClientForm {
+    fn from_pairs(pairs: &[(String, String)]) -> ClientForm {
+        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        ClientForm {
+            name: get("name"),
+            slug: get("slug"),
+            timezone: get("timezone"),
+            tier: get("tier"),
+            contact_email: get("contact_email"),
+            staff: pairs.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "orgs/client_new.html")]
+struct NewClientPage {
+    page: PageContext,
+    form: ClientForm,
+    errors: FieldErrors,
+    timezones: &'static [&'static str],
+    tiers: Vec<(&'static str, String)>,
+    staff: Vec<StaffMember>,
+}
+
+impl NewClientPage {
+    fn assigned(&self, user_id: &str) -> bool {
+        self.form.staff.iter().any(|s| s == user_id)
+    }
+}
+
+fn tier_choices() -> Vec<(&'static str, String)> {
+    Tier::ALL.into_iter().map(|t| (t.code(), format!("{} — {}", t.label(), t.description()))).collect()
+}
+
+/// Staff who can be assigned to clients: active MSP members whose role does not already reach every client.
+fn assignable(staff: Vec<StaffMember>) -> Vec<StaffMember> {
+    staff.into_iter().filter(|s| !s.role.reaches_all_clients()).collect()
+}
+
+async fn new_client_page(state: &AppState, scope: &Scope, input: PageInput, form: ClientForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+    let msp_id = scope.org_id().to_string();
+    let (page, staff) = state.db.run(move |conn| Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?))).await?;
+    let status =
+        if errors.is_empty() { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let page = NewClientPage { page, form, errors, timezones: TIMEZONES, tiers: tier_choices(), staff: assignable(staff) };
+    render_status(status, page)
+}
+
+pub async fn new_form(state: web::Data<AppState>, scope: Scope, input: PageInput) -> AppResult<HttpResponse> {
+    let form = ClientForm { timezone: scope.org.timezone.clone(), tier: Tier::Operate.code().into(), ..Default::default() };
+    new_client_page(&state, &scope, input, form, FieldErrors::default()).await
+}
+
+/// The validated new client.
+struct NewClient {
+    name: String,
+    slug: String,
+    timezone: String,
+    tier: Tier,
+    contact_email: String,
+    staff: Vec<String>,
+}
+
+fn validate_client(conn: &mut DbConnection, msp_org_id: &str, form: &ClientForm) -> QueryResult<Result<NewClient, FieldErrors>> {
+    let mut errors = FieldErrors::default();
+    let name = forms::required(&mut errors, "name", &form.name, "Client name", 120);
+    let slug_input = if form.slug.trim().is_empty() { forms::slugify(&name) } else { form.slug.clone() };
+    let slug = forms::slug(&mut errors, "slug", &slug_input);
+    if !errors.has("slug") && models::slug_taken(conn, &slug)? {
+        errors.add("slug", "This slug is already used by another organization. Choose another.");
+    }
+    let timezone = forms::timezone(&mut errors, "timezone", &form.timezone);
+    let tier = Tier::parse(&form.tier);
+    if tier.is_none() {
+        errors.add("tier", "Choose a tier.");
+    }
+    let contact_email =
+        if form.contact_email.trim().is_empty() { String::new() } else { forms::email(&mut errors, "contact_email", &form.contact_email) };
+    let staff_ids: Vec<String> = assignable(models::active_staff(conn, msp_org_id)?).into_iter().map(|s| s.user_id).collect();
+    if form.staff.iter().any(|s| !staff_ids.contains(s)) {
+        errors.add("staff", "Only active staff of this MSP can be assigned.");
+    }
+    Ok(match tier {
+        Some(tier) if errors.is_empty() => Ok(NewClient { name, slug, timezone, tier, contact_email, staff: form.staff.clone() }),
+        _ => Err(errors),
+    })
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    actor: Actor,
+    session: Session,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let form = ClientForm::from_pairs(&form);
+    let (msp_id, msp_name, submitted) = (scope.org_id().to_string(), scope.org.name.clone(), form.clone());
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let client = match validate_client(conn, &msp_id, &submitted)? {
+                Ok(client) => client,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client)?))
+        })
+        .await?;
+    match outcome {
+        Ok((client_id, name)) => {
+            session::flash_ok(&session, format!("{name} is added. Switch to it in the sidebar to start working there."));
+            Ok(redirect(&format!("/msp/clients/{client_id}")))
+        }
+        Err(errors) => new_client_page(&state, &scope, input, form, errors).await,
+    }
+}
+
+fn insert_client(conn: &mut DbConnection, actor: &Actor, msp_id: &str, msp_name: &str, c: &NewClient) -> QueryResult<(String, String)> {
+    let slug = unique_slug(conn, &c.slug)?;
+    let client_id = models::insert_org(conn, OrgKind::Client, &c.name, &slug, &c.timezone, &c.contact_email)?;
+    models::link_client(conn, msp_id, &client_id, c.tier)?;
+    models::set_assignments(conn, &client_id, &c.staff)?;
+    let details = format!("tier {}, {} staff assigned", c.tier.code(), c.staff.len());
+    audit::record(conn, actor, Some(msp_id), "client.create", Target::new("organization", &client_id, &c.name).details(details.clone()))?;
+    let created_by = format!("created by {msp_name}; {details}");
+    audit::record(conn, actor, Some(&client_id), "organization.create", Target::new("organization", &client_id, &c.name).details(created_by))?;
+    Ok((client_id, c.name.clone()))
+}
+
+#[derive(Template)]
+#[template(path = "orgs/client_detail.html")]
+struct ClientDetailPage {
+    page: PageContext,
+    client: ClientRow,
+    staff: Vec<StaffMember>,
+    assigned: Vec<String>,
+    tiers: Vec<(&'static str, String)>,
+    can_manage: bool,
+    reaches_all: Vec<StaffMember>,
+}
+
+impl ClientDetailPage {
+    fn is_assigned(&self, user_id: &str) -> bool {
+        self.assigned.iter().any(|a| a == user_id)
+    }
+}
+
+pub async fn detail(state: web::Data<AppState>, scope: Scope, input: PageInput, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let view = MspView::of(&scope);
+    let (client_id, msp_id) = (path.into_inner(), scope.org_id().to_string());
+    let (page, mut client, staff, assigned, members) = state
+        .db
+        .run(move |conn| {
+            let client = view.client(conn, &client_id)?;
+            let members = member_counts(conn, vec![client.id.clone()])?.get(&client.id).copied().unwrap_or(0);
+            let staff = models::active_staff(conn, &msp_id)?;
+            let assigned = models::assigned_user_ids(conn, &client.id)?;
+            Ok((input.load(conn)?, client, staff, assigned, members))
+        })
+        .await?;
+    client.members = members;
+    let (reaches_all, staff): (Vec<StaffMember>, Vec<StaffMember>) = staff.into_iter().partition(|s| s.role.reaches_all_clients());
+    render(ClientDetailPage { page, client, staff, assigned, tiers: tier_choices(), can_manage: scope.can(Permission::ManageClients), reaches_all })
+}
+
+#[derive(Deserialize)]
+pub struct TierForm {
+    #[serde(default)]
+    tier: String,
+}
+
+/// Runs a change on one client of the scope's MSP (404 for anyone else's) and flashes its message.
+async fn change_client<F>(state: &AppState, scope: &Scope, session: &Session, client_id: String, change: F) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection, &ClientRow) -> Result<Result<String, String>, AppError> + Send + 'static,
+{
+    let view = MspView::of(scope);
+    let target = format!("/msp/clients/{client_id}");
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let client = view.client(conn, &client_id)?;
+            change(conn, &client)
+        })
+        .await?;
+    match outcome {
+        Ok(message) => session::flash_ok(session, message),
+        Err(refusal) => session::flash_error(session, refusal),
+    }
+    Ok(redirect(&target))
+}
+
+pub async fn change_tier(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<TierForm>,
+) -> AppResult<HttpResponse> {
+    let Some(tier) = Tier::parse(&form.tier) else {
+        return Err(AppError::BadRequest("Choose one of the tiers T1, T2 or T3.".into()));
+    };
+    let msp_id = scope.org_id().to_string();
+    change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+        if client.tier == tier {
+            return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
+        }
+        diesel::update(msp_clients::table.find(&client.id)).set(msp_clients::tier.eq(tier.code())).execute(conn)?;
+        let details = format!("{} -> {}", client.tier.code(), tier.code());
+        for org in [msp_id.as_str(), client.id.as_str()] {
+            let target = Target::new("organization", &client.id, &client.name).details(details.clone());
+            audit::record(conn, &actor, Some(org), "client.change_tier", target)?;
+        }
+        Ok(Ok(format!("{} is now at {}.", client.name, tier.label())))
+    })
+    .await
+}
+
+pub async fn set_assignments(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let staff: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
+    let msp_id = scope.org_id().to_string();
+    change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+        let allowed: Vec<String> = assignable(models::active_staff(conn, &msp_id)?).into_iter().map(|s| s.user_id).collect();
+        if staff.iter().any(|s| !allowed.contains(s)) {
+            return Ok(Err("Only active staff of this MSP can be assigned.".into()));
+        }
+        models::set_assignments(conn, &client.id, &staff)?;
+        let target = Target::new("organization", &client.id, &client.name).details(format!("{} staff assigned", staff.len()));
+        audit::record(conn, &actor, Some(&msp_id), "client.assign_staff", target)?;
+        Ok(Ok(format!("Staff assignments for {} are saved.", client.name)))
+    })
+    .await
+}
+
+pub async fn archive(state: web::Data<AppState>, scope: Scope, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+    set_archived(state, scope, actor, session, path.into_inner(), true).await
+}
+
+pub async fn restore(state: web::Data<AppState>, scope: Scope, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+    set_archived(state, scope, actor, session, path.into_inner(), false).await
+}
+
+async fn set_archived(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    client_id: String,
+    archived: bool,
+) -> AppResult<HttpResponse> {
+    let msp_id = scope.org_id().to_string();
+    change_client(&state, &scope, &session, client_id, move |conn, client| {
+        if client.archived == archived {
+            let state = if archived { "archived" } else { "active" };
+            return Ok(Err(format!("{} is already {state}.", client.name)));
+        }
+        models::set_archived(conn, &client.id, archived)?;
+        let action = if archived { "client.archive" } else { "client.restore" };
+        audit::record(conn, &actor, Some(&msp_id), action, Target::new("organization", &client.id, &client.name))?;
+        Ok(Ok(if archived {
+            format!("{} is archived: nobody can work in it until it is restored. Its data is kept.", client.name)
+        } else {
+            format!("{} is restored.", client.name)
+        }))
+    })
+    .await
+}

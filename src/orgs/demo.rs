@@ -1,0 +1,98 @@
+//! `palisade demo`: a realistic demo installation (an MSP, its clients at every tier, staff in every role) on an
+//! empty database, and the sign-ins to try it with.
+
+use std::fmt::Write;
+
+use crate::audit::{self, Actor, Target};
+use crate::auth::password::hash_password;
+use crate::auth::permissions::{Role, Tier};
+use crate::auth::users;
+use crate::db::{Db, DbConnection, now, settings, write_transaction};
+use crate::error::AppError;
+use crate::orgs::models::{self, OrgKind};
+
+pub const DEMO_PASSWORD: &str = "palisade-demo-2026";
+
+struct Person {
+    name: &'static str,
+    email: &'static str,
+    org: usize,
+    role: Role,
+}
+
+const ORGS: &[(&str, &str, OrgKind, Option<Tier>, &str)] = &[
+    ("Northwind Managed IT", "northwind", OrgKind::Msp, None, "America/Chicago"),
+    ("Acme Dental Group", "acme-dental", OrgKind::Client, Some(Tier::Manage), "America/New_York"),
+    ("Birch & Cole Legal", "birch-cole-legal", OrgKind::Client, Some(Tier::Operate), "America/Chicago"),
+    ("Cedar Precision Manufacturing", "cedar-precision", OrgKind::Client, Some(Tier::Operate), "America/Detroit"),
+    ("Delta Family Health", "delta-family-health", OrgKind::Client, Some(Tier::Monitor), "America/Denver"),
+];
+
+const PEOPLE: &[Person] = &[
+    Person { name: "Morgan Hale", email: "morgan@northwind.example", org: 0, role: Role::Admin },
+    Person { name: "Priya Raman", email: "priya@northwind.example", org: 0, role: Role::MspAdmin },
+    Person { name: "Tom Becker", email: "tom@northwind.example", org: 0, role: Role::MspTechnician },
+    Person { name: "Lena Ortiz", email: "lena@northwind.example", org: 0, role: Role::ComplianceAdmin },
+    Person { name: "Sam Okafor", email: "sam@northwind.example", org: 0, role: Role::ReadOnly },
+    Person { name: "Dr. Ellen Park", email: "ellen@acmedental.example", org: 1, role: Role::Admin },
+    Person { name: "Raj Malhotra", email: "raj@acmedental.example", org: 1, role: Role::ComplianceOfficer },
+    Person { name: "Nina Alvarez", email: "nina@acmedental.example", org: 1, role: Role::PrivacyOfficer },
+    Person { name: "Owen Fitch", email: "owen@acmedental.example", org: 1, role: Role::SecurityOfficer },
+    Person { name: "Grace Liu", email: "grace@acmedental.example", org: 1, role: Role::Employee },
+    Person { name: "Hank Moody", email: "hank@acmedental.example", org: 1, role: Role::ReadOnly },
+    Person { name: "Jo Rivera", email: "jo@acmedental.example", org: 1, role: Role::PortalUser },
+    Person { name: "Claire Birch", email: "claire@birchcole.example", org: 2, role: Role::Admin },
+    Person { name: "Victor Stahl", email: "victor@cedarprecision.example", org: 3, role: Role::Admin },
+    Person { name: "Dana White", email: "dana@deltahealth.example", org: 4, role: Role::Admin },
+];
+
+/// Seeds the demo on an empty database and returns the text to print.
+pub fn seed(db: &Db) -> Result<String, String> {
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    write_transaction(&mut conn, |conn| seed_in(conn)).map_err(|e: AppError| e.to_string())
+}
+
+fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
+    if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
+        return Err(AppError::BadRequest(
+            "this database is already set up; run the demo on a fresh data directory, e.g. PALISADE_DATA_DIR=./demo-data palisade demo".into(),
+        ));
+    }
+    let actor = Actor { user_id: None, label: "palisade demo".into(), ip: "local".into() };
+    let mut org_ids: Vec<String> = Vec::new();
+    for (name, slug, kind, tier, tz) in ORGS {
+        let id = models::insert_org(conn, *kind, name, slug, tz, &format!("it@{slug}.example"))?;
+        if let Some(tier) = tier {
+            models::link_client(conn, &org_ids[0], &id, *tier)?;
+        }
+        audit::record(conn, &actor, Some(&id), "organization.create", Target::new("organization", &id, name))?;
+        org_ids.push(id);
+    }
+    let hash = hash_password(DEMO_PASSWORD);
+    let mut user_ids: Vec<String> = Vec::new();
+    for (i, p) in PEOPLE.iter().enumerate() {
+        let user_id = users::insert(conn, p.email, p.name, &hash, i == 0)?;
+        models::insert_membership(conn, &org_ids[p.org], &user_id, p.role)?;
+        let target = Target::new("user", &user_id, p.email).details(format!("role {}", p.role.id()));
+        audit::record(conn, &actor, Some(&org_ids[p.org]), "member.join", target)?;
+        user_ids.push(user_id);
+    }
+    // The technician and the compliance admin work for two clients each; the read-only member sees one.
+    models::set_assignments(conn, &org_ids[1], &[user_ids[2].clone(), user_ids[3].clone(), user_ids[4].clone()])?;
+    models::set_assignments(conn, &org_ids[2], &[user_ids[2].clone(), user_ids[3].clone()])?;
+    settings::set(conn, settings::ONBOARDED_AT, &now().to_string())?;
+    settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id())?;
+    Ok(report())
+}
+
+fn report() -> String {
+    let mut out = String::from("Demo ready: Northwind Managed IT (MSP) with 4 clients at tiers T1-T3.\n\n");
+    let _ = writeln!(out, "Every account's password: {DEMO_PASSWORD}\n");
+    let _ = writeln!(out, "{:<34} {:<22} {}", "email", "role", "organization");
+    for p in PEOPLE {
+        let _ = writeln!(out, "{:<34} {:<22} {}", p.email, p.role.label(), ORGS[p.org].0);
+    }
+    out.push_str("\nmorgan@northwind.example is also the installation's super admin.\n");
+    out.push_str("Tom (technician), Lena (compliance admin) and Sam (read only) reach only their assigned clients.\n");
+    out
+}

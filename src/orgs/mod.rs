@@ -1,0 +1,64 @@
+//! Organizations (MSPs, their clients, solo organizations), memberships, the client switcher, onboarding,
+//! the MSP's clients and dashboard, team management and the super admin's organizations pages.
+
+pub mod admin;
+pub mod clients;
+pub mod dashboard;
+pub mod demo;
+pub mod invitations;
+pub mod members;
+pub mod models;
+pub mod onboarding;
+pub mod overview;
+pub mod switcher;
+pub mod team;
+
+pub use models::{OrgKind, Organization, find_org};
+
+use crate::auth::Permission::*;
+use crate::web::routes::{Access, RouteDef, get, post};
+
+pub fn routes() -> Vec<RouteDef> {
+    use Access::*;
+    vec![
+        get("/onboarding", Public, onboarding::page),
+        post("/onboarding", Public, onboarding::submit),
+        get("/overview", SignedIn, overview::page),
+        get("/switch", SignedIn, switcher::page),
+        post("/switch", SignedIn, switcher::switch),
+        get("/switch/options", SignedIn, switcher::options),
+        post("/context/resubmit", SignedIn, switcher::resubmit),
+        get("/msp/dashboard", Msp(ViewMspDashboard), dashboard::page),
+        get("/msp/clients", Msp(ViewClients), clients::list),
+        get("/msp/clients/new", Msp(ManageClients), clients::new_form),
+        post("/msp/clients", Msp(ManageClients), clients::create),
+        get("/msp/clients/{client_id}", Msp(ViewClients), clients::detail),
+        post("/msp/clients/{client_id}/tier", Msp(ManageClients), clients::change_tier),
+        post("/msp/clients/{client_id}/assignments", Msp(ManageClients), clients::set_assignments),
+        post("/msp/clients/{client_id}/archive", Msp(ManageClients), clients::archive),
+        post("/msp/clients/{client_id}/restore", Msp(ManageClients), clients::restore),
+        get("/settings/team", Org(ViewTeam), team::page),
+        post("/settings/team/invite", Org(ManageTeam), team::invite),
+        post("/settings/team/invitations/{invitation_id}/resend", Org(ManageTeam), team::resend),
+        post("/settings/team/invitations/{invitation_id}/revoke", Org(ManageTeam), team::revoke),
+        post("/settings/team/members/{member_id}/role", Org(ManageTeam), team::change_role),
+        post("/settings/team/members/{member_id}/deactivate", Org(ManageTeam), team::deactivate),
+        post("/settings/team/members/{member_id}/reactivate", Org(ManageTeam), team::reactivate),
+        post("/settings/team/members/{member_id}/compliance-team", Org(ManageTeam), team::compliance_team),
+        get("/settings/roles", Org(ViewWorkspace), team::roles),
+        get("/invitations/{token}", Public, invitations::page),
+        post("/invitations/{token}", Public, invitations::accept),
+        get("/admin/orgs", SuperAdmin, admin::list),
+        get("/admin/orgs/new", SuperAdmin, admin::new_form),
+        post("/admin/orgs", SuperAdmin, admin::create),
+        get("/admin/orgs/{org_id}", SuperAdmin, admin::detail),
+        post("/admin/orgs/{org_id}/make-msp", SuperAdmin, admin::make_msp),
+        post("/admin/orgs/{org_id}/archive", SuperAdmin, admin::archive),
+        post("/admin/orgs/{org_id}/restore", SuperAdmin, admin::restore),
+        post("/admin/orgs/{org_id}/seats", SuperAdmin, admin::set_seats),
+        post("/admin/orgs/{org_id}/invite", SuperAdmin, admin::invite),
+        post("/admin/orgs/{org_id}/members/{member_id}/role", SuperAdmin, admin::change_role),
+        post("/admin/orgs/{org_id}/members/{member_id}/deactivate", SuperAdmin, admin::deactivate),
+        post("/admin/orgs/{org_id}/members/{member_id}/reactivate", SuperAdmin, admin::reactivate),
+    ]
+}

@@ -1,0 +1,100 @@
+//! The organization's overview: who it is, how it is reached, its seats and its latest activity.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use diesel::prelude::*;
+
+use crate::AppState;
+use crate::audit::log::{self, LogFilter};
+use crate::auth::Permission;
+use crate::auth::handlers::render;
+use crate::error::{AppError, AppResult};
+use crate::orgs::models::{self, Organization};
+use crate::schema::invitations;
+use crate::web::{PageContext, PageInput};
+
+pub struct RecentRow {
+    pub when: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs/overview.html")]
+struct OverviewPage {
+    page: PageContext,
+    org: Organization,
+    kind: &'static str,
+    access: String,
+    msp_line: String,
+    seats_used: i64,
+    open_invitations: i64,
+    recent: Vec<RecentRow>,
+    can_see_log: bool,
+    created: String,
+}
+
+/// Shown to a signed-in person with no staff access here (an end user) or with no organization at all.
+#[derive(Template)]
+#[template(path = "orgs/no_workspace.html")]
+struct NoWorkspacePage {
+    page: PageContext,
+    org_name: String,
+}
+
+pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<HttpResponse> {
+    let identity = input.identity().clone();
+    let Some(ctx) = identity.org.clone().filter(|o| o.perms.contains(Permission::ViewWorkspace)) else {
+        let org_name = identity.org.as_ref().map(|o| o.name.clone()).unwrap_or_default();
+        let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
+        return render(NoWorkspacePage { page, org_name });
+    };
+    let can_see_log = ctx.perms.contains(Permission::ViewActivityLog);
+    let org_id = ctx.id.clone();
+    let (page, org, seats_used, open_invitations, entries) = state
+        .db
+        .run(move |conn| {
+            let page = input.load(conn)?;
+            let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
+            let seats = models::seats_used(conn, &org_id)?;
+            let open: i64 = invitations::table
+                .filter(invitations::org_id.eq(&org_id))
+                .filter(invitations::accepted_at.is_null())
+                .filter(invitations::revoked_at.is_null())
+                .filter(invitations::expires_at.gt(crate::db::now()))
+                .count()
+                .get_result(conn)?;
+            let entries =
+                if can_see_log { log::list(conn, &org_id, &LogFilter::default(), 8, 0)? } else { Vec::new() };
+            Ok((page, org, seats, open, entries))
+        })
+        .await?;
+    let tz: chrono_tz::Tz = org.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let recent = entries
+        .into_iter()
+        .map(|e| RecentRow {
+            when: crate::web::time::local(e.created_at, tz),
+            actor: e.actor_label.split(" <").next().unwrap_or("").to_string(),
+            action: log::action_label(&e.action),
+            target: e.target_label,
+        })
+        .collect();
+    let msp_line = ctx
+        .msp
+        .as_ref()
+        .map(|link| format!("Managed by {} at tier {}", link.msp_name, link.tier.label()))
+        .unwrap_or_default();
+    render(OverviewPage {
+        page,
+        kind: ctx.kind.label(),
+        access: ctx.access_label(),
+        msp_line,
+        seats_used,
+        open_invitations,
+        recent,
+        can_see_log,
+        created: crate::web::time::local_date(org.created_at, tz),
+        org,
+    })
+}

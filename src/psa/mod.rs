@@ -1,0 +1,1 @@
+//! The PSA: tickets under SLA, time, invoices, assets, knowledge base.

@@ -1,0 +1,224 @@
+//! The page context every staff page embeds: who is signed in, the organization being worked in (banner),
+//! the sidebar nav and client switcher, the flash message and the form tokens.
+
+use std::future::{Ready, ready};
+
+use actix_session::SessionExt;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use diesel::QueryResult;
+
+use crate::auth::scope::{Identity, count_reachable_clients, reachable_clients};
+use crate::auth::session::{self, Flash};
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::orgs::OrgKind;
+use crate::web::routes::get_access_for;
+
+/// Entries of the sidebar switcher before "show all".
+const SWITCHER_CLIENTS: i64 = 8;
+
+/// Sidebar nav: (group, label, path). Who sees an item comes from the route table's access for that path.
+const NAV: &[(&str, &str, &str)] = &[
+    ("MSP", "Dashboard", "/msp/dashboard"),
+    ("MSP", "Clients", "/msp/clients"),
+    ("Workspace", "Overview", "/overview"),
+    ("Compliance", "Frameworks", "/compliance/catalog"),
+    ("Compliance", "Common controls", "/compliance/catalog/controls"),
+    ("Settings", "Team Members", "/settings/team"),
+    ("Settings", "Roles", "/settings/roles"),
+    ("Settings", "Activity log", "/settings/activity"),
+    ("Administration", "Organizations", "/admin/orgs"),
+];
+
+/// What the extractor collects from the request; `load` adds what needs the database.
+pub struct PageInput {
+    identity: Identity,
+    csrf: String,
+    flash: Option<Flash>,
+    path: String,
+}
+
+impl FromRequest for PageInput {
+    type Error = AppError;
+    type Future = Ready<Result<PageInput, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(identity) = req.extensions().get::<Identity>().cloned() else {
+            return ready(Err(AppError::SignInRequired));
+        };
+        let session = req.get_session();
+        ready(Ok(PageInput {
+            identity,
+            csrf: session::csrf_token(&session),
+            flash: session::take_flash(&session),
+            path: req.path().to_string(),
+        }))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NavGroup {
+    pub title: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SwitchEntry {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub current: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Switcher {
+    /// The user's own organizations (the MSP first), then the first clients by name.
+    pub entries: Vec<SwitchEntry>,
+    /// How many clients are reachable in all (the switcher page lists and filters them).
+    pub total_clients: i64,
+}
+
+impl Switcher {
+    pub fn has_more(&self) -> bool {
+        let shown_clients = self.entries.iter().filter(|e| e.kind == OrgKind::Client.label()).count() as i64;
+        self.total_clients > shown_clients
+    }
+}
+
+/// The banner naming the organization being worked in.
+#[derive(Clone, Debug)]
+pub struct Banner {
+    pub name: String,
+    pub kind: &'static str,
+    pub access: String,
+    pub is_msp: bool,
+}
+
+pub struct PageContext {
+    pub user_name: String,
+    pub user_email: String,
+    pub is_super_admin: bool,
+    pub banner: Option<Banner>,
+    /// The organization forms are rendered for (empty when none).
+    pub org_id: String,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub nav: Vec<NavGroup>,
+    pub switcher: Switcher,
+    pub path: String,
+}
+
+impl PageInput {
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// Builds the page context: at most two queries (the switcher's first clients and their count).
+    pub fn load(self, conn: &mut DbConnection) -> QueryResult<PageContext> {
+        let identity = &self.identity;
+        let switcher = load_switcher(conn, identity)?;
+        let banner = identity.org.as_ref().map(|o| Banner {
+            name: o.name.clone(),
+            kind: o.kind.label(),
+            access: o.access_label(),
+            is_msp: o.kind == OrgKind::Msp,
+        });
+        Ok(PageContext {
+            user_name: identity.user.name.clone(),
+            user_email: identity.user.email.clone(),
+            is_super_admin: identity.user.is_super_admin,
+            banner,
+            org_id: identity.org.as_ref().map(|o| o.id.clone()).unwrap_or_default(),
+            csrf: self.csrf,
+            flash: self.flash,
+            nav: build_nav(identity, &self.path),
+            switcher,
+            path: self.path,
+        })
+    }
+}
+
+/// The nav entry a path belongs to: the longest nav path that is the path itself or a parent of it.
+fn active_href(path: &str) -> Option<&'static str> {
+    NAV.iter()
+        .map(|(_, _, href)| *href)
+        .filter(|href| path == *href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/')))
+        .max_by_key(|href| href.len())
+}
+
+fn build_nav(identity: &Identity, path: &str) -> Vec<NavGroup> {
+    let active_href = active_href(path);
+    let mut groups: Vec<NavGroup> = Vec::new();
+    for (title, label, href) in NAV {
+        let visible = get_access_for(href).is_some_and(|access| access.allows(Some(identity)));
+        if !visible {
+            continue;
+        }
+        let item = NavItem { label, href, active: active_href == Some(*href) };
+        match groups.last_mut() {
+            Some(group) if group.title == *title => group.items.push(item),
+            _ => groups.push(NavGroup { title, items: vec![item] }),
+        }
+    }
+    groups
+}
+
+fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Switcher> {
+    let current = identity.org.as_ref().map(|o| o.id.as_str()).unwrap_or("");
+    let mut entries: Vec<SwitchEntry> = identity
+        .memberships
+        .iter()
+        .map(|m| SwitchEntry {
+            id: m.org_id.clone(),
+            name: m.org_name.clone(),
+            kind: m.org_kind.label(),
+            current: m.org_id == current,
+        })
+        .collect();
+    let clients = reachable_clients(conn, identity, "", SWITCHER_CLIENTS, 0)?;
+    let total_clients = if (clients.len() as i64) < SWITCHER_CLIENTS {
+        clients.len() as i64
+    } else {
+        count_reachable_clients(conn, identity, "")?
+    };
+    for client in clients {
+        if entries.iter().any(|e| e.id == client.id) {
+            continue;
+        }
+        entries.push(SwitchEntry {
+            current: client.id == current,
+            id: client.id,
+            name: client.name,
+            kind: client.kind.label(),
+        });
+    }
+    if let Some(org) = &identity.org
+        && !entries.iter().any(|e| e.current)
+    {
+        entries.push(SwitchEntry { id: org.id.clone(), name: org.name.clone(), kind: org.kind.label(), current: true });
+    }
+    Ok(Switcher { entries, total_clients })
+}
+
+/// For pages outside the staff app (sign-in, onboarding, emailed-token pages): csrf token and flash only.
+pub struct PublicPage {
+    pub csrf: String,
+    pub flash: Option<Flash>,
+}
+
+impl FromRequest for PublicPage {
+    type Error = AppError;
+    type Future = Ready<Result<PublicPage, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        ready(Ok(PublicPage { csrf: session::csrf_token(&session), flash: session::take_flash(&session) }))
+    }
+}

@@ -1,0 +1,49 @@
+//! Cross-cutting web pieces: the route table and its guard, page context, forms, pagination, headers.
+
+pub mod charts;
+pub mod context;
+pub mod forms;
+pub mod guard;
+pub mod headers;
+pub mod pagination;
+pub mod routes;
+pub mod time;
+
+pub use context::{PageContext, PageInput, PublicPage};
+
+use actix_web::HttpRequest;
+
+pub fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)]).map(|s| s[1..].to_string()).unwrap_or_default()
+}
+
+/// A local path to return to after an action (never another site: "//evil.example" and "https://..." are refused).
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let next = next?.trim();
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://");
+    local.then(|| next.to_string())
+}
+
+/// The client's IP address for rate limits and the activity log (X-Forwarded-For only when trusted).
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    let info = req.connection_info();
+    let raw = if trust_proxy { info.realip_remote_addr() } else { info.peer_addr() };
+    let Some(raw) = raw else { return "unknown".into() };
+    match raw.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().to_string(),
+        Err(_) => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_paths_stay_local() {
+        assert_eq!(safe_next(Some("/settings/team")), Some("/settings/team".into()));
+        assert_eq!(safe_next(Some("//evil.example")), None);
+        assert_eq!(safe_next(Some("https://evil.example")), None);
+        assert_eq!(safe_next(Some("/\\evil")), None);
+    }
+}
