@@ -188,13 +188,13 @@ fn load_or_create_session_key(data_dir: &Path) -> Result<[u8; 64], ConfigError> 
     const VAR: &str = "PALISADE_DATA_DIR";
     let path = data_dir.join("session.key");
     if path.exists() {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| bad(VAR, format!("cannot read {}: {e}", path.display())))?;
-        return decode_session_key(&text)
-            .map_err(|e| bad(VAR, format!("{} is damaged ({}); delete it to make a new one", path.display(), e.reason)));
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| bad(VAR, format!("cannot read {}: {e}", path.display())))?;
+        return decode_session_key(&text).map_err(|e| {
+            bad(VAR, format!("{} is damaged ({}); delete it to make a new one", path.display(), e.reason))
+        });
     }
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| bad(VAR, format!("cannot create {}: {e}", data_dir.display())))?;
+    std::fs::create_dir_all(data_dir).map_err(|e| bad(VAR, format!("cannot create {}: {e}", data_dir.display())))?;
     let mut key = [0u8; 64];
     rand::Rng::fill(&mut rand::rng(), &mut key[..]);
     let encoded = base64::engine::general_purpose::STANDARD.encode(key);
@@ -223,10 +223,7 @@ fn parse_mail_transport(get: &impl Fn(&str) -> Option<String>) -> Result<MailTra
         (Some("memory"), _) => Ok(MailTransport::Memory),
         (None | Some("smtp"), Some(host)) => Ok(MailTransport::Smtp(parse_smtp(get, host)?)),
         (Some("smtp"), None) => Err(bad("PALISADE_SMTP_HOST", "is required when PALISADE_MAIL_TRANSPORT=smtp")),
-        (Some(other), _) => Err(bad(
-            "PALISADE_MAIL_TRANSPORT",
-            format!("'{other}' is not one of file, smtp, memory"),
-        )),
+        (Some(other), _) => Err(bad("PALISADE_MAIL_TRANSPORT", format!("'{other}' is not one of file, smtp, memory"))),
     }
 }
 
@@ -282,10 +279,10 @@ fn parse_bool(get: &impl Fn(&str) -> Option<String>, var: &'static str, default:
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
     match rest.split_once('@') {
-        Some((credentials, host)) => {
+        Some((credentials, host)) if credentials.contains(':') => {
             let user = credentials.split(':').next().unwrap_or("");
             format!("{scheme}://{user}:***@{host}")
         }
-        None => url.to_string(),
+        _ => url.to_string(),
     }
 }

@@ -87,10 +87,9 @@ impl AppError {
                 "This form has expired",
                 "Nothing was saved. Go back, reload the page and submit the form again.".into(),
             ),
-            AppError::CrossOrigin => (
-                "Request refused",
-                "This request came from another site and was refused. Nothing was changed.".into(),
-            ),
+            AppError::CrossOrigin => {
+                ("Request refused", "This request came from another site and was refused. Nothing was changed.".into())
+            }
             AppError::TooManyRequests { retry_after_secs } => (
                 "Too many attempts",
                 format!("For your security, please wait {} before trying again.", wait_text(*retry_after_secs)),

@@ -73,9 +73,8 @@ fn serve(config: Config, db: Db) -> ExitCode {
     let workers = config.workers;
     tracing::info!(database = %db.backend.label(), mail = %config.mail_label(), "starting Palisade on http://{bind}");
     let state = web::Data::new(AppState::new(config, db, mailer));
-    let result = actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || app(state.clone())).workers(workers).bind(bind)?.run().await
-    });
+    let result = actix_web::rt::System::new()
+        .block_on(async move { HttpServer::new(move || app(state.clone())).workers(workers).bind(bind)?.run().await });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(format!("cannot serve on {bind}: {e}")),

@@ -70,8 +70,7 @@ pub async fn activity_log(
         until,
     };
     let page_number = crate::web::pagination::ListQuery { page: q.page.clone(), q: None }.page();
-    let base_query =
-        query_string(&[("person", &q.person), ("action", &q.action), ("from", &q.from), ("to", &q.to)]);
+    let base_query = query_string(&[("person", &q.person), ("action", &q.action), ("from", &q.from), ("to", &q.to)]);
     let org_id = scope.org_id().to_string();
     let (page, entries, pager, (actions, people)) = state
         .db

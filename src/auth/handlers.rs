@@ -23,6 +23,7 @@ use crate::web::{PageContext, PageInput, PublicPage, safe_next};
 pub fn routes() -> Vec<RouteDef> {
     vec![
         get("/", Access::Public, home),
+        get("/start", Access::SignedIn, start),
         get("/healthz", Access::Public, health),
         get("/login", Access::Public, login_page),
         post("/login", Access::Public, login),
@@ -50,7 +51,12 @@ async fn home(state: web::Data<AppState>, session: Session) -> AppResult<HttpRes
     if session::user(&session).is_none() {
         return Ok(redirect("/login"));
     }
-    Ok(redirect("/overview"))
+    Ok(redirect("/start"))
+}
+
+/// Where a signed-in person starts: the MSP dashboard for MSP staff, the organization's overview otherwise.
+async fn start(identity: Identity) -> HttpResponse {
+    redirect(&crate::orgs::switcher::home_of(&identity))
 }
 
 async fn health(state: web::Data<AppState>) -> AppResult<HttpResponse> {
@@ -178,13 +184,24 @@ fn first_org_of(conn: &mut crate::db::DbConnection, user_id: &str) -> QueryResul
         .optional()
 }
 
-async fn logout(state: web::Data<AppState>, identity: Identity, actor: Actor, session: Session) -> AppResult<HttpResponse> {
+async fn logout(
+    state: web::Data<AppState>,
+    identity: Identity,
+    actor: Actor,
+    session: Session,
+) -> AppResult<HttpResponse> {
     let org = identity.org.as_ref().map(|o| o.id.clone());
     let user = identity.user.clone();
     state
         .db
         .write(move |conn| {
-            Ok(audit::record(conn, &actor, org.as_deref(), "auth.sign_out", Target::new("user", &user.id, &user.email))?)
+            Ok(audit::record(
+                conn,
+                &actor,
+                org.as_deref(),
+                "auth.sign_out",
+                Target::new("user", &user.id, &user.email),
+            )?)
         })
         .await?;
     session::sign_out(&session);
@@ -244,7 +261,13 @@ async fn forgot(
                 ))
                 .execute(conn)?;
             let who = actor.with_user(&user.id, &user.email);
-            audit::record(conn, &who, None, "auth.password_reset_requested", Target::new("user", &user.id, &user.email))?;
+            audit::record(
+                conn,
+                &who,
+                None,
+                "auth.password_reset_requested",
+                Target::new("user", &user.id, &user.email),
+            )?;
             Ok(Some(user))
         })
         .await?;
@@ -385,13 +408,7 @@ async fn profile_with(
     };
     render_status(
         status,
-        ProfilePage {
-            page,
-            name: name.unwrap_or(identity.user.name),
-            email: identity.user.email,
-            errors,
-            memberships,
-        },
+        ProfilePage { page, name: name.unwrap_or(identity.user.name), email: identity.user.email, errors, memberships },
     )
 }
 

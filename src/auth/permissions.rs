@@ -110,24 +110,46 @@ impl Permission {
         use Permission::*;
         use Tier::*;
         match self {
-            ViewWorkspace => ("Workspace", "View workspace", "Open the organization's workspace and overview", Some(Monitor)),
+            ViewWorkspace => {
+                ("Workspace", "View workspace", "Open the organization's workspace and overview", Some(Monitor))
+            }
             ViewTeam => ("Settings", "View team", "See team members, their roles and invitations", Some(Monitor)),
             ManageTeam => ("Settings", "Manage team", "Invite people, change roles, deactivate members", Some(Manage)),
             ViewActivityLog => ("Settings", "View activity log", "Read the organization's activity log", Some(Monitor)),
-            ManageOrgSettings => ("Settings", "Manage settings", "Change organization details and timezone", Some(Manage)),
+            ManageOrgSettings => {
+                ("Settings", "Manage settings", "Change organization details and timezone", Some(Manage))
+            }
             ManageBilling => ("Settings", "Manage billing", "Plans, seats and invoices settings", Some(Manage)),
             ManageBranding => ("Settings", "Manage branding", "Portal branding, logo and domain", Some(Manage)),
-            ManageIntegrations => ("Settings", "Manage integrations", "API keys, integrations and stored credentials", Some(Manage)),
-            ViewCompliance => ("Compliance", "View compliance", "Frameworks, controls, policies and evidence", Some(Monitor)),
-            EditControls => ("Compliance", "Edit controls", "Implement and update controls, assign owners", Some(Operate)),
+            ManageIntegrations => {
+                ("Settings", "Manage integrations", "API keys, integrations and stored credentials", Some(Manage))
+            }
+            ViewCompliance => {
+                ("Compliance", "View compliance", "Frameworks, controls, policies and evidence", Some(Monitor))
+            }
+            EditControls => {
+                ("Compliance", "Edit controls", "Implement and update controls, assign owners", Some(Operate))
+            }
             ManageEvidence => ("Compliance", "Manage evidence", "Upload, link and retire evidence", Some(Operate)),
-            ManagePolicies => ("Compliance", "Manage policies", "Draft policies and run acknowledgment campaigns", Some(Operate)),
+            ManagePolicies => {
+                ("Compliance", "Manage policies", "Draft policies and run acknowledgment campaigns", Some(Operate))
+            }
             ApprovePolicies => ("Compliance", "Approve policies", "Approve any policy or exception", Some(Operate)),
-            ApprovePrivacyPolicies => ("Compliance", "Approve privacy items", "Approve privacy policies and exceptions", Some(Operate)),
-            ApproveSecurityPolicies => ("Compliance", "Approve security items", "Approve security policies and exceptions", Some(Operate)),
-            ViewTickets => ("Service desk", "View tickets", "See tickets, assets and the knowledge base", Some(Monitor)),
-            WorkTickets => ("Service desk", "Work tickets", "Create, update and resolve tickets, log time", Some(Operate)),
-            ManageServiceDesk => ("Service desk", "Manage service desk", "SLA policies, business hours, invoicing", Some(Manage)),
+            ApprovePrivacyPolicies => {
+                ("Compliance", "Approve privacy items", "Approve privacy policies and exceptions", Some(Operate))
+            }
+            ApproveSecurityPolicies => {
+                ("Compliance", "Approve security items", "Approve security policies and exceptions", Some(Operate))
+            }
+            ViewTickets => {
+                ("Service desk", "View tickets", "See tickets, assets and the knowledge base", Some(Monitor))
+            }
+            WorkTickets => {
+                ("Service desk", "Work tickets", "Create, update and resolve tickets, log time", Some(Operate))
+            }
+            ManageServiceDesk => {
+                ("Service desk", "Manage service desk", "SLA policies, business hours, invoicing", Some(Manage))
+            }
             UsePortal => ("Portal", "Use portal", "Client end-user portal: own tickets, policies to sign", None),
             ViewMspDashboard => ("MSP", "View MSP dashboard", "Cross-client dashboard of the MSP", None),
             ViewClients => ("MSP", "View clients", "List the MSP's clients", None),

@@ -184,12 +184,7 @@ fn direct_memberships(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec
     Ok(rows
         .into_iter()
         .filter_map(|(org_id, org_name, kind, role)| {
-            Some(DirectMembership {
-                org_id,
-                org_name,
-                org_kind: OrgKind::parse(&kind)?,
-                role: Role::parse(&role)?,
-            })
+            Some(DirectMembership { org_id, org_name, org_kind: OrgKind::parse(&kind)?, role: Role::parse(&role)? })
         })
         .collect())
 }
@@ -209,7 +204,13 @@ pub fn org_context(conn: &mut DbConnection, identity: &Identity, org_id: &str) -
     let org: Option<OrgRow> = organizations::table
         .find(org_id)
         .filter(organizations::archived_at.is_null())
-        .select((organizations::id, organizations::name, organizations::slug, organizations::kind, organizations::timezone))
+        .select((
+            organizations::id,
+            organizations::name,
+            organizations::slug,
+            organizations::kind,
+            organizations::timezone,
+        ))
         .first(conn)
         .optional()?;
     let Some((id, name, slug, kind, timezone)) = org else { return Ok(None) };
@@ -270,7 +271,8 @@ type ClientSource = diesel::dsl::InnerJoinQuerySource<
     msp_clients::table,
     diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
 >;
-type ClientFilter = Box<dyn BoxableExpression<ClientSource, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
+type ClientFilter =
+    Box<dyn BoxableExpression<ClientSource, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
 fn clients_join() -> ClientJoin {
     organizations::table.inner_join(msp_clients::table.on(msp_clients::client_org_id.eq(organizations::id)))
@@ -291,14 +293,11 @@ fn reachable_filter(identity: &Identity, search: &str) -> Option<ClientFilter> {
         .select(technician_assignments::org_id);
     let pattern = format!("%{}%", crate::web::pagination::escape_like(search.trim()));
     Some(Box::new(
-        organizations::archived_at
-            .is_null()
-            .and(organizations::name.like(pattern).escape('\\'))
-            .and(
-                msp_clients::msp_org_id
-                    .eq_any(all)
-                    .or(msp_clients::msp_org_id.eq_any(assigned_via).and(organizations::id.eq_any(assigned))),
-            ),
+        organizations::archived_at.is_null().and(organizations::name.like(pattern).escape('\\')).and(
+            msp_clients::msp_org_id
+                .eq_any(all)
+                .or(msp_clients::msp_org_id.eq_any(assigned_via).and(organizations::id.eq_any(assigned))),
+        ),
     ))
 }
 

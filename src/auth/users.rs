@@ -29,7 +29,13 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
 }
 
 /// Creates a user with an already-hashed password; returns the id.
-pub fn insert(conn: &mut DbConnection, email: &str, name: &str, password_hash: &str, super_admin: bool) -> QueryResult<String> {
+pub fn insert(
+    conn: &mut DbConnection,
+    email: &str,
+    name: &str,
+    password_hash: &str,
+    super_admin: bool,
+) -> QueryResult<String> {
     let id = new_id();
     let now = now();
     diesel::insert_into(users::table)

@@ -66,7 +66,8 @@ impl Mailer {
 
     /// A memory mailer (tests).
     pub fn memory(from: &str) -> Mailer {
-        let from = from.parse().unwrap_or_else(|_| Mailbox::new(None, "no-reply@palisade.local".parse().expect("valid")));
+        let from =
+            from.parse().unwrap_or_else(|_| Mailbox::new(None, "no-reply@palisade.local".parse().expect("valid")));
         Mailer { transport: Transport::Memory(Arc::default()), from }
     }
 

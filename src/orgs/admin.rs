@@ -58,7 +58,9 @@ fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
     let mut filter: OrgFilter = Box::new(organizations::id.ne(""));
     if !search.is_empty() {
         let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-        filter = Box::new(filter.and(organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\'))));
+        filter = Box::new(filter.and(
+            organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\')),
+        ));
     }
     if let Some(kind) = kind {
         filter = Box::new(filter.and(organizations::kind.eq(kind.id())));
@@ -70,7 +72,11 @@ fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
     }
 }
 
-pub async fn list(state: web::Data<AppState>, input: PageInput, query: web::Query<OrgsQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    input: PageInput,
+    query: web::Query<OrgsQuery>,
+) -> AppResult<HttpResponse> {
     let search: String = query.q.trim().chars().take(100).collect();
     let kind = OrgKind::parse(&query.kind);
     let status = if matches!(query.status.as_str(), "archived" | "all") { query.status.clone() } else { String::new() };
@@ -81,7 +87,8 @@ pub async fn list(state: web::Data<AppState>, input: PageInput, query: web::Quer
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
-            let total = organizations::table.filter(org_filter(&term, kind, &status_filter)).count().get_result(conn)?;
+            let total =
+                organizations::table.filter(org_filter(&term, kind, &status_filter)).count().get_result(conn)?;
             let pager = Pager::new(page_number, total, base_query);
             let orgs: Vec<Organization> = organizations::table
                 .filter(org_filter(&term, kind, &status_filter))
@@ -155,9 +162,18 @@ fn msp_choices(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
         .load(conn)
 }
 
-async fn new_org_page(state: &AppState, input: PageInput, form: NewOrgForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn new_org_page(
+    state: &AppState,
+    input: PageInput,
+    form: NewOrgForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let (page, msps) = state.db.run(move |conn| Ok((input.load(conn)?, msp_choices(conn)?))).await?;
-    let status = if errors.is_empty() { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
     let tiers = Tier::ALL.into_iter().map(|t| (t.code(), t.label())).collect();
     render_status(status, NewOrgPage { page, form, errors, timezones: TIMEZONES, msps, tiers })
 }
@@ -196,8 +212,11 @@ fn validate_org(conn: &mut DbConnection, form: &NewOrgForm) -> QueryResult<Resul
         errors.add("kind", "Choose MSP, Client or Solo.");
     }
     let timezone = forms::timezone(&mut errors, "timezone", &form.timezone);
-    let contact_email =
-        if form.contact_email.trim().is_empty() { String::new() } else { forms::email(&mut errors, "contact_email", &form.contact_email) };
+    let contact_email = if form.contact_email.trim().is_empty() {
+        String::new()
+    } else {
+        forms::email(&mut errors, "contact_email", &form.contact_email)
+    };
     let seat_limit = parse_seats(&mut errors, &form.seat_limit);
     let msp = if kind == Some(OrgKind::Client) && !form.msp_org_id.is_empty() {
         let is_msp = msp_choices(conn)?.iter().any(|(id, _)| *id == form.msp_org_id);
@@ -249,7 +268,9 @@ pub async fn create(
             };
             let slug = unique_slug(conn, &new.slug)?;
             let id = models::insert_org(conn, new.kind, &new.name, &slug, &new.timezone, &new.contact_email)?;
-            diesel::update(organizations::table.find(&id)).set(organizations::seat_limit.eq(new.seat_limit)).execute(conn)?;
+            diesel::update(organizations::table.find(&id))
+                .set(organizations::seat_limit.eq(new.seat_limit))
+                .execute(conn)?;
             if let Some((msp_id, tier)) = &new.msp {
                 models::link_client(conn, msp_id, &id, *tier)?;
             }
@@ -287,7 +308,12 @@ struct OrgDetailPage {
     can_make_msp: bool,
 }
 
-pub async fn detail(state: web::Data<AppState>, input: PageInput, path: web::Path<String>, query: web::Query<DetailQuery>) -> AppResult<HttpResponse> {
+pub async fn detail(
+    state: web::Data<AppState>,
+    input: PageInput,
+    path: web::Path<String>,
+    query: web::Query<DetailQuery>,
+) -> AppResult<HttpResponse> {
     let org_id = path.into_inner();
     let page_number = crate::web::pagination::ListQuery { page: query.page.clone(), q: None }.page();
     let (page, org, msp_name, members, pager, invitations, seats_used) = state
@@ -327,10 +353,16 @@ where
     Ok(redirect(&target))
 }
 
-pub async fn make_msp(state: web::Data<AppState>, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn make_msp(
+    state: web::Data<AppState>,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     change_org(&state, &session, path.into_inner(), move |conn, org| {
         let is_client_of_msp: bool =
-            diesel::select(diesel::dsl::exists(msp_clients::table.filter(msp_clients::client_org_id.eq(&org.id)))).get_result(conn)?;
+            diesel::select(diesel::dsl::exists(msp_clients::table.filter(msp_clients::client_org_id.eq(&org.id))))
+                .get_result(conn)?;
         if org.kind() == OrgKind::Msp {
             return Ok(Err(format!("{} is already an MSP.", org.name)));
         }
@@ -340,21 +372,43 @@ pub async fn make_msp(state: web::Data<AppState>, actor: Actor, session: Session
         diesel::update(organizations::table.find(&org.id))
             .set((organizations::kind.eq(OrgKind::Msp.id()), organizations::updated_at.eq(now())))
             .execute(conn)?;
-        audit::record(conn, &actor, Some(&org.id), "organization.make_msp", Target::new("organization", &org.id, &org.name))?;
+        audit::record(
+            conn,
+            &actor,
+            Some(&org.id),
+            "organization.make_msp",
+            Target::new("organization", &org.id, &org.name),
+        )?;
         Ok(Ok(format!("{} is now an MSP: it can add and manage clients.", org.name)))
     })
     .await
 }
 
-pub async fn archive(state: web::Data<AppState>, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn archive(
+    state: web::Data<AppState>,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     archive_org(state, actor, session, path.into_inner(), true).await
 }
 
-pub async fn restore(state: web::Data<AppState>, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn restore(
+    state: web::Data<AppState>,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     archive_org(state, actor, session, path.into_inner(), false).await
 }
 
-async fn archive_org(state: web::Data<AppState>, actor: Actor, session: Session, org_id: String, archived: bool) -> AppResult<HttpResponse> {
+async fn archive_org(
+    state: web::Data<AppState>,
+    actor: Actor,
+    session: Session,
+    org_id: String,
+    archived: bool,
+) -> AppResult<HttpResponse> {
     change_org(&state, &session, org_id, move |conn, org| {
         if org.is_archived() == archived {
             return Ok(Err(format!("{} is already {}.", org.name, if archived { "archived" } else { "active" })));
@@ -388,7 +442,8 @@ pub async fn set_seats(
             return Ok(Err(errors.get("seat_limit").to_string()));
         }
         diesel::update(organizations::table.find(&org.id)).set(organizations::seat_limit.eq(seats)).execute(conn)?;
-        let target = Target::new("organization", &org.id, &org.name).details(format!("{} -> {seats} seats", org.seat_limit));
+        let target =
+            Target::new("organization", &org.id, &org.name).details(format!("{} -> {seats} seats", org.seat_limit));
         audit::record(conn, &actor, Some(&org.id), "organization.set_seats", target)?;
         Ok(Ok(format!("{} now has {seats} seats.", org.name)))
     })
@@ -406,7 +461,11 @@ pub async fn invite(
     match team::invite_to(&state, &actor, &org_id, &form).await? {
         Ok(message) => session::flash_ok(&session, message),
         Err(errors) => {
-            let message = [errors.get("email"), errors.get("role")].into_iter().filter(|m| !m.is_empty()).collect::<Vec<_>>().join(" ");
+            let message = [errors.get("email"), errors.get("role")]
+                .into_iter()
+                .filter(|m| !m.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             session::flash_error(&session, message);
         }
     }
@@ -421,19 +480,28 @@ pub async fn change_role(
     form: web::Form<RoleForm>,
 ) -> AppResult<HttpResponse> {
     let (org_id, member_id) = path.into_inner();
-    let role = team::parse_role(&form.role)?;
-    team::apply_change(&state, actor, &session, &org_id, member_id, MemberChange::Role(role)).await?;
+    team::apply_change(&state, actor, &session, &org_id, member_id, team::role_change(&form.role)).await?;
     Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }
 
-pub async fn deactivate(state: web::Data<AppState>, actor: Actor, session: Session, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    actor: Actor,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
     let (org_id, member_id) = path.into_inner();
-    team::apply_change(&state, actor, &session, &org_id, member_id, MemberChange::Deactivate).await?;
+    team::apply_change(&state, actor, &session, &org_id, member_id, Ok(MemberChange::Deactivate)).await?;
     Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }
 
-pub async fn reactivate(state: web::Data<AppState>, actor: Actor, session: Session, path: web::Path<(String, String)>) -> AppResult<HttpResponse> {
+pub async fn reactivate(
+    state: web::Data<AppState>,
+    actor: Actor,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> AppResult<HttpResponse> {
     let (org_id, member_id) = path.into_inner();
-    team::apply_change(&state, actor, &session, &org_id, member_id, MemberChange::Reactivate).await?;
+    team::apply_change(&state, actor, &session, &org_id, member_id, Ok(MemberChange::Reactivate)).await?;
     Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }

@@ -73,7 +73,10 @@ impl MspView {
         };
         if !search.is_empty() {
             let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-            let matches = organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\'));
+            let matches = organizations::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(organizations::slug.like(pattern).escape('\\'));
             filter = Box::new(filter.and(matches));
         }
         filter
@@ -82,8 +85,12 @@ impl MspView {
     /// One client of this MSP that the user sees (archived or not), or 404: ids from URLs go through here.
     pub fn client(&self, conn: &mut DbConnection, client_id: &str) -> Result<ClientRow, AppError> {
         let filter = self.filter(ClientStatus::All, "");
-        let row: Option<ClientTuple> =
-            Self::join().filter(filter).filter(organizations::id.eq(client_id)).select(CLIENT_COLUMNS).first(conn).optional()?;
+        let row: Option<ClientTuple> = Self::join()
+            .filter(filter)
+            .filter(organizations::id.eq(client_id))
+            .select(CLIENT_COLUMNS)
+            .first(conn)
+            .optional()?;
         row.map(ClientRow::from).ok_or(AppError::NotFound)
     }
 }
@@ -105,7 +112,8 @@ impl ClientStatus {
     }
 }
 
-pub type ClientTuple = (String, String, String, String, String, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime, String);
+pub type ClientTuple =
+    (String, String, String, String, String, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime, String);
 
 pub const CLIENT_COLUMNS: (
     organizations::id,
@@ -200,7 +208,9 @@ pub fn load_clients(
 ) -> QueryResult<Vec<ClientRow>> {
     let query = MspView::join().filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
     let rows: Vec<ClientTuple> = match order {
-        ClientOrder::Name => query.order((organizations::name.asc(), organizations::id.asc())).select(CLIENT_COLUMNS).load(conn)?,
+        ClientOrder::Name => {
+            query.order((organizations::name.asc(), organizations::id.asc())).select(CLIENT_COLUMNS).load(conn)?
+        }
         ClientOrder::LastActivity => query
             .order((
                 organizations::last_activity_at.is_null(),
@@ -257,7 +267,12 @@ struct ClientsPage {
     can_manage: bool,
 }
 
-pub async fn list(state: web::Data<AppState>, scope: Scope, input: PageInput, query: web::Query<ClientsQuery>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    query: web::Query<ClientsQuery>,
+) -> AppResult<HttpResponse> {
     let search: String = query.q.trim().chars().take(100).collect();
     let status_text = match ClientStatus::parse(&query.status) {
         ClientStatus::Active => "active",
@@ -267,7 +282,8 @@ pub async fn list(state: web::Data<AppState>, scope: Scope, input: PageInput, qu
     let page_number = crate::web::pagination::ListQuery { page: query.page.clone(), q: None }.page();
     let view = MspView::of(&scope);
     let (status, term) = (ClientStatus::parse(&query.status), search.clone());
-    let base_query = query_string(&[("q", &search), ("status", if status_text == "active" { "" } else { status_text })]);
+    let base_query =
+        query_string(&[("q", &search), ("status", if status_text == "active" { "" } else { status_text })]);
     let (page, (clients, pager)) = state
         .db
         .run(move |conn| Ok((input.load(conn)?, client_page(conn, &view, status, &term, page_number, base_query)?)))
@@ -333,17 +349,28 @@ fn assignable(staff: Vec<StaffMember>) -> Vec<StaffMember> {
     staff.into_iter().filter(|s| !s.role.reaches_all_clients()).collect()
 }
 
-async fn new_client_page(state: &AppState, scope: &Scope, input: PageInput, form: ClientForm, errors: FieldErrors) -> AppResult<HttpResponse> {
+async fn new_client_page(
+    state: &AppState,
+    scope: &Scope,
+    input: PageInput,
+    form: ClientForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
     let msp_id = scope.org_id().to_string();
     let (page, staff) = state.db.run(move |conn| Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?))).await?;
-    let status =
-        if errors.is_empty() { actix_web::http::StatusCode::OK } else { actix_web::http::StatusCode::UNPROCESSABLE_ENTITY };
-    let page = NewClientPage { page, form, errors, timezones: TIMEZONES, tiers: tier_choices(), staff: assignable(staff) };
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page =
+        NewClientPage { page, form, errors, timezones: TIMEZONES, tiers: tier_choices(), staff: assignable(staff) };
     render_status(status, page)
 }
 
 pub async fn new_form(state: web::Data<AppState>, scope: Scope, input: PageInput) -> AppResult<HttpResponse> {
-    let form = ClientForm { timezone: scope.org.timezone.clone(), tier: Tier::Operate.code().into(), ..Default::default() };
+    let form =
+        ClientForm { timezone: scope.org.timezone.clone(), tier: Tier::Operate.code().into(), ..Default::default() };
     new_client_page(&state, &scope, input, form, FieldErrors::default()).await
 }
 
@@ -357,7 +384,11 @@ struct NewClient {
     staff: Vec<String>,
 }
 
-fn validate_client(conn: &mut DbConnection, msp_org_id: &str, form: &ClientForm) -> QueryResult<Result<NewClient, FieldErrors>> {
+fn validate_client(
+    conn: &mut DbConnection,
+    msp_org_id: &str,
+    form: &ClientForm,
+) -> QueryResult<Result<NewClient, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = forms::required(&mut errors, "name", &form.name, "Client name", 120);
     let slug_input = if form.slug.trim().is_empty() { forms::slugify(&name) } else { form.slug.clone() };
@@ -370,14 +401,20 @@ fn validate_client(conn: &mut DbConnection, msp_org_id: &str, form: &ClientForm)
     if tier.is_none() {
         errors.add("tier", "Choose a tier.");
     }
-    let contact_email =
-        if form.contact_email.trim().is_empty() { String::new() } else { forms::email(&mut errors, "contact_email", &form.contact_email) };
-    let staff_ids: Vec<String> = assignable(models::active_staff(conn, msp_org_id)?).into_iter().map(|s| s.user_id).collect();
+    let contact_email = if form.contact_email.trim().is_empty() {
+        String::new()
+    } else {
+        forms::email(&mut errors, "contact_email", &form.contact_email)
+    };
+    let staff_ids: Vec<String> =
+        assignable(models::active_staff(conn, msp_org_id)?).into_iter().map(|s| s.user_id).collect();
     if form.staff.iter().any(|s| !staff_ids.contains(s)) {
         errors.add("staff", "Only active staff of this MSP can be assigned.");
     }
     Ok(match tier {
-        Some(tier) if errors.is_empty() => Ok(NewClient { name, slug, timezone, tier, contact_email, staff: form.staff.clone() }),
+        Some(tier) if errors.is_empty() => {
+            Ok(NewClient { name, slug, timezone, tier, contact_email, staff: form.staff.clone() })
+        }
         _ => Err(errors),
     })
 }
@@ -404,22 +441,43 @@ pub async fn create(
         .await?;
     match outcome {
         Ok((client_id, name)) => {
-            session::flash_ok(&session, format!("{name} is added. Switch to it in the sidebar to start working there."));
+            session::flash_ok(
+                &session,
+                format!("{name} is added. Switch to it in the sidebar to start working there."),
+            );
             Ok(redirect(&format!("/msp/clients/{client_id}")))
         }
         Err(errors) => new_client_page(&state, &scope, input, form, errors).await,
     }
 }
 
-fn insert_client(conn: &mut DbConnection, actor: &Actor, msp_id: &str, msp_name: &str, c: &NewClient) -> QueryResult<(String, String)> {
+fn insert_client(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    msp_id: &str,
+    msp_name: &str,
+    c: &NewClient,
+) -> QueryResult<(String, String)> {
     let slug = unique_slug(conn, &c.slug)?;
     let client_id = models::insert_org(conn, OrgKind::Client, &c.name, &slug, &c.timezone, &c.contact_email)?;
     models::link_client(conn, msp_id, &client_id, c.tier)?;
     models::set_assignments(conn, &client_id, &c.staff)?;
     let details = format!("tier {}, {} staff assigned", c.tier.code(), c.staff.len());
-    audit::record(conn, actor, Some(msp_id), "client.create", Target::new("organization", &client_id, &c.name).details(details.clone()))?;
+    audit::record(
+        conn,
+        actor,
+        Some(msp_id),
+        "client.create",
+        Target::new("organization", &client_id, &c.name).details(details.clone()),
+    )?;
     let created_by = format!("created by {msp_name}; {details}");
-    audit::record(conn, actor, Some(&client_id), "organization.create", Target::new("organization", &client_id, &c.name).details(created_by))?;
+    audit::record(
+        conn,
+        actor,
+        Some(&client_id),
+        "organization.create",
+        Target::new("organization", &client_id, &c.name).details(created_by),
+    )?;
     Ok((client_id, c.name.clone()))
 }
 
@@ -441,7 +499,12 @@ impl ClientDetailPage {
     }
 }
 
-pub async fn detail(state: web::Data<AppState>, scope: Scope, input: PageInput, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn detail(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (client_id, msp_id) = (path.into_inner(), scope.org_id().to_string());
     let (page, mut client, staff, assigned, members) = state
@@ -455,8 +518,17 @@ pub async fn detail(state: web::Data<AppState>, scope: Scope, input: PageInput, 
         })
         .await?;
     client.members = members;
-    let (reaches_all, staff): (Vec<StaffMember>, Vec<StaffMember>) = staff.into_iter().partition(|s| s.role.reaches_all_clients());
-    render(ClientDetailPage { page, client, staff, assigned, tiers: tier_choices(), can_manage: scope.can(Permission::ManageClients), reaches_all })
+    let (reaches_all, staff): (Vec<StaffMember>, Vec<StaffMember>) =
+        staff.into_iter().partition(|s| s.role.reaches_all_clients());
+    render(ClientDetailPage {
+        page,
+        client,
+        staff,
+        assigned,
+        tiers: tier_choices(),
+        can_manage: scope.can(Permission::ManageClients),
+        reaches_all,
+    })
 }
 
 #[derive(Deserialize)]
@@ -466,7 +538,13 @@ pub struct TierForm {
 }
 
 /// Runs a change on one client of the scope's MSP (404 for anyone else's) and flashes its message.
-async fn change_client<F>(state: &AppState, scope: &Scope, session: &Session, client_id: String, change: F) -> AppResult<HttpResponse>
+async fn change_client<F>(
+    state: &AppState,
+    scope: &Scope,
+    session: &Session,
+    client_id: String,
+    change: F,
+) -> AppResult<HttpResponse>
 where
     F: FnOnce(&mut DbConnection, &ClientRow) -> Result<Result<String, String>, AppError> + Send + 'static,
 {
@@ -494,11 +572,10 @@ pub async fn change_tier(
     path: web::Path<String>,
     form: web::Form<TierForm>,
 ) -> AppResult<HttpResponse> {
-    let Some(tier) = Tier::parse(&form.tier) else {
-        return Err(AppError::BadRequest("Choose one of the tiers T1, T2 or T3.".into()));
-    };
+    let tier = Tier::parse(&form.tier);
     let msp_id = scope.org_id().to_string();
     change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+        let Some(tier) = tier else { return Ok(Err("Choose one of the tiers T1, T2 or T3.".into())) };
         if client.tier == tier {
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
         }
@@ -524,23 +601,37 @@ pub async fn set_assignments(
     let staff: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
     let msp_id = scope.org_id().to_string();
     change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
-        let allowed: Vec<String> = assignable(models::active_staff(conn, &msp_id)?).into_iter().map(|s| s.user_id).collect();
+        let allowed: Vec<String> =
+            assignable(models::active_staff(conn, &msp_id)?).into_iter().map(|s| s.user_id).collect();
         if staff.iter().any(|s| !allowed.contains(s)) {
             return Ok(Err("Only active staff of this MSP can be assigned.".into()));
         }
         models::set_assignments(conn, &client.id, &staff)?;
-        let target = Target::new("organization", &client.id, &client.name).details(format!("{} staff assigned", staff.len()));
+        let target =
+            Target::new("organization", &client.id, &client.name).details(format!("{} staff assigned", staff.len()));
         audit::record(conn, &actor, Some(&msp_id), "client.assign_staff", target)?;
         Ok(Ok(format!("Staff assignments for {} are saved.", client.name)))
     })
     .await
 }
 
-pub async fn archive(state: web::Data<AppState>, scope: Scope, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn archive(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     set_archived(state, scope, actor, session, path.into_inner(), true).await
 }
 
-pub async fn restore(state: web::Data<AppState>, scope: Scope, actor: Actor, session: Session, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn restore(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     set_archived(state, scope, actor, session, path.into_inner(), false).await
 }
 

@@ -9,8 +9,8 @@ use crate::AppState;
 use crate::auth::Scope;
 use crate::auth::handlers::render;
 use crate::auth::permissions::{Role, Tier};
-use crate::orgs::clients::{ClientOrder, ClientRow, ClientStatus, MspView, count_clients, load_clients};
 use crate::error::AppResult;
+use crate::orgs::clients::{ClientOrder, ClientRow, ClientStatus, MspView, count_clients, load_clients};
 use crate::schema::{memberships, msp_clients};
 use crate::web::charts::BarChart;
 use crate::web::pagination::{ListQuery, Pager};
@@ -28,7 +28,12 @@ struct DashboardPage {
     pager: Pager,
 }
 
-pub async fn page(state: web::Data<AppState>, scope: Scope, input: PageInput, query: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+pub async fn page(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let page_number = query.page();
     let (page, figures) = state.db.run(move |conn| Ok((input.load(conn)?, figures(conn, &view, page_number)?))).await?;
@@ -37,7 +42,15 @@ pub async fn page(state: web::Data<AppState>, scope: Scope, input: PageInput, qu
         .into_iter()
         .map(|t| (t.label(), per_tier.iter().find(|(code, _)| code == t.code()).map(|(_, n)| *n).unwrap_or(0)))
         .collect();
-    render(DashboardPage { page, managed, archived, staff, chart: BarChart::new("Clients per tier", bars), clients, pager })
+    render(DashboardPage {
+        page,
+        managed,
+        archived,
+        staff,
+        chart: BarChart::new("Clients per tier", bars),
+        clients,
+        pager,
+    })
 }
 
 type Figures = (i64, i64, i64, Vec<(String, i64)>, Vec<ClientRow>, Pager);

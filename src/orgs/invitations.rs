@@ -107,7 +107,14 @@ async fn load(state: &AppState, token: &str, session: &Session) -> AppResult<(Op
         .await
 }
 
-fn page_for(page: PublicPage, token: String, inv: OpenInvitation, viewer: Viewer, name: String, errors: FieldErrors) -> InvitationPage {
+fn page_for(
+    page: PublicPage,
+    token: String,
+    inv: OpenInvitation,
+    viewer: Viewer,
+    name: String,
+    errors: FieldErrors,
+) -> InvitationPage {
     let (viewer, other_email) = match viewer {
         Viewer::NewPerson => ("new", String::new()),
         Viewer::InvitedUser => ("invited", String::new()),

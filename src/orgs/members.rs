@@ -29,7 +29,8 @@ pub struct MemberRow {
     pub joined_at: NaiveDateTime,
 }
 
-type MemberTuple = (String, String, String, String, String, bool, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime);
+type MemberTuple =
+    (String, String, String, String, String, bool, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime);
 
 type MemberJoin = diesel::dsl::InnerJoinQuerySource<memberships::table, users::table>;
 type MemberFilter<'a> = Box<dyn BoxableExpression<MemberJoin, MultiBackend, SqlType = diesel::sql_types::Bool> + 'a>;
@@ -111,7 +112,13 @@ pub fn open_invitations(conn: &mut DbConnection, org_id: &str) -> QueryResult<Ve
         .filter(invitations::revoked_at.is_null())
         .order(invitations::created_at.desc())
         .limit(100)
-        .select((invitations::id, invitations::email, invitations::role, users::name.nullable(), invitations::expires_at))
+        .select((
+            invitations::id,
+            invitations::email,
+            invitations::role,
+            users::name.nullable(),
+            invitations::expires_at,
+        ))
         .load(conn)?;
     let now = now();
     Ok(rows

@@ -247,6 +247,8 @@ pub fn active_staff(conn: &mut DbConnection, msp_org_id: &str) -> QueryResult<Ve
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(user_id, name, email, role)| Some(StaffMember { user_id, name, email, role: Role::parse(&role)? }))
+        .filter_map(|(user_id, name, email, role)| {
+            Some(StaffMember { user_id, name, email, role: Role::parse(&role)? })
+        })
         .collect())
 }

@@ -65,8 +65,7 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
                 .filter(invitations::expires_at.gt(crate::db::now()))
                 .count()
                 .get_result(conn)?;
-            let entries =
-                if can_see_log { log::list(conn, &org_id, &LogFilter::default(), 8, 0)? } else { Vec::new() };
+            let entries = if can_see_log { log::list(conn, &org_id, &LogFilter::default(), 8, 0)? } else { Vec::new() };
             Ok((page, org, seats, open, entries))
         })
         .await?;

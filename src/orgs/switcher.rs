@@ -36,7 +36,11 @@ pub struct SwitchQuery {
     next: String,
 }
 
-pub async fn page(state: web::Data<AppState>, input: PageInput, query: web::Query<SwitchQuery>) -> AppResult<HttpResponse> {
+pub async fn page(
+    state: web::Data<AppState>,
+    input: PageInput,
+    query: web::Query<SwitchQuery>,
+) -> AppResult<HttpResponse> {
     let identity = input.identity().clone();
     let search = query.list.search();
     let page_number = query.list.page();
@@ -46,7 +50,12 @@ pub async fn page(state: web::Data<AppState>, input: PageInput, query: web::Quer
         .memberships
         .iter()
         .filter(|m| filter.is_empty() || m.org_name.to_lowercase().contains(&filter))
-        .map(|m| SwitchEntry { id: m.org_id.clone(), name: m.org_name.clone(), kind: m.org_kind.label(), current: m.org_id == current })
+        .map(|m| SwitchEntry {
+            id: m.org_id.clone(),
+            name: m.org_name.clone(),
+            kind: m.org_kind.label(),
+            current: m.org_id == current,
+        })
         .collect();
     let base_query = query_string(&[("q", &search), ("next", &query.next)]);
     let (page, clients, pager) = state
@@ -93,7 +102,8 @@ async fn switch_to(state: &AppState, identity: &Identity, org_id: &str) -> AppRe
     let mut switched = identity.clone();
     let org_id = org_id.to_string();
     let lookup = identity.clone();
-    switched.org = Some(state.db.run(move |conn| Ok(org_context(conn, &lookup, &org_id)?)).await?.ok_or(AppError::NotFound)?);
+    switched.org =
+        Some(state.db.run(move |conn| Ok(org_context(conn, &lookup, &org_id)?)).await?.ok_or(AppError::NotFound)?);
     Ok(switched)
 }
 
@@ -120,7 +130,11 @@ struct OptionJson {
 }
 
 /// The switcher's live filter (JavaScript only improves the sidebar form, which works without it).
-pub async fn options(state: web::Data<AppState>, identity: Identity, query: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+pub async fn options(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
     let search = query.search();
     let filter = search.to_lowercase();
     let mut out: Vec<OptionJson> = identity
@@ -147,7 +161,8 @@ pub async fn resubmit(
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-    let target = safe_next(Some(&field("_target"))).ok_or_else(|| AppError::BadRequest("Nothing to resubmit.".into()))?;
+    let target =
+        safe_next(Some(&field("_target"))).ok_or_else(|| AppError::BadRequest("Nothing to resubmit.".into()))?;
     let switched = switch_to(&state, &identity, &field("_org")).await?;
     session::set_org(&session, &switched.org.as_ref().map(|o| o.id.clone()).unwrap_or_default());
     Ok(HttpResponse::TemporaryRedirect().insert_header(("Location", target)).finish())

@@ -56,7 +56,12 @@ struct InviteFormState {
     errors: FieldErrors,
 }
 
-pub async fn page(state: web::Data<AppState>, scope: Scope, input: PageInput, query: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+pub async fn page(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
     render_team(&state, scope, input, &query, InviteFormState::default()).await
 }
 
@@ -170,7 +175,8 @@ pub async fn send_invitation(state: &AppState, actor: &Actor, org: &Organization
     let link = state.link(&format!("/invitations/{}", issued.token));
     let inviter = actor.label.split(" <").next().unwrap_or("Your administrator").to_string();
     let expires = crate::web::time::local(issued.expires_at, org.timezone.parse().unwrap_or(chrono_tz::UTC));
-    let mail = crate::mail::messages::invitation(&issued.email, &inviter, &org.name, issued.role.label(), &link, &expires);
+    let mail =
+        crate::mail::messages::invitation(&issued.email, &inviter, &org.name, issued.role.label(), &link, &expires);
     match state.mailer.send(mail).await {
         Ok(()) => format!("Invitation sent to {} as {}.", issued.email, issued.role.label()),
         Err(e) => {
@@ -239,14 +245,18 @@ pub async fn apply_change(
     session: &Session,
     org_id: &str,
     member_id: String,
-    change: MemberChange,
+    change: Result<MemberChange, String>,
 ) -> AppResult<()> {
     let org_id = org_id.to_string();
     let outcome = state
         .db
         .write(move |conn| {
             let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
-            members::change_member(conn, &actor, &org, &member_id, change)
+            models::membership_in_org(conn, &org.id, &member_id)?.ok_or(AppError::NotFound)?;
+            match change {
+                Ok(change) => members::change_member(conn, &actor, &org, &member_id, change),
+                Err(refusal) => Ok(Err(refusal)),
+            }
         })
         .await?;
     match outcome {
@@ -256,8 +266,9 @@ pub async fn apply_change(
     Ok(())
 }
 
-pub fn parse_role(text: &str) -> AppResult<Role> {
-    Role::parse(text).ok_or_else(|| AppError::BadRequest("Choose a role from the list.".into()))
+/// The role change a form asks for, or why it cannot be made.
+pub fn role_change(text: &str) -> Result<MemberChange, String> {
+    Role::parse(text).map(MemberChange::Role).ok_or_else(|| "Choose a role from the list.".to_string())
 }
 
 pub async fn change_role(
@@ -268,8 +279,7 @@ pub async fn change_role(
     path: web::Path<String>,
     form: web::Form<RoleForm>,
 ) -> AppResult<HttpResponse> {
-    let role = parse_role(&form.role)?;
-    apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), MemberChange::Role(role)).await?;
+    apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), role_change(&form.role)).await?;
     Ok(redirect("/settings/team"))
 }
 
@@ -280,7 +290,7 @@ pub async fn deactivate(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), MemberChange::Deactivate).await?;
+    apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), Ok(MemberChange::Deactivate)).await?;
     Ok(redirect("/settings/team"))
 }
 
@@ -291,7 +301,7 @@ pub async fn reactivate(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), MemberChange::Reactivate).await?;
+    apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), Ok(MemberChange::Reactivate)).await?;
     Ok(redirect("/settings/team"))
 }
 
@@ -303,7 +313,7 @@ pub async fn compliance_team(
     path: web::Path<String>,
     form: web::Form<ToggleForm>,
 ) -> AppResult<HttpResponse> {
-    let change = MemberChange::ComplianceTeam(form.on == "1");
+    let change = Ok(MemberChange::ComplianceTeam(form.on == "1"));
     apply_change(&state, actor, &session, scope.org_id(), path.into_inner(), change).await?;
     Ok(redirect("/settings/team"))
 }

@@ -107,13 +107,14 @@ async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppEr
         return Ok(());
     }
     let identity = load_identity(req, &state).await?.ok_or(AppError::SignInRequired)?;
-    if !access.allows(Some(&identity)) {
-        return Err(AppError::Forbidden);
-    }
+    // A form for another organization is refused as such, before asking what the user may do in this one.
     if access.is_org_scoped()
         && let Some(fields) = &fields
     {
         check_form_org(req, &identity, fields, &state).await?;
+    }
+    if !access.allows(Some(&identity)) {
+        return Err(AppError::Forbidden);
     }
     req.extensions_mut().insert(identity);
     Ok(())
@@ -214,11 +215,7 @@ async fn check_form_org(
         .run(move |conn| Ok(crate::orgs::find_org(conn, &lookup)?.map(|o| o.name)))
         .await?
         .unwrap_or_else(|| "another organization".into());
-    let kept = fields
-        .iter()
-        .filter(|(k, _)| k != "_csrf" && k != "_org" && !k.contains("password"))
-        .cloned()
-        .collect();
+    let kept = fields.iter().filter(|(k, _)| k != "_csrf" && k != "_org" && !k.contains("password")).cloned().collect();
     Err(AppError::ContextChanged(Box::new(ContextChanged {
         form_org_id,
         form_org_name,

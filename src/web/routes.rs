@@ -131,7 +131,11 @@ pub fn register(cfg: &mut web::ServiceConfig, routes: Vec<RouteDef>) {
 pub fn get_access_for(path: &str) -> Option<Access> {
     static TABLE: std::sync::OnceLock<Vec<(&'static str, Access)>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        all().into_iter().filter(|r| r.method == Method::GET && !r.path.contains('{')).map(|r| (r.path, r.access)).collect()
+        all()
+            .into_iter()
+            .filter(|r| r.method == Method::GET && !r.path.contains('{'))
+            .map(|r| (r.path, r.access))
+            .collect()
     });
     table.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
 }

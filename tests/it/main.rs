@@ -1,0 +1,9 @@
+//! The integration suite: one test binary (keeps link time down), one module per area.
+//! `cargo test` runs it on SQLite; with PALISADE_TEST_DATABASE_URL=postgres://... it runs on PostgreSQL.
+
+mod support;
+
+mod access_matrix;
+mod auth;
+mod config;
+mod orgs;

@@ -1,0 +1,426 @@
+//! Test harness: a fresh database per test (a SQLite file, or a PostgreSQL database cloned from a migrated
+//! template), the real application with a memory mailer, a cookie-keeping client, and fixture builders.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{test, web};
+use base64::Engine;
+use diesel::prelude::*;
+
+use palisade::AppState;
+use palisade::auth::permissions::{Role, Tier};
+use palisade::config::Config;
+use palisade::db::{Db, DbConnection};
+use palisade::mail::{Mailer, OutgoingMail};
+use palisade::orgs::models::{self, OrgKind};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A database for one test, removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub fn create() -> TestDb {
+        match std::env::var("PALISADE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(admin_url) => Self::postgres(&admin_url),
+            None => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb { url, _dir: Some(dir), pg_drop: None }
+            }
+        }
+    }
+
+    fn postgres(admin_url: &str) -> TestDb {
+        let template = pg_template(admin_url);
+        let name = format!("palisade_t_{}", uuid::Uuid::now_v7().simple());
+        let mut admin = diesel::PgConnection::establish(admin_url).expect("connect to PALISADE_TEST_DATABASE_URL");
+        diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .execute(&mut admin)
+            .expect("create test db");
+        TestDb { url: with_database(admin_url, &name), _dir: None, pg_drop: Some((admin_url.to_string(), name)) }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = &self.pg_drop
+            && let Ok(mut admin) = diesel::PgConnection::establish(admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+        }
+    }
+}
+
+/// The URL of another database on the same PostgreSQL server.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, _) = url.rsplit_once('/').expect("postgres url has a database");
+    format!("{base}/{name}")
+}
+
+/// A migrated template database, made once per test run (migrations run once, each test clones it).
+fn pg_template(admin_url: &str) -> String {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let name = format!("palisade_tpl_{}", std::process::id());
+            let mut admin = diesel::PgConnection::establish(admin_url).expect("connect to PALISADE_TEST_DATABASE_URL");
+            diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .expect("drop");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create template");
+            let db = Db::open(&with_database(admin_url, &name), 1).expect("migrate template");
+            drop(db);
+            name
+        })
+        .clone()
+}
+
+pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 64]);
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("PALISADE_DATA_DIR", data_dir.display().to_string()),
+        ("DATABASE_URL", database_url.to_string()),
+        ("PALISADE_SESSION_KEY", key),
+        ("PALISADE_MAIL_TRANSPORT", "memory".to_string()),
+        ("PALISADE_BASE_URL", "http://localhost".to_string()),
+        ("PALISADE_DB_POOL_SIZE", "4".to_string()),
+    ]);
+    Config::from_lookup(|k| vars.get(k).cloned()).expect("test config")
+}
+
+/// The application under test with its own database.
+pub struct TestApp {
+    pub state: web::Data<AppState>,
+    _db: TestDb,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let db = TestDb::create();
+        let dir = tempfile::tempdir().expect("data dir");
+        let config = test_config(&db.url, dir.path());
+        let pool = Db::open(&config.database_url, 4).expect("open test database");
+        let mailer = Mailer::from_config(&config).expect("mailer");
+        let state = web::Data::new(AppState::new(config, pool, mailer));
+        TestApp { state, _db: db, _dir: dir }
+    }
+
+    /// An installation that has been onboarded (so sign-in pages are live).
+    pub async fn onboarded() -> TestApp {
+        let app = TestApp::new().await;
+        let mut conn = app.conn();
+        palisade::db::settings::set(&mut conn, palisade::db::settings::ONBOARDED_AT, "2026-01-01").unwrap();
+        app
+    }
+
+    pub fn conn(&self) -> r2d2::PooledConnection<palisade::db::Manager> {
+        self.state.db.conn().expect("test connection")
+    }
+
+    pub async fn client(
+        &self,
+    ) -> Client<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>
+    {
+        let svc = test::init_service(palisade::app(self.state.clone())).await;
+        Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into() }
+    }
+
+    pub fn mail(&self) -> Vec<OutgoingMail> {
+        self.state.mailer.sent()
+    }
+
+    /// SQL statements run so far through the pool.
+    pub fn queries(&self) -> u64 {
+        self.state.db.counter.get()
+    }
+}
+
+/// A response as a person sees it.
+pub struct Resp {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+    pub headers: actix_web::http::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn contains(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "unexpected status; body:\n{}", excerpt(&self.body));
+        self
+    }
+    #[track_caller]
+    pub fn assert_redirect(&self, to: &str) -> &Self {
+        assert!(
+            self.status.is_redirection(),
+            "expected a redirect to {to}, got {}:\n{}",
+            self.status,
+            excerpt(&self.body)
+        );
+        assert_eq!(self.location.as_deref(), Some(to));
+        self
+    }
+    #[track_caller]
+    pub fn assert_contains(&self, text: &str) -> &Self {
+        assert!(self.body.contains(text), "expected {text:?} in:\n{}", excerpt(&self.body));
+        self
+    }
+    #[track_caller]
+    pub fn assert_not_contains(&self, text: &str) -> &Self {
+        assert!(!self.body.contains(text), "did not expect {text:?} in:\n{}", excerpt(&self.body));
+        self
+    }
+}
+
+fn excerpt(body: &str) -> String {
+    let text = strip_tags(body);
+    text.chars().take(3000).collect()
+}
+
+/// The visible text of an HTML page (roughly), for readable failure messages.
+pub fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A cookie-keeping client over the in-process application. Forms get the csrf token and organization of
+/// the last page seen, as a browser would send them.
+pub struct Client<S> {
+    svc: S,
+    cookies: HashMap<String, String>,
+    pub csrf: Option<String>,
+    pub org: Option<String>,
+    pub ip: String,
+}
+
+fn hidden_value(body: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker)? + marker.len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_string())
+}
+
+impl<S, B> Client<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    pub async fn get(&mut self, path: &str) -> Resp {
+        let req = test::TestRequest::get().uri(path);
+        self.send(req).await
+    }
+
+    /// POSTs a form; adds `_csrf` and `_org` from the last page when the fields do not carry them.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        if !pairs.iter().any(|(k, _)| k == "_csrf")
+            && let Some(token) = &self.csrf
+        {
+            pairs.push(("_csrf".into(), token.clone()));
+        }
+        if !pairs.iter().any(|(k, _)| k == "_org")
+            && let Some(org) = &self.org
+        {
+            pairs.push(("_org".into(), org.clone()));
+        }
+        self.post_pairs(path, &pairs).await
+    }
+
+    /// POSTs exactly these fields (no tokens added).
+    pub async fn post_pairs(&mut self, path: &str, pairs: &[(String, String)]) -> Resp {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        let req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", "application/x-www-form-urlencoded"))
+            .set_payload(body);
+        self.send(req).await
+    }
+
+    pub async fn send(&mut self, mut req: test::TestRequest) -> Resp {
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req = req.insert_header(("cookie", cookie));
+        }
+        req = req.peer_addr(format!("{}:40000", self.ip).parse().unwrap());
+        let resp = test::call_service(&self.svc, req.to_request()).await;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        for value in headers.get_all("set-cookie") {
+            let text = value.to_str().unwrap_or("");
+            let first = text.split(';').next().unwrap_or("");
+            if let Some((name, val)) = first.split_once('=') {
+                let expired = text.to_ascii_lowercase().contains("max-age=0");
+                if expired || val.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), val.to_string());
+                }
+            }
+        }
+        let location = headers.get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = test::read_body(resp).await;
+        let body = String::from_utf8_lossy(&bytes).to_string();
+        if let Some(token) = hidden_value(&body, "_csrf") {
+            self.csrf = Some(token);
+        }
+        if let Some(org) = hidden_value(&body, "_org") {
+            self.org = Some(org);
+        }
+        Resp { status, location, body, headers }
+    }
+
+    /// Follows a redirect with a GET.
+    pub async fn follow(&mut self, resp: &Resp) -> Resp {
+        let to = resp.location.clone().expect("a redirect");
+        self.get(&to).await
+    }
+
+    /// Signs in through the real form; panics unless it succeeds.
+    pub async fn sign_in(&mut self, email: &str) -> Resp {
+        self.sign_in_with(email, PASSWORD).await.assert_status(303);
+        let resp = self.get("/start").await;
+        let to = resp.location.clone().unwrap_or_else(|| "/overview".into());
+        self.get(&to).await
+    }
+
+    pub async fn sign_in_with(&mut self, email: &str, password: &str) -> Resp {
+        self.get("/login").await;
+        self.post("/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Switches the current organization through the sidebar switcher.
+    pub async fn switch_to(&mut self, org_id: &str) -> Resp {
+        let resp = self.post("/switch", &[("org_id", org_id)]).await;
+        resp.assert_status(303);
+        self.follow(&resp).await
+    }
+
+    pub fn has_cookie(&self, name: &str) -> bool {
+        self.cookies.contains_key(name)
+    }
+}
+
+/// Fixture builders: rows inserted directly, as a seed would.
+pub mod fixture {
+    use super::*;
+
+    /// One password hash shared by every fixture user (hashing is deliberately slow).
+    pub fn password_hash() -> &'static str {
+        static HASH: OnceLock<String> = OnceLock::new();
+        HASH.get_or_init(|| palisade::auth::password::hash_password(PASSWORD))
+    }
+
+    pub fn user(conn: &mut DbConnection, email: &str, name: &str) -> String {
+        palisade::auth::users::insert(conn, email, name, password_hash(), false).unwrap()
+    }
+
+    pub fn super_admin(conn: &mut DbConnection, email: &str, name: &str) -> String {
+        palisade::auth::users::insert(conn, email, name, password_hash(), true).unwrap()
+    }
+
+    pub fn org(conn: &mut DbConnection, kind: OrgKind, name: &str) -> String {
+        let slug = palisade::web::forms::slugify(name);
+        models::insert_org(conn, kind, name, &slug, "America/New_York", "").unwrap()
+    }
+
+    pub fn client_of(conn: &mut DbConnection, msp: &str, name: &str, tier: Tier) -> String {
+        let id = org(conn, OrgKind::Client, name);
+        models::link_client(conn, msp, &id, tier).unwrap();
+        id
+    }
+
+    pub fn member(conn: &mut DbConnection, org: &str, user: &str, role: Role) -> String {
+        models::insert_membership(conn, org, user, role).unwrap()
+    }
+
+    pub fn assign(conn: &mut DbConnection, client: &str, users: &[&str]) {
+        let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+        models::set_assignments(conn, client, &ids).unwrap();
+    }
+
+    pub fn count(conn: &mut DbConnection, sql: &str) -> i64 {
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        diesel::sql_query(sql).get_result::<Count>(conn).unwrap().n
+    }
+
+    /// An MSP with three clients (one per tier), staff in every MSP role and an admin in each client.
+    pub struct Msp {
+        pub msp: String,
+        pub t1: String,
+        pub t2: String,
+        pub t3: String,
+        pub admin: String,
+        pub msp_admin: String,
+        pub tech: String,
+        pub client_admin: String,
+    }
+
+    pub const MSP_NAME: &str = "Northwind Managed IT";
+
+    pub fn msp(conn: &mut DbConnection) -> Msp {
+        let msp = org(conn, OrgKind::Msp, MSP_NAME);
+        let t1 = client_of(conn, &msp, "Tier One Dental", Tier::Monitor);
+        let t2 = client_of(conn, &msp, "Tier Two Legal", Tier::Operate);
+        let t3 = client_of(conn, &msp, "Tier Three Health", Tier::Manage);
+        let admin = super_admin(conn, "admin@northwind.test", "Morgan Admin");
+        member(conn, &msp, &admin, Role::Admin);
+        let msp_admin = user(conn, "mspadmin@northwind.test", "Priya MspAdmin");
+        member(conn, &msp, &msp_admin, Role::MspAdmin);
+        let tech = user(conn, "tech@northwind.test", "Tom Tech");
+        member(conn, &msp, &tech, Role::MspTechnician);
+        assign(conn, &t2, &[&tech]);
+        let client_admin = user(conn, "owner@tiertwo.test", "Olive Owner");
+        member(conn, &t2, &client_admin, Role::Admin);
+        palisade::db::settings::set(conn, palisade::db::settings::ONBOARDED_AT, "2026-01-01").unwrap();
+        Msp { msp, t1, t2, t3, admin, msp_admin, tech, client_admin }
+    }
+
+    /// Another MSP with one client: the "other tenant" of cross-tenant tests.
+    pub struct Other {
+        pub msp: String,
+        pub client: String,
+        pub admin: String,
+    }
+
+    pub const OTHER_NAME: &str = "Contoso Rival IT";
+    pub const OTHER_CLIENT: &str = "Rival Client Bakery";
+
+    pub fn other(conn: &mut DbConnection) -> Other {
+        let msp = org(conn, OrgKind::Msp, OTHER_NAME);
+        let client = client_of(conn, &msp, OTHER_CLIENT, Tier::Manage);
+        let admin = user(conn, "admin@contoso.test", "Rita Rival");
+        member(conn, &msp, &admin, Role::Admin);
+        Other { msp, client, admin }
+    }
+}
