@@ -7,3 +7,4 @@ mod access_matrix;
 mod auth;
 mod config;
 mod orgs;
+mod team;
