@@ -5,6 +5,7 @@ mod support;
 
 mod access_matrix;
 mod auth;
+mod clients;
 mod config;
 mod orgs;
 mod team;
