@@ -4,6 +4,7 @@
 mod support;
 
 mod access_matrix;
+mod admin;
 mod auth;
 mod clients;
 mod config;
