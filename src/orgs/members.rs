@@ -337,6 +337,13 @@ fn refusal(
         && matches!(change, MemberChange::Deactivate | MemberChange::Role(_))
         && !matches!(change, MemberChange::Role(Role::Admin));
     Ok(match change {
+        // Nothing to change: refused rather than logged as a change.
+        MemberChange::Role(role) if role == current_role => Some(format!("This member is already {}.", role.label())),
+        MemberChange::ComplianceTeam(on) if member.compliance_team == on => Some(if on {
+            "This member is already on the compliance team.".into()
+        } else {
+            "This member is not on the compliance team.".into()
+        }),
         MemberChange::Role(role) if !Role::allowed_in(org.kind()).contains(&role) => {
             Some(format!("{} is not a role an organization of this kind can have.", role.label()))
         }

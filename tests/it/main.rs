@@ -4,6 +4,7 @@
 mod support;
 
 mod access_matrix;
+mod activity;
 mod admin;
 mod auth;
 mod clients;

@@ -690,7 +690,40 @@ async fn bad_invitations_come_back_with_messages_and_values_and_write_nothing() 
     admin.get("/settings/team").await.assert_contains("End User is not a role an organization of this kind can have.");
     admin.post(&format!("/settings/team/members/{tech_member}/reactivate"), &[]).await;
     admin.get("/settings/team").await.assert_contains("This member is already active.");
+    // A change that changes nothing is not a change (and is not logged as one).
+    admin.post(&format!("/settings/team/members/{tech_member}/role"), &[("role", "MSP_TECHNICIAN")]).await;
+    admin.get("/settings/team").await.assert_contains("This member is already MSP Technician.");
+    admin.post(&format!("/settings/team/members/{tech_member}/compliance-team"), &[("on", "0")]).await;
+    admin.get("/settings/team").await.assert_contains("This member is not on the compliance team.");
     assert_eq!(snapshot(&mut app.conn()), before);
+}
+
+#[actix_web::test]
+async fn a_deactivated_member_invited_again_gets_the_same_membership_back_with_the_new_role() {
+    let app = TestApp::new().await;
+    let f = fixture::msp(&mut app.conn());
+    let tech_member = membership_id(&mut app.conn(), &f.msp, &f.tech);
+    let mut admin = app.client().await;
+    admin.sign_in("admin@northwind.test").await;
+    admin.get("/settings/team").await;
+    admin.post(&format!("/settings/team/members/{tech_member}/deactivate"), &[]).await.assert_status(303);
+    let invited = admin.post("/settings/team/invite", &[("email", "tech@northwind.test"), ("role", "READ_ONLY")]).await;
+    invited.assert_redirect("/settings/team");
+    let token = invitation_token(&app.mail()[0]);
+
+    let mut tom = app.client().await;
+    tom.sign_in("tech@northwind.test").await.assert_contains("You are not in any organization yet");
+    tom.get(&format!("/invitations/{token}")).await.assert_contains("Join Northwind Managed IT");
+    tom.post(&format!("/invitations/{token}"), &[]).await.assert_redirect("/");
+    let mut conn = app.conn();
+    assert_eq!(membership(&mut conn, &tech_member), ("READ_ONLY".into(), false, false), "the same row, active again");
+    assert_eq!(count(&mut conn, &format!("SELECT COUNT(*) AS n FROM memberships WHERE user_id = '{}'", f.tech)), 1);
+    assert_eq!(logged(&mut conn, &f.msp, "member.join").len(), 1);
+    tom.get("/overview").await.assert_status(200).assert_contains("Northwind Managed IT");
+    // Already a member now: the same link cannot be used twice, and a new invitation is refused.
+    admin.get("/settings/team").await;
+    let again = admin.post("/settings/team/invite", &[("email", "tech@northwind.test"), ("role", "ADMIN")]).await;
+    again.assert_status(422).assert_contains("This person is already an active member.");
 }
 
 #[actix_web::test]
