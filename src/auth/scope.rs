@@ -15,6 +15,7 @@ use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::orgs::OrgKind;
 use crate::schema::{memberships, msp_clients, organizations, technician_assignments, users};
+use crate::web::pagination::lower;
 
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -291,9 +292,9 @@ fn reachable_filter(identity: &Identity, search: &str) -> Option<ClientFilter> {
     let assigned = technician_assignments::table
         .filter(technician_assignments::user_id.eq(identity.user.id.clone()))
         .select(technician_assignments::org_id);
-    let pattern = format!("%{}%", crate::web::pagination::escape_like(search.trim()));
+    let pattern = crate::web::pagination::contains_pattern(search);
     Some(Box::new(
-        organizations::archived_at.is_null().and(organizations::name.like(pattern).escape('\\')).and(
+        organizations::archived_at.is_null().and(lower(organizations::name).like(pattern).escape('\\')).and(
             msp_clients::msp_org_id
                 .eq_any(all)
                 .or(msp_clients::msp_org_id.eq_any(assigned_via).and(organizations::id.eq_any(assigned))),

@@ -20,7 +20,7 @@ use crate::orgs::onboarding::unique_slug;
 use crate::orgs::team::{self, InviteForm, RoleForm};
 use crate::schema::{msp_clients, organizations};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
-use crate::web::pagination::{Pager, query_string};
+use crate::web::pagination::{Pager, contains_pattern, lower, query_string};
 use crate::web::{PageContext, PageInput};
 
 #[derive(Deserialize)]
@@ -57,10 +57,15 @@ type OrgFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, S
 fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
     let mut filter: OrgFilter = Box::new(organizations::id.ne(""));
     if !search.is_empty() {
-        let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-        filter = Box::new(filter.and(
-            organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\')),
-        ));
+        let pattern = contains_pattern(search);
+        filter = Box::new(
+            filter.and(
+                lower(organizations::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(organizations::slug).like(pattern).escape('\\')),
+            ),
+        );
     }
     if let Some(kind) = kind {
         filter = Box::new(filter.and(organizations::kind.eq(kind.id())));

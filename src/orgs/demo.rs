@@ -49,7 +49,7 @@ const PEOPLE: &[Person] = &[
 /// Seeds the demo on an empty database and returns the text to print.
 pub fn seed(db: &Db) -> Result<String, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    write_transaction(&mut conn, |conn| seed_in(conn)).map_err(|e: AppError| e.to_string())
+    write_transaction(&mut conn, seed_in).map_err(|e: AppError| e.to_string())
 }
 
 fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
@@ -88,7 +88,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
 fn report() -> String {
     let mut out = String::from("Demo ready: Northwind Managed IT (MSP) with 4 clients at tiers T1-T3.\n\n");
     let _ = writeln!(out, "Every account's password: {DEMO_PASSWORD}\n");
-    let _ = writeln!(out, "{:<34} {:<22} {}", "email", "role", "organization");
+    let _ = writeln!(out, "{:<34} {:<22} organization", "email", "role");
     for p in PEOPLE {
         let _ = writeln!(out, "{:<34} {:<22} {}", p.email, p.role.label(), ORGS[p.org].0);
     }

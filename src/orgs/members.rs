@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::orgs::models::{self, OrgKind, Organization};
 use crate::schema::{invitations, memberships, users};
 use crate::web::forms::{self, FieldErrors};
+use crate::web::pagination::{contains_pattern, lower};
 
 pub const INVITATION_DAYS: i64 = 7;
 
@@ -41,8 +42,12 @@ fn member_filter(org_id: &str, search: &str) -> MemberFilter<'static> {
     if search.is_empty() {
         return Box::new(in_org);
     }
-    let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-    Box::new(in_org.and(users::name.like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\'))))
+    let pattern = contains_pattern(search);
+    Box::new(
+        in_org.and(
+            lower(users::name).like(pattern.clone()).escape('\\').or(lower(users::email).like(pattern).escape('\\')),
+        ),
+    )
 }
 
 pub fn count_members(conn: &mut DbConnection, org_id: &str, search: &str) -> QueryResult<i64> {

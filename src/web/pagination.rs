@@ -74,6 +74,18 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
+diesel::define_sql_function! {
+    /// SQL `lower()`. Searches compare `lower(column)` with a lower-cased pattern: LIKE ignores case on SQLite
+    /// but not on PostgreSQL, and a search must find the same rows on both.
+    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// The LIKE pattern of a search box: lower-cased (compare it with `lower(column)`), wildcards escaped (use
+/// `ESCAPE '\'`), matching anywhere in the text.
+pub fn contains_pattern(search: &str) -> String {
+    format!("%{}%", escape_like(&search.trim().to_lowercase()))
+}
+
 /// Escapes LIKE wildcards so a search for "50%" finds "50%" (used with `ESCAPE '\'`).
 pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")

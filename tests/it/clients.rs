@@ -389,6 +389,7 @@ async fn the_clients_list_is_searchable_filterable_and_paginated() {
     assert!(t2.contains("T2 Operate") && t2.contains("<td class=\"num\">1</td>") && t2.contains("Active"), "{t2}");
     assert!(has_row(&second.body, "Tier One Dental") && !has_row(&second.body, "Bulk Client 00"));
 
+    // Searches ignore case on both databases (LIKE does on SQLite only).
     let search = priya.get("/msp/clients?q=client+1").await;
     search.assert_contains("1–10 of 10").assert_contains("value=\"client 1\"");
     assert!((10..20).all(|i| has_row(&search.body, &format!("Bulk Client {i}"))));
