@@ -207,16 +207,7 @@ struct NewOrg {
 fn validate_org(conn: &mut DbConnection, form: &NewOrgForm) -> QueryResult<Result<NewOrg, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = forms::required(&mut errors, "name", &form.name, "Name", 120);
-    let slug = if form.slug.trim().is_empty() {
-        // Made from the name (not validated as typed input): `create` makes it unique.
-        forms::slugify(&name)
-    } else {
-        let slug = forms::slug(&mut errors, "slug", &form.slug);
-        if !errors.has("slug") && models::slug_taken(conn, &slug)? {
-            errors.add("slug", "This slug is already used by another organization.");
-        }
-        slug
-    };
+    let slug = models::new_org_slug(conn, &mut errors, &form.slug, &name)?;
     let kind = OrgKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "Choose MSP, Client or Solo.");

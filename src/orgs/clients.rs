@@ -391,16 +391,7 @@ fn validate_client(
 ) -> QueryResult<Result<NewClient, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = forms::required(&mut errors, "name", &form.name, "Client name", 120);
-    let slug = if form.slug.trim().is_empty() {
-        // Made from the name: `insert_client` makes it unique, so an empty field never comes back with an error.
-        forms::slugify(&name)
-    } else {
-        let slug = forms::slug(&mut errors, "slug", &form.slug);
-        if !errors.has("slug") && models::slug_taken(conn, &slug)? {
-            errors.add("slug", "This slug is already used by another organization. Choose another.");
-        }
-        slug
-    };
+    let slug = models::new_org_slug(conn, &mut errors, &form.slug, &name)?;
     let timezone = forms::timezone(&mut errors, "timezone", &form.timezone);
     let tier = Tier::parse(&form.tier);
     if tier.is_none() {

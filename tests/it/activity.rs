@@ -55,11 +55,7 @@ fn targets(body: &str, known: &[&str]) -> Vec<String> {
 
 #[actix_web::test]
 async fn sign_ins_that_succeed_or_fail_and_sign_outs_are_in_the_organizations_log() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
+    let (app, f, other) = TestApp::with_tenants().await;
     let mut tom = app.client().await;
     tom.ip = "203.0.113.7".into();
     tom.sign_in_with("tech@northwind.test", "not my password at all").await.assert_status(401);
@@ -84,8 +80,7 @@ async fn sign_ins_that_succeed_or_fail_and_sign_outs_are_in_the_organizations_lo
         "an unknown email belongs to no organization"
     );
 
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     let log = admin.get("/settings/activity").await;
     log.assert_status(200).assert_contains("Times in America/New_York");
     let failure = strip_tags(&row(&log.body, "Auth sign in failed"));
@@ -98,13 +93,10 @@ async fn sign_ins_that_succeed_or_fail_and_sign_outs_are_in_the_organizations_lo
 
 #[actix_web::test]
 async fn every_change_made_through_the_pages_shows_in_the_log_with_who_and_what() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     let tech_member = membership_id(&mut app.conn(), &f.msp, &f.tech);
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
-    admin.get("/settings/team").await;
-    admin.post("/settings/team/invite", &[("email", "log@example.test"), ("role", "EMPLOYEE")]).await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
+    admin.invite("log@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     admin.post(&format!("/settings/team/members/{tech_member}/compliance-team"), &[("on", "1")]).await;
     admin.post(&format!("/settings/team/members/{tech_member}/role"), &[("role", "READ_ONLY")]).await;
     admin.post(&format!("/settings/team/members/{tech_member}/deactivate"), &[]).await;
@@ -146,11 +138,7 @@ async fn every_change_made_through_the_pages_shows_in_the_log_with_who_and_what(
 
 #[actix_web::test]
 async fn the_log_filters_by_person_action_and_local_dates_of_the_organization() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
+    let (app, f, other) = TestApp::with_tenants().await;
     {
         // March 2026 in New York is UTC-4 (daylight saving time began on March 8).
         let mut conn = app.conn();
@@ -165,8 +153,7 @@ async fn the_log_filters_by_person_action_and_local_dates_of_the_organization() 
         entry(&mut conn, &f.t2, morgan, "member.invite", "target-f", utc("2026-03-10", "12:00:00"));
     }
     let all = ["target-a", "target-b", "target-c", "target-d", "target-e", "target-f"];
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
 
     let page = admin.get("/settings/activity").await;
     assert_eq!(targets(&page.body, &all), ["target-d", "target-c", "target-b", "target-a"]);
@@ -216,11 +203,9 @@ async fn the_log_filters_by_person_action_and_local_dates_of_the_organization() 
 
 #[actix_web::test]
 async fn the_log_is_paginated_and_page_links_keep_the_filters() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     let tech_member = membership_id(&mut app.conn(), &f.msp, &f.tech);
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     admin.get("/settings/team").await;
     for i in 0..30 {
         let on = if i % 2 == 0 { "1" } else { "0" };
@@ -270,19 +255,16 @@ async fn only_roles_with_the_log_permission_read_it_and_only_their_organizations
         c.sign_in(email).await;
         c.get("/settings/activity").await.assert_status(403);
     }
-    let mut reader = app.client().await;
-    reader.sign_in("reader@northwind.test").await;
+    let mut reader = app.signed_in("reader@northwind.test").await;
     let page = reader.get("/settings/activity").await;
     page.assert_status(200).assert_contains("msp-only").assert_not_contains("t1-only");
     // An MSP Admin in a T1 (Monitor) client reads that client's log only.
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.switch_to(&f.t1).await;
     let client_log = priya.get("/settings/activity").await;
     client_log.assert_status(200).assert_contains("t1-only").assert_not_contains("msp-only");
     // Another MSP sees none of it, even naming this MSP's people.
-    let mut rita = app.client().await;
-    rita.sign_in("admin@contoso.test").await;
+    let mut rita = app.signed_in("admin@contoso.test").await;
     let theirs = rita.get(&format!("/settings/activity?person={}", f.admin)).await;
     theirs.assert_status(200).assert_contains("No activity matches these filters.");
     let theirs = rita.get("/settings/activity").await;
@@ -295,8 +277,7 @@ async fn only_roles_with_the_log_permission_read_it_and_only_their_organizations
 async fn dates_out_of_any_plausible_range_are_reported_never_a_crash() {
     let app = TestApp::new().await;
     fixture::msp(&mut app.conn());
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     for q in ["to=%2B262142-12-31", "to=262142-12-31", "from=-262143-01-01", "to=99999-12-31", "from=0000-01-01"] {
         let resp = admin.get(&format!("/settings/activity?{q}")).await;
         resp.assert_status(200).assert_contains("Dates look like 2026-11-22.");

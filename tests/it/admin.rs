@@ -95,8 +95,7 @@ async fn super_admins_see_every_organization_and_can_filter_and_page_the_list() 
 
 #[actix_web::test]
 async fn only_super_admins_reach_the_organization_pages() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     let olive_member = membership_id(&mut app.conn(), &f.t2, &f.client_admin);
     let mut people = Vec::new();
     for email in ["mspadmin@northwind.test", "owner@tiertwo.test", "tech@northwind.test"] {
@@ -128,13 +127,8 @@ async fn only_super_admins_reach_the_organization_pages() {
 
 #[actix_web::test]
 async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_admin() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     let form = root.get("/admin/orgs/new").await;
     form.assert_status(200).assert_contains(&format!(
         "<option value=\"{}\">{}</option>",
@@ -201,8 +195,7 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
         .await
         .assert_contains(fixture::OTHER_NAME)
         .assert_not_contains("Mark as MSP");
-    let mut rita = app.client().await;
-    rita.sign_in("admin@contoso.test").await;
+    let mut rita = app.signed_in("admin@contoso.test").await;
     assert!(row(&rita.get("/msp/clients").await.body, "Bakery Two").contains("T1 Monitor"));
     let msp = root
         .post(
@@ -237,10 +230,8 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
 
 #[actix_web::test]
 async fn creating_an_organization_with_bad_input_keeps_the_values_and_writes_nothing() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     root.get("/admin/orgs/new").await;
     let before = snapshot(&mut app.conn());
     let bad = root
@@ -302,11 +293,9 @@ async fn a_solo_organization_marked_as_msp_can_then_add_clients() {
         fixture::member(&mut conn, &solo, &boss, Role::Admin);
         (f, solo)
     };
-    let mut bea = app.client().await;
-    bea.sign_in("boss@shop.test").await;
+    let mut bea = app.signed_in("boss@shop.test").await;
     bea.get("/msp/clients").await.assert_status(403);
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     let page_path = format!("/admin/orgs/{solo}");
     root.get(&page_path).await.assert_contains("Mark as MSP");
     let made = root.post(&format!("/admin/orgs/{solo}/make-msp"), &[]).await;
@@ -342,21 +331,13 @@ async fn a_solo_organization_marked_as_msp_can_then_add_clients() {
 
 #[actix_web::test]
 async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_brings_access_back() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
-    olive.get("/settings/team").await;
-    olive.post("/settings/team/invite", &[("email", "later@tiertwo.test"), ("role", "EMPLOYEE")]).await;
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.invite("later@tiertwo.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let token = invitation_token(&app.mail()[0]);
-    let mut rita = app.client().await;
-    rita.sign_in("admin@contoso.test").await;
+    let mut rita = app.signed_in("admin@contoso.test").await;
     rita.switch_to(&other.client).await;
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     let members_before = crate::support::fixture::count(&mut app.conn(), "SELECT COUNT(*) AS n FROM memberships");
 
     // Archive a client: its own admin, the MSP's staff and its invitation links lose access.
@@ -371,8 +352,7 @@ async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_b
     assert_eq!(logged(&mut conn, &f.t2, "organization.archive").len(), 1);
     olive.get("/overview").await.assert_contains("You are not in any organization yet");
     olive.get("/settings/team").await.assert_status(403);
-    let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await;
+    let mut tom = app.signed_in("tech@northwind.test").await;
     tom.post("/switch", &[("org_id", &f.t2)]).await.assert_status(404);
     let mut invitee = app.client().await;
     invitee.get(&format!("/invitations/{token}")).await.assert_status(400);
@@ -413,8 +393,7 @@ async fn super_admins_manage_the_members_and_seats_of_any_organization() {
         (f, other, colleague)
     };
     let rita_member = membership_id(&mut app.conn(), &other.msp, &other.admin);
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     let page_path = format!("/admin/orgs/{}", other.msp);
     let detail = root.get(&page_path).await;
     detail.assert_status(200).assert_contains("Rita Rival").assert_contains("Cole League").assert_contains("2 / 25");
@@ -479,10 +458,8 @@ async fn super_admins_manage_the_members_and_seats_of_any_organization() {
 
 #[actix_web::test]
 async fn bad_seats_and_invitations_on_the_organization_page_come_back_with_messages_and_values() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     let page_path = format!("/admin/orgs/{}", f.t2);
     root.get(&page_path).await;
     let before = snapshot(&mut app.conn());

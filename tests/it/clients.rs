@@ -46,10 +46,8 @@ fn set_last_activity(conn: &mut DbConnection, org: &str, ago: Duration) {
 
 #[actix_web::test]
 async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     let form = priya.get("/msp/clients/new").await;
     form.assert_status(200).assert_contains(&format!("name=\"staff\" value=\"{}\"", f.tech));
     form.assert_not_contains(&format!("name=\"staff\" value=\"{}\"", f.admin));
@@ -104,8 +102,7 @@ async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
     let listed = row(&list.body, "Harbor Point Dental");
     assert!(listed.contains("T3 Manage") && listed.contains("<td class=\"num\">0</td>"), "{listed}");
     assert!(listed.contains(&palisade::db::now().format("%Y-%m-%d").to_string()), "{listed}");
-    let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await;
+    let mut tom = app.signed_in("tech@northwind.test").await;
     tom.get("/msp/clients").await.assert_contains("Harbor Point Dental");
     let inside = tom.switch_to(&id).await;
     assert!(page::banner(&inside.body).contains("Harbor Point Dental"), "{}", page::banner(&inside.body));
@@ -113,13 +110,8 @@ async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
 
 #[actix_web::test]
 async fn client_slugs_are_unique_across_every_tenant() {
-    let app = TestApp::new().await;
-    let (f, _other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let (app, f, _other) = TestApp::with_tenants().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.get("/msp/clients/new").await;
     let before = snapshot(&mut app.conn());
     for taken in ["tier-two-legal", "rival-client-bakery", "Tier-Two-Legal"] {
@@ -145,13 +137,8 @@ async fn client_slugs_are_unique_across_every_tenant() {
 
 #[actix_web::test]
 async fn adding_a_client_with_bad_input_shows_every_message_keeps_the_values_and_writes_nothing() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.get("/msp/clients/new").await;
     let before = snapshot(&mut app.conn());
     let resp = priya
@@ -200,10 +187,8 @@ async fn adding_a_client_with_bad_input_shows_every_message_keeps_the_values_and
 
 #[actix_web::test]
 async fn technicians_see_only_their_assigned_clients_and_cannot_manage_any() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut tom = app.signed_in("tech@northwind.test").await;
     let before = snapshot(&mut app.conn());
     let list = tom.get("/msp/clients").await;
     list.assert_status(200).assert_contains("Tier Two Legal").assert_not_contains("Add client");
@@ -225,22 +210,17 @@ async fn technicians_see_only_their_assigned_clients_and_cannot_manage_any() {
     dashboard.assert_contains("Clients per tier. T1 Monitor: 0, T2 Operate: 1, T3 Manage: 0");
     assert_eq!(snapshot(&mut app.conn()), before, "nothing changed");
     // A client's own admin has no MSP pages at all.
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
     olive.get("/msp/clients").await.assert_status(403);
     olive.get("/msp/dashboard").await.assert_status(403);
 }
 
 #[actix_web::test]
 async fn tiers_change_archived_clients_lose_access_and_restoring_brings_it_back() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
-    let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    let mut tom = app.signed_in("tech@northwind.test").await;
 
     // T3 -> T1: the MSP's staff lose team management there at once.
     priya.switch_to(&f.t3).await;
@@ -303,15 +283,9 @@ async fn tiers_change_archived_clients_lose_access_and_restoring_brings_it_back(
 
 #[actix_web::test]
 async fn staff_assignments_decide_which_clients_a_technician_reaches() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
-    let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await;
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let mut tom = app.signed_in("tech@northwind.test").await;
     let t1_path = format!("/msp/clients/{}", f.t1);
     priya.get(&t1_path).await.assert_contains("Also reaching every client: Morgan Admin, Priya MspAdmin.");
     let saved = priya.post(&format!("/msp/clients/{}/assignments", f.t1), &[("staff", &f.tech)]).await;
@@ -335,15 +309,9 @@ async fn staff_assignments_decide_which_clients_a_technician_reaches() {
 
 #[actix_web::test]
 async fn another_msps_client_ids_are_not_found_and_change_nothing() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
-    let mut rita = app.client().await;
-    rita.sign_in("admin@contoso.test").await;
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut rita = app.signed_in("admin@contoso.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     let before = snapshot(&mut app.conn());
     let list = rita.get("/msp/clients?status=all&q=tier").await;
     list.assert_status(200).assert_contains("No client matches");
@@ -366,8 +334,7 @@ async fn another_msps_client_ids_are_not_found_and_change_nothing() {
 
 #[actix_web::test]
 async fn the_clients_list_is_searchable_filterable_and_paginated() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     {
         let mut conn = app.conn();
         for i in 0..30 {
@@ -377,8 +344,7 @@ async fn the_clients_list_is_searchable_filterable_and_paginated() {
             }
         }
     }
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     let first = priya.get("/msp/clients").await;
     first.assert_contains("1–25 of 28").assert_contains("Page 1 of 2").assert_contains("href=\"?page=2\"");
     assert!(has_row(&first.body, "Bulk Client 00") && has_row(&first.body, "Bulk Client 24"));
@@ -480,8 +446,7 @@ async fn the_dashboard_shows_the_figures_of_the_database_without_archived_client
     let (managed, archived, staff, tiers) = dashboard_figures(&mut app.conn(), &f.msp);
     assert_eq!((managed, archived, staff), (3 + 40 - 7, 7, 5), "the fixture is what this test thinks it is");
 
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     let dash = priya.get("/msp/dashboard").await;
     dash.assert_status(200);
     assert_eq!(page::testid(&dash.body, "managed-clients"), managed.to_string());
@@ -535,8 +500,7 @@ async fn statements(extra: usize, path: &str) -> u64 {
             set_last_activity(&mut conn, &client, Duration::minutes(i as i64));
         }
     }
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.get(path).await.assert_status(200);
     let before = app.queries();
     priya.get(path).await.assert_status(200);

@@ -125,6 +125,23 @@ impl TestApp {
         app
     }
 
+    /// An app with the MSP fixture (`fixture::msp`).
+    pub async fn with_msp() -> (TestApp, fixture::Msp) {
+        let app = TestApp::new().await;
+        let f = fixture::msp(&mut app.conn());
+        (app, f)
+    }
+
+    /// An app with the MSP fixture and another tenant (`fixture::other`).
+    pub async fn with_tenants() -> (TestApp, fixture::Msp, fixture::Other) {
+        let app = TestApp::new().await;
+        let (f, other) = {
+            let mut conn = app.conn();
+            (fixture::msp(&mut conn), fixture::other(&mut conn))
+        };
+        (app, f, other)
+    }
+
     pub fn conn(&self) -> r2d2::PooledConnection<palisade::db::Manager> {
         self.state.db.conn().expect("test connection")
     }
@@ -135,6 +152,17 @@ impl TestApp {
     {
         let svc = test::init_service(palisade::app(self.state.clone())).await;
         Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into() }
+    }
+
+    /// A client signed in (through the sign-in form) as `email`, on its home page.
+    pub async fn signed_in(
+        &self,
+        email: &str,
+    ) -> Client<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>
+    {
+        let mut c = self.client().await;
+        c.sign_in(email).await;
+        c
     }
 
     pub fn mail(&self) -> Vec<OutgoingMail> {
@@ -313,6 +341,13 @@ where
     pub async fn sign_in_with(&mut self, email: &str, password: &str) -> Resp {
         self.get("/login").await;
         self.post("/login", &[("email", email), ("password", password)]).await
+    }
+
+    /// Invites through Settings -> Team Members of the current organization, opening the page first as a person
+    /// would.
+    pub async fn invite(&mut self, email: &str, role: &str) -> Resp {
+        self.get("/settings/team").await;
+        self.post("/settings/team/invite", &[("email", email), ("role", role)]).await
     }
 
     /// Switches the current organization through the sidebar switcher.

@@ -46,10 +46,8 @@ const LINK_REFUSED: &str = "This invitation link has expired, was revoked, or wa
 
 #[actix_web::test]
 async fn an_invitation_is_emailed_stored_only_as_a_hash_and_accepting_it_creates_the_account_and_signs_in() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut owner = app.client().await;
-    owner.sign_in("owner@tiertwo.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut owner = app.signed_in("owner@tiertwo.test").await;
     owner.get("/settings/team").await.assert_status(200).assert_contains("Send invitation");
     let sent = owner
         .post("/settings/team/invite", &[("email", "New.Hire@Example.test"), ("role", "COMPLIANCE_OFFICER")])
@@ -133,15 +131,9 @@ async fn an_invitation_is_emailed_stored_only_as_a_hash_and_accepting_it_creates
 
 #[actix_web::test]
 async fn accepting_with_bad_input_keeps_the_name_and_creates_nothing() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut owner = app.client().await;
-    owner.sign_in("owner@tiertwo.test").await;
-    owner.get("/settings/team").await;
-    owner
-        .post("/settings/team/invite", &[("email", "nina@example.test"), ("role", "EMPLOYEE")])
-        .await
-        .assert_status(303);
+    let (app, f) = TestApp::with_msp().await;
+    let mut owner = app.signed_in("owner@tiertwo.test").await;
+    owner.invite("nina@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let token = invitation_token(&app.mail()[0]);
     let before = snapshot(&mut app.conn());
 
@@ -175,12 +167,9 @@ async fn accepting_with_bad_input_keeps_the_name_and_creates_nothing() {
 
 #[actix_web::test]
 async fn resending_makes_a_new_link_and_kills_the_old_one() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
-    admin.get("/settings/team").await;
-    admin.post("/settings/team/invite", &[("email", "sam@example.test"), ("role", "MSP_TECHNICIAN")]).await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
+    admin.invite("sam@example.test", "MSP_TECHNICIAN").await.assert_redirect("/settings/team");
     let old_token = invitation_token(&app.mail()[0]);
     let id = invitations_of(&mut app.conn(), &f.msp)[0].0.clone();
 
@@ -219,12 +208,9 @@ async fn resending_makes_a_new_link_and_kills_the_old_one() {
 
 #[actix_web::test]
 async fn an_expired_invitation_is_refused_shown_as_expired_and_can_be_resent() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
-    admin.get("/settings/team").await;
-    admin.post("/settings/team/invite", &[("email", "late@example.test"), ("role", "READ_ONLY")]).await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
+    admin.invite("late@example.test", "READ_ONLY").await.assert_redirect("/settings/team");
     let token = invitation_token(&app.mail()[0]);
     let id = invitations_of(&mut app.conn(), &f.msp)[0].0.clone();
     expire(&mut app.conn(), &id);
@@ -251,12 +237,9 @@ async fn an_expired_invitation_is_refused_shown_as_expired_and_can_be_resent() {
 
 #[actix_web::test]
 async fn a_revoked_invitation_is_refused() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
-    admin.get("/settings/team").await;
-    admin.post("/settings/team/invite", &[("email", "gone@example.test"), ("role", "EMPLOYEE")]).await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
+    admin.invite("gone@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let token = invitation_token(&app.mail()[0]);
     let id = invitations_of(&mut app.conn(), &f.msp)[0].0.clone();
     let mut invitee = app.client().await;
@@ -292,21 +275,14 @@ async fn a_revoked_invitation_is_refused() {
 
 #[actix_web::test]
 async fn an_existing_user_joins_only_after_signing_in_as_the_invited_email() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     // The MSP admin invites the technician into a T3 client (Manage tier allows team management).
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.switch_to(&f.t3).await;
-    priya.get("/settings/team").await;
-    priya
-        .post("/settings/team/invite", &[("email", "tech@northwind.test"), ("role", "EMPLOYEE")])
-        .await
-        .assert_redirect("/settings/team");
+    priya.invite("tech@northwind.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let token = invitation_token(&app.mail()[0]);
     let link = format!("/invitations/{token}");
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
     let before = snapshot(&mut app.conn());
 
     // Not signed in: asked to sign in as the invited email; posting does nothing.
@@ -347,8 +323,7 @@ async fn an_existing_user_joins_only_after_signing_in_as_the_invited_email() {
 
 #[actix_web::test]
 async fn members_are_listed_with_role_labels_and_ids_and_the_pickers_offer_the_roles_of_the_kind() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     {
         let mut conn = app.conn();
         for role in Role::allowed_in(OrgKind::Msp) {
@@ -359,8 +334,7 @@ async fn members_are_listed_with_role_labels_and_ids_and_the_pickers_offer_the_r
         let portal = fixture::user(&mut conn, "portal@tiertwo.test", "Paula Portal");
         fixture::member(&mut conn, &f.t2, &portal, Role::PortalUser);
     }
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     let team = admin.get("/settings/team").await;
     let expected = [
         (Role::Admin, "Admin"),
@@ -380,8 +354,7 @@ async fn members_are_listed_with_role_labels_and_ids_and_the_pickers_offer_the_r
     let picker = team.body.split("id=\"invite-role\"").nth(1).unwrap().split("</select>").next().unwrap();
     assert!(picker.contains("MSP Technician") && !picker.contains("End User"), "{picker}");
 
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
     let client_team = olive.get("/settings/team").await;
     let paula = row(&client_team.body, "Paula Portal");
     assert!(paula.contains("End User") && paula.contains("PORTAL_USER"), "{paula}");
@@ -394,14 +367,11 @@ async fn members_are_listed_with_role_labels_and_ids_and_the_pickers_offer_the_r
 
 #[actix_web::test]
 async fn role_changes_the_compliance_flag_deactivation_and_reactivation_take_effect_at_once() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     let tech_member = membership_id(&mut app.conn(), &f.msp, &f.tech);
-    let mut tech = app.client().await;
-    tech.sign_in("tech@northwind.test").await;
+    let mut tech = app.signed_in("tech@northwind.test").await;
     tech.get("/msp/clients").await.assert_status(200).assert_not_contains("Tier One Dental");
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     let team = admin.get("/settings/team").await;
     team.assert_contains("<strong>3 of 25</strong> seats used");
 
@@ -467,8 +437,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
         let employee_m = fixture::member(&mut conn, &solo, &employee, Role::Employee);
         (solo, admin_m, employee_m)
     };
-    let mut boss = app.client().await;
-    boss.sign_in("boss@shop.test").await;
+    let mut boss = app.signed_in("boss@shop.test").await;
     boss.get("/settings/team").await;
     let only_admin = "This is the organization&#39;s only active Admin.";
     let demote = boss.post(&format!("/settings/team/members/{sole_admin}/role"), &[("role", "READ_ONLY")]).await;
@@ -476,8 +445,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
     boss.post(&format!("/settings/team/members/{sole_admin}/deactivate"), &[]).await;
     boss.get("/settings/team").await.assert_contains("You cannot deactivate yourself.");
     // Not through the super admin's pages either.
-    let mut root = app.client().await;
-    root.sign_in("admin@northwind.test").await;
+    let mut root = app.signed_in("admin@northwind.test").await;
     let admin_page = format!("/admin/orgs/{solo}");
     root.get(&admin_page).await;
     root.post(&format!("/admin/orgs/{solo}/members/{sole_admin}/deactivate"), &[]).await.assert_redirect(&admin_page);
@@ -503,8 +471,7 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
 
 #[actix_web::test]
 async fn seat_usage_warns_over_the_plan_limit_and_never_blocks_invitations() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     {
         let mut conn = app.conn();
         diesel::update(organizations::table.find(&f.t2))
@@ -519,8 +486,7 @@ async fn seat_usage_warns_over_the_plan_limit_and_never_blocks_invitations() {
         let analyst = fixture::user(&mut conn, "analyst@tiertwo.test", "Andy Analyst");
         fixture::member(&mut conn, &f.t2, &analyst, Role::Employee);
     }
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
     let at_limit = olive.get("/settings/team").await;
     at_limit.assert_contains("<strong>2 of 2</strong> seats used").assert_not_contains("Over plan limit");
 
@@ -550,26 +516,20 @@ async fn seat_usage_warns_over_the_plan_limit_and_never_blocks_invitations() {
 
 #[actix_web::test]
 async fn roles_without_team_management_cannot_change_the_team() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     let (tech_member, client_member) = {
         let mut conn = app.conn();
         let analyst = fixture::user(&mut conn, "analyst@northwind.test", "Ana Analyst");
         fixture::member(&mut conn, &f.msp, &analyst, Role::Employee);
         (membership_id(&mut conn, &f.msp, &f.tech), membership_id(&mut conn, &f.t2, &f.client_admin))
     };
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
-    admin.get("/settings/team").await;
-    admin.post("/settings/team/invite", &[("email", "x@example.test"), ("role", "EMPLOYEE")]).await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
+    admin.invite("x@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let invitation = invitations_of(&mut app.conn(), &f.msp)[0].0.clone();
-    let mut ana = app.client().await;
-    ana.sign_in("analyst@northwind.test").await;
-    let mut priya = app.client().await;
-    priya.sign_in("mspadmin@northwind.test").await;
+    let mut ana = app.signed_in("analyst@northwind.test").await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.switch_to(&f.t2).await;
-    let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await;
+    let mut tom = app.signed_in("tech@northwind.test").await;
     let before = snapshot(&mut app.conn());
 
     // An Analyst sees the team but cannot change it.
@@ -603,29 +563,20 @@ async fn roles_without_team_management_cannot_change_the_team() {
 
 #[actix_web::test]
 async fn another_tenants_member_and_invitation_ids_are_not_found_and_change_nothing() {
-    let app = TestApp::new().await;
-    let (f, other) = {
-        let mut conn = app.conn();
-        (fixture::msp(&mut conn), fixture::other(&mut conn))
-    };
+    let (app, f, other) = TestApp::with_tenants().await;
     let (rival_member, client_member) = {
         let mut conn = app.conn();
         (membership_id(&mut conn, &other.msp, &other.admin), membership_id(&mut conn, &f.t2, &f.client_admin))
     };
     // Invitations in the other MSP and in a client of this MSP.
-    let mut rival = app.client().await;
-    rival.sign_in("admin@contoso.test").await;
-    rival.get("/settings/team").await;
-    rival.post("/settings/team/invite", &[("email", "r@example.test"), ("role", "EMPLOYEE")]).await.assert_status(303);
+    let mut rival = app.signed_in("admin@contoso.test").await;
+    rival.invite("r@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let rival_invitation = invitations_of(&mut app.conn(), &other.msp)[0].0.clone();
-    let mut olive = app.client().await;
-    olive.sign_in("owner@tiertwo.test").await;
-    olive.get("/settings/team").await;
-    olive.post("/settings/team/invite", &[("email", "c@example.test"), ("role", "EMPLOYEE")]).await.assert_status(303);
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.invite("c@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let client_invitation = invitations_of(&mut app.conn(), &f.t2)[0].0.clone();
 
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     admin.get("/settings/team").await;
     let before = snapshot(&mut app.conn());
     for member in [&rival_member, &client_member, &"no-such-member".to_string()] {
@@ -655,12 +606,9 @@ async fn another_tenants_member_and_invitation_ids_are_not_found_and_change_noth
 
 #[actix_web::test]
 async fn bad_invitations_come_back_with_messages_and_values_and_write_nothing() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
-    admin.get("/settings/team").await;
-    admin.post("/settings/team/invite", &[("email", "open@example.test"), ("role", "EMPLOYEE")]).await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
+    admin.invite("open@example.test", "EMPLOYEE").await.assert_redirect("/settings/team");
     let before = snapshot(&mut app.conn());
 
     let bad_email = admin.post("/settings/team/invite", &[("email", "not-an-email"), ("role", "READ_ONLY")]).await;
@@ -700,11 +648,9 @@ async fn bad_invitations_come_back_with_messages_and_values_and_write_nothing() 
 
 #[actix_web::test]
 async fn a_deactivated_member_invited_again_gets_the_same_membership_back_with_the_new_role() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
+    let (app, f) = TestApp::with_msp().await;
     let tech_member = membership_id(&mut app.conn(), &f.msp, &f.tech);
-    let mut admin = app.client().await;
-    admin.sign_in("admin@northwind.test").await;
+    let mut admin = app.signed_in("admin@northwind.test").await;
     admin.get("/settings/team").await;
     admin.post(&format!("/settings/team/members/{tech_member}/deactivate"), &[]).await.assert_status(303);
     let invited = admin.post("/settings/team/invite", &[("email", "tech@northwind.test"), ("role", "READ_ONLY")]).await;
@@ -728,10 +674,8 @@ async fn a_deactivated_member_invited_again_gets_the_same_membership_back_with_t
 
 #[actix_web::test]
 async fn the_roles_page_renders_the_permission_table_of_the_code() {
-    let app = TestApp::new().await;
-    let f = fixture::msp(&mut app.conn());
-    let mut tech = app.client().await;
-    tech.sign_in("tech@northwind.test").await;
+    let (app, f) = TestApp::with_msp().await;
+    let mut tech = app.signed_in("tech@northwind.test").await;
     let roles = tech.get("/settings/roles").await;
     roles.assert_status(200);
     for role in Role::ALL {
@@ -750,7 +694,6 @@ async fn the_roles_page_renders_the_permission_table_of_the_code() {
     let mut conn = app.conn();
     let user = fixture::user(&mut conn, "enduser@tiertwo.test", "Erin Enduser");
     fixture::member(&mut conn, &f.t2, &user, Role::PortalUser);
-    let mut erin = app.client().await;
-    erin.sign_in("enduser@tiertwo.test").await;
+    let mut erin = app.signed_in("enduser@tiertwo.test").await;
     erin.get("/settings/roles").await.assert_status(403);
 }
