@@ -95,7 +95,7 @@ async fn login_page(
         return Ok(redirect(&safe_next(query.next.as_deref()).unwrap_or_else(|| "/".into())));
     }
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
-    Ok(render(LoginPage { page, email: String::new(), next, error: String::new() })?)
+    render(LoginPage { page, email: String::new(), next, error: String::new() })
 }
 
 pub fn render(t: impl Template) -> AppResult<HttpResponse> {
