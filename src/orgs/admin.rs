@@ -12,7 +12,7 @@ use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::Tier;
 use crate::auth::session;
-use crate::db::{DbConnection, MultiBackend, now};
+use crate::db::{DbConnection, MultiBackend, lower, now};
 use crate::error::{AppError, AppResult};
 use crate::orgs::members::{self, InvitationRow, MemberChange, MemberRow};
 use crate::orgs::models::{self, OrgKind, Organization};
@@ -57,10 +57,15 @@ type OrgFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, S
 fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
     let mut filter: OrgFilter = Box::new(organizations::id.ne(""));
     if !search.is_empty() {
-        let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-        filter = Box::new(filter.and(
-            organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\')),
-        ));
+        let pattern = crate::web::pagination::contains_pattern(search);
+        filter = Box::new(
+            filter.and(
+                lower(organizations::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(organizations::slug.like(pattern).escape('\\')),
+            ),
+        );
     }
     if let Some(kind) = kind {
         filter = Box::new(filter.and(organizations::kind.eq(kind.id())));

@@ -15,7 +15,7 @@ use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::{Permission, Tier};
 use crate::auth::{Scope, session};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind, StaffMember};
 use crate::orgs::onboarding::unique_slug;
@@ -72,8 +72,8 @@ impl MspView {
             ClientStatus::All => filter,
         };
         if !search.is_empty() {
-            let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-            let matches = organizations::name
+            let pattern = crate::web::pagination::contains_pattern(search);
+            let matches = lower(organizations::name)
                 .like(pattern.clone())
                 .escape('\\')
                 .or(organizations::slug.like(pattern).escape('\\'));

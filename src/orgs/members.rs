@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor, Target};
 use crate::auth::permissions::Role;
 use crate::auth::tokens;
-use crate::db::{DbConnection, MultiBackend, new_id, now};
+use crate::db::{DbConnection, MultiBackend, lower, new_id, now};
 use crate::error::AppError;
 use crate::orgs::models::{self, OrgKind, Organization};
 use crate::schema::{invitations, memberships, users};
@@ -41,8 +41,10 @@ fn member_filter(org_id: &str, search: &str) -> MemberFilter<'static> {
     if search.is_empty() {
         return Box::new(in_org);
     }
-    let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-    Box::new(in_org.and(users::name.like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\'))))
+    let pattern = crate::web::pagination::contains_pattern(search);
+    Box::new(
+        in_org.and(lower(users::name).like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\'))),
+    )
 }
 
 pub fn count_members(conn: &mut DbConnection, org_id: &str, search: &str) -> QueryResult<i64> {
