@@ -11,11 +11,10 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use diesel::prelude::*;
 
 use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, lower};
 use crate::error::AppError;
 use crate::orgs::OrgKind;
 use crate::schema::{memberships, msp_clients, organizations, technician_assignments, users};
-use crate::web::pagination::lower;
 
 #[derive(Clone, Debug)]
 pub struct CurrentUser {

@@ -12,7 +12,7 @@ use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::Tier;
 use crate::auth::session;
-use crate::db::{DbConnection, MultiBackend, now};
+use crate::db::{DbConnection, MultiBackend, lower, now};
 use crate::error::{AppError, AppResult};
 use crate::orgs::members::{self, InvitationRow, MemberChange, MemberRow};
 use crate::orgs::models::{self, OrgKind, Organization};
@@ -20,7 +20,7 @@ use crate::orgs::onboarding::unique_slug;
 use crate::orgs::team::{self, InviteForm, RoleForm};
 use crate::schema::{msp_clients, organizations};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
-use crate::web::pagination::{Pager, contains_pattern, lower, query_string};
+use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
 
 #[derive(Deserialize)]
@@ -57,13 +57,13 @@ type OrgFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, S
 fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
     let mut filter: OrgFilter = Box::new(organizations::id.ne(""));
     if !search.is_empty() {
-        let pattern = contains_pattern(search);
+        let pattern = crate::web::pagination::contains_pattern(search);
         filter = Box::new(
             filter.and(
                 lower(organizations::name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower(organizations::slug).like(pattern).escape('\\')),
+                    .or(organizations::slug.like(pattern).escape('\\')),
             ),
         );
     }

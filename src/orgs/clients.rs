@@ -15,13 +15,13 @@ use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::{Permission, Tier};
 use crate::auth::{Scope, session};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind, StaffMember};
 use crate::orgs::onboarding::unique_slug;
 use crate::schema::{memberships, msp_clients, organizations, technician_assignments};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
-use crate::web::pagination::{Pager, contains_pattern, lower, query_string};
+use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
 
 /// The clients of the scope's MSP that the user may see: all of them for roles that reach every client,
@@ -72,11 +72,11 @@ impl MspView {
             ClientStatus::All => filter,
         };
         if !search.is_empty() {
-            let pattern = contains_pattern(search);
+            let pattern = crate::web::pagination::contains_pattern(search);
             let matches = lower(organizations::name)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower(organizations::slug).like(pattern).escape('\\'));
+                .or(organizations::slug.like(pattern).escape('\\'));
             filter = Box::new(filter.and(matches));
         }
         filter

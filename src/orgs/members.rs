@@ -7,12 +7,11 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor, Target};
 use crate::auth::permissions::Role;
 use crate::auth::tokens;
-use crate::db::{DbConnection, MultiBackend, new_id, now};
+use crate::db::{DbConnection, MultiBackend, lower, new_id, now};
 use crate::error::AppError;
 use crate::orgs::models::{self, OrgKind, Organization};
 use crate::schema::{invitations, memberships, users};
 use crate::web::forms::{self, FieldErrors};
-use crate::web::pagination::{contains_pattern, lower};
 
 pub const INVITATION_DAYS: i64 = 7;
 
@@ -42,11 +41,9 @@ fn member_filter(org_id: &str, search: &str) -> MemberFilter<'static> {
     if search.is_empty() {
         return Box::new(in_org);
     }
-    let pattern = contains_pattern(search);
+    let pattern = crate::web::pagination::contains_pattern(search);
     Box::new(
-        in_org.and(
-            lower(users::name).like(pattern.clone()).escape('\\').or(lower(users::email).like(pattern).escape('\\')),
-        ),
+        in_org.and(lower(users::name).like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\'))),
     )
 }
 

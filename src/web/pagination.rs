@@ -74,14 +74,7 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-diesel::define_sql_function! {
-    /// SQL `lower()`. Searches compare `lower(column)` with a lower-cased pattern: LIKE ignores case on SQLite
-    /// but not on PostgreSQL, and a search must find the same rows on both.
-    fn lower(text: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-/// The LIKE pattern of a search box: lower-cased (compare it with `lower(column)`), wildcards escaped (use
-/// `ESCAPE '\'`), matching anywhere in the text.
+/// The LIKE pattern for "contains this text, any case": compare it with `lower(column)`.
 pub fn contains_pattern(search: &str) -> String {
     format!("%{}%", escape_like(&search.trim().to_lowercase()))
 }
