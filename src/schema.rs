@@ -18,19 +18,12 @@ diesel::table! {
         timezone -> Text,
         contact_email -> Text,
         seat_limit -> Integer,
+        msp_org_id -> Nullable<Text>,
+        tier -> Nullable<Text>,
         archived_at -> Nullable<Timestamp>,
-        last_activity_at -> Nullable<Timestamp>,
+        last_activity_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    msp_clients (client_org_id) {
-        client_org_id -> Text,
-        msp_org_id -> Text,
-        tier -> Text,
-        created_at -> Timestamp,
     }
 }
 
@@ -118,12 +111,10 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(password_resets -> users (user_id));
-diesel::joinable!(msp_clients -> organizations (client_org_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
     organizations,
-    msp_clients,
     users,
     memberships,
     technician_assignments,

@@ -90,9 +90,7 @@ pub fn record(
         ))
         .execute(conn)?;
     if let Some(org_id) = org_id {
-        diesel::update(organizations::table.find(org_id))
-            .set(organizations::last_activity_at.eq(Some(at)))
-            .execute(conn)?;
+        diesel::update(organizations::table.find(org_id)).set(organizations::last_activity_at.eq(at)).execute(conn)?;
     }
     Ok(())
 }

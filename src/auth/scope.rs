@@ -14,7 +14,7 @@ use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
 use crate::db::{DbConnection, lower};
 use crate::error::AppError;
 use crate::orgs::OrgKind;
-use crate::schema::{memberships, msp_clients, organizations, technician_assignments, users};
+use crate::schema::{memberships, organizations, technician_assignments, users};
 
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -197,7 +197,7 @@ fn default_org_id(identity: &Identity) -> Option<String> {
     staff_sorted.first().copied().or(identity.memberships.first()).map(|m| m.org_id.clone())
 }
 
-type OrgRow = (String, String, String, String, String);
+type OrgRow = (String, String, String, String, String, Option<String>, Option<String>);
 
 /// The user's context in one organization, or None when they do not reach it (or it is archived).
 pub fn org_context(conn: &mut DbConnection, identity: &Identity, org_id: &str) -> QueryResult<Option<OrgContext>> {
@@ -210,13 +210,18 @@ pub fn org_context(conn: &mut DbConnection, identity: &Identity, org_id: &str) -
             organizations::slug,
             organizations::kind,
             organizations::timezone,
+            organizations::msp_org_id,
+            organizations::tier,
         ))
         .first(conn)
         .optional()?;
-    let Some((id, name, slug, kind, timezone)) = org else { return Ok(None) };
+    let Some((id, name, slug, kind, timezone, msp_org_id, tier)) = org else { return Ok(None) };
     let Some(kind) = OrgKind::parse(&kind) else { return Ok(None) };
     let direct_role = identity.memberships.iter().find(|m| m.org_id == id).map(|m| m.role);
-    let msp = if kind == OrgKind::Msp { None } else { msp_link(conn, identity, &id)? };
+    let msp = match (msp_org_id, tier.as_deref().and_then(Tier::parse)) {
+        (Some(msp_org_id), Some(tier)) => msp_link(conn, identity, &id, msp_org_id, tier)?,
+        _ => None,
+    };
     let mut perms = direct_role.map(Role::permissions).unwrap_or_default();
     if let Some(link) = &msp {
         perms = perms.union(link.role.permissions().intersect(PermissionSet::tier_cap(link.tier)));
@@ -227,21 +232,24 @@ pub fn org_context(conn: &mut DbConnection, identity: &Identity, org_id: &str) -
     Ok(Some(OrgContext { id, name, slug, kind, timezone, direct_role, msp, perms }))
 }
 
-/// The MSP path into a client: the client's MSP, the user's role there, and whether that role reaches this client.
-fn msp_link(conn: &mut DbConnection, identity: &Identity, client_id: &str) -> QueryResult<Option<MspLink>> {
-    let row: Option<(String, String, String, Option<chrono::NaiveDateTime>)> = msp_clients::table
-        .inner_join(organizations::table.on(organizations::id.eq(msp_clients::msp_org_id)))
-        .filter(msp_clients::client_org_id.eq(client_id))
-        .select((msp_clients::msp_org_id, msp_clients::tier, organizations::name, organizations::archived_at))
-        .first(conn)
-        .optional()?;
-    let Some((msp_org_id, tier, msp_name, None)) = row else { return Ok(None) };
-    let Some(tier) = Tier::parse(&tier) else { return Ok(None) };
-    let Some((_, role)) = identity.msp_roles().find(|(id, _)| *id == msp_org_id) else { return Ok(None) };
-    if !role.reaches_all_clients() && !is_assigned(conn, &identity.user.id, client_id)? {
+/// The MSP path into a client: the user's role in the client's MSP (an active membership in an active MSP,
+/// already loaded with the identity), and whether that role reaches this client.
+fn msp_link(
+    conn: &mut DbConnection,
+    identity: &Identity,
+    client_id: &str,
+    msp_org_id: String,
+    tier: Tier,
+) -> QueryResult<Option<MspLink>> {
+    let Some(membership) = identity.memberships.iter().find(|m| m.org_id == msp_org_id && m.org_kind == OrgKind::Msp)
+    else {
+        return Ok(None);
+    };
+    let role = membership.role;
+    if !role.reaches_clients() || (!role.reaches_all_clients() && !is_assigned(conn, &identity.user.id, client_id)?) {
         return Ok(None);
     }
-    Ok(Some(MspLink { msp_org_id, msp_name, role, tier }))
+    Ok(Some(MspLink { msp_org_id, msp_name: membership.org_name.clone(), role, tier }))
 }
 
 fn is_assigned(conn: &mut DbConnection, user_id: &str, client_id: &str) -> QueryResult<bool> {
@@ -261,49 +269,43 @@ pub struct ReachableOrg {
     pub kind: OrgKind,
 }
 
-type ClientJoin = diesel::dsl::InnerJoinOn<
-    organizations::table,
-    msp_clients::table,
-    diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
->;
-type ClientSource = diesel::dsl::InnerJoinQuerySource<
-    organizations::table,
-    msp_clients::table,
-    diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
->;
-type ClientFilter =
-    Box<dyn BoxableExpression<ClientSource, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
-
-fn clients_join() -> ClientJoin {
-    organizations::table.inner_join(msp_clients::table.on(msp_clients::client_org_id.eq(organizations::id)))
-}
+type OrgFilter =
+    Box<dyn BoxableExpression<organizations::table, crate::db::MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
 /// Active clients the user reaches through their MSPs (all clients for roles that reach all, assigned ones
-/// otherwise), whose name contains `search`. None when the user reaches no client through an MSP.
-fn reachable_filter(identity: &Identity, search: &str) -> Option<ClientFilter> {
+/// otherwise), whose name contains `search`. None when the user reaches no client through an MSP. Written so
+/// the common cases (an MSP admin; a technician) are index range scans on (msp_org_id, archived_at, name).
+fn reachable_filter(identity: &Identity, search: &str) -> Option<OrgFilter> {
     let all: Vec<String> =
         identity.msp_roles().filter(|(_, r)| r.reaches_all_clients()).map(|(id, _)| id.to_string()).collect();
     let assigned_via: Vec<String> =
         identity.msp_roles().filter(|(_, r)| !r.reaches_all_clients()).map(|(id, _)| id.to_string()).collect();
-    if all.is_empty() && assigned_via.is_empty() {
-        return None;
-    }
-    let assigned = technician_assignments::table
-        .filter(technician_assignments::user_id.eq(identity.user.id.clone()))
-        .select(technician_assignments::org_id);
-    let pattern = crate::web::pagination::contains_pattern(search);
-    Some(Box::new(
-        organizations::archived_at.is_null().and(lower(organizations::name).like(pattern).escape('\\')).and(
-            msp_clients::msp_org_id
-                .eq_any(all)
-                .or(msp_clients::msp_org_id.eq_any(assigned_via).and(organizations::id.eq_any(assigned))),
+    let assigned = || {
+        technician_assignments::table
+            .filter(technician_assignments::user_id.eq(identity.user.id.clone()))
+            .select(technician_assignments::org_id)
+    };
+    let reach: OrgFilter = match (all.is_empty(), assigned_via.is_empty()) {
+        (true, true) => return None,
+        (false, true) => Box::new(organizations::msp_org_id.assume_not_null().eq_any(all)),
+        (true, false) => Box::new(
+            organizations::msp_org_id.assume_not_null().eq_any(assigned_via).and(organizations::id.eq_any(assigned())),
         ),
-    ))
+        (false, false) => Box::new(organizations::msp_org_id.assume_not_null().eq_any(all).or(
+            organizations::msp_org_id.assume_not_null().eq_any(assigned_via).and(organizations::id.eq_any(assigned())),
+        )),
+    };
+    let active: OrgFilter = Box::new(reach.and(organizations::archived_at.is_null()));
+    if search.trim().is_empty() {
+        return Some(active);
+    }
+    let pattern = crate::web::pagination::contains_pattern(search);
+    Some(Box::new(active.and(lower(organizations::name).like(pattern).escape('\\'))))
 }
 
 pub fn count_reachable_clients(conn: &mut DbConnection, identity: &Identity, search: &str) -> QueryResult<i64> {
     match reachable_filter(identity, search) {
-        Some(filter) => clients_join().filter(filter).count().get_result(conn),
+        Some(filter) => organizations::table.filter(filter).count().get_result(conn),
         None => Ok(0),
     }
 }
@@ -317,7 +319,7 @@ pub fn reachable_clients(
     offset: i64,
 ) -> QueryResult<Vec<ReachableOrg>> {
     let Some(filter) = reachable_filter(identity, search) else { return Ok(Vec::new()) };
-    let rows: Vec<(String, String, String)> = clients_join()
+    let rows: Vec<(String, String, String)> = organizations::table
         .filter(filter)
         .order(organizations::name.asc())
         .limit(limit)

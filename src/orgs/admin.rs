@@ -18,7 +18,7 @@ use crate::orgs::members::{self, InvitationRow, MemberChange, MemberRow};
 use crate::orgs::models::{self, OrgKind, Organization};
 use crate::orgs::onboarding::unique_slug;
 use crate::orgs::team::{self, InviteForm, RoleForm};
-use crate::schema::{msp_clients, organizations};
+use crate::schema::organizations;
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
@@ -112,16 +112,20 @@ pub async fn list(
 fn with_details(conn: &mut DbConnection, orgs: Vec<Organization>) -> QueryResult<Vec<OrgRow>> {
     let ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
     let counts = crate::orgs::clients::member_counts(conn, ids.clone())?;
-    let msp_names: Vec<(String, String)> = msp_clients::table
-        .inner_join(organizations::table.on(organizations::id.eq(msp_clients::msp_org_id)))
-        .filter(msp_clients::client_org_id.eq_any(ids))
-        .select((msp_clients::client_org_id, organizations::name))
+    let msp_ids: Vec<String> = orgs.iter().filter_map(|o| o.msp_org_id.clone()).collect();
+    let msp_names: Vec<(String, String)> = organizations::table
+        .filter(organizations::id.eq_any(msp_ids))
+        .select((organizations::id, organizations::name))
         .load(conn)?;
+    let msp_name = |org: &Organization| {
+        let msp = org.msp_org_id.as_deref()?;
+        msp_names.iter().find(|(id, _)| id == msp).map(|(_, name)| name.clone())
+    };
     Ok(orgs
         .into_iter()
         .map(|org| OrgRow {
             members: counts.get(&org.id).copied().unwrap_or(0),
-            msp_name: msp_names.iter().find(|(c, _)| *c == org.id).map(|(_, n)| n.clone()).unwrap_or_default(),
+            msp_name: msp_name(&org).unwrap_or_default(),
             org,
         })
         .collect())
@@ -393,9 +397,7 @@ pub async fn make_msp(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     change_org(&state, &session, path.into_inner(), move |conn, org| {
-        let is_client_of_msp: bool =
-            diesel::select(diesel::dsl::exists(msp_clients::table.filter(msp_clients::client_org_id.eq(&org.id))))
-                .get_result(conn)?;
+        let is_client_of_msp = org.msp_org_id.is_some();
         if org.kind() == OrgKind::Msp {
             return Ok(Err(format!("{} is already an MSP.", org.name)));
         }

@@ -19,7 +19,7 @@ use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind, StaffMember};
 use crate::orgs::onboarding::unique_slug;
-use crate::schema::{memberships, msp_clients, organizations, technician_assignments};
+use crate::schema::{memberships, organizations, technician_assignments};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
@@ -32,17 +32,7 @@ pub struct MspView {
     pub all_clients: bool,
 }
 
-type ClientJoin = diesel::dsl::InnerJoinOn<
-    organizations::table,
-    msp_clients::table,
-    diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
->;
-type ClientSource = diesel::dsl::InnerJoinQuerySource<
-    organizations::table,
-    msp_clients::table,
-    diesel::dsl::Eq<msp_clients::client_org_id, organizations::id>,
->;
-type ClientFilter = Box<dyn BoxableExpression<ClientSource, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+type ClientFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
 impl MspView {
     pub fn of(scope: &Scope) -> MspView {
@@ -53,13 +43,10 @@ impl MspView {
         }
     }
 
-    pub fn join() -> ClientJoin {
-        organizations::table.inner_join(msp_clients::table.on(msp_clients::client_org_id.eq(organizations::id)))
-    }
-
     /// The MSP's clients this user sees, with the list filters applied.
     pub fn filter(&self, status: ClientStatus, search: &str) -> ClientFilter {
-        let mut filter: ClientFilter = Box::new(msp_clients::msp_org_id.eq(self.msp_org_id.clone()));
+        let mut filter: ClientFilter =
+            Box::new(organizations::msp_org_id.assume_not_null().eq(self.msp_org_id.clone()));
         if !self.all_clients {
             let assigned = technician_assignments::table
                 .filter(technician_assignments::user_id.eq(self.user_id.clone()))
@@ -85,7 +72,7 @@ impl MspView {
     /// One client of this MSP that the user sees (archived or not), or 404: ids from URLs go through here.
     pub fn client(&self, conn: &mut DbConnection, client_id: &str) -> Result<ClientRow, AppError> {
         let filter = self.filter(ClientStatus::All, "");
-        let row: Option<ClientTuple> = Self::join()
+        let row: Option<ClientTuple> = organizations::table
             .filter(filter)
             .filter(organizations::id.eq(client_id))
             .select(CLIENT_COLUMNS)
@@ -113,7 +100,7 @@ impl ClientStatus {
 }
 
 pub type ClientTuple =
-    (String, String, String, String, String, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime, String);
+    (String, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, Option<String>);
 
 pub const CLIENT_COLUMNS: (
     organizations::id,
@@ -124,7 +111,7 @@ pub const CLIENT_COLUMNS: (
     organizations::archived_at,
     organizations::last_activity_at,
     organizations::created_at,
-    msp_clients::tier,
+    organizations::tier,
 ) = (
     organizations::id,
     organizations::name,
@@ -134,7 +121,7 @@ pub const CLIENT_COLUMNS: (
     organizations::archived_at,
     organizations::last_activity_at,
     organizations::created_at,
-    msp_clients::tier,
+    organizations::tier,
 );
 
 #[derive(Clone, Debug)]
@@ -145,7 +132,7 @@ pub struct ClientRow {
     pub timezone: String,
     pub contact_email: String,
     pub archived: bool,
-    pub last_activity_at: Option<NaiveDateTime>,
+    pub last_activity_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub tier: Tier,
     pub members: i64,
@@ -163,7 +150,7 @@ impl From<ClientTuple> for ClientRow {
             archived: archived_at.is_some(),
             last_activity_at,
             created_at,
-            tier: Tier::parse(&tier).unwrap_or(Tier::Monitor),
+            tier: tier.as_deref().and_then(Tier::parse).unwrap_or(Tier::Monitor),
             members: 0,
         }
     }
@@ -174,7 +161,7 @@ impl ClientRow {
         self.created_at.format("%Y-%m-%d").to_string()
     }
     pub fn last_activity(&self) -> String {
-        self.last_activity_at.map(|t| crate::web::time::ago(t, crate::db::now())).unwrap_or_else(|| "none yet".into())
+        crate::web::time::ago(self.last_activity_at, crate::db::now())
     }
 }
 
@@ -206,17 +193,13 @@ pub fn load_clients(
     order: ClientOrder,
     pager: &Pager,
 ) -> QueryResult<Vec<ClientRow>> {
-    let query = MspView::join().filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
+    let query = organizations::table.filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
     let rows: Vec<ClientTuple> = match order {
         ClientOrder::Name => {
             query.order((organizations::name.asc(), organizations::id.asc())).select(CLIENT_COLUMNS).load(conn)?
         }
         ClientOrder::LastActivity => query
-            .order((
-                organizations::last_activity_at.is_null(),
-                organizations::last_activity_at.desc(),
-                organizations::name.asc(),
-            ))
+            .order((organizations::last_activity_at.desc(), organizations::id.desc()))
             .select(CLIENT_COLUMNS)
             .load(conn)?,
     };
@@ -229,7 +212,7 @@ pub fn load_clients(
 }
 
 pub fn count_clients(conn: &mut DbConnection, view: &MspView, status: ClientStatus, search: &str) -> QueryResult<i64> {
-    MspView::join().filter(view.filter(status, search)).count().get_result(conn)
+    organizations::table.filter(view.filter(status, search)).count().get_result(conn)
 }
 
 /// One page of clients by name, with the pager: three queries.
@@ -575,7 +558,7 @@ pub async fn change_tier(
         if client.tier == tier {
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
         }
-        diesel::update(msp_clients::table.find(&client.id)).set(msp_clients::tier.eq(tier.code())).execute(conn)?;
+        models::set_tier(conn, &client.id, tier)?;
         let details = format!("{} -> {}", client.tier.code(), tier.code());
         for org in [msp_id.as_str(), client.id.as_str()] {
             let target = Target::new("organization", &client.id, &client.name).details(details.clone());

@@ -11,7 +11,7 @@ use crate::auth::handlers::render;
 use crate::auth::permissions::{Role, Tier};
 use crate::error::AppResult;
 use crate::orgs::clients::{ClientOrder, ClientRow, ClientStatus, MspView, count_clients, load_clients};
-use crate::schema::{memberships, msp_clients};
+use crate::schema::{memberships, organizations};
 use crate::web::charts::BarChart;
 use crate::web::pagination::{ListQuery, Pager};
 use crate::web::{PageContext, PageInput};
@@ -40,7 +40,10 @@ pub async fn page(
     let (managed, archived, staff, per_tier, clients, pager) = figures;
     let bars = Tier::ALL
         .into_iter()
-        .map(|t| (t.label(), per_tier.iter().find(|(code, _)| code == t.code()).map(|(_, n)| *n).unwrap_or(0)))
+        .map(|t| {
+            let count = per_tier.iter().find(|(code, _)| code.as_deref() == Some(t.code())).map(|(_, n)| *n);
+            (t.label(), count.unwrap_or(0))
+        })
         .collect();
     render(DashboardPage {
         page,
@@ -53,7 +56,7 @@ pub async fn page(
     })
 }
 
-type Figures = (i64, i64, i64, Vec<(String, i64)>, Vec<ClientRow>, Pager);
+type Figures = (i64, i64, i64, Vec<(Option<String>, i64)>, Vec<ClientRow>, Pager);
 
 fn figures(conn: &mut crate::db::DbConnection, view: &MspView, page_number: i64) -> QueryResult<Figures> {
     let managed = count_clients(conn, view, ClientStatus::Active, "")?;
@@ -64,10 +67,10 @@ fn figures(conn: &mut crate::db::DbConnection, view: &MspView, page_number: i64)
         .filter(memberships::role.ne(Role::PortalUser.id()))
         .count()
         .get_result(conn)?;
-    let per_tier: Vec<(String, i64)> = MspView::join()
+    let per_tier: Vec<(Option<String>, i64)> = organizations::table
         .filter(view.filter(ClientStatus::Active, ""))
-        .group_by(msp_clients::tier)
-        .select((msp_clients::tier, diesel::dsl::count_star()))
+        .group_by(organizations::tier)
+        .select((organizations::tier, diesel::dsl::count_star()))
         .load(conn)?;
     let pager = Pager::new(page_number, managed, String::new());
     let clients = load_clients(conn, view, ClientStatus::Active, "", ClientOrder::LastActivity, &pager)?;

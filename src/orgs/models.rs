@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use crate::auth::permissions::{Role, Tier};
 use crate::db::DbConnection;
-use crate::schema::{memberships, msp_clients, organizations, technician_assignments, users};
+use crate::schema::{memberships, organizations, technician_assignments, users};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OrgKind {
@@ -48,13 +48,19 @@ pub struct Organization {
     pub timezone: String,
     pub contact_email: String,
     pub seat_limit: i32,
+    pub msp_org_id: Option<String>,
+    pub tier: Option<String>,
     pub archived_at: Option<NaiveDateTime>,
-    pub last_activity_at: Option<NaiveDateTime>,
+    pub last_activity_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
 impl Organization {
+    /// The tier of the MSP relationship, when an MSP manages this organization.
+    pub fn tier(&self) -> Option<Tier> {
+        self.tier.as_deref().and_then(Tier::parse)
+    }
     pub fn kind(&self) -> OrgKind {
         OrgKind::parse(&self.kind).unwrap_or(OrgKind::Client)
     }
@@ -73,6 +79,7 @@ pub struct NewOrganization<'a> {
     pub timezone: &'a str,
     pub contact_email: &'a str,
     pub seat_limit: i32,
+    pub last_activity_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -127,6 +134,7 @@ pub fn insert_org(
             timezone,
             contact_email,
             seat_limit: DEFAULT_SEAT_LIMIT,
+            last_activity_at: now,
             created_at: now,
             updated_at: now,
         })
@@ -142,14 +150,17 @@ pub fn set_archived(conn: &mut DbConnection, org_id: &str, archived: bool) -> Qu
         .execute(conn)
 }
 
+/// Makes an organization a client of an MSP at a tier.
 pub fn link_client(conn: &mut DbConnection, msp_org_id: &str, client_org_id: &str, tier: Tier) -> QueryResult<()> {
-    diesel::insert_into(msp_clients::table)
-        .values((
-            msp_clients::client_org_id.eq(client_org_id),
-            msp_clients::msp_org_id.eq(msp_org_id),
-            msp_clients::tier.eq(tier.code()),
-            msp_clients::created_at.eq(crate::db::now()),
-        ))
+    diesel::update(organizations::table.find(client_org_id))
+        .set((organizations::msp_org_id.eq(Some(msp_org_id)), organizations::tier.eq(Some(tier.code()))))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_tier(conn: &mut DbConnection, client_org_id: &str, tier: Tier) -> QueryResult<()> {
+    diesel::update(organizations::table.find(client_org_id))
+        .set((organizations::tier.eq(Some(tier.code())), organizations::updated_at.eq(crate::db::now())))
         .execute(conn)
         .map(|_| ())
 }

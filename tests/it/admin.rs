@@ -10,7 +10,7 @@ use crate::support::{PASSWORD, TestApp, invitation_token};
 use palisade::auth::permissions::Role;
 use palisade::db::DbConnection;
 use palisade::orgs::OrgKind;
-use palisade::schema::{msp_clients, organizations};
+use palisade::schema::organizations;
 
 fn org_id_from(location: &Option<String>) -> String {
     location.as_deref().and_then(|l| l.strip_prefix("/admin/orgs/")).expect("redirect to the organization").to_string()
@@ -185,11 +185,12 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
         )
         .await;
     let client_id = org_id_from(&client.location);
-    let (msp, tier): (String, String) = msp_clients::table
+    let (msp, tier): (Option<String>, Option<String>) = organizations::table
         .find(&client_id)
-        .select((msp_clients::msp_org_id, msp_clients::tier))
+        .select((organizations::msp_org_id, organizations::tier))
         .first(&mut conn)
         .unwrap();
+    let (msp, tier) = (msp.unwrap(), tier.unwrap());
     assert_eq!((msp, tier), (other.msp.clone(), "T1".to_string()));
     root.get(&format!("/admin/orgs/{client_id}"))
         .await
@@ -312,7 +313,12 @@ async fn a_solo_organization_marked_as_msp_can_then_add_clients() {
     let created = bea.post("/msp/clients", &[("name", "Shop Client One"), ("timezone", "UTC"), ("tier", "T2")]).await;
     created.assert_status(303);
     let client = created.location.as_deref().unwrap().trim_start_matches("/msp/clients/").to_string();
-    let msp: String = msp_clients::table.find(&client).select(msp_clients::msp_org_id).first(&mut conn).unwrap();
+    let msp: String = organizations::table
+        .find(&client)
+        .select(organizations::msp_org_id)
+        .first::<Option<String>>(&mut conn)
+        .unwrap()
+        .unwrap();
     assert_eq!(msp, solo);
     bea.get("/msp/dashboard").await.assert_status(200);
     assert_eq!(page::testid(&bea.get("/msp/dashboard").await.body, "managed-clients"), "1");

@@ -9,14 +9,14 @@ use crate::support::fixture::{self, count};
 use crate::support::page::{self, has_row, row};
 use palisade::auth::permissions::{Role, Tier};
 use palisade::db::DbConnection;
-use palisade::schema::{msp_clients, organizations, technician_assignments};
+use palisade::schema::{organizations, technician_assignments};
 
 fn client_id_from(location: &Option<String>) -> String {
     location.as_deref().and_then(|l| l.strip_prefix("/msp/clients/")).expect("redirect to the client").to_string()
 }
 
 fn tier_of(conn: &mut DbConnection, client: &str) -> String {
-    msp_clients::table.find(client).select(msp_clients::tier).first(conn).unwrap()
+    organizations::table.find(client).select(organizations::tier).first::<Option<String>>(conn).unwrap().unwrap()
 }
 
 fn is_archived(conn: &mut DbConnection, org: &str) -> bool {
@@ -39,7 +39,7 @@ fn archive(conn: &mut DbConnection, org: &str) {
 
 fn set_last_activity(conn: &mut DbConnection, org: &str, ago: Duration) {
     diesel::update(organizations::table.find(org))
-        .set(organizations::last_activity_at.eq(Some(palisade::db::now() - ago)))
+        .set(organizations::last_activity_at.eq(palisade::db::now() - ago))
         .execute(conn)
         .unwrap();
 }
@@ -82,9 +82,12 @@ async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
         (kind.as_str(), slug.as_str(), tz.as_str(), contact.as_str()),
         ("client", "harbor-point-dental", "Europe/London", "ops@harbor.test")
     );
-    let (msp, tier): (String, String) =
-        msp_clients::table.find(&id).select((msp_clients::msp_org_id, msp_clients::tier)).first(&mut conn).unwrap();
-    assert_eq!((msp, tier), (f.msp.clone(), "T3".to_string()));
+    let (msp, tier): (Option<String>, Option<String>) = organizations::table
+        .find(&id)
+        .select((organizations::msp_org_id, organizations::tier))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!((msp, tier), (Some(f.msp.clone()), Some("T3".to_string())));
     assert_eq!(assigned(&mut conn, &id), vec![f.tech.clone()]);
     assert_eq!(
         logged(&mut conn, &f.msp, "client.create"),
@@ -384,10 +387,7 @@ async fn the_clients_list_is_searchable_filterable_and_paginated() {
 
 /// (managed, archived, staff, [T1, T2, T3]) of an MSP, counted with SQL.
 fn dashboard_figures(conn: &mut DbConnection, msp: &str) -> (i64, i64, i64, [i64; 3]) {
-    let clients = format!(
-        "SELECT COUNT(*) AS n FROM msp_clients mc JOIN organizations o ON o.id = mc.client_org_id \
-         WHERE mc.msp_org_id = '{msp}'"
-    );
+    let clients = format!("SELECT COUNT(*) AS n FROM organizations o WHERE o.msp_org_id = '{msp}'");
     let managed = count(conn, &format!("{clients} AND o.archived_at IS NULL"));
     let archived = count(conn, &format!("{clients} AND o.archived_at IS NOT NULL"));
     let staff = count(
@@ -398,7 +398,7 @@ fn dashboard_figures(conn: &mut DbConnection, msp: &str) -> (i64, i64, i64, [i64
         ),
     );
     let tiers = ["T1", "T2", "T3"]
-        .map(|tier| count(conn, &format!("{clients} AND o.archived_at IS NULL AND mc.tier = '{tier}'")));
+        .map(|tier| count(conn, &format!("{clients} AND o.archived_at IS NULL AND o.tier = '{tier}'")));
     (managed, archived, staff, tiers)
 }
 
@@ -409,6 +409,9 @@ async fn the_dashboard_shows_the_figures_of_the_database_without_archived_client
         let mut conn = app.conn();
         let f = fixture::msp(&mut conn);
         let other = fixture::other(&mut conn);
+        for client in [&f.t1, &f.t2, &f.t3] {
+            set_last_activity(&mut conn, client, Duration::days(4));
+        }
         let mut archived_names = Vec::new();
         for i in 0..40 {
             let tier = match i % 5 {
@@ -426,6 +429,9 @@ async fn the_dashboard_shows_the_figures_of_the_database_without_archived_client
                 set_last_activity(&mut conn, &id, Duration::minutes(5));
             } else if i == 11 {
                 set_last_activity(&mut conn, &id, Duration::hours(2));
+            } else {
+                // A client's last activity starts at its creation; make the rest older than the two above.
+                set_last_activity(&mut conn, &id, Duration::days(3));
             }
         }
         for i in 0..10 {

@@ -507,9 +507,7 @@ pub mod db {
     use chrono::NaiveDateTime;
     use diesel::prelude::*;
     use palisade::db::DbConnection;
-    use palisade::schema::{
-        activity_log, invitations, memberships, msp_clients, organizations, technician_assignments, users,
-    };
+    use palisade::schema::{activity_log, invitations, memberships, organizations, technician_assignments, users};
 
     /// The id of a user's membership in an organization.
     pub fn membership_id(conn: &mut DbConnection, org: &str, user: &str) -> String {
@@ -597,9 +595,10 @@ pub mod db {
             .load(conn)
             .unwrap();
         out.extend(members.iter().map(|r| format!("membership {r:?}")));
-        let links: Vec<(String, String, String)> = msp_clients::table
-            .order(msp_clients::client_org_id)
-            .select((msp_clients::client_org_id, msp_clients::msp_org_id, msp_clients::tier))
+        let links: Vec<(String, Option<String>, Option<String>)> = organizations::table
+            .filter(organizations::msp_org_id.is_not_null())
+            .order(organizations::id)
+            .select((organizations::id, organizations::msp_org_id, organizations::tier))
             .load(conn)
             .unwrap();
         out.extend(links.iter().map(|r| format!("msp_client {r:?}")));

@@ -4,6 +4,5 @@ DROP TABLE invitations;
 DROP TABLE technician_assignments;
 DROP TABLE memberships;
 DROP TABLE users;
-DROP TABLE msp_clients;
 DROP TABLE organizations;
 DROP TABLE installation_settings;
