@@ -5,5 +5,6 @@ mod support;
 
 mod access_matrix;
 mod auth;
+mod catalog;
 mod config;
 mod orgs;
