@@ -78,6 +78,7 @@ pub struct FrameworkPage {
     page: PageContext,
     framework: FrameworkRecord,
     sources: Vec<String>,
+    mapping_sources: Vec<models::MappingSource>,
     groups: Vec<(String, String)>,
     /// The top-level group shown, empty for the whole tree.
     group: String,
@@ -96,7 +97,7 @@ pub async fn framework(
     let framework_id = path.into_inner();
     let asked = query.into_inner().group;
     let wanted = asked.clone();
-    let (page, framework, groups, group, requirements, mut mappings, mut aliases) = state
+    let (page, framework, groups, group, requirements, mut mappings, mut aliases, mapping_sources) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
@@ -107,7 +108,8 @@ pub async fn framework(
                 models::requirements(conn, &framework.id, Some(group.as_str()).filter(|g| !g.is_empty()))?;
             let mappings = models::framework_mappings(conn, &framework.id)?;
             let aliases = models::framework_aliases(conn, &framework.id)?;
-            Ok((page, framework, groups, group, requirements, mappings, aliases))
+            let sources = models::mapping_sources(conn, &framework.id)?;
+            Ok((page, framework, groups, group, requirements, mappings, aliases, sources))
         })
         .await?;
     let unknown_group = !asked.is_empty() && group != asked;
@@ -129,6 +131,7 @@ pub async fn framework(
     Ok(FrameworkPage {
         page,
         sources: framework.source_list(),
+        mapping_sources,
         assessable: nodes.iter().filter(|n| n.assessable).count(),
         mapped: nodes.iter().filter(|n| n.assessable && !n.controls.is_empty()).count(),
         framework,

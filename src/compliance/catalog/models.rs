@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use super::data::Evidence;
 use crate::db::DbConnection;
 use crate::schema::{
-    catalog_aliases as a, catalog_controls as c, catalog_domains as d, catalog_frameworks as f, catalog_mappings as m,
-    catalog_meta, catalog_requirements as r,
+    catalog_aliases as a, catalog_controls as c, catalog_domains as d, catalog_frameworks as f,
+    catalog_mapping_sources as ms, catalog_mappings as m, catalog_meta, catalog_requirements as r,
 };
 
 #[derive(Queryable, Selectable, Clone, Debug)]
@@ -188,6 +188,24 @@ pub fn framework_aliases(conn: &mut DbConnection, framework_id: &str) -> QueryRe
         by_requirement.entry(requirement).or_default().push(alias);
     }
     Ok(by_requirement)
+}
+
+/// A published crosswalk (or our own reading) a framework's mappings were checked against.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = ms)]
+pub struct MappingSource {
+    /// The other side of the pair: a framework id, or "ccf".
+    pub other_framework: String,
+    pub title: String,
+    pub url: String,
+}
+
+pub fn mapping_sources(conn: &mut DbConnection, framework_id: &str) -> QueryResult<Vec<MappingSource>> {
+    ms::table
+        .filter(ms::framework_id.eq(framework_id))
+        .order(ms::position)
+        .select(MappingSource::as_select())
+        .load(conn)
 }
 
 #[derive(Queryable, Selectable, Clone, Debug)]

@@ -267,6 +267,9 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
             problems.push(format!("framework {field} is empty"));
         }
     }
+    if !h.url.starts_with("https://") {
+        problems.push(format!("framework url '{}' is not an https:// address", h.url));
+    }
     if h.levels.is_empty() || h.sources.is_empty() {
         problems.push("the framework needs levels and sources".into());
     }
@@ -285,9 +288,11 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
                 let pair_ok = s.pair.len() == 2
                     && s.pair[0] == fid
                     && (s.pair[1] == "ccf" || FRAMEWORK_FILES.iter().any(|(id, _)| *id == s.pair[1]));
-                if !pair_ok || s.title.trim().is_empty() || s.url.trim().is_empty() {
-                    problems
-                        .push(format!("mapping source {:?} needs a pair [{fid}, other], a title and a url", s.pair));
+                if !pair_ok || s.title.trim().is_empty() || !s.url.starts_with("https://") {
+                    problems.push(format!(
+                        "mapping source {:?} needs a pair [{fid}, other], a title and an https:// url",
+                        s.pair
+                    ));
                 }
             }
             let mut pairs = HashSet::new();

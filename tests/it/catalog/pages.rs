@@ -41,6 +41,9 @@ async fn a_compliance_officer_browses_frameworks_requirements_and_controls() {
     assert!(text.contains("164.312(a)(1) Access control Standard Required"));
     hipaa.assert_contains("href=\"/compliance/catalog/controls/CCF-AC-01\"");
     hipaa.assert_contains("Formerly: <code>164.308(a)(1)(i)</code>");
+    hipaa
+        .assert_contains("Mappings to the common controls checked against 2 sources")
+        .assert_contains("NIST SP 800-66 Rev. 2");
     assert!(text.contains("73 entries shown · 68 assessable · 68 mapped to common controls"), "{text}");
 
     // Filtered to one top-level group.
