@@ -32,13 +32,13 @@ macro_rules! batch_insert {
     };
 }
 
-/// Upserts the rows of a table keyed by `id` (frameworks, domains, controls): see `Sync`.
+/// Upserts the rows of a table keyed by `id` (frameworks, domains, controls): see `Upsert`.
 macro_rules! sync_by_id {
     ($conn:expr, $at:expr, $table:ident, $Row:ident, $wanted:expr) => {{
         let stored: Vec<$Row> = $table::table.select($Row::as_select()).load($conn)?;
-        let sync = Sync::new(stored.into_iter().map(|r| (r.id.clone(), r.clone(), r.retired_at)).collect());
+        let upsert = Upsert::new(stored.into_iter().map(|r| (r.id.clone(), r.clone(), r.retired_at)).collect());
         let (insert, update, retire) =
-            sync.plan($wanted, |a, b| $Row { retired_at: None, updated_at: b.updated_at, ..a.clone() } == *b);
+            upsert.plan($wanted, |a, b| $Row { retired_at: None, updated_at: b.updated_at, ..a.clone() } == *b);
         for chunk in insert.chunks(CHUNK) {
             batch_insert!($conn, $table::table, chunk)?;
         }
@@ -155,13 +155,13 @@ pub fn load(conn: &mut DbConnection, catalog: &Catalog) -> QueryResult<LoadOutco
 
 /// Upsert by key: update rows whose content changed (or that come back from retirement), insert new ones,
 /// retire the rest. `existing` is every stored row with its retirement; `same` compares content only.
-struct Sync<K, R> {
+struct Upsert<K, R> {
     existing: HashMap<K, (R, bool)>,
 }
 
-impl<K: std::hash::Hash + Eq + Clone, R> Sync<K, R> {
+impl<K: std::hash::Hash + Eq + Clone, R> Upsert<K, R> {
     fn new(rows: Vec<(K, R, Option<NaiveDateTime>)>) -> Self {
-        Sync { existing: rows.into_iter().map(|(k, r, retired)| (k, (r, retired.is_some()))).collect() }
+        Upsert { existing: rows.into_iter().map(|(k, r, retired)| (k, (r, retired.is_some()))).collect() }
     }
 
     /// Splits the wanted rows into (to insert, to update); returns also the keys to retire.
@@ -287,7 +287,7 @@ fn requirement_rows(framework: &Framework, at: NaiveDateTime) -> Vec<Requirement
 fn sync_requirements(conn: &mut DbConnection, catalog: &Catalog, at: NaiveDateTime) -> QueryResult<Change> {
     use catalog_requirements::dsl as r;
     let stored: Vec<RequirementRow> = r::catalog_requirements.select(RequirementRow::as_select()).load(conn)?;
-    let sync = Sync::new(
+    let upsert = Upsert::new(
         stored
             .into_iter()
             .map(|row| ((row.framework_id.clone(), row.requirement_id.clone()), row.clone(), row.retired_at))
@@ -300,7 +300,7 @@ fn sync_requirements(conn: &mut DbConnection, catalog: &Catalog, at: NaiveDateTi
         .map(|row| ((row.framework_id.clone(), row.requirement_id.clone()), row))
         .collect();
     let (insert, update, retire) =
-        sync.plan(wanted, |a, b| RequirementRow { retired_at: None, updated_at: b.updated_at, ..a.clone() } == *b);
+        upsert.plan(wanted, |a, b| RequirementRow { retired_at: None, updated_at: b.updated_at, ..a.clone() } == *b);
     for chunk in insert.chunks(CHUNK) {
         batch_insert!(conn, r::catalog_requirements, chunk)?;
     }
