@@ -72,7 +72,9 @@ pub fn app(
         .build();
     App::new()
         .app_data(state)
-        .app_data(aweb::FormConfig::default().limit(256 * 1024))
+        .app_data(aweb::FormConfig::default().limit(256 * 1024).error_handler(|_, _| {
+            error::AppError::BadRequest("The form could not be read. Reload the page and try again.".into()).into()
+        }))
         .app_data(aweb::QueryConfig::default().error_handler(|_, _| {
             error::AppError::BadRequest("That link has a malformed query. Go back and try again.".into()).into()
         }))

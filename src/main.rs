@@ -24,7 +24,14 @@ enum Command {
     /// Apply pending database migrations and load the compliance catalog, then exit.
     Migrate,
     /// Seed a realistic demo (an MSP, its clients, staff in every role) and print the sign-ins.
-    Demo,
+    Demo {
+        /// Instead, seed a large installation for load measurements with this many clients.
+        #[arg(long)]
+        clients: Option<usize>,
+        /// With --clients: how many users in all.
+        #[arg(long, default_value_t = 5000)]
+        users: usize,
+    },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
         #[command(subcommand)]
@@ -67,7 +74,10 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo => match palisade::orgs::demo::seed(&db) {
+        Command::Demo { clients, users } => match clients.map_or_else(
+            || palisade::orgs::demo::seed(&db),
+            |clients| palisade::orgs::demo::seed_scale(&db, clients, users),
+        ) {
             Ok(report) => {
                 println!("{report}");
                 ExitCode::SUCCESS

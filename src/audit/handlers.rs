@@ -103,12 +103,14 @@ fn parse_day(text: &str, tz: chrono_tz::Tz, days_after: i64) -> (Option<chrono::
     if text.is_empty() {
         return (None, false);
     }
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(day) => {
-            let day = day + chrono::Days::new(days_after as u64);
-            (Some(crate::web::time::local_midnight_utc(day, tz)), false)
-        }
-        Err(_) => (None, true),
+    // Years a person means (and that both databases compare correctly); never an overflow on the day after.
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|day| (1..=9999).contains(&chrono::Datelike::year(day)))
+        .and_then(|day| day.checked_add_days(chrono::Days::new(days_after as u64)));
+    match day {
+        Some(day) => (Some(crate::web::time::local_midnight_utc(day, tz)), false),
+        None => (None, true),
     }
 }
 

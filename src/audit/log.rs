@@ -166,7 +166,10 @@ pub fn list(
 }
 
 /// The distinct actions and people that appear in an organization's log (for the filter pickers).
-pub fn filter_choices(conn: &mut DbConnection, org_id: &str) -> QueryResult<(Vec<String>, Vec<(String, String)>)> {
+/// The filter pickers' choices: action ids, and (user id, name) of the people who acted.
+pub type FilterChoices = (Vec<String>, Vec<(String, String)>);
+
+pub fn filter_choices(conn: &mut DbConnection, org_id: &str) -> QueryResult<FilterChoices> {
     let actions = activity_log::table
         .filter(activity_log::org_id.eq(org_id))
         .select(activity_log::action)

@@ -95,7 +95,7 @@ async fn login_page(
         return Ok(redirect(&safe_next(query.next.as_deref()).unwrap_or_else(|| "/".into())));
     }
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
-    Ok(render(LoginPage { page, email: String::new(), next, error: String::new() })?)
+    render(LoginPage { page, email: String::new(), next, error: String::new() })
 }
 
 pub fn render(t: impl Template) -> AppResult<HttpResponse> {
@@ -147,7 +147,13 @@ async fn login(
             .db
             .write(move |conn| {
                 let attempt = Actor { label: format!("sign-in attempt as {label}"), ..failed };
-                Ok(audit::record(conn, &attempt, None, "auth.sign_in_failed", Target::new("user", "", &label))?)
+                // In the log of the account's organization when the account exists, so its admins see it.
+                let org = match users::find_by_email(conn, &label)? {
+                    Some(account) => first_org_of(conn, &account.id)?,
+                    None => None,
+                };
+                let target = Target::new("user", "", &label);
+                Ok(audit::record(conn, &attempt, org.as_deref(), "auth.sign_in_failed", target)?)
             })
             .await?;
         let next = safe_next(Some(&form.next)).unwrap_or_default();

@@ -11,7 +11,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use diesel::prelude::*;
 
 use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, lower};
 use crate::error::AppError;
 use crate::orgs::OrgKind;
 use crate::schema::{memberships, msp_clients, organizations, technician_assignments, users};
@@ -291,9 +291,9 @@ fn reachable_filter(identity: &Identity, search: &str) -> Option<ClientFilter> {
     let assigned = technician_assignments::table
         .filter(technician_assignments::user_id.eq(identity.user.id.clone()))
         .select(technician_assignments::org_id);
-    let pattern = format!("%{}%", crate::web::pagination::escape_like(search.trim()));
+    let pattern = crate::web::pagination::contains_pattern(search);
     Some(Box::new(
-        organizations::archived_at.is_null().and(organizations::name.like(pattern).escape('\\')).and(
+        organizations::archived_at.is_null().and(lower(organizations::name).like(pattern).escape('\\')).and(
             msp_clients::msp_org_id
                 .eq_any(all)
                 .or(msp_clients::msp_org_id.eq_any(assigned_via).and(organizations::id.eq_any(assigned))),

@@ -76,6 +76,11 @@ pub fn flash_error(session: &Session, message: impl Into<String>) {
     flash(session, "error", message);
 }
 
+/// The flash message, removed from the session. (Only touches the session when there is one, so pages
+/// without a message do not re-issue the cookie.)
 pub fn take_flash(session: &Session) -> Option<Flash> {
+    if !session.contains_key(FLASH) {
+        return None;
+    }
     session.remove_as::<Flash>(FLASH).and_then(Result::ok)
 }

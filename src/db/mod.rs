@@ -18,6 +18,11 @@ pub mod settings;
 
 pub use ids::{new_id, now};
 
+diesel::define_sql_function! {
+    /// Lower-cases text, so searches are case-insensitive on both backends (PostgreSQL's LIKE is not).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 

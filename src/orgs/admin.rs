@@ -12,7 +12,7 @@ use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::Tier;
 use crate::auth::session;
-use crate::db::{DbConnection, MultiBackend, now};
+use crate::db::{DbConnection, MultiBackend, lower, now};
 use crate::error::{AppError, AppResult};
 use crate::orgs::members::{self, InvitationRow, MemberChange, MemberRow};
 use crate::orgs::models::{self, OrgKind, Organization};
@@ -57,10 +57,15 @@ type OrgFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, S
 fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
     let mut filter: OrgFilter = Box::new(organizations::id.ne(""));
     if !search.is_empty() {
-        let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-        filter = Box::new(filter.and(
-            organizations::name.like(pattern.clone()).escape('\\').or(organizations::slug.like(pattern).escape('\\')),
-        ));
+        let pattern = crate::web::pagination::contains_pattern(search);
+        filter = Box::new(
+            filter.and(
+                lower(organizations::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(organizations::slug.like(pattern).escape('\\')),
+            ),
+        );
     }
     if let Some(kind) = kind {
         filter = Box::new(filter.and(organizations::kind.eq(kind.id())));
@@ -202,11 +207,7 @@ struct NewOrg {
 fn validate_org(conn: &mut DbConnection, form: &NewOrgForm) -> QueryResult<Result<NewOrg, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = forms::required(&mut errors, "name", &form.name, "Name", 120);
-    let slug = forms::slug(&mut errors, "slug", if form.slug.trim().is_empty() { &name } else { &form.slug });
-    let slug = if form.slug.trim().is_empty() { forms::slugify(&name) } else { slug };
-    if !errors.has("slug") && models::slug_taken(conn, &slug)? {
-        errors.add("slug", "This slug is already used by another organization.");
-    }
+    let slug = models::new_org_slug(conn, &mut errors, &form.slug, &name)?;
     let kind = OrgKind::parse(&form.kind);
     if kind.is_none() {
         errors.add("kind", "Choose MSP, Client or Solo.");
@@ -306,6 +307,22 @@ struct OrgDetailPage {
     seats_used: i64,
     roles: Vec<(&'static str, &'static str)>,
     can_make_msp: bool,
+    form: DetailForms,
+}
+
+/// The values of the page's small forms (invite, seats) and their errors, kept when they come back.
+#[derive(Default)]
+struct DetailForms {
+    invite_email: String,
+    invite_role: String,
+    seat_limit: Option<String>,
+    errors: FieldErrors,
+}
+
+impl OrgDetailPage {
+    fn seat_value(&self) -> String {
+        self.form.seat_limit.clone().unwrap_or_else(|| self.org.seat_limit.to_string())
+    }
 }
 
 pub async fn detail(
@@ -314,8 +331,17 @@ pub async fn detail(
     path: web::Path<String>,
     query: web::Query<DetailQuery>,
 ) -> AppResult<HttpResponse> {
-    let org_id = path.into_inner();
     let page_number = crate::web::pagination::ListQuery { page: query.page.clone(), q: None }.page();
+    render_detail(&state, input, path.into_inner(), page_number, DetailForms::default()).await
+}
+
+async fn render_detail(
+    state: &AppState,
+    input: PageInput,
+    org_id: String,
+    page_number: i64,
+    form: DetailForms,
+) -> AppResult<HttpResponse> {
     let (page, org, msp_name, members, pager, invitations, seats_used) = state
         .db
         .run(move |conn| {
@@ -330,7 +356,14 @@ pub async fn detail(
         .await?;
     let can_make_msp = org.kind() != OrgKind::Msp && msp_name.is_empty();
     let roles = members::role_choices(org.kind());
-    render(OrgDetailPage { page, org, msp_name, members, pager, invitations, seats_used, roles, can_make_msp })
+    let status = if form.errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page =
+        OrgDetailPage { page, org, msp_name, members, pager, invitations, seats_used, roles, can_make_msp, form };
+    render_status(status, page)
 }
 
 /// Runs a change on one organization by id (404 when it does not exist) and flashes its outcome.
@@ -429,18 +462,20 @@ pub struct SeatsForm {
 
 pub async fn set_seats(
     state: web::Data<AppState>,
+    input: PageInput,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
     form: web::Form<SeatsForm>,
 ) -> AppResult<HttpResponse> {
     let text = form.into_inner().seat_limit;
+    let mut errors = FieldErrors::default();
+    let seats = parse_seats(&mut errors, &text);
+    if !errors.is_empty() {
+        let form = DetailForms { seat_limit: Some(text), errors, ..Default::default() };
+        return render_detail(&state, input, path.into_inner(), 1, form).await;
+    }
     change_org(&state, &session, path.into_inner(), move |conn, org| {
-        let mut errors = FieldErrors::default();
-        let seats = parse_seats(&mut errors, &text);
-        if !errors.is_empty() {
-            return Ok(Err(errors.get("seat_limit").to_string()));
-        }
         diesel::update(organizations::table.find(&org.id)).set(organizations::seat_limit.eq(seats)).execute(conn)?;
         let target =
             Target::new("organization", &org.id, &org.name).details(format!("{} -> {seats} seats", org.seat_limit));
@@ -452,6 +487,7 @@ pub async fn set_seats(
 
 pub async fn invite(
     state: web::Data<AppState>,
+    input: PageInput,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
@@ -459,17 +495,16 @@ pub async fn invite(
 ) -> AppResult<HttpResponse> {
     let org_id = path.into_inner();
     match team::invite_to(&state, &actor, &org_id, &form).await? {
-        Ok(message) => session::flash_ok(&session, message),
+        Ok(message) => {
+            session::flash_ok(&session, message);
+            Ok(redirect(&format!("/admin/orgs/{org_id}")))
+        }
         Err(errors) => {
-            let message = [errors.get("email"), errors.get("role")]
-                .into_iter()
-                .filter(|m| !m.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            session::flash_error(&session, message);
+            let form = form.into_inner();
+            let kept = DetailForms { invite_email: form.email, invite_role: form.role, seat_limit: None, errors };
+            render_detail(&state, input, org_id, 1, kept).await
         }
     }
-    Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }
 
 pub async fn change_role(

@@ -15,7 +15,7 @@ use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::{Permission, Tier};
 use crate::auth::{Scope, session};
-use crate::db::{DbConnection, MultiBackend};
+use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind, StaffMember};
 use crate::orgs::onboarding::unique_slug;
@@ -72,8 +72,8 @@ impl MspView {
             ClientStatus::All => filter,
         };
         if !search.is_empty() {
-            let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-            let matches = organizations::name
+            let pattern = crate::web::pagination::contains_pattern(search);
+            let matches = lower(organizations::name)
                 .like(pattern.clone())
                 .escape('\\')
                 .or(organizations::slug.like(pattern).escape('\\'));
@@ -391,11 +391,7 @@ fn validate_client(
 ) -> QueryResult<Result<NewClient, FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = forms::required(&mut errors, "name", &form.name, "Client name", 120);
-    let slug_input = if form.slug.trim().is_empty() { forms::slugify(&name) } else { form.slug.clone() };
-    let slug = forms::slug(&mut errors, "slug", &slug_input);
-    if !errors.has("slug") && models::slug_taken(conn, &slug)? {
-        errors.add("slug", "This slug is already used by another organization. Choose another.");
-    }
+    let slug = models::new_org_slug(conn, &mut errors, &form.slug, &name)?;
     let timezone = forms::timezone(&mut errors, "timezone", &form.timezone);
     let tier = Tier::parse(&form.tier);
     if tier.is_none() {

@@ -49,7 +49,7 @@ const PEOPLE: &[Person] = &[
 /// Seeds the demo on an empty database and returns the text to print.
 pub fn seed(db: &Db) -> Result<String, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    write_transaction(&mut conn, |conn| seed_in(conn)).map_err(|e: AppError| e.to_string())
+    write_transaction(&mut conn, seed_in).map_err(|e: AppError| e.to_string())
 }
 
 fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
@@ -88,11 +88,79 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
 fn report() -> String {
     let mut out = String::from("Demo ready: Northwind Managed IT (MSP) with 4 clients at tiers T1-T3.\n\n");
     let _ = writeln!(out, "Every account's password: {DEMO_PASSWORD}\n");
-    let _ = writeln!(out, "{:<34} {:<22} {}", "email", "role", "organization");
+    let _ = writeln!(out, "{:<34} {:<22} organization", "email", "role");
     for p in PEOPLE {
         let _ = writeln!(out, "{:<34} {:<22} {}", p.email, p.role.label(), ORGS[p.org].0);
     }
     out.push_str("\nmorgan@northwind.example is also the installation's super admin.\n");
     out.push_str("Tom (technician), Lena (compliance admin) and Sam (read only) reach only their assigned clients.\n");
     out
+}
+
+/// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
+/// one MSP with N clients spread over the tiers, M users (MSP staff, technicians each assigned to a slice of
+/// the clients, and client members in every role), and a few activity entries per client.
+pub fn seed_scale(db: &Db, clients: usize, users: usize) -> Result<String, String> {
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users)).map_err(|e: AppError| e.to_string())
+}
+
+const CLIENT_ROLES: [Role; 6] =
+    [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
+
+fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize) -> Result<String, AppError> {
+    if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
+        return Err(AppError::BadRequest(
+            "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
+        ));
+    }
+    let actor = Actor { user_id: None, label: "palisade demo".into(), ip: "local".into() };
+    let msp =
+        models::insert_org(conn, OrgKind::Msp, "Load Test MSP", "load-test-msp", "America/Chicago", "ops@load.test")?;
+    let hash = hash_password(DEMO_PASSWORD);
+    let admin = users::insert(conn, "admin@load.test", "Load Admin", &hash, true)?;
+    models::insert_membership(conn, &msp, &admin, Role::Admin)?;
+    let technicians = (users / 100).max(1);
+    let mut tech_ids = Vec::new();
+    for t in 0..technicians {
+        let id = users::insert(conn, &format!("tech{t}@load.test"), &format!("Technician {t}"), &hash, false)?;
+        models::insert_membership(conn, &msp, &id, Role::MspTechnician)?;
+        tech_ids.push(id);
+    }
+    let mut client_ids = Vec::with_capacity(clients);
+    for c in 0..clients {
+        let name = format!("Client {c:05}");
+        let id = models::insert_org(conn, OrgKind::Client, &name, &format!("client-{c:05}"), "America/New_York", "")?;
+        models::link_client(conn, &msp, &id, Tier::ALL[c % 3])?;
+        client_ids.push(id);
+    }
+    for (t, tech) in tech_ids.iter().enumerate() {
+        for client in client_ids.iter().skip(t).step_by(technicians) {
+            models::set_assignments(conn, client, std::slice::from_ref(tech))?;
+        }
+    }
+    let members = users.saturating_sub(1 + technicians);
+    for u in 0..members {
+        let client = &client_ids[u % clients.max(1)];
+        let id = users::insert(conn, &format!("user{u}@load.test"), &format!("Member {u}"), &hash, false)?;
+        models::insert_membership(conn, client, &id, CLIENT_ROLES[u % CLIENT_ROLES.len()])?;
+    }
+    for (c, client) in client_ids.iter().enumerate() {
+        for n in 0..3 {
+            let target = Target::new("organization", client, "").details(format!("load entry {n}"));
+            audit::record(
+                conn,
+                &actor,
+                Some(client),
+                if c % 2 == 0 { "client.update" } else { "member.join" },
+                target,
+            )?;
+        }
+    }
+    settings::set(conn, settings::ONBOARDED_AT, &now().to_string())?;
+    settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id())?;
+    Ok(format!(
+        "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians). Sign in as admin@load.test / {DEMO_PASSWORD}.",
+        1 + technicians + members
+    ))
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use crate::audit::{self, Actor, Target};
 use crate::auth::permissions::Role;
 use crate::auth::tokens;
-use crate::db::{DbConnection, MultiBackend, new_id, now};
+use crate::db::{DbConnection, MultiBackend, lower, new_id, now};
 use crate::error::AppError;
 use crate::orgs::models::{self, OrgKind, Organization};
 use crate::schema::{invitations, memberships, users};
@@ -41,8 +41,10 @@ fn member_filter(org_id: &str, search: &str) -> MemberFilter<'static> {
     if search.is_empty() {
         return Box::new(in_org);
     }
-    let pattern = format!("%{}%", crate::web::pagination::escape_like(search));
-    Box::new(in_org.and(users::name.like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\'))))
+    let pattern = crate::web::pagination::contains_pattern(search);
+    Box::new(
+        in_org.and(lower(users::name).like(pattern.clone()).escape('\\').or(users::email.like(pattern).escape('\\'))),
+    )
 }
 
 pub fn count_members(conn: &mut DbConnection, org_id: &str, search: &str) -> QueryResult<i64> {
@@ -337,6 +339,13 @@ fn refusal(
         && matches!(change, MemberChange::Deactivate | MemberChange::Role(_))
         && !matches!(change, MemberChange::Role(Role::Admin));
     Ok(match change {
+        // Nothing to change: refused rather than logged as a change.
+        MemberChange::Role(role) if role == current_role => Some(format!("This member is already {}.", role.label())),
+        MemberChange::ComplianceTeam(on) if member.compliance_team == on => Some(if on {
+            "This member is already on the compliance team.".into()
+        } else {
+            "This member is not on the compliance team.".into()
+        }),
         MemberChange::Role(role) if !Role::allowed_in(org.kind()).contains(&role) => {
             Some(format!("{} is not a role an organization of this kind can have.", role.label()))
         }

@@ -87,6 +87,26 @@ pub fn slug_taken(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(organizations::table.filter(organizations::slug.eq(slug)))).get_result(conn)
 }
 
+/// The slug of a new organization (field `slug`): the one typed, validated and refused when another organization
+/// has it; or, left empty, one made from the name, which `onboarding::unique_slug` makes unique at insert time
+/// (so an empty field never comes back with an error).
+pub fn new_org_slug(
+    conn: &mut DbConnection,
+    errors: &mut crate::web::forms::FieldErrors,
+    typed: &str,
+    name: &str,
+) -> QueryResult<String> {
+    use crate::web::forms;
+    if typed.trim().is_empty() {
+        return Ok(forms::slugify(name));
+    }
+    let slug = forms::slug(errors, "slug", typed);
+    if !errors.has("slug") && slug_taken(conn, &slug)? {
+        errors.add("slug", "This slug is already used by another organization. Choose another.");
+    }
+    Ok(slug)
+}
+
 /// Inserts an organization with a fresh id and returns the id.
 pub fn insert_org(
     conn: &mut DbConnection,

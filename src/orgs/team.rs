@@ -118,9 +118,9 @@ async fn render_team(
 #[derive(Deserialize)]
 pub struct InviteForm {
     #[serde(default)]
-    email: String,
+    pub email: String,
     #[serde(default)]
-    role: String,
+    pub role: String,
 }
 
 pub async fn invite(

@@ -1,1 +1,3 @@
 //! The PSA: tickets under SLA, time, invoices, assets, knowledge base.
+
+pub mod sla;

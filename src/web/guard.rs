@@ -209,12 +209,13 @@ async fn check_form_org(
         return Ok(());
     }
     let form_org_id = form_org.to_string();
-    let lookup = form_org_id.clone();
+    let (lookup, who) = (form_org_id.clone(), identity.clone());
+    // Only an organization the user reaches is named (and offered for resubmission); any other is not found.
     let form_org_name = state
         .db
-        .run(move |conn| Ok(crate::orgs::find_org(conn, &lookup)?.map(|o| o.name)))
+        .run(move |conn| Ok(crate::auth::scope::org_context(conn, &who, &lookup)?.map(|o| o.name)))
         .await?
-        .unwrap_or_else(|| "another organization".into());
+        .ok_or(AppError::NotFound)?;
     let kept = fields.iter().filter(|(k, _)| k != "_csrf" && k != "_org" && !k.contains("password")).cloned().collect();
     Err(AppError::ContextChanged(Box::new(ContextChanged {
         form_org_id,

@@ -74,6 +74,11 @@ pub fn query_string(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
+/// The LIKE pattern for "contains this text, any case": compare it with `lower(column)`.
+pub fn contains_pattern(search: &str) -> String {
+    format!("%{}%", escape_like(&search.trim().to_lowercase()))
+}
+
 /// Escapes LIKE wildcards so a search for "50%" finds "50%" (used with `ESCAPE '\'`).
 pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")

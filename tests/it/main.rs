@@ -4,7 +4,11 @@
 mod support;
 
 mod access_matrix;
+mod activity;
+mod admin;
 mod auth;
 mod catalog;
+mod clients;
 mod config;
 mod orgs;
+mod team;

@@ -171,6 +171,23 @@ impl TestApp {
         app
     }
 
+    /// An app with the MSP fixture (`fixture::msp`).
+    pub async fn with_msp() -> (TestApp, fixture::Msp) {
+        let app = TestApp::new().await;
+        let f = fixture::msp(&mut app.conn());
+        (app, f)
+    }
+
+    /// An app with the MSP fixture and another tenant (`fixture::other`).
+    pub async fn with_tenants() -> (TestApp, fixture::Msp, fixture::Other) {
+        let app = TestApp::new().await;
+        let (f, other) = {
+            let mut conn = app.conn();
+            (fixture::msp(&mut conn), fixture::other(&mut conn))
+        };
+        (app, f, other)
+    }
+
     pub fn conn(&self) -> r2d2::PooledConnection<palisade::db::Manager> {
         self.state.db.conn().expect("test connection")
     }
@@ -181,6 +198,17 @@ impl TestApp {
     {
         let svc = test::init_service(palisade::app(self.state.clone())).await;
         Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into() }
+    }
+
+    /// A client signed in (through the sign-in form) as `email`, on its home page.
+    pub async fn signed_in(
+        &self,
+        email: &str,
+    ) -> Client<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>
+    {
+        let mut c = self.client().await;
+        c.sign_in(email).await;
+        c
     }
 
     pub fn mail(&self) -> Vec<OutgoingMail> {
@@ -361,6 +389,13 @@ where
         self.post("/login", &[("email", email), ("password", password)]).await
     }
 
+    /// Invites through Settings -> Team Members of the current organization, opening the page first as a person
+    /// would.
+    pub async fn invite(&mut self, email: &str, role: &str) -> Resp {
+        self.get("/settings/team").await;
+        self.post("/settings/team/invite", &[("email", email), ("role", role)]).await
+    }
+
     /// Switches the current organization through the sidebar switcher.
     pub async fn switch_to(&mut self, org_id: &str) -> Resp {
         let resp = self.post("/switch", &[("org_id", org_id)]).await;
@@ -469,4 +504,186 @@ pub mod fixture {
         member(conn, &msp, &admin, Role::Admin);
         Other { msp, client, admin }
     }
+}
+
+/// Reading pages the way a person scans them: one table row, one labelled figure, the banner.
+pub mod page {
+    /// The first table row (`<tr>...</tr>`) that contains `needle` (panics when there is none).
+    #[track_caller]
+    pub fn row(body: &str, needle: &str) -> String {
+        body.split("<tr")
+            .skip(1)
+            .map(|rest| {
+                format!("<tr{}", &rest[..rest.find("</tr>").map(|end| end + "</tr>".len()).unwrap_or(rest.len())])
+            })
+            .find(|row| row.contains(needle))
+            .unwrap_or_else(|| panic!("no table row with {needle:?} on the page"))
+    }
+
+    /// Is there a table row containing `needle`?
+    pub fn has_row(body: &str, needle: &str) -> bool {
+        body.split("<tr").skip(1).any(|rest| rest[..rest.find("</tr>").unwrap_or(rest.len())].contains(needle))
+    }
+
+    /// The text of the element marked `data-testid="{id}"` up to its first child tag.
+    #[track_caller]
+    pub fn testid(body: &str, id: &str) -> String {
+        let marker = format!("data-testid=\"{id}\"");
+        let at = body.find(&marker).unwrap_or_else(|| panic!("no {marker} on the page"));
+        let rest = &body[at..];
+        let open_end = rest.find('>').expect("tag end") + 1;
+        let text = &rest[open_end..];
+        text[..text.find('<').unwrap_or(text.len())].trim().to_string()
+    }
+
+    /// The organization banner's visible text.
+    pub fn banner(body: &str) -> String {
+        let part = body.split("data-testid=\"org-banner\"").nth(1).unwrap_or("");
+        super::strip_tags(part.split("</div>").next().unwrap_or(""))
+    }
+
+    /// How many times `needle` occurs.
+    pub fn occurrences(body: &str, needle: &str) -> usize {
+        body.matches(needle).count()
+    }
+}
+
+/// Database checks shared by the area tests.
+pub mod db {
+    use chrono::NaiveDateTime;
+    use diesel::prelude::*;
+    use palisade::db::DbConnection;
+    use palisade::schema::{
+        activity_log, invitations, memberships, msp_clients, organizations, technician_assignments, users,
+    };
+
+    /// The id of a user's membership in an organization.
+    pub fn membership_id(conn: &mut DbConnection, org: &str, user: &str) -> String {
+        memberships::table
+            .filter(memberships::org_id.eq(org))
+            .filter(memberships::user_id.eq(user))
+            .select(memberships::id)
+            .first(conn)
+            .expect("membership")
+    }
+
+    /// (role, compliance_team, deactivated) of a membership.
+    pub fn membership(conn: &mut DbConnection, id: &str) -> (String, bool, bool) {
+        let (role, team, off): (String, bool, Option<NaiveDateTime>) = memberships::table
+            .find(id)
+            .select((memberships::role, memberships::compliance_team, memberships::deactivated_at))
+            .first(conn)
+            .expect("membership");
+        (role, team, off.is_some())
+    }
+
+    pub fn user_id(conn: &mut DbConnection, email: &str) -> Option<String> {
+        users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional().unwrap()
+    }
+
+    /// One activity-log entry, as the tests check it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Logged {
+        pub actor_user_id: Option<String>,
+        pub target_id: String,
+        pub target_label: String,
+        pub details: String,
+    }
+
+    /// The entries of `action` in an organization's log, oldest first.
+    pub fn logged(conn: &mut DbConnection, org: &str, action: &str) -> Vec<Logged> {
+        let rows: Vec<(Option<String>, String, String, String)> = activity_log::table
+            .filter(activity_log::org_id.eq(org))
+            .filter(activity_log::action.eq(action))
+            .order((activity_log::created_at.asc(), activity_log::id.asc()))
+            .select((
+                activity_log::actor_user_id,
+                activity_log::target_id,
+                activity_log::target_label,
+                activity_log::details,
+            ))
+            .load(conn)
+            .unwrap();
+        rows.into_iter()
+            .map(|(actor_user_id, target_id, target_label, details)| Logged {
+                actor_user_id,
+                target_id,
+                target_label,
+                details,
+            })
+            .collect()
+    }
+
+    /// Everything a forbidden or cross-tenant request could change, as comparable text.
+    pub fn snapshot(conn: &mut DbConnection) -> Vec<String> {
+        let mut out = Vec::new();
+        let orgs: Vec<(String, String, String, String, i32, Option<NaiveDateTime>)> = organizations::table
+            .order(organizations::id)
+            .select((
+                organizations::id,
+                organizations::kind,
+                organizations::name,
+                organizations::slug,
+                organizations::seat_limit,
+                organizations::archived_at,
+            ))
+            .load(conn)
+            .unwrap();
+        out.extend(orgs.iter().map(|r| format!("org {r:?}")));
+        let members: Vec<(String, String, String, String, bool, Option<NaiveDateTime>)> = memberships::table
+            .order(memberships::id)
+            .select((
+                memberships::id,
+                memberships::org_id,
+                memberships::user_id,
+                memberships::role,
+                memberships::compliance_team,
+                memberships::deactivated_at,
+            ))
+            .load(conn)
+            .unwrap();
+        out.extend(members.iter().map(|r| format!("membership {r:?}")));
+        let links: Vec<(String, String, String)> = msp_clients::table
+            .order(msp_clients::client_org_id)
+            .select((msp_clients::client_org_id, msp_clients::msp_org_id, msp_clients::tier))
+            .load(conn)
+            .unwrap();
+        out.extend(links.iter().map(|r| format!("msp_client {r:?}")));
+        let assigned: Vec<(String, String)> = technician_assignments::table
+            .order((technician_assignments::org_id, technician_assignments::user_id))
+            .select((technician_assignments::org_id, technician_assignments::user_id))
+            .load(conn)
+            .unwrap();
+        out.extend(assigned.iter().map(|r| format!("assignment {r:?}")));
+        type InvitationTuple =
+            (String, String, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
+        let invited: Vec<InvitationTuple> = invitations::table
+            .order(invitations::id)
+            .select((
+                invitations::id,
+                invitations::org_id,
+                invitations::role,
+                invitations::token_hash,
+                invitations::expires_at,
+                invitations::accepted_at,
+                invitations::revoked_at,
+            ))
+            .load(conn)
+            .unwrap();
+        out.extend(invited.iter().map(|r| format!("invitation {r:?}")));
+        let people: Vec<(String, String, String)> =
+            users::table.order(users::id).select((users::id, users::email, users::name)).load(conn).unwrap();
+        out.extend(people.iter().map(|r| format!("user {r:?}")));
+        let entries: i64 = activity_log::table.count().get_result(conn).unwrap();
+        out.push(format!("activity entries {entries}"));
+        out
+    }
+}
+
+/// The invitation token in an email's link.
+#[track_caller]
+pub fn invitation_token(mail: &OutgoingMail) -> String {
+    let marker = "/invitations/";
+    let at = mail.text.find(marker).unwrap_or_else(|| panic!("no invitation link in:\n{}", mail.text)) + marker.len();
+    mail.text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
 }
