@@ -32,10 +32,30 @@ enum Command {
         #[arg(long, default_value_t = 5000)]
         users: usize,
     },
+    /// The compliance catalog embedded in this binary (no database needed).
+    Catalog {
+        #[command(subcommand)]
+        action: CatalogAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogAction {
+    /// Print the whole catalog as JSON: frameworks, requirements, common controls, mappings, sources.
+    Export,
+    /// Validate the catalog and print per-framework counts and coverage; exit status 1 on any problem.
+    Check {
+        /// Check a data directory laid out like src/compliance/catalog/data instead of the embedded catalog.
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Catalog { action }) = &cli.command {
+        return catalog_command(action);
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => return fail(e),
@@ -45,10 +65,13 @@ fn main() -> ExitCode {
         Ok(db) => db,
         Err(e) => return fail(format!("database error: {e}")),
     };
+    if let Err(e) = load_catalog(&db) {
+        return fail(e);
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(config, db),
         Command::Migrate => {
-            println!("Migrations applied on {}.", db.backend.label());
+            println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
         Command::Demo { clients, users } => match clients.map_or_else(
@@ -61,7 +84,49 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(format!("demo: {e}")),
         },
+        Command::Catalog { .. } => unreachable!("handled before opening the database"),
     }
+}
+
+/// `palisade catalog ...`: pure data, no configuration or database.
+fn catalog_command(action: &CatalogAction) -> ExitCode {
+    use palisade::compliance::catalog::{data, export, validate};
+    match action {
+        CatalogAction::Export => match data::embedded() {
+            Ok(catalog) => {
+                use std::io::Write;
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let _ = writeln!(std::io::stdout().lock(), "{}", export::to_json(catalog));
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("the catalog does not parse:\n{e}")),
+        },
+        CatalogAction::Check { dir } => {
+            let report = match dir {
+                Some(dir) => validate::check_dir(dir),
+                None => validate::check_embedded(),
+            };
+            use std::io::Write;
+            let _ = write!(std::io::stdout().lock(), "{}", report.to_text());
+            if report.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+    }
+}
+
+/// Loads the embedded compliance catalog after migrations (one query when it is already current).
+fn load_catalog(db: &Db) -> Result<(), String> {
+    use palisade::compliance::catalog::{data, load};
+    let started = std::time::Instant::now();
+    let catalog = data::embedded().map_err(|e| format!("the embedded catalog does not parse:\n{e}"))?;
+    let parsed = started.elapsed();
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    let outcome = load::load(&mut conn, catalog).map_err(|e| format!("loading the compliance catalog failed: {e}"))?;
+    tracing::info!(
+        parse_ms = parsed.as_millis() as u64,
+        load_ms = (started.elapsed() - parsed).as_millis() as u64,
+        "{outcome}"
+    );
+    Ok(())
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {

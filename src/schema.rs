@@ -106,11 +106,115 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_meta (id) {
+        id -> Integer,
+        version -> Text,
+        content_hash -> Text,
+        loaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_frameworks (id) {
+        id -> Text,
+        name -> Text,
+        short_name -> Text,
+        version -> Text,
+        publisher -> Text,
+        url -> Text,
+        description -> Text,
+        levels -> Text,
+        sources -> Text,
+        position -> Integer,
+        retired_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_requirements (framework_id, requirement_id) {
+        framework_id -> Text,
+        requirement_id -> Text,
+        parent_id -> Nullable<Text>,
+        top_id -> Text,
+        kind -> Text,
+        depth -> Integer,
+        title -> Text,
+        summary -> Text,
+        assessable -> Bool,
+        attributes -> Text,
+        position -> Integer,
+        id_norm -> Text,
+        search_text -> Text,
+        retired_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_aliases (framework_id, requirement_id, alias) {
+        framework_id -> Text,
+        requirement_id -> Text,
+        alias -> Text,
+        alias_norm -> Text,
+    }
+}
+
+diesel::table! {
+    catalog_domains (id) {
+        id -> Text,
+        name -> Text,
+        description -> Text,
+        position -> Integer,
+        retired_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_controls (id) {
+        id -> Text,
+        domain_id -> Text,
+        title -> Text,
+        description -> Text,
+        evidence -> Text,
+        position -> Integer,
+        retired_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    catalog_mappings (control_id, framework_id, requirement_id) {
+        control_id -> Text,
+        framework_id -> Text,
+        requirement_id -> Text,
+        relationship -> Text,
+        note -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    catalog_mapping_sources (framework_id, position) {
+        framework_id -> Text,
+        position -> Integer,
+        other_framework -> Text,
+        title -> Text,
+        url -> Text,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(catalog_requirements -> catalog_frameworks (framework_id));
+diesel::joinable!(catalog_controls -> catalog_domains (domain_id));
+diesel::joinable!(catalog_mappings -> catalog_controls (control_id));
+diesel::joinable!(catalog_mappings -> catalog_frameworks (framework_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -121,4 +225,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     password_resets,
     activity_log,
+    catalog_meta,
+    catalog_frameworks,
+    catalog_requirements,
+    catalog_aliases,
+    catalog_domains,
+    catalog_controls,
+    catalog_mappings,
+    catalog_mapping_sources,
 );

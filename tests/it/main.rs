@@ -7,6 +7,7 @@ mod access_matrix;
 mod activity;
 mod admin;
 mod auth;
+mod catalog;
 mod clients;
 mod config;
 mod orgs;

@@ -35,7 +35,9 @@ impl TestDb {
             Some(admin_url) => Self::postgres(&admin_url),
             None => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                let path = dir.path().join("test.db");
+                std::fs::copy(sqlite_template(), &path).expect("copy the SQLite template");
+                let url = format!("sqlite://{}", path.display());
                 TestDb { url, _dir: Some(dir), pg_drop: None }
             }
         }
@@ -80,10 +82,54 @@ fn pg_template(admin_url: &str) -> String {
                 .expect("drop");
             diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create template");
             let db = Db::open(&with_database(admin_url, &name), 1).expect("migrate template");
+            load_catalog(&db);
             drop(db);
             name
         })
         .clone()
+}
+
+/// Loads the embedded compliance catalog, as start-up does.
+fn load_catalog(db: &Db) {
+    let mut conn = db.conn().expect("template connection");
+    palisade::compliance::catalog::load::ensure_loaded(&mut conn).expect("load the catalog into the template");
+}
+
+/// A migrated SQLite database with the catalog loaded, made once per test run; each test copies the file.
+fn sqlite_template() -> &'static std::path::Path {
+    static TEMPLATE: OnceLock<std::path::PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        remove_stale_templates(dir);
+        let path = dir.join(format!("palisade-template-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let db = Db::open(&format!("sqlite://{}", path.display()), 1).expect("migrate the SQLite template");
+        load_catalog(&db);
+        // Everything into the main file, so that copying it alone copies the whole database.
+        let mut conn = db.conn().expect("template connection");
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "PRAGMA wal_checkpoint(TRUNCATE)")
+            .expect("checkpoint");
+        drop(conn);
+        drop(db);
+        path
+    })
+}
+
+/// Templates of earlier runs (one per process; a run takes minutes, not hours).
+fn remove_stale_templates(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3 * 3600));
+        if name.starts_with("palisade-template-") && old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
