@@ -103,8 +103,9 @@ impl Manager {
             BackendUrl::Postgres { url } => DbConnection::Postgres(diesel::PgConnection::establish(url)?),
             BackendUrl::Sqlite { path } => {
                 let mut c = diesel::SqliteConnection::establish(path)?;
+                // busy_timeout first: switching to WAL needs a lock another connection may hold.
                 c.batch_execute(
-                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
