@@ -59,7 +59,6 @@ pub async fn page(
 type Figures = (i64, i64, i64, Vec<(Option<String>, i64)>, Vec<ClientRow>, Pager);
 
 fn figures(conn: &mut crate::db::DbConnection, view: &MspView, page_number: i64) -> QueryResult<Figures> {
-    let managed = count_clients(conn, view, ClientStatus::Active, "")?;
     let archived = count_clients(conn, view, ClientStatus::Archived, "")?;
     let staff: i64 = memberships::table
         .filter(memberships::org_id.eq(&view.msp_org_id))
@@ -72,6 +71,7 @@ fn figures(conn: &mut crate::db::DbConnection, view: &MspView, page_number: i64)
         .group_by(organizations::tier)
         .select((organizations::tier, diesel::dsl::count_star()))
         .load(conn)?;
+    let managed = per_tier.iter().map(|(_, n)| n).sum();
     let pager = Pager::new(page_number, managed, String::new());
     let clients = load_clients(conn, view, ClientStatus::Active, "", ClientOrder::LastActivity, &pager)?;
     Ok((managed, archived, staff, per_tier, clients, pager))
