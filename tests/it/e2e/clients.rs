@@ -2,19 +2,14 @@
 //! banner always names the organization being worked in.
 
 use super::{E2e, TestResult};
-use crate::support::PASSWORD;
-use crate::support::fixture::{self, MSP_NAME, count};
+use crate::support::fixture::{MSP_NAME, count};
 
 const CLIENT: &str = "Harbor Family Dental";
 
 #[tokio::test]
 async fn an_msp_admin_adds_a_client_and_switches_into_it_and_back() -> TestResult {
     let Some(e2e) = E2e::start() else { return Ok(()) };
-    let f = fixture::msp(&mut e2e.conn());
-    let browser = e2e.browser().await;
-    browser.sign_in("admin@northwind.test", PASSWORD).await?;
-    browser.wait_for_path("/msp/dashboard").await?;
-    browser.wait_for_banner(MSP_NAME).await?;
+    let (f, browser) = e2e.msp_admin().await?;
 
     browser.click_link("Clients").await?;
     browser.wait_for_path("/msp/clients").await?;

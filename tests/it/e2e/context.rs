@@ -3,8 +3,7 @@
 //! was written for.
 
 use super::{E2e, TestResult};
-use crate::support::PASSWORD;
-use crate::support::fixture::{self, count};
+use crate::support::fixture::count;
 
 const FORM_CLIENT: &str = "Tier Three Health";
 const OTHER_CLIENT: &str = "Tier Two Legal";
@@ -13,9 +12,7 @@ const EMAIL: &str = "new.nurse@tierthree.test";
 #[tokio::test]
 async fn a_form_submitted_after_another_tab_switched_client_is_refused_then_resubmitted() -> TestResult {
     let Some(e2e) = E2e::start() else { return Ok(()) };
-    let f = fixture::msp(&mut e2e.conn());
-    let browser = e2e.browser().await;
-    browser.sign_in("admin@northwind.test", PASSWORD).await?;
+    let (f, browser) = e2e.msp_admin().await?;
 
     // Tab one: the invite form of Tier Three Health.
     let first_tab = browser.driver.window().await?;

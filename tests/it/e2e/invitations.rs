@@ -3,17 +3,14 @@
 
 use super::{E2e, TestResult};
 use crate::mail::{invitation_link, read_message};
-use crate::support::PASSWORD;
-use crate::support::fixture::{self, MSP_NAME, count};
+use crate::support::fixture::{MSP_NAME, count};
 
 const INVITEE: &str = "casey@northwind.test";
 
 #[tokio::test]
 async fn an_invited_colleague_joins_from_the_emailed_link_in_a_fresh_browser() -> TestResult {
     let Some(e2e) = E2e::start() else { return Ok(()) };
-    let f = fixture::msp(&mut e2e.conn());
-    let admin = e2e.browser().await;
-    admin.sign_in("admin@northwind.test", PASSWORD).await?;
+    let (f, admin) = e2e.msp_admin().await?;
     admin.click_link("Team Members").await?;
     admin.wait_for_path("/settings/team").await?;
     admin.fill("#invite-email", INVITEE).await?;

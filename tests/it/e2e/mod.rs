@@ -29,7 +29,7 @@ use palisade::AppState;
 use palisade::db::Db;
 use palisade::mail::Mailer;
 
-use crate::support::{TestDb, strip_tags, test_config_with};
+use crate::support::{PASSWORD, TestDb, fixture, strip_tags, test_config_with};
 
 /// How long any one wait may take before the test fails with what the page showed instead.
 const WAIT: Duration = Duration::from_secs(15);
@@ -81,6 +81,16 @@ impl E2e {
             .await
             .unwrap_or_else(|e| panic!("cannot start Chromium through chromedriver: {e}"));
         Browser { driver, base: self.app.base.clone(), _profile: profile }
+    }
+
+    /// The fixture MSP (`support::fixture::msp`) and a browser signed in as its admin, on the MSP dashboard.
+    pub async fn msp_admin(&self) -> WebDriverResult<(fixture::Msp, Browser)> {
+        let msp = fixture::msp(&mut self.conn());
+        let browser = self.browser().await;
+        browser.sign_in("admin@northwind.test", PASSWORD).await?;
+        browser.wait_for_path("/msp/dashboard").await?;
+        browser.wait_for_banner(fixture::MSP_NAME).await?;
+        Ok((msp, browser))
     }
 
     pub fn conn(&self) -> r2d2::PooledConnection<palisade::db::Manager> {
