@@ -1,5 +1,6 @@
 //! The integration suite: one test binary (keeps link time down), one module per area.
 //! `cargo test` runs it on SQLite; with PALISADE_TEST_DATABASE_URL=postgres://... it runs on PostgreSQL.
+//! Browser tests (e2e/) need chromedriver and Chromium; see e2e/mod.rs.
 
 mod support;
 
@@ -10,5 +11,7 @@ mod auth;
 mod catalog;
 mod clients;
 mod config;
+mod e2e;
+mod mail;
 mod orgs;
 mod team;

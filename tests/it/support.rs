@@ -133,8 +133,14 @@ fn remove_stale_templates(dir: &std::path::Path) {
 }
 
 pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
+    test_config_with(database_url, data_dir, &[])
+}
+
+/// The test configuration with variables set as the environment would set them; an empty value unsets one
+/// (e.g. `("PALISADE_MAIL_TRANSPORT", "")` so that `PALISADE_SMTP_HOST` alone selects SMTP).
+pub fn test_config_with(database_url: &str, data_dir: &std::path::Path, vars: &[(&str, &str)]) -> Config {
     let key = base64::engine::general_purpose::STANDARD.encode([7u8; 64]);
-    let vars: HashMap<&str, String> = HashMap::from([
+    let mut env: HashMap<&str, String> = HashMap::from([
         ("PALISADE_DATA_DIR", data_dir.display().to_string()),
         ("DATABASE_URL", database_url.to_string()),
         ("PALISADE_SESSION_KEY", key),
@@ -142,7 +148,10 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
         ("PALISADE_BASE_URL", "http://localhost".to_string()),
         ("PALISADE_DB_POOL_SIZE", "4".to_string()),
     ]);
-    Config::from_lookup(|k| vars.get(k).cloned()).expect("test config")
+    for (name, value) in vars {
+        env.insert(name, value.to_string());
+    }
+    Config::from_lookup(|k| env.get(k).filter(|v| !v.is_empty()).cloned()).expect("test config")
 }
 
 /// The application under test with its own database.
@@ -154,9 +163,14 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_config(&[]).await
+    }
+
+    /// The application with some settings changed (see `test_config_with`).
+    pub async fn with_config(vars: &[(&str, &str)]) -> TestApp {
         let db = TestDb::create();
         let dir = tempfile::tempdir().expect("data dir");
-        let config = test_config(&db.url, dir.path());
+        let config = test_config_with(&db.url, dir.path(), vars);
         let pool = Db::open(&config.database_url, 4).expect("open test database");
         let mailer = Mailer::from_config(&config).expect("mailer");
         let state = web::Data::new(AppState::new(config, pool, mailer));
