@@ -184,6 +184,7 @@ fn first_org_of(conn: &mut crate::db::DbConnection, user_id: &str) -> QueryResul
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .filter(memberships::deactivated_at.is_null())
+        .filter(organizations::archived_at.is_null())
         .order((organizations::kind.desc(), organizations::name.asc()))
         .select(organizations::id)
         .first(conn)

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit::{self, Actor, Target};
 use crate::auth::handlers::{redirect, render, render_status};
-use crate::auth::permissions::Tier;
+use crate::auth::permissions::{Role, Tier};
 use crate::auth::session;
 use crate::db::{DbConnection, MultiBackend, lower, now};
 use crate::error::{AppError, AppResult};
@@ -276,11 +276,19 @@ pub async fn create(
             diesel::update(organizations::table.find(&id))
                 .set(organizations::seat_limit.eq(new.seat_limit))
                 .execute(conn)?;
+            let target = Target::new("organization", &id, &new.name).details(format!("kind {}", new.kind.id()));
+            audit::record(conn, &actor, Some(&id), "organization.create", target.clone())?;
             if let Some((msp_id, tier)) = &new.msp {
                 models::link_client(conn, msp_id, &id, *tier)?;
+                // The MSP's own log shows the client it now manages, as when the MSP adds one itself.
+                audit::record(
+                    conn,
+                    &actor,
+                    Some(msp_id),
+                    "client.create",
+                    target.details(format!("tier {}", tier.code())),
+                )?;
             }
-            let target = Target::new("organization", &id, &new.name).details(format!("kind {}", new.kind.id()));
-            audit::record(conn, &actor, Some(&id), "organization.create", target)?;
             Ok(Ok(id))
         })
         .await?;
@@ -403,6 +411,12 @@ pub async fn make_msp(
         }
         if is_client_of_msp {
             return Ok(Err(format!("{} is managed by an MSP; a managed client cannot itself be an MSP.", org.name)));
+        }
+        if models::has_active_role(conn, &org.id, Role::PortalUser)? {
+            return Ok(Err(format!(
+                "{} has end users, a role an MSP cannot have. Change or deactivate them first.",
+                org.name
+            )));
         }
         diesel::update(organizations::table.find(&org.id))
             .set((organizations::kind.eq(OrgKind::Msp.id()), organizations::updated_at.eq(now())))

@@ -152,6 +152,9 @@ pub fn validate_invite(
     role: &str,
 ) -> QueryResult<Result<InviteInput, FieldErrors>> {
     let mut errors = FieldErrors::default();
+    if org.is_archived() {
+        errors.add("email", format!("{} is archived; restore it before inviting anyone.", org.name));
+    }
     let email = forms::email(&mut errors, "email", email);
     let role = Role::parse(role).filter(|r| Role::allowed_in(org.kind()).contains(r));
     if role.is_none() {

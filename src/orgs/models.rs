@@ -223,6 +223,17 @@ pub fn membership_in_org(conn: &mut DbConnection, org_id: &str, id: &str) -> Que
         .optional()
 }
 
+/// Does any active member of the organization hold this role?
+pub fn has_active_role(conn: &mut DbConnection, org_id: &str, role: Role) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        memberships::table
+            .filter(memberships::org_id.eq(org_id))
+            .filter(memberships::role.eq(role.id()))
+            .filter(memberships::deactivated_at.is_null()),
+    ))
+    .get_result(conn)
+}
+
 /// Active members who count against the seat allotment.
 pub fn seats_used(conn: &mut DbConnection, org_id: &str) -> QueryResult<i64> {
     memberships::table

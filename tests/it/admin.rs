@@ -492,3 +492,63 @@ async fn bad_seats_and_invitations_on_the_organization_page_come_back_with_messa
     assert_eq!(snapshot(&mut app.conn()), before, "nothing written");
     assert!(app.mail().is_empty());
 }
+
+#[actix_web::test]
+async fn make_msp_is_refused_while_end_users_remain_and_archived_organizations_take_no_invitations() {
+    let app = TestApp::new().await;
+    let solo = {
+        let mut conn = app.conn();
+        fixture::msp(&mut conn);
+        let solo = fixture::org(&mut conn, OrgKind::Solo, "Solo With End Users");
+        let end_user = fixture::user(&mut conn, "enduser@solo.test", "Eddie End");
+        fixture::member(&mut conn, &solo, &end_user, Role::PortalUser);
+        solo
+    };
+    let mut root = app.client().await;
+    root.sign_in("admin@northwind.test").await;
+    root.get(&format!("/admin/orgs/{solo}")).await;
+    root.post(&format!("/admin/orgs/{solo}/make-msp"), &[]).await.assert_status(303);
+    root.get(&format!("/admin/orgs/{solo}")).await.assert_contains("has end users, a role an MSP cannot have");
+    assert_eq!(org_row(&mut app.conn(), &solo).0, "solo", "nothing changed");
+
+    root.post(&format!("/admin/orgs/{solo}/archive"), &[]).await.assert_status(303);
+    let refused =
+        root.post(&format!("/admin/orgs/{solo}/invite"), &[("email", "late@solo.test"), ("role", "ADMIN")]).await;
+    refused.assert_status(422).assert_contains("is archived; restore it before inviting anyone");
+    let mut conn = app.conn();
+    assert_eq!(fixture::count(&mut conn, "SELECT COUNT(*) AS n FROM invitations"), 0);
+    assert!(app.mail().is_empty());
+}
+
+#[actix_web::test]
+async fn a_client_created_under_an_msp_by_a_super_admin_shows_in_the_msps_log() {
+    let app = TestApp::new().await;
+    let f = fixture::msp(&mut app.conn());
+    let mut root = app.client().await;
+    root.sign_in("admin@northwind.test").await;
+    root.get("/admin/orgs/new").await;
+    let created = root
+        .post(
+            "/admin/orgs",
+            &[
+                ("name", "Logged Client"),
+                ("kind", "client"),
+                ("timezone", "America/Chicago"),
+                ("seat_limit", "10"),
+                ("msp_org_id", &f.msp),
+                ("tier", "T1"),
+            ],
+        )
+        .await;
+    created.assert_status(303);
+    let mut conn = app.conn();
+    let in_msp_log = fixture::count(
+        &mut conn,
+        &format!(
+            "SELECT COUNT(*) AS n FROM activity_log WHERE org_id = '{}' AND action = 'client.create' \
+             AND target_label = 'Logged Client'",
+            f.msp
+        ),
+    );
+    assert_eq!(in_msp_log, 1);
+}
