@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use diesel::RunQueryDsl;
+
 use crate::audit::{self, Actor, Target};
 use crate::auth::password::hash_password;
 use crate::auth::permissions::{Role, Tier};
@@ -159,6 +161,8 @@ fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize) -> Resul
     }
     settings::set(conn, settings::ONBOARDED_AT, &now().to_string())?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id())?;
+    // Fresh planner statistics after a bulk load, as a database in use would have.
+    diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians). Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
