@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::schema::password_resets;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::routes::{Access, RouteDef, get, post};
-use crate::web::{PageContext, PageInput, PublicPage, safe_next};
+use crate::web::{PageContext, PageInput, PublicPage, redirect, render, render_status, safe_next};
 
 pub fn routes() -> Vec<RouteDef> {
     vec![
@@ -37,10 +37,6 @@ pub fn routes() -> Vec<RouteDef> {
         post("/profile/password", Access::SignedIn, change_password),
         post("/profile/sign-out-everywhere", Access::SignedIn, sign_out_everywhere),
     ]
-}
-
-pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
 }
 
 /// The front door: onboarding on an empty installation, sign-in for visitors, the workspace for everyone else.
@@ -96,14 +92,6 @@ async fn login_page(
     }
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
     render(LoginPage { page, email: String::new(), next, error: String::new() })
-}
-
-pub fn render(t: impl Template) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(t.render()?))
-}
-
-pub fn render_status(status: actix_web::http::StatusCode, t: impl Template) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(t.render()?))
 }
 
 #[derive(Deserialize)]
@@ -408,11 +396,7 @@ async fn profile_with(
         .iter()
         .map(|m| (m.org_name.clone(), m.org_kind.label().to_string(), m.role.label().to_string()))
         .collect();
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     render_status(
         status,
         ProfilePage { page, name: name.unwrap_or(identity.user.name), email: identity.user.email, errors, memberships },

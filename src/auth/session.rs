@@ -76,6 +76,14 @@ pub fn flash_error(session: &Session, message: impl Into<String>) {
     flash(session, "error", message);
 }
 
+/// Flashes what an action did, or why it was refused.
+pub fn flash_outcome(session: &Session, outcome: Result<String, String>) {
+    match outcome {
+        Ok(message) => flash_ok(session, message),
+        Err(refusal) => flash_error(session, refusal),
+    }
+}
+
 /// The flash message, removed from the session. (Only touches the session when there is one, so pages
 /// without a message do not re-issue the cookie.)
 pub fn take_flash(session: &Session) -> Option<Flash> {

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Actor, Target};
-use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::{Role, Tier};
 use crate::auth::session;
 use crate::db::{DbConnection, MultiBackend, lower, now};
@@ -22,6 +21,7 @@ use crate::schema::organizations;
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
+use crate::web::{redirect, render, render_status};
 
 #[derive(Deserialize)]
 pub struct OrgsQuery {
@@ -178,11 +178,7 @@ async fn new_org_page(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let (page, msps) = state.db.run(move |conn| Ok((input.load(conn)?, msp_choices(conn)?))).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     let tiers = Tier::ALL.into_iter().map(|t| (t.code(), t.label())).collect();
     render_status(status, NewOrgPage { page, form, errors, timezones: TIMEZONES, msps, tiers })
 }
@@ -368,11 +364,7 @@ async fn render_detail(
         .await?;
     let can_make_msp = org.kind() != OrgKind::Msp && msp_name.is_empty();
     let roles = members::role_choices(org.kind());
-    let status = if form.errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&form.errors);
     let page =
         OrgDetailPage { page, org, msp_name, members, pager, invitations, seats_used, roles, can_make_msp, form };
     render_status(status, page)
@@ -391,10 +383,7 @@ where
             change(conn, &org)
         })
         .await?;
-    match outcome {
-        Ok(message) => session::flash_ok(session, message),
-        Err(refusal) => session::flash_error(session, refusal),
-    }
+    session::flash_outcome(session, outcome);
     Ok(redirect(&target))
 }
 

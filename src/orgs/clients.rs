@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Actor, Target};
-use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::{Permission, Tier};
 use crate::auth::{Scope, session};
 use crate::db::{DbConnection, MultiBackend, lower};
@@ -23,6 +22,7 @@ use crate::schema::{memberships, organizations, technician_assignments};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
+use crate::web::{redirect, render, render_status};
 
 /// The clients of the scope's MSP that the user may see: all of them for roles that reach every client,
 /// otherwise the ones assigned to the user. Cross-client views filter through this.
@@ -341,11 +341,7 @@ async fn new_client_page(
 ) -> AppResult<HttpResponse> {
     let msp_id = scope.org_id().to_string();
     let (page, staff) = state.db.run(move |conn| Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?))).await?;
-    let status = if errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     let page =
         NewClientPage { page, form, errors, timezones: TIMEZONES, tiers: tier_choices(), staff: assignable(staff) };
     render_status(status, page)
@@ -536,10 +532,7 @@ where
             change(conn, &client)
         })
         .await?;
-    match outcome {
-        Ok(message) => session::flash_ok(session, message),
-        Err(refusal) => session::flash_error(session, refusal),
-    }
+    session::flash_outcome(session, outcome);
     Ok(redirect(&target))
 }
 

@@ -7,13 +7,13 @@ use diesel::prelude::*;
 
 use crate::AppState;
 use crate::auth::Scope;
-use crate::auth::handlers::render;
 use crate::auth::permissions::{Role, Tier};
 use crate::error::AppResult;
 use crate::orgs::clients::{ClientOrder, ClientRow, ClientStatus, MspView, count_clients, load_clients};
 use crate::schema::{memberships, organizations};
 use crate::web::charts::BarChart;
 use crate::web::pagination::{ListQuery, Pager};
+use crate::web::render;
 use crate::web::{PageContext, PageInput};
 
 #[derive(Template)]

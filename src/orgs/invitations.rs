@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Actor, Target};
-use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::password::{hash_password, password_problem};
 use crate::auth::permissions::Role;
 use crate::auth::{session, tokens, users};
@@ -20,6 +19,7 @@ use crate::orgs::models;
 use crate::schema::{invitations, memberships, organizations};
 use crate::web::PublicPage;
 use crate::web::forms::{self, FieldErrors};
+use crate::web::{redirect, render, render_status};
 
 /// A valid (open, unexpired) invitation behind a token.
 #[derive(Clone, Debug)]
@@ -175,7 +175,7 @@ pub async fn accept(
             Ok(name) => Some((name, hash_password(&form.password))),
             Err(errors) => {
                 let page = page_for(page, token, inv, Viewer::NewPerson, form.name, errors);
-                return render_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, page);
+                return render_status(crate::web::form_status_invalid(), page);
             }
         },
         Viewer::MustSignIn | Viewer::OtherUser(_) => {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Actor, Target};
-use crate::auth::handlers::{is_onboarded, redirect, render, render_status};
+use crate::auth::handlers::is_onboarded;
 use crate::auth::password::{hash_password, password_problem};
 use crate::auth::permissions::Role;
 use crate::auth::{session, users};
@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind};
 use crate::web::PublicPage;
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
+use crate::web::{redirect, render, render_status};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct OnboardingForm {
@@ -111,7 +112,7 @@ pub async fn submit(
             form.password.clear();
             form.confirm.clear();
             let page = OnboardingPage { page, form, errors, timezones: TIMEZONES };
-            return render_status(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY, page);
+            return render_status(crate::web::form_status_invalid(), page);
         }
     };
     let created = state.db.write(move |conn| create_installation(conn, &actor, &input)).await?;

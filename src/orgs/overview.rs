@@ -7,10 +7,10 @@ use diesel::prelude::*;
 use crate::AppState;
 use crate::audit::log::{self, LogFilter};
 use crate::auth::Permission;
-use crate::auth::handlers::render;
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, Organization};
 use crate::schema::invitations;
+use crate::web::render;
 use crate::web::{PageContext, PageInput};
 
 pub struct RecentRow {

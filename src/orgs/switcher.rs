@@ -7,7 +7,6 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::handlers::{redirect, render};
 use crate::auth::scope::{Identity, count_reachable_clients, org_context, reachable_clients};
 use crate::auth::session;
 use crate::error::{AppError, AppResult};
@@ -16,6 +15,7 @@ use crate::web::context::SwitchEntry;
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::routes::get_access_for;
 use crate::web::{PageContext, PageInput, safe_next};
+use crate::web::{redirect, render};
 
 #[derive(Template)]
 #[template(path = "orgs/switch.html")]

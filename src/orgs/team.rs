@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::Actor;
-use crate::auth::handlers::{redirect, render, render_status};
 use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
 use crate::auth::{Scope, session};
 use crate::error::{AppError, AppResult};
@@ -16,6 +15,7 @@ use crate::orgs::models::{self, Organization};
 use crate::web::forms::FieldErrors;
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::{PageContext, PageInput};
+use crate::web::{redirect, render, render_status};
 
 #[derive(Template)]
 #[template(path = "orgs/team.html")]
@@ -89,11 +89,7 @@ async fn render_team(
             Ok((page, org, rows, pager, invitations, seats))
         })
         .await?;
-    let status = if form.errors.is_empty() {
-        actix_web::http::StatusCode::OK
-    } else {
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&form.errors);
     render_status(
         status,
         TeamPage {
@@ -259,10 +255,7 @@ pub async fn apply_change(
             }
         })
         .await?;
-    match outcome {
-        Ok(message) => session::flash_ok(session, message),
-        Err(refusal) => session::flash_error(session, refusal),
-    }
+    session::flash_outcome(session, outcome);
     Ok(())
 }
 

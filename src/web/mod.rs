@@ -11,7 +11,33 @@ pub mod time;
 
 pub use context::{PageContext, PageInput, PublicPage};
 
-use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use crate::error::AppResult;
+
+/// 303 See Other: the answer to a successful POST (POST -> redirect -> GET).
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header(("Location", location)).finish()
+}
+
+pub fn render(t: impl Template) -> AppResult<HttpResponse> {
+    render_status(StatusCode::OK, t)
+}
+
+pub fn render_status(status: StatusCode, t: impl Template) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(t.render()?))
+}
+
+/// A form page's status: 200, or 422 when it comes back with errors.
+pub fn form_status(errors: &forms::FieldErrors) -> StatusCode {
+    if errors.is_empty() { StatusCode::OK } else { form_status_invalid() }
+}
+
+pub fn form_status_invalid() -> StatusCode {
+    StatusCode::UNPROCESSABLE_ENTITY
+}
 
 pub fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)]).map(|s| s[1..].to_string()).unwrap_or_default()
