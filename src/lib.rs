@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod compliance;
 pub mod config;
 pub mod db;
@@ -34,11 +35,13 @@ pub struct AppState {
     pub db: Db,
     pub mailer: Mailer,
     pub limits: RateLimits,
+    /// Every "now" of the application (tests use a manual clock).
+    pub clock: clock::Clock,
 }
 
 impl AppState {
     pub fn new(config: Config, db: Db, mailer: Mailer) -> AppState {
-        AppState { config: Arc::new(config), db, mailer, limits: RateLimits::new() }
+        AppState { config: Arc::new(config), db, mailer, limits: RateLimits::new(), clock: clock::Clock::system() }
     }
 
     /// An absolute link for emails.
