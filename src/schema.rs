@@ -193,6 +193,7 @@ diesel::table! {
         relationship -> Text,
         note -> Text,
         position -> Integer,
+        kind -> Text,
     }
 }
 

@@ -2,6 +2,7 @@
 //! data in `data/`, embedded in the binary, validated, and loaded into global catalog tables. The pages are
 //! reference data for staff with compliance access (Compliance -> Catalog).
 
+pub mod crosswalk;
 pub mod data;
 pub mod export;
 pub mod handlers;
@@ -9,6 +10,7 @@ pub mod ids;
 pub mod load;
 pub mod models;
 pub mod search;
+pub mod status;
 pub mod validate;
 pub mod view;
 
