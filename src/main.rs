@@ -43,7 +43,16 @@ enum Command {
 enum CatalogAction {
     /// Print the whole catalog as JSON: frameworks, requirements, common controls, mappings, sources.
     Export,
-    /// Validate the catalog and print per-framework counts and coverage; exit status 1 on any problem.
+    /// Print the crosswalk between two frameworks as CSV: for each assessable requirement of FROM, the
+    /// requirements of TO linked to it through a common control (primary or related).
+    Crosswalk {
+        /// A framework id, e.g. hipaa
+        from: String,
+        /// Another framework id, e.g. nist-csf-2
+        to: String,
+    },
+    /// Validate the catalog and print per-framework counts and coverage, and the agreement with each published
+    /// crosswalk; exit status 1 on any problem (agreement under 90% or exceptions at 10% or more included).
     Check {
         /// Check a data directory laid out like src/compliance/catalog/data instead of the embedded catalog.
         #[arg(long)]
@@ -90,7 +99,7 @@ fn main() -> ExitCode {
 
 /// `palisade catalog ...`: pure data, no configuration or database.
 fn catalog_command(action: &CatalogAction) -> ExitCode {
-    use palisade::compliance::catalog::{data, export, validate};
+    use palisade::compliance::catalog::{crosswalk, data, export, validate};
     match action {
         CatalogAction::Export => match data::embedded() {
             Ok(catalog) => {
@@ -101,6 +110,24 @@ fn catalog_command(action: &CatalogAction) -> ExitCode {
             }
             Err(e) => fail(format!("the catalog does not parse:\n{e}")),
         },
+        CatalogAction::Crosswalk { from, to } => {
+            let catalog = match data::embedded() {
+                Ok(catalog) => catalog,
+                Err(e) => return fail(format!("the catalog does not parse:\n{e}")),
+            };
+            let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.header.id.as_str()).collect();
+            if from == to {
+                return fail("pick two different frameworks");
+            }
+            match crosswalk::catalog_lines(catalog, from, to) {
+                Some(lines) => {
+                    use std::io::Write;
+                    let _ = write!(std::io::stdout().lock(), "{}", crosswalk::to_csv(from, to, &lines));
+                    ExitCode::SUCCESS
+                }
+                None => fail(format!("unknown framework; the catalog has: {}", ids.join(", "))),
+            }
+        }
         CatalogAction::Check { dir } => {
             let report = match dir {
                 Some(dir) => validate::check_dir(dir),

@@ -24,6 +24,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Workspace", "Overview", "/overview"),
     ("Compliance", "Frameworks", "/compliance/catalog"),
     ("Compliance", "Common controls", "/compliance/catalog/controls"),
+    ("Compliance", "Crosswalk", "/compliance/crosswalk"),
     ("Settings", "Team Members", "/settings/team"),
     ("Settings", "Roles", "/settings/roles"),
     ("Settings", "Activity log", "/settings/activity"),

@@ -15,7 +15,7 @@ pub const MIN_AGREEMENT: f64 = 90.0;
 pub const MAX_EXCEPTIONS: f64 = 10.0;
 
 /// The kind of a link through one control mapped to both requirements with these kinds.
-fn through(here: MappingKind, there: MappingKind) -> MappingKind {
+pub fn through(here: MappingKind, there: MappingKind) -> MappingKind {
     here.max(there)
 }
 
