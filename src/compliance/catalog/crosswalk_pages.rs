@@ -34,19 +34,22 @@ impl CrosswalkQuery {
     }
 }
 
+/// A framework as the picker lists it: (id, short name).
+type Named = (String, String);
+
 /// The two frameworks picked, or what is wrong with the choice (a message per field).
 struct Choice {
-    from: Option<(String, String)>,
-    to: Option<(String, String)>,
+    from: Option<Named>,
+    to: Option<Named>,
     from_error: String,
     to_error: String,
 }
 
 impl Choice {
-    fn new(query: &CrosswalkQuery, frameworks: &[(String, String)]) -> Choice {
+    fn new(query: &CrosswalkQuery, frameworks: &[Named]) -> Choice {
         let find = |id: &str| frameworks.iter().find(|(f, _)| f == id.trim()).cloned();
         let (from, to) = (find(&query.from), find(&query.to));
-        let unknown = |asked: &str, found: &Option<(String, String)>| {
+        let unknown = |asked: &str, found: &Option<Named>| {
             if !asked.trim().is_empty() && found.is_none() { "Pick a framework from the list." } else { "" }
         };
         let mut to_error = unknown(&query.to, &to).to_string();
@@ -61,7 +64,7 @@ impl Choice {
     }
 
     /// Both frameworks, when the choice is complete and valid.
-    fn pair(&self) -> Option<(&(String, String), &(String, String))> {
+    fn pair(&self) -> Option<(&Named, &Named)> {
         if self.is_invalid() { None } else { self.from.as_ref().zip(self.to.as_ref()) }
     }
 }
@@ -111,7 +114,7 @@ pub async fn crosswalk_page(
             Ok((page, frameworks, choice, lines, total))
         })
         .await?;
-    let name = |f: &Option<(String, String)>| f.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
+    let name = |f: &Option<Named>| f.as_ref().map(|(_, n)| n.clone()).unwrap_or_default();
     let base = query_string(&[("from", query.from.trim()), ("to", query.to.trim())]);
     let status = if choice.is_invalid() { form_status_invalid() } else { actix_web::http::StatusCode::OK };
     let view = CrosswalkPage {
