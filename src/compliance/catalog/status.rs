@@ -1,6 +1,8 @@
 //! The requirement-status rule the compliance program's scores are built on: a requirement is met through its
 //! primary mappings only. Related mappings never change a requirement's status.
 
+use super::data::{Catalog, MappingKind};
+
 /// The status of one in-scope requirement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RequirementStatus {
@@ -44,6 +46,17 @@ pub fn requirement_status<'a>(
         n if n == total => RequirementStatus::Met,
         _ => RequirementStatus::Partial,
     }
+}
+
+/// The controls mapped to a requirement by primary mappings: the ones its status is made of.
+pub fn primary_controls<'a>(catalog: &'a Catalog, framework: &str, requirement: &str) -> Vec<&'a str> {
+    catalog
+        .mapping_file(framework)
+        .into_iter()
+        .flat_map(|file| &file.mappings)
+        .filter(|m| m.kind == MappingKind::Primary && m.requirement == requirement)
+        .map(|m| m.control.as_str())
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! commands, the versioned load into the global tables, and the Compliance -> Catalog pages.
 
 mod cli;
+mod crosswalk;
 mod data;
 mod load;
 mod pages;
