@@ -87,12 +87,6 @@ pub struct CrosswalkPage {
     csv_href: String,
 }
 
-impl CrosswalkPage {
-    pub fn requirement_href(&self, framework_id: &str, requirement_id: &str) -> String {
-        requirement_href(framework_id, requirement_id)
-    }
-}
-
 pub async fn crosswalk_page(
     state: web::Data<AppState>,
     input: PageInput,
@@ -218,12 +212,6 @@ pub struct RequirementPage {
     primary: Vec<MappedControl>,
     related: Vec<MappedControl>,
     groups: Vec<ReachedGroup>,
-}
-
-impl RequirementPage {
-    pub fn requirement_href(&self, framework_id: &str, requirement_id: &str) -> String {
-        requirement_href(framework_id, requirement_id)
-    }
 }
 
 pub async fn requirement(

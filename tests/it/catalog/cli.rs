@@ -3,15 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-fn palisade(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        // No database: these commands are pure data.
-        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
-        .output()
-        .expect("run palisade");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
-}
+use super::palisade;
 
 #[test]
 fn catalog_check_reports_every_framework_complete_and_fully_covered() {

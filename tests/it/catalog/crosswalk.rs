@@ -2,12 +2,8 @@
 //! the requirement-status rule over primary mappings, the Crosswalk page and its CSV, a requirement's "also
 //! satisfies", and `palisade catalog crosswalk`.
 
-use std::process::Command;
-
-use super::catalog;
-use crate::support::fixture::{self, Msp};
+use super::{catalog, palisade, world};
 use crate::support::{TestApp, strip_tags};
-use palisade::auth::permissions::Role;
 use palisade::compliance::catalog::crosswalk::{self, Links};
 use palisade::compliance::catalog::data::{Mapping, MappingKind};
 use palisade::compliance::catalog::status::{RequirementStatus, primary_controls, requirement_status};
@@ -134,17 +130,6 @@ fn a_related_link_never_changes_a_requirement_status() {
     let not_py = |c: &str| c != "CCF-PY-01";
     let stricter_controls = primary_controls(&stricter, requirement.0, requirement.1);
     assert_eq!(requirement_status(not_py, stricter_controls), RequirementStatus::Partial);
-}
-
-/// An MSP, a compliance officer in its client T2, and an end user (portal only) there.
-fn world(app: &TestApp) -> Msp {
-    let mut conn = app.conn();
-    let f = fixture::msp(&mut conn);
-    let officer = fixture::user(&mut conn, "officer@tiertwo.test", "Cora Officer");
-    fixture::member(&mut conn, &f.t2, &officer, Role::ComplianceOfficer);
-    let end_user = fixture::user(&mut conn, "enduser@tiertwo.test", "Eddie EndUser");
-    fixture::member(&mut conn, &f.t2, &end_user, Role::PortalUser);
-    f
 }
 
 #[actix_web::test]
@@ -275,15 +260,6 @@ async fn end_users_never_see_the_crosswalk() {
     }
 }
 
-/// The SQL statements one GET runs (the guard's sign-in check and the page context included).
-macro_rules! cost {
-    ($app:expr, $client:expr, $path:expr) => {{
-        let before = $app.queries();
-        $client.get($path).await.assert_status(200);
-        $app.queries() - before
-    }};
-}
-
 #[actix_web::test]
 async fn crosswalk_and_requirement_pages_run_a_bounded_number_of_statements() {
     let app = TestApp::new().await;
@@ -301,15 +277,6 @@ async fn crosswalk_and_requirement_pages_run_a_bounded_number_of_statements() {
     assert_eq!(few, many, "a requirement's statements do not grow with its links");
     eprintln!("statements: crosswalk {large}, csv {csv_large}, requirement {many}");
     assert!(large <= 12 && csv_large <= 10 && many <= 12);
-}
-
-fn palisade(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
-        .output()
-        .expect("run palisade");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
 #[test]
