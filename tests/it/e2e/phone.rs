@@ -25,7 +25,7 @@ async fn assert_fits_phone(browser: &Browser) -> TestResult {
 }
 
 async fn nav_link_shown(browser: &Browser, href: &str) -> WebDriverResult<bool> {
-    browser.driver.find(By::Css(&format!(".nav-panel nav a[href='{href}']"))).await?.is_displayed().await
+    browser.driver.find(By::Css(format!(".nav-panel nav a[href='{href}']"))).await?.is_displayed().await
 }
 
 #[tokio::test]
