@@ -201,14 +201,17 @@ pub fn check_same_name(
 fn validate_details(
     conn: &mut DbConnection,
     msp_org_id: &str,
-    client_id: &str,
+    client: &ClientRow,
     form: &DetailsForm,
 ) -> QueryResult<Result<(String, String, String), FieldErrors>> {
     let mut errors = FieldErrors::default();
     let name = forms::required(&mut errors, "name", &form.name, "Client name", 120);
     let contact = optional_email(&mut errors, "contact_email", &form.contact_email);
     let timezone = forms::timezone(&mut errors, "timezone", &form.timezone);
-    check_same_name(conn, &mut errors, msp_org_id, &name, &form.confirm_name, Some(client_id))?;
+    // Keeping its own name is never a clash, even when another client has it too.
+    if !name.eq_ignore_ascii_case(&client.name) {
+        check_same_name(conn, &mut errors, msp_org_id, &name, &form.confirm_name, Some(&client.id))?;
+    }
     Ok(if errors.is_empty() { Ok((name, contact, timezone)) } else { Err(errors) })
 }
 
@@ -242,7 +245,7 @@ pub async fn update_details(
             if client.archived {
                 return Ok(Ok(Err(archived_refusal(&client, "details"))));
             }
-            let (name, contact, timezone) = match validate_details(conn, &msp_id, &client.id, &submitted)? {
+            let (name, contact, timezone) = match validate_details(conn, &msp_id, &client, &submitted)? {
                 Ok(valid) => valid,
                 Err(errors) => return Ok(Err(errors)),
             };
@@ -306,29 +309,38 @@ pub async fn invite_admin(
     let (view, msp_id, email, actor_tx) =
         (MspView::of(&scope), scope.org_id().to_string(), form.email.clone(), actor.clone());
     let id = client_id.clone();
-    let issued = state
+    let outcome = state
         .db
         .write(move |conn| {
             let client = view.client(conn, &id)?;
+            if client.archived {
+                return Ok(Invite::Refused(format!("{} is archived; restore it before inviting anyone.", client.name)));
+            }
             let org = models::find_org(conn, &client.id)?.ok_or(AppError::NotFound)?;
-            let input = match members::validate_invite(conn, &org, &email, Role::Admin.id())? {
-                Ok(input) => input,
-                Err(errors) => return Ok(Err(errors)),
-            };
-            let issued = invite_first_admin(conn, &actor_tx, &msp_id, &org, input)?;
-            Ok(Ok((issued, org)))
+            Ok(match members::validate_invite(conn, &org, &email, Role::Admin.id())? {
+                Ok(input) => Invite::Sent(invite_first_admin(conn, &actor_tx, &msp_id, &org, input)?, org),
+                Err(errors) => Invite::Invalid(errors),
+            })
         })
         .await?;
-    match issued {
-        Ok((issued, org)) => {
-            session::flash_ok(&session, send_invitation(&state, &actor, &org, &issued).await);
-            Ok(redirect(&format!("/msp/clients/{client_id}")))
-        }
-        Err(errors) => {
+    let message = match outcome {
+        Invite::Sent(issued, org) => Ok(send_invitation(&state, &actor, &org, &issued).await),
+        Invite::Refused(refusal) => Err(refusal),
+        Invite::Invalid(errors) => {
             let forms = PageForms { invite: (form, errors), ..Default::default() };
-            render_detail(&state, &scope, input, client_id, forms).await
+            return render_detail(&state, &scope, input, client_id, forms).await;
         }
-    }
+    };
+    session::flash_outcome(&session, message);
+    Ok(redirect(&format!("/msp/clients/{client_id}")))
+}
+
+/// What inviting a client's admin came to.
+enum Invite {
+    /// Created, to email once the transaction commits.
+    Sent(IssuedInvitation, Organization),
+    Invalid(FieldErrors),
+    Refused(String),
 }
 
 /// Creates an Admin invitation in a client (inside the caller's transaction) and records it in the MSP's log.

@@ -9,6 +9,7 @@ mod activity;
 mod admin;
 mod auth;
 mod catalog;
+mod client_page;
 mod clients;
 mod config;
 mod e2e;
