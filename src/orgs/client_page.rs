@@ -318,13 +318,13 @@ pub async fn invite_admin(
             }
             let org = models::find_org(conn, &client.id)?.ok_or(AppError::NotFound)?;
             Ok(match members::validate_invite(conn, &org, &email, Role::Admin.id())? {
-                Ok(input) => Invite::Sent(invite_first_admin(conn, &actor_tx, &msp_id, &org, input)?, org),
+                Ok(input) => Invite::Sent(Box::new((invite_first_admin(conn, &actor_tx, &msp_id, &org, input)?, org))),
                 Err(errors) => Invite::Invalid(errors),
             })
         })
         .await?;
     let message = match outcome {
-        Invite::Sent(issued, org) => Ok(send_invitation(&state, &actor, &org, &issued).await),
+        Invite::Sent(sent) => Ok(send_invitation(&state, &actor, &sent.1, &sent.0).await),
         Invite::Refused(refusal) => Err(refusal),
         Invite::Invalid(errors) => {
             let forms = PageForms { invite: (form, errors), ..Default::default() };
@@ -338,7 +338,7 @@ pub async fn invite_admin(
 /// What inviting a client's admin came to.
 enum Invite {
     /// Created, to email once the transaction commits.
-    Sent(IssuedInvitation, Organization),
+    Sent(Box<(IssuedInvitation, Organization)>),
     Invalid(FieldErrors),
     Refused(String),
 }

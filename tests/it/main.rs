@@ -15,4 +15,5 @@ mod config;
 mod e2e;
 mod mail;
 mod orgs;
+mod pages;
 mod team;
