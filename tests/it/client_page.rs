@@ -242,7 +242,8 @@ async fn an_archived_clients_details_tier_and_staff_are_read_only() {
         page.assert_not_contains(form);
     }
     let before = snapshot(&mut app.conn());
-    let attempts: [(&str, Vec<(&str, &str)>, &str); 4] = [
+    type Fields<'a> = Vec<(&'a str, &'a str)>;
+    let attempts: [(&str, Fields, &str); 4] = [
         ("tier", vec![("tier", "T3")], "Tier Two Legal is archived, so its tier cannot change. Restore it first."),
         ("assignments", vec![], "Tier Two Legal is archived, so its staff assignments cannot change."),
         ("details", vec![("name", "New Name"), ("timezone", "UTC")], "so its details cannot change"),
