@@ -135,20 +135,20 @@ fn text(refusal: Refusal, identity: &Identity) -> (&'static str, String) {
         (Refusal::NotFound, _) => (
             "Page not found",
             "There is nothing at this address, or it belongs to an organization you do not reach. Check the link, \
-             or choose where to go in the sidebar."
+             or choose where to go from the navigation."
                 .into(),
         ),
         (Refusal::Forbidden, Some(org)) => (
             "Not allowed",
             format!(
                 "Your access in {org} does not include this. If you need it, ask an administrator of {org}, or switch \
-                 to another organization in the sidebar."
+                 to another organization."
             ),
         ),
         (Refusal::Forbidden, None) => (
             "Not allowed",
-            "You have no organization selected that allows this. Choose one in the sidebar, or ask an administrator \
-             to invite you."
+            "You have no organization selected that allows this. Choose one with Switch organization, or ask an \
+             administrator to invite you."
                 .into(),
         ),
     }

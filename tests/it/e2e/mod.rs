@@ -455,22 +455,28 @@ impl Browser {
 
     /// Runs axe-core on the page as it is now and fails with every serious or critical finding.
     pub async fn assert_accessible(&self) -> WebDriverResult<()> {
-        let Some(axe) = axe_source() else { return Ok(()) };
-        let loaded = self.driver.execute("return typeof window.axe === 'object';", Vec::new()).await?;
-        if loaded.json().as_bool() != Some(true) {
-            self.driver.execute(axe, Vec::new()).await?;
-        }
-        let ret = self.driver.execute_async(AXE_RUN, Vec::new()).await?;
-        let findings: Vec<String> = ret
-            .json()
-            .as_array()
-            .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
-            .unwrap_or_else(|| vec![format!("axe returned {}", ret.json())]);
+        let findings = self.axe_findings().await?;
         if !findings.is_empty() {
             let path = self.path().await.unwrap_or_default();
             panic!("axe: {} serious or critical finding(s) on {path}:\n{}", findings.len(), findings.join("\n"));
         }
         Ok(())
+    }
+
+    /// axe-core's serious and critical findings on the page as it is now, one line each (none when axe-core is
+    /// not installed outside CI).
+    pub async fn axe_findings(&self) -> WebDriverResult<Vec<String>> {
+        let Some(axe) = axe_source() else { return Ok(Vec::new()) };
+        let loaded = self.driver.execute("return typeof window.axe === 'object';", Vec::new()).await?;
+        if loaded.json().as_bool() != Some(true) {
+            self.driver.execute(axe, Vec::new()).await?;
+        }
+        let ret = self.driver.execute_async(AXE_RUN, Vec::new()).await?;
+        Ok(ret
+            .json()
+            .as_array()
+            .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
+            .unwrap_or_else(|| vec![format!("axe returned {}", ret.json())]))
     }
 
     /// How the page fits its window: widths, heights and where the main content starts, in CSS pixels.
