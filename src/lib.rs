@@ -81,6 +81,7 @@ pub fn app(
         .app_data(aweb::QueryConfig::default().error_handler(|_, _| {
             error::AppError::BadRequest("That link has a malformed query. Go back and try again.".into()).into()
         }))
+        .wrap(web::error_shell::ErrorShell)
         .wrap(session)
         .wrap(web::headers::security_headers())
         .wrap(middleware::Compress::default())

@@ -188,10 +188,3 @@ pub fn filter_choices(conn: &mut DbConnection, org_id: &str) -> QueryResult<Filt
         .load(conn)?;
     Ok((actions, people))
 }
-
-/// Human wording of an action id ("member.invite" -> "Member invite").
-pub fn action_label(action: &str) -> String {
-    let text = action.replace(['.', '_'], " ");
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
-}

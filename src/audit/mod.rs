@@ -2,6 +2,7 @@
 
 pub mod handlers;
 pub mod log;
+pub mod sentences;
 
 pub use log::{Actor, Target, record};
 

@@ -73,6 +73,7 @@ pub struct Identity {
 pub struct DirectMembership {
     pub org_id: String,
     pub org_name: String,
+    pub org_slug: String,
     pub org_kind: OrgKind,
     pub role: Role,
 }
@@ -173,18 +174,19 @@ pub fn resolve_identity(
 }
 
 fn direct_memberships(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<DirectMembership>> {
-    let rows: Vec<(String, String, String, String)> = memberships::table
+    let rows: Vec<(String, String, String, String, String)> = memberships::table
         .inner_join(organizations::table)
         .filter(memberships::user_id.eq(user_id))
         .filter(memberships::deactivated_at.is_null())
         .filter(organizations::archived_at.is_null())
         .order((organizations::kind.desc(), organizations::name.asc()))
-        .select((organizations::id, organizations::name, organizations::kind, memberships::role))
+        .select((organizations::id, organizations::name, organizations::slug, organizations::kind, memberships::role))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(org_id, org_name, kind, role)| {
-            Some(DirectMembership { org_id, org_name, org_kind: OrgKind::parse(&kind)?, role: Role::parse(&role)? })
+        .filter_map(|(org_id, org_name, org_slug, kind, role)| {
+            let (org_kind, role) = (OrgKind::parse(&kind)?, Role::parse(&role)?);
+            Some(DirectMembership { org_id, org_name, org_slug, org_kind, role })
         })
         .collect())
 }
@@ -266,6 +268,7 @@ fn is_assigned(conn: &mut DbConnection, user_id: &str, client_id: &str) -> Query
 pub struct ReachableOrg {
     pub id: String,
     pub name: String,
+    pub slug: String,
     pub kind: OrgKind,
 }
 
@@ -319,15 +322,20 @@ pub fn reachable_clients(
     offset: i64,
 ) -> QueryResult<Vec<ReachableOrg>> {
     let Some(filter) = reachable_filter(identity, search) else { return Ok(Vec::new()) };
-    let rows: Vec<(String, String, String)> = organizations::table
+    let rows: Vec<(String, String, String, String)> = organizations::table
         .filter(filter)
         .order(organizations::name.asc())
         .limit(limit)
         .offset(offset)
-        .select((organizations::id, organizations::name, organizations::kind))
+        .select((organizations::id, organizations::name, organizations::slug, organizations::kind))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, name, kind)| ReachableOrg { id, name, kind: OrgKind::parse(&kind).unwrap_or(OrgKind::Client) })
+        .map(|(id, name, slug, kind)| ReachableOrg {
+            id,
+            name,
+            slug,
+            kind: OrgKind::parse(&kind).unwrap_or(OrgKind::Client),
+        })
         .collect())
 }

@@ -12,12 +12,16 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Actor, Target};
+use crate::auth::permissions::Role;
 use crate::auth::permissions::{Permission, Tier};
 use crate::auth::{Scope, session};
 use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
-use crate::orgs::models::{self, OrgKind, StaffMember};
+use crate::orgs::client_page;
+use crate::orgs::members::{InviteInput, IssuedInvitation};
+use crate::orgs::models::{self, OrgKind, Organization, StaffMember};
 use crate::orgs::onboarding::unique_slug;
+use crate::orgs::team::send_invitation;
 use crate::schema::{memberships, organizations, technician_assignments};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::pagination::{Pager, query_string};
@@ -290,6 +294,10 @@ pub struct ClientForm {
     pub tier: String,
     pub contact_email: String,
     pub staff: Vec<String>,
+    /// Invite the contact email as the new client's first Admin.
+    pub invite_admin: bool,
+    /// A name confirmed although another client has it (see `client_page::check_same_name`).
+    pub confirm_name: String,
 }
 
 impl ClientForm {
@@ -302,6 +310,8 @@ impl ClientForm {
             tier: get("tier"),
             contact_email: get("contact_email"),
             staff: pairs.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect(),
+            invite_admin: get("invite_admin") == "1",
+            confirm_name: get("confirm_name"),
         }
     }
 }
@@ -323,7 +333,7 @@ impl NewClientPage {
     }
 }
 
-fn tier_choices() -> Vec<(&'static str, String)> {
+pub fn tier_choices() -> Vec<(&'static str, String)> {
     Tier::ALL.into_iter().map(|t| (t.code(), format!("{} — {}", t.label(), t.description()))).collect()
 }
 
@@ -348,8 +358,12 @@ async fn new_client_page(
 }
 
 pub async fn new_form(state: web::Data<AppState>, scope: Scope, input: PageInput) -> AppResult<HttpResponse> {
-    let form =
-        ClientForm { timezone: scope.org.timezone.clone(), tier: Tier::Operate.code().into(), ..Default::default() };
+    let form = ClientForm {
+        timezone: scope.org.timezone.clone(),
+        tier: Tier::Operate.code().into(),
+        invite_admin: true,
+        ..Default::default()
+    };
     new_client_page(&state, &scope, input, form, FieldErrors::default()).await
 }
 
@@ -361,6 +375,7 @@ struct NewClient {
     tier: Tier,
     contact_email: String,
     staff: Vec<String>,
+    invite_admin: bool,
 }
 
 fn validate_client(
@@ -376,11 +391,14 @@ fn validate_client(
     if tier.is_none() {
         errors.add("tier", "Choose a tier.");
     }
-    let contact_email = if form.contact_email.trim().is_empty() {
-        String::new()
-    } else {
-        forms::email(&mut errors, "contact_email", &form.contact_email)
-    };
+    let contact_email = client_page::optional_email(&mut errors, "contact_email", &form.contact_email);
+    if form.invite_admin && contact_email.is_empty() && !errors.has("contact_email") {
+        errors.add(
+            "contact_email",
+            "Enter the email of the person to invite as the first Admin, or untick the invitation.",
+        );
+    }
+    client_page::check_same_name(conn, &mut errors, msp_org_id, &name, &form.confirm_name, None)?;
     let staff_ids: Vec<String> =
         assignable(models::active_staff(conn, msp_org_id)?).into_iter().map(|s| s.user_id).collect();
     if form.staff.iter().any(|s| !staff_ids.contains(s)) {
@@ -388,7 +406,8 @@ fn validate_client(
     }
     Ok(match tier {
         Some(tier) if errors.is_empty() => {
-            Ok(NewClient { name, slug, timezone, tier, contact_email, staff: form.staff.clone() })
+            let (staff, invite_admin) = (form.staff.clone(), form.invite_admin);
+            Ok(NewClient { name, slug, timezone, tier, contact_email, staff, invite_admin })
         }
         _ => Err(errors),
     })
@@ -404,6 +423,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let form = ClientForm::from_pairs(&form);
     let (msp_id, msp_name, submitted) = (scope.org_id().to_string(), scope.org.name.clone(), form.clone());
+    let actor_for_mail = actor.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -415,16 +435,20 @@ pub async fn create(
         })
         .await?;
     match outcome {
-        Ok((client_id, name)) => {
-            session::flash_ok(
-                &session,
-                format!("{name} is added. Switch to it in the sidebar to start working there."),
-            );
+        Ok((client_id, name, invited)) => {
+            let mut message = format!("{name} is added. Switch to it in the sidebar to start working there.");
+            if let Some((issued, org)) = invited {
+                message = format!("{message} {}", send_invitation(&state, &actor_for_mail, &org, &issued).await);
+            }
+            session::flash_ok(&session, message);
             Ok(redirect(&format!("/msp/clients/{client_id}")))
         }
         Err(errors) => new_client_page(&state, &scope, input, form, errors).await,
     }
 }
+
+/// The new client's id and name, and its first Admin's invitation (to email once the transaction commits).
+type Inserted = (String, String, Option<(IssuedInvitation, Organization)>);
 
 fn insert_client(
     conn: &mut DbConnection,
@@ -432,7 +456,7 @@ fn insert_client(
     msp_id: &str,
     msp_name: &str,
     c: &NewClient,
-) -> QueryResult<(String, String)> {
+) -> QueryResult<Inserted> {
     let slug = unique_slug(conn, &c.slug)?;
     let client_id = models::insert_org(conn, OrgKind::Client, &c.name, &slug, &c.timezone, &c.contact_email)?;
     models::link_client(conn, msp_id, &client_id, c.tier)?;
@@ -453,57 +477,14 @@ fn insert_client(
         "organization.create",
         Target::new("organization", &client_id, &c.name).details(created_by),
     )?;
-    Ok((client_id, c.name.clone()))
-}
-
-#[derive(Template)]
-#[template(path = "orgs/client_detail.html")]
-struct ClientDetailPage {
-    page: PageContext,
-    client: ClientRow,
-    staff: Vec<StaffMember>,
-    assigned: Vec<String>,
-    tiers: Vec<(&'static str, String)>,
-    can_manage: bool,
-    reaches_all: Vec<StaffMember>,
-}
-
-impl ClientDetailPage {
-    fn is_assigned(&self, user_id: &str) -> bool {
-        self.assigned.iter().any(|a| a == user_id)
-    }
-}
-
-pub async fn detail(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let view = MspView::of(&scope);
-    let (client_id, msp_id) = (path.into_inner(), scope.org_id().to_string());
-    let (page, mut client, staff, assigned, members) = state
-        .db
-        .run(move |conn| {
-            let client = view.client(conn, &client_id)?;
-            let members = member_counts(conn, vec![client.id.clone()])?.get(&client.id).copied().unwrap_or(0);
-            let staff = models::active_staff(conn, &msp_id)?;
-            let assigned = models::assigned_user_ids(conn, &client.id)?;
-            Ok((input.load(conn)?, client, staff, assigned, members))
-        })
-        .await?;
-    client.members = members;
-    let (reaches_all, staff): (Vec<StaffMember>, Vec<StaffMember>) =
-        staff.into_iter().partition(|s| s.role.reaches_all_clients());
-    render(ClientDetailPage {
-        page,
-        client,
-        staff,
-        assigned,
-        tiers: tier_choices(),
-        can_manage: scope.can(Permission::ManageClients),
-        reaches_all,
-    })
+    let invited = if c.invite_admin {
+        let org = models::find_org(conn, &client_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let input = InviteInput { email: c.contact_email.clone(), role: Role::Admin };
+        Some((client_page::invite_first_admin(conn, actor, msp_id, &org, input)?, org))
+    } else {
+        None
+    };
+    Ok((client_id, c.name.clone(), invited))
 }
 
 #[derive(Deserialize)]
@@ -547,6 +528,9 @@ pub async fn change_tier(
     let tier = Tier::parse(&form.tier);
     let msp_id = scope.org_id().to_string();
     change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+        if client.archived {
+            return Ok(Err(client_page::archived_refusal(client, "tier")));
+        }
         let Some(tier) = tier else { return Ok(Err("Choose one of the tiers T1, T2 or T3.".into())) };
         if client.tier == tier {
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
@@ -573,6 +557,9 @@ pub async fn set_assignments(
     let staff: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
     let msp_id = scope.org_id().to_string();
     change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+        if client.archived {
+            return Ok(Err(client_page::archived_refusal(client, "staff assignments")));
+        }
         let allowed: Vec<String> =
             assignable(models::active_staff(conn, &msp_id)?).into_iter().map(|s| s.user_id).collect();
         if staff.iter().any(|s| !allowed.contains(s)) {

@@ -2,6 +2,7 @@
 //! the MSP's clients and dashboard, team management and the super admin's organizations pages.
 
 pub mod admin;
+pub mod client_page;
 pub mod clients;
 pub mod dashboard;
 pub mod demo;
@@ -32,7 +33,9 @@ pub fn routes() -> Vec<RouteDef> {
         get("/msp/clients", Msp(ViewClients), clients::list),
         get("/msp/clients/new", Msp(ManageClients), clients::new_form),
         post("/msp/clients", Msp(ManageClients), clients::create),
-        get("/msp/clients/{client_id}", Msp(ViewClients), clients::detail),
+        get("/msp/clients/{client_id}", Msp(ViewClients), client_page::detail),
+        post("/msp/clients/{client_id}/details", Msp(ManageClients), client_page::update_details),
+        post("/msp/clients/{client_id}/invite", Msp(ManageClients), client_page::invite_admin),
         post("/msp/clients/{client_id}/tier", Msp(ManageClients), clients::change_tier),
         post("/msp/clients/{client_id}/assignments", Msp(ManageClients), clients::set_assignments),
         post("/msp/clients/{client_id}/archive", Msp(ManageClients), clients::archive),

@@ -34,6 +34,8 @@ struct TeamPage {
     invite_role: String,
     errors: FieldErrors,
     timezone: chrono_tz::Tz,
+    /// Why there is no invite form, for those who may see the team but not manage it.
+    invite_note: Option<crate::orgs::client_page::InviteNote>,
 }
 
 impl TeamPage {
@@ -107,6 +109,7 @@ async fn render_team(
             invite_role: if form.role.is_empty() { Role::Employee.id().to_string() } else { form.role },
             errors: form.errors,
             timezone: org.timezone.parse().unwrap_or(chrono_tz::UTC),
+            invite_note: crate::orgs::client_page::team_invite_note(&scope),
         },
     )
 }
@@ -320,11 +323,19 @@ struct MatrixRow {
     min_tier: String,
 }
 
+/// One role column of the permission matrix.
+struct RoleColumn {
+    label: &'static str,
+    description: &'static str,
+    /// Held only in MSPs (highlighted, so the MSP columns are easy to find).
+    msp_only: bool,
+}
+
 #[derive(Template)]
 #[template(path = "orgs/roles.html")]
 struct RolesPage {
     page: PageContext,
-    roles: Vec<(&'static str, &'static str, &'static str)>,
+    roles: Vec<RoleColumn>,
     rows: Vec<MatrixRow>,
     tiers: Vec<(String, &'static str, usize)>,
 }
@@ -346,5 +357,13 @@ pub async fn roles(state: web::Data<AppState>, input: PageInput) -> AppResult<Ht
         .into_iter()
         .map(|t| (t.label(), t.description(), PermissionSet::tier_cap(t).iter().count()))
         .collect();
-    render(RolesPage { page, roles: roles.iter().map(|r| (r.id(), r.label(), r.description())).collect(), rows, tiers })
+    let roles = roles
+        .iter()
+        .map(|r| RoleColumn {
+            label: r.label(),
+            description: r.description(),
+            msp_only: r.scope() == crate::auth::permissions::RoleScope::MspOnly,
+        })
+        .collect();
+    render(RolesPage { page, roles, rows, tiers })
 }

@@ -74,8 +74,19 @@ pub struct NavGroup {
 pub struct SwitchEntry {
     pub id: String,
     pub name: String,
+    pub slug: String,
     pub kind: &'static str,
     pub current: bool,
+    /// Another entry has the same name: the slug tells them apart.
+    pub show_slug: bool,
+}
+
+/// Marks the entries whose name another entry also has (ignoring case), so that the slug is shown beside it.
+pub fn mark_same_names(entries: &mut [SwitchEntry]) {
+    let names: Vec<String> = entries.iter().map(|e| e.name.to_lowercase()).collect();
+    for (i, entry) in entries.iter_mut().enumerate() {
+        entry.show_slug = names.iter().enumerate().any(|(j, name)| j != i && *name == names[i]);
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -179,8 +190,10 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
         .map(|m| SwitchEntry {
             id: m.org_id.clone(),
             name: m.org_name.clone(),
+            slug: m.org_slug.clone(),
             kind: m.org_kind.label(),
             current: m.org_id == current,
+            show_slug: false,
         })
         .collect();
     let clients = reachable_clients(conn, identity, "", SWITCHER_CLIENTS, 0)?;
@@ -197,14 +210,24 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
             current: client.id == current,
             id: client.id,
             name: client.name,
+            slug: client.slug,
             kind: client.kind.label(),
+            show_slug: false,
         });
     }
     if let Some(org) = &identity.org
         && !entries.iter().any(|e| e.current)
     {
-        entries.push(SwitchEntry { id: org.id.clone(), name: org.name.clone(), kind: org.kind.label(), current: true });
+        entries.push(SwitchEntry {
+            id: org.id.clone(),
+            name: org.name.clone(),
+            slug: org.slug.clone(),
+            kind: org.kind.label(),
+            current: true,
+            show_slug: false,
+        });
     }
+    mark_same_names(&mut entries);
     Ok(Switcher { entries, total_clients })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod context;
+pub mod error_shell;
 pub mod forms;
 pub mod guard;
 pub mod headers;
