@@ -12,6 +12,7 @@ mod catalog;
 mod clients;
 mod config;
 mod e2e;
+mod jobs;
 mod mail;
 mod orgs;
 mod team;
