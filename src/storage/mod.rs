@@ -261,10 +261,14 @@ fn store_path(key: &str) -> Result<StorePath, StorageError> {
     StorePath::parse(key).map_err(|_| StorageError::BadKey(key.to_string()))
 }
 
+/// Types a browser would run rather than show (scripts in HTML, SVG, XML): never given to stored content.
+const ACTIVE_TYPES: &[&str] =
+    &["text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml", "application/javascript"];
+
 /// The content type from the first bytes: a known signature (PDF, images, office documents, archives...),
-/// else UTF-8 text, else opaque bytes.
+/// else UTF-8 text, else opaque bytes. Markup that could run script is only ever text.
 pub fn sniff_content_type(head: &[u8]) -> String {
-    if let Some(kind) = infer::get(head) {
+    if let Some(kind) = infer::get(head).filter(|kind| !ACTIVE_TYPES.contains(&kind.mime_type())) {
         return kind.mime_type().to_string();
     }
     let text = match std::str::from_utf8(head) {
@@ -346,5 +350,8 @@ mod tests {
         assert_eq!(sniff_content_type(&"caf\u{e9}".as_bytes()[..4]), "text/plain; charset=utf-8");
         assert_eq!(sniff_content_type(&[0, 159, 146, 150]), "application/octet-stream");
         assert_eq!(sniff_content_type(b""), "text/plain; charset=utf-8");
+        for markup in ["<!DOCTYPE html><script>x</script>", "<?xml version=\"1.0\"?><svg onload=\"x\"/>", "<html>"] {
+            assert_eq!(sniff_content_type(markup.as_bytes()), "text/plain; charset=utf-8", "{markup}");
+        }
     }
 }

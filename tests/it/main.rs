@@ -15,4 +15,5 @@ mod e2e;
 mod jobs;
 mod mail;
 mod orgs;
+mod storage;
 mod team;
