@@ -223,7 +223,10 @@ impl AppError {
     pub fn json_response(&self) -> HttpResponse {
         let message = match self {
             AppError::ContextChanged(c) => {
-                format!("This request was made for {} but the current organization is {}.", c.form_org_name, c.current_org_name)
+                format!(
+                    "This request was made for {} but the current organization is {}.",
+                    c.form_org_name, c.current_org_name
+                )
             }
             _ => self.page_text().1,
         };

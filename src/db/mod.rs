@@ -222,17 +222,22 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<(), String> {
             result?;
             unlocked.map_err(|e| format!("cannot release the migration lock: {e}"))
         }
-        DbConnection::Sqlite(c) => migrate_sqlite(c),
+        DbConnection::Sqlite(c) => migrate_sqlite(c, SQLITE_MIGRATIONS),
     }
 }
 
-fn migrate_sqlite(c: &mut diesel::SqliteConnection) -> Result<(), String> {
+/// Applies `migrations` to SQLite in one immediate transaction with foreign keys off, checking them before
+/// committing (see `run_migrations`).
+pub fn migrate_sqlite(
+    c: &mut diesel::SqliteConnection,
+    migrations: impl diesel::migration::MigrationSource<diesel::sqlite::Sqlite>,
+) -> Result<(), String> {
     // Only outside a transaction does this pragma take effect.
     c.batch_execute("PRAGMA foreign_keys = OFF").map_err(|e| e.to_string())?;
     let result = AnsiTransactionManager::begin_transaction_sql(&mut *c, "BEGIN IMMEDIATE")
         .map_err(|e| e.to_string())
         .and_then(|()| {
-            let applied = c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()).map_err(|e| e.to_string());
+            let applied = c.run_pending_migrations(migrations).map(|_| ()).map_err(|e| e.to_string());
             let checked = applied.and_then(|()| foreign_key_violations(c));
             match checked {
                 Ok(()) => AnsiTransactionManager::commit_transaction(&mut *c).map_err(|e| e.to_string()),
@@ -267,7 +272,11 @@ fn foreign_key_violations(c: &mut diesel::SqliteConnection) -> Result<(), String
         .take(5)
         .map(|v| format!("{} row {} -> {}", v.table, v.rowid.map_or("?".into(), |r| r.to_string()), v.parent))
         .collect();
-    Err(format!("foreign key check failed after migrating ({} dangling references: {})", found.len(), listed.join(", ")))
+    Err(format!(
+        "foreign key check failed after migrating ({} dangling references: {})",
+        found.len(),
+        listed.join(", ")
+    ))
 }
 
 /// A transaction that takes the write lock up front on SQLite (BEGIN IMMEDIATE), so two writers queue on the

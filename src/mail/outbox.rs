@@ -251,7 +251,11 @@ async fn read_attachments(state: &AppState, attachments: &[MailAttachment]) -> R
             crate::storage::StorageError::NotFound(_) => {
                 SendError::permanent(format!("attachment {} is no longer stored", attachment.filename))
             }
-            other => SendError::temporary(format!("attachment {}: {}", attachment.filename, crate::error::error_chain(&other))),
+            other => SendError::temporary(format!(
+                "attachment {}: {}",
+                attachment.filename,
+                crate::error::error_chain(&other)
+            )),
         })?;
         files.push(AttachmentBytes {
             filename: attachment.filename.clone(),

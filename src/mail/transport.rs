@@ -88,10 +88,11 @@ impl Mailer {
     pub async fn send(&self, mail: &OutgoingMail, attachments: Vec<AttachmentBytes>) -> Result<(), SendError> {
         let message = self.build(mail, attachments)?;
         match &self.transport {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| SendError {
-                permanent: e.is_permanent(),
-                reason: crate::error::error_chain(&e),
-            }),
+            Transport::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendError { permanent: e.is_permanent(), reason: crate::error::error_chain(&e) }),
             Transport::File { transport, dir } => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| SendError::temporary(format!("cannot create the outbox {}: {e}", dir.display())))?;

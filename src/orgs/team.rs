@@ -202,11 +202,7 @@ pub async fn resend_in(state: &AppState, actor: &Actor, org_id: &str, invitation
             Ok(issued)
         })
         .await?;
-    Ok(format!(
-        "Invitation sent to {} as {}. The previous link no longer works.",
-        issued.email,
-        issued.role.label()
-    ))
+    Ok(format!("Invitation sent to {} as {}. The previous link no longer works.", issued.email, issued.role.label()))
 }
 
 pub async fn revoke(

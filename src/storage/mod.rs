@@ -146,8 +146,7 @@ impl Storage {
 
     /// Stores bytes already in memory.
     pub async fn put(&self, key: &str, bytes: Bytes) -> Result<StoredFile, StorageError> {
-        self.put_stream(key, futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) }))
-            .await
+        self.put_stream(key, futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) })).await
     }
 
     /// Stores a stream, hashing and measuring it as it arrives. Over the limit, or when the stream fails, the
@@ -197,7 +196,10 @@ impl Storage {
     }
 
     /// The file as a stream, with its size (downloads).
-    pub async fn open(&self, key: &str) -> Result<(u64, BoxStream<'static, Result<Bytes, StorageError>>), StorageError> {
+    pub async fn open(
+        &self,
+        key: &str,
+    ) -> Result<(u64, BoxStream<'static, Result<Bytes, StorageError>>), StorageError> {
         let path = store_path(key)?;
         let found = self.store.get(&path).await.map_err(|e| backend_error(key, e))?;
         let size = found.meta.size;

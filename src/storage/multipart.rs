@@ -73,12 +73,18 @@ pub struct UploadRefused {
 
 /// Reads the whole form; files go to storage under `new_key(key_parts)`. On any refusal the files already
 /// stored for this form are deleted.
-pub async fn read_form(mut payload: Multipart, storage: &Storage, key_parts: &[&str]) -> Result<UploadForm, UploadRefused> {
+pub async fn read_form(
+    mut payload: Multipart,
+    storage: &Storage,
+    key_parts: &[&str],
+) -> Result<UploadForm, UploadRefused> {
     let mut form = UploadForm::default();
     while let Some(part) = payload.next().await {
         let mut part = match part {
             Ok(part) => part,
-            Err(e) => return Err(refuse(storage, form, "", format!("The upload could not be read ({e}). Try again.")).await),
+            Err(e) => {
+                return Err(refuse(storage, form, "", format!("The upload could not be read ({e}). Try again.")).await);
+            }
         };
         let name = part.name().unwrap_or("").to_string();
         let filename = part.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);

@@ -124,8 +124,23 @@ mod tests {
         for vector in vectors {
             let html = render(vector).to_ascii_lowercase();
             for bad in [
-                "<script", "javascript:", "vbscript:", "data:text", "onerror", "onload", "onfocus", "ontoggle",
-                "<iframe", "<svg", "<style", "style=", "<form", "<object", "<base", "<meta", "type=\"text\"",
+                "<script",
+                "javascript:",
+                "vbscript:",
+                "data:text",
+                "onerror",
+                "onload",
+                "onfocus",
+                "ontoggle",
+                "<iframe",
+                "<svg",
+                "<style",
+                "style=",
+                "<form",
+                "<object",
+                "<base",
+                "<meta",
+                "type=\"text\"",
             ] {
                 assert!(!html.contains(bad), "{vector:?} rendered as {html:?}, which contains {bad:?}");
             }

@@ -33,11 +33,11 @@ pub async fn request_log(
     );
     let response = next.call(req).instrument(span.clone()).await?;
     let route = response.request().match_pattern().unwrap_or_else(|| "(no route)".into());
-    span.record("route", route.as_str());
+    span.record("route", tracing::field::display(&route));
     if let Some(identity) = response.request().extensions().get::<Identity>() {
-        span.record("user_id", identity.user.id.to_string());
+        span.record("user_id", tracing::field::display(&identity.user.id));
         if let Some(org) = &identity.org {
-            span.record("org_id", org.id.to_string());
+            span.record("org_id", tracing::field::display(&org.id));
         }
     }
     let response = match response.response().error() {

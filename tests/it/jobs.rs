@@ -48,7 +48,8 @@ async fn missed_runs_are_caught_up_once_after_downtime() {
     assert_eq!(runs(&app, "mail.deliver"), (2, 0), "once, not once per missed interval");
     assert_eq!(runs(&app, "mail.purge"), (2, 0));
     assert!(run_due(&app).await.is_empty(), "the next runs are an interval after the catch-up");
-    let next: chrono::NaiveDateTime = sj::table.find("mail.purge").select(sj::next_run_at).first(&mut app.conn()).unwrap();
+    let next: chrono::NaiveDateTime =
+        sj::table.find("mail.purge").select(sj::next_run_at).first(&mut app.conn()).unwrap();
     assert_eq!(next, app.clock().now() + Duration::hours(24));
 
     // The work itself is chosen by its own due times: email queued before the downtime goes out now.
@@ -162,7 +163,10 @@ async fn the_jobs_page_shows_each_job_to_super_admins_only() {
         .unwrap();
     let page = admin.get("/admin/jobs").await;
     let deliver = crate::support::page::row(&page.body, "mail.deliver");
-    assert!(deliver.contains("OK") && deliver.contains("nothing due") && deliver.contains("every 5 seconds"), "{deliver}");
+    assert!(
+        deliver.contains("OK") && deliver.contains("nothing due") && deliver.contains("every 5 seconds"),
+        "{deliver}"
+    );
     let purge = crate::support::page::row(&page.body, "mail.purge");
     assert!(purge.contains("Failed") && purge.contains("database: connection refused"), "{purge}");
     let mut tech = app.signed_in("tech@northwind.test").await;

@@ -14,6 +14,7 @@ mod config;
 mod e2e;
 mod jobs;
 mod mail;
+mod ops;
 mod orgs;
 mod storage;
 mod team;

@@ -29,7 +29,11 @@ fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i % 251) as u8).collect()
 }
 
-fn chunked(data: &[u8], chunk: usize, pulled: std::sync::Arc<std::sync::atomic::AtomicUsize>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+fn chunked(
+    data: &[u8],
+    chunk: usize,
+    pulled: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
     let pieces: Vec<Bytes> = data.chunks(chunk).map(Bytes::copy_from_slice).collect();
     stream::iter(pieces.into_iter().map(move |piece| {
         pulled.fetch_add(piece.len(), std::sync::atomic::Ordering::Relaxed);
@@ -43,7 +47,15 @@ async fn round_trips(storage: &Storage, prefix: &str) {
     let pdf = b"%PDF-1.7\n1 0 obj << >> endobj\n".to_vec();
     let key = new_key(&[prefix, "evidence"]);
     let stored = storage.put(&key, Bytes::from(pdf.clone())).await.unwrap();
-    assert_eq!(stored, StoredFile { key: key.clone(), size: pdf.len() as u64, sha256: sha256(&pdf), content_type: "application/pdf".into() });
+    assert_eq!(
+        stored,
+        StoredFile {
+            key: key.clone(),
+            size: pdf.len() as u64,
+            sha256: sha256(&pdf),
+            content_type: "application/pdf".into()
+        }
+    );
     assert_eq!(storage.get(&key).await.unwrap().as_ref(), pdf.as_slice());
     assert!(storage.exists(&key).await.unwrap());
 
@@ -232,18 +244,15 @@ async fn upload(state: web::Data<AppState>, payload: Multipart) -> HttpResponse 
                 .collect();
             HttpResponse::Ok().body(format!("title={} files={}", form.field("title"), files.join(",")))
         }
-        Err(refused) => HttpResponse::UnprocessableEntity().body(format!(
-            "field={} message={} kept={:?}",
-            refused.field, refused.message, refused.fields
-        )),
+        Err(refused) => HttpResponse::UnprocessableEntity()
+            .body(format!("field={} message={} kept={:?}", refused.field, refused.message, refused.fields)),
     }
 }
 
 async fn post_form(app: &TestApp, fields: Vec<TestFormField<'static>>) -> (u16, String) {
-    let service = test::init_service(
-        actix_web::App::new().app_data(app.state.clone()).route("/upload", web::post().to(upload)),
-    )
-    .await;
+    let service =
+        test::init_service(actix_web::App::new().app_data(app.state.clone()).route("/upload", web::post().to(upload)))
+            .await;
     let (body, headers) = create_form_data_payload_and_headers_from_fields(fields);
     let mut request = test::TestRequest::post().uri("/upload").set_payload(body);
     for (name, value) in headers.iter() {
@@ -290,14 +299,23 @@ async fn upload_forms_give_their_fields_and_stored_files_or_a_message_with_the_f
     let (status, body) = post_form(&app, vec![TestFormField::new("file", "").filename("empty.txt")]).await;
     assert_eq!((status, body.contains("empty.txt is empty.")), (422, true), "{body}");
     let (status, body) = post_form(&app, vec![TestFormField::new("title", vec![0xff, 0xfe])]).await;
-    assert_eq!((status, body.contains("field=title message=This field is too long or not text.")), (422, true), "{body}");
+    assert_eq!(
+        (status, body.contains("field=title message=This field is too long or not text.")),
+        (422, true),
+        "{body}"
+    );
     assert_eq!(files_under(&dir).len(), 1);
 }
 
 #[actix_web::test]
 async fn downloads_are_attachments_with_a_safe_filename_and_the_sniffed_type() {
     let app = TestApp::new().await;
-    let stored = app.state.storage.put(&new_key(&["org", "evidence"]), Bytes::from_static(b"<script>alert(1)</script>")).await.unwrap();
+    let stored = app
+        .state
+        .storage
+        .put(&new_key(&["org", "evidence"]), Bytes::from_static(b"<script>alert(1)</script>"))
+        .await
+        .unwrap();
     assert_eq!(stored.content_type, "text/plain; charset=utf-8", "HTML is not trusted as HTML");
     let response = download::attachment(&app.state.storage, &stored, "../r\u{e9}sum\u{e9}\r\n.html").await.unwrap();
     let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -305,9 +323,15 @@ async fn downloads_are_attachments_with_a_safe_filename_and_the_sniffed_type() {
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("content-security-policy"), "default-src 'none'; sandbox");
     assert_eq!(header("cache-control"), "private, no-store");
-    assert_eq!(header("content-disposition"), "attachment; filename=\"r_sum_.html\"; filename*=UTF-8''r%C3%A9sum%C3%A9.html");
+    assert_eq!(
+        header("content-disposition"),
+        "attachment; filename=\"r_sum_.html\"; filename*=UTF-8''r%C3%A9sum%C3%A9.html"
+    );
     let body = actix_web::body::to_bytes(response.into_body()).await.unwrap();
     assert_eq!(body.as_ref(), b"<script>alert(1)</script>");
     let missing = StoredFile { key: "org/missing".into(), ..stored };
-    assert!(matches!(download::attachment(&app.state.storage, &missing, "x").await, Err(palisade::error::AppError::NotFound)));
+    assert!(matches!(
+        download::attachment(&app.state.storage, &missing, "x").await,
+        Err(palisade::error::AppError::NotFound)
+    ));
 }
