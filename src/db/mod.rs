@@ -167,7 +167,8 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(std::time::Duration::from_secs(10))
-            // A broken connection surfaces as a query error; testing every checkout would add a statement per request.
+            // A dead connection surfaces as one failed query, after which `has_broken` drops it; testing every
+            // checkout would add a statement to every request.
             .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DbError(format!("cannot open a connection pool to {}: {e}", backend.label())))?;

@@ -20,7 +20,7 @@ pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 pub const STATUSES: [&str; 4] = [QUEUED, SENDING, SENT, FAILED];
 
-/// Attempts before a row is marked failed: with the backoff below, about four hours of retries.
+/// Attempts before a row is marked failed: with the backoff below, about two hours of retries.
 pub const MAX_ATTEMPTS: i32 = 8;
 /// Rows claimed at once.
 const BATCH: i64 = 50;
