@@ -150,32 +150,33 @@ fn serve(config: Config, db: Db) -> ExitCode {
     let workers = config.workers;
     let jobs_enabled = config.jobs_enabled;
     let mail = config.mail_label();
-    let state = match AppState::new(config, db) {
-        Ok(state) => web::Data::new(state),
-        Err(e) => return fail(format!("configuration error: {e}")),
-    };
-    tracing::info!(
-        database = %state.db.backend.label(),
-        mail = %mail,
-        storage = %state.storage.label(),
-        jobs = if jobs_enabled { "on" } else { "off (PALISADE_JOBS=off)" },
-        "starting Palisade on http://{bind}"
-    );
+    // The state is built inside the runtime: the SMTP transport's connection pool starts a task of its own.
     let result = actix_web::rt::System::new().block_on(async move {
+        let state = match AppState::new(config, db) {
+            Ok(state) => web::Data::new(state),
+            Err(e) => return Err(format!("configuration error: {e}")),
+        };
+        tracing::info!(
+            database = %state.db.backend.label(),
+            mail = %mail,
+            storage = %state.storage.label(),
+            jobs = if jobs_enabled { "on" } else { "off (PALISADE_JOBS=off)" },
+            "starting Palisade on http://{bind}"
+        );
         if jobs_enabled {
             actix_web::rt::spawn(Scheduler::run_forever(state.clone()));
         }
-        HttpServer::new(move || app(state.clone()))
+        let server = HttpServer::new(move || app(state.clone()))
             .workers(workers)
             .client_request_timeout(REQUEST_HEAD_TIMEOUT)
             .client_disconnect_timeout(DISCONNECT_TIMEOUT)
             .keep_alive(KEEP_ALIVE)
-            .bind(bind)?
-            .run()
-            .await
+            .bind(bind)
+            .map_err(|e| format!("cannot serve on {bind}: {e}"))?;
+        server.run().await.map_err(|e| format!("the server stopped: {e}"))
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(format!("cannot serve on {bind}: {e}")),
+        Err(e) => fail(e),
     }
 }

@@ -480,3 +480,49 @@ async fn the_email_page_is_for_super_admins_and_its_statements_do_not_grow_with_
     let page = admin.get("/admin/mail?status=queued&page=3").await;
     page.assert_contains("51–63 of 63");
 }
+
+/// The built binary, serving until dropped.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_server_binary_delivers_queued_email_from_its_own_scheduler_over_smtp() {
+    let (smtp_port, received) = smtp_server();
+    let db = crate::support::TestDb::create();
+    let data = tempfile::tempdir().unwrap();
+    let http_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let served = Served(
+        std::process::Command::new(env!("CARGO_BIN_EXE_palisade"))
+            .env("DATABASE_URL", &db.url)
+            .env("PALISADE_DATA_DIR", data.path())
+            .env("PALISADE_BIND", format!("127.0.0.1:{http_port}"))
+            .env("PALISADE_SMTP_HOST", "127.0.0.1")
+            .env("PALISADE_SMTP_PORT", smtp_port.to_string())
+            .env("PALISADE_SMTP_SECURITY", "none")
+            .env("PALISADE_LOG", "warn")
+            .env_remove("PALISADE_MAIL_TRANSPORT")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start palisade"),
+    );
+    // Queue an email straight into the served database, as a request's transaction would.
+    let opened = palisade::db::Db::open(&db.url, 1).unwrap();
+    let mail = message("binary@example.test", "From the running server");
+    outbox::enqueue(&mut opened.conn().unwrap(), chrono::Utc::now().naive_utc(), &mail).unwrap();
+    // Wait (bounded) for the server's scheduler to deliver it.
+    let started = std::time::Instant::now();
+    while received.lock().unwrap().is_empty() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the server delivered nothing");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let delivered = received.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(read_message(&delivered[0].data).subject, "From the running server");
+    drop(served);
+}
