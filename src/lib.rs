@@ -8,10 +8,12 @@ pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod jobs;
 pub mod mail;
 pub mod orgs;
 pub mod psa;
 pub mod schema;
+pub mod storage;
 pub mod web;
 
 use std::sync::Arc;
@@ -27,21 +29,41 @@ use actix_web::{App, Error, middleware, web as aweb};
 use crate::auth::ratelimit::RateLimits;
 use crate::config::Config;
 use crate::db::Db;
+use crate::jobs::Scheduler;
 use crate::mail::Mailer;
+use crate::storage::Storage;
 
-/// Shared by every request.
+/// Shared by every request and by the scheduler's jobs.
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub mailer: Mailer,
+    pub storage: Storage,
+    /// The jobs of every area and this instance's identity in their leases.
+    pub jobs: Scheduler,
     pub limits: RateLimits,
     /// Every "now" of the application (tests use a manual clock).
     pub clock: clock::Clock,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db, mailer: Mailer) -> AppState {
-        AppState { config: Arc::new(config), db, mailer, limits: RateLimits::new(), clock: clock::Clock::system() }
+    /// The state of one instance: the mailer and file storage the configuration names, every registered job.
+    pub fn new(config: Config, db: Db) -> Result<AppState, String> {
+        Ok(AppState {
+            mailer: Mailer::from_config(&config)?,
+            storage: Storage::from_config(&config)?,
+            jobs: Scheduler::new(jobs::registry()),
+            config: Arc::new(config),
+            db,
+            limits: RateLimits::new(),
+            clock: clock::Clock::system(),
+        })
+    }
+
+    /// The same state with another clock (tests: `Clock::manual`).
+    pub fn with_clock(mut self, clock: clock::Clock) -> AppState {
+        self.clock = clock;
+        self
     }
 
     /// An absolute link for emails.
@@ -83,8 +105,10 @@ pub fn app(
         }))
         .wrap(web::error_shell::ErrorShell)
         .wrap(session)
-        .wrap(web::headers::security_headers())
+        .wrap(middleware::from_fn(web::request_log::request_log))
+        .wrap(middleware::from_fn(web::headers::security_headers))
         .wrap(middleware::Compress::default())
+        .wrap(middleware::from_fn(web::body_deadline::body_deadline))
         .configure(|cfg| web::routes::register(cfg, web::routes::all()))
         .service(actix_files::Files::new("/static", static_dir()).prefer_utf8(true))
         .default_service(aweb::to(|| async { Err::<actix_web::HttpResponse, _>(error::AppError::NotFound) }))

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use palisade::config::Config;
 use palisade::db::Db;
-use palisade::mail::Mailer;
+use palisade::jobs::Scheduler;
 use palisade::{AppState, app};
 
 #[derive(Parser)]
@@ -166,19 +166,44 @@ fn init_logging(filter: &str) {
     tracing_subscriber::fmt().with_env_filter(filter).init();
 }
 
+/// Slow clients cannot hold connections: the request head within 10 s, idle keep-alive connections closed after
+/// 15 s, 5 s to close a connection. (Request bodies: `web::body_deadline`.)
+const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+const DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn serve(config: Config, db: Db) -> ExitCode {
-    let mailer = match Mailer::from_config(&config) {
-        Ok(m) => m,
-        Err(e) => return fail(format!("configuration error: {e}")),
-    };
     let bind = config.bind;
     let workers = config.workers;
-    tracing::info!(database = %db.backend.label(), mail = %config.mail_label(), "starting Palisade on http://{bind}");
-    let state = web::Data::new(AppState::new(config, db, mailer));
-    let result = actix_web::rt::System::new()
-        .block_on(async move { HttpServer::new(move || app(state.clone())).workers(workers).bind(bind)?.run().await });
+    let jobs_enabled = config.jobs_enabled;
+    let mail = config.mail_label();
+    // The state is built inside the runtime: the SMTP transport's connection pool starts a task of its own.
+    let result = actix_web::rt::System::new().block_on(async move {
+        let state = match AppState::new(config, db) {
+            Ok(state) => web::Data::new(state),
+            Err(e) => return Err(format!("configuration error: {e}")),
+        };
+        tracing::info!(
+            database = %state.db.backend.label(),
+            mail = %mail,
+            storage = %state.storage.label(),
+            jobs = if jobs_enabled { "on" } else { "off (PALISADE_JOBS=off)" },
+            "starting Palisade on http://{bind}"
+        );
+        if jobs_enabled {
+            actix_web::rt::spawn(Scheduler::run_forever(state.clone()));
+        }
+        let server = HttpServer::new(move || app(state.clone()))
+            .workers(workers)
+            .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+            .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+            .keep_alive(KEEP_ALIVE)
+            .bind(bind)
+            .map_err(|e| format!("cannot serve on {bind}: {e}"))?;
+        server.run().await.map_err(|e| format!("the server stopped: {e}"))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(format!("cannot serve on {bind}: {e}")),
+        Err(e) => fail(e),
     }
 }

@@ -65,7 +65,7 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Records one entry; also marks the organization's last activity (for the MSP dashboard).
+/// Records one entry; also marks the organization's last activity (for the MSP dashboard), to the minute.
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -90,7 +90,12 @@ pub fn record(
         ))
         .execute(conn)?;
     if let Some(org_id) = org_id {
-        diesel::update(organizations::table.find(org_id)).set(organizations::last_activity_at.eq(at)).execute(conn)?;
+        // At most one write a minute per organization, so a busy organization's activity does not queue on its
+        // row (the dashboard shows "n minutes ago").
+        diesel::update(organizations::table.find(org_id))
+            .filter(organizations::last_activity_at.lt(at - chrono::Duration::minutes(1)))
+            .set(organizations::last_activity_at.eq(at))
+            .execute(conn)?;
     }
     Ok(())
 }

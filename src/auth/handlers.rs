@@ -242,10 +242,13 @@ async fn forgot(
     let token = tokens::new_token();
     let token_hash = tokens::hash_token(&token);
     let lookup = email.clone();
-    let user = state
+    let (link, at) = (state.link(&format!("/reset-password/{token}")), state.clock.now());
+    // The email is queued in the same transaction (delivered by the scheduler): no mail server on this request,
+    // so the answer takes as long whether or not the account exists.
+    state
         .db
         .write(move |conn| {
-            let Some(user) = users::find_by_email(conn, &lookup)? else { return Ok(None) };
+            let Some(user) = users::find_by_email(conn, &lookup)? else { return Ok(()) };
             diesel::insert_into(password_resets::table)
                 .values((
                     password_resets::id.eq(new_id()),
@@ -263,15 +266,10 @@ async fn forgot(
                 "auth.password_reset_requested",
                 Target::new("user", &user.id, &user.email),
             )?;
-            Ok(Some(user))
+            crate::mail::enqueue(conn, at, &crate::mail::messages::password_reset(&user.email, &user.name, &link))?;
+            Ok(())
         })
         .await?;
-    if let Some(user) = user {
-        let link = state.link(&format!("/reset-password/{token}"));
-        if let Err(e) = state.mailer.send(crate::mail::messages::password_reset(&user.email, &user.name, &link)).await {
-            tracing::warn!(error = %e, "password reset email failed");
-        }
-    }
     // The same answer whether or not the account exists.
     render(ForgotPage { page, email, error: String::new(), sent: true })
 }

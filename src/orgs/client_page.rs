@@ -18,7 +18,6 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::clients::{ClientRow, MspView, member_counts, tier_choices};
 use crate::orgs::members::{self, InvitationRow, InviteInput, IssuedInvitation};
 use crate::orgs::models::{self, Organization, StaffMember};
-use crate::orgs::team::send_invitation;
 use crate::schema::organizations;
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::{PageContext, PageInput, form_status_invalid, redirect, render_status};
@@ -308,6 +307,7 @@ pub async fn invite_admin(
     let (client_id, form) = (path.into_inner(), form.into_inner());
     let (view, msp_id, email, actor_tx) =
         (MspView::of(&scope), scope.org_id().to_string(), form.email.clone(), actor.clone());
+    let (base_url, at) = (state.config.base_url.clone(), state.clock.now());
     let id = client_id.clone();
     let outcome = state
         .db
@@ -318,13 +318,16 @@ pub async fn invite_admin(
             }
             let org = models::find_org(conn, &client.id)?.ok_or(AppError::NotFound)?;
             Ok(match members::validate_invite(conn, &org, &email, Role::Admin.id())? {
-                Ok(input) => Invite::Sent(Box::new((invite_first_admin(conn, &actor_tx, &msp_id, &org, input)?, org))),
+                Ok(input) => Invite::Sent(Box::new((
+                    invite_first_admin(conn, &actor_tx, &msp_id, &org, input, (&base_url, at))?,
+                    org,
+                ))),
                 Err(errors) => Invite::Invalid(errors),
             })
         })
         .await?;
     let message = match outcome {
-        Invite::Sent(sent) => Ok(send_invitation(&state, &actor, &sent.1, &sent.0).await),
+        Invite::Sent(sent) => Ok(format!("Invitation sent to {} as {}.", sent.0.email, sent.0.role.label())),
         Invite::Refused(refusal) => Err(refusal),
         Invite::Invalid(errors) => {
             let forms = PageForms { invite: (form, errors), ..Default::default() };
@@ -337,7 +340,7 @@ pub async fn invite_admin(
 
 /// What inviting a client's admin came to.
 enum Invite {
-    /// Created, to email once the transaction commits.
+    /// Created, its email queued in the same transaction.
     Sent(Box<(IssuedInvitation, Organization)>),
     Invalid(FieldErrors),
     Refused(String),
@@ -350,8 +353,11 @@ pub fn invite_first_admin(
     msp_org_id: &str,
     client: &Organization,
     input: InviteInput,
+    mail: (&str, chrono::NaiveDateTime),
 ) -> QueryResult<IssuedInvitation> {
+    let (base_url, at) = mail;
     let issued = members::create_invitation(conn, actor, client, input)?;
+    crate::mail::enqueue(conn, at, &crate::orgs::team::invitation_mail(base_url, actor, client, &issued))?;
     let target = Target::new("organization", &client.id, &client.name).details(format!("admin {}", issued.email));
     audit::record(conn, actor, Some(msp_org_id), "client.invite_admin", target)?;
     Ok(issued)

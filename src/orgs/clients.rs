@@ -21,7 +21,6 @@ use crate::orgs::client_page;
 use crate::orgs::members::{InviteInput, IssuedInvitation};
 use crate::orgs::models::{self, OrgKind, Organization, StaffMember};
 use crate::orgs::onboarding::unique_slug;
-use crate::orgs::team::send_invitation;
 use crate::schema::{memberships, organizations, technician_assignments};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::pagination::{Pager, query_string};
@@ -423,7 +422,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let form = ClientForm::from_pairs(&form);
     let (msp_id, msp_name, submitted) = (scope.org_id().to_string(), scope.org.name.clone(), form.clone());
-    let actor_for_mail = actor.clone();
+    let (base_url, at) = (state.config.base_url.clone(), state.clock.now());
     let outcome = state
         .db
         .write(move |conn| {
@@ -431,14 +430,14 @@ pub async fn create(
                 Ok(client) => client,
                 Err(errors) => return Ok(Err(errors)),
             };
-            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client)?))
+            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client, (&base_url, at))?))
         })
         .await?;
     match outcome {
         Ok((client_id, name, invited)) => {
             let mut message = format!("{name} is added. Switch to it in the sidebar to start working there.");
-            if let Some((issued, org)) = invited {
-                message = format!("{message} {}", send_invitation(&state, &actor_for_mail, &org, &issued).await);
+            if let Some((issued, _)) = invited {
+                message = format!("{message} Invitation sent to {} as {}.", issued.email, issued.role.label());
             }
             session::flash_ok(&session, message);
             Ok(redirect(&format!("/msp/clients/{client_id}")))
@@ -456,6 +455,7 @@ fn insert_client(
     msp_id: &str,
     msp_name: &str,
     c: &NewClient,
+    mail: (&str, NaiveDateTime),
 ) -> QueryResult<Inserted> {
     let slug = unique_slug(conn, &c.slug)?;
     let client_id = models::insert_org(conn, OrgKind::Client, &c.name, &slug, &c.timezone, &c.contact_email)?;
@@ -480,7 +480,7 @@ fn insert_client(
     let invited = if c.invite_admin {
         let org = models::find_org(conn, &client_id)?.ok_or(diesel::result::Error::NotFound)?;
         let input = InviteInput { email: c.contact_email.clone(), role: Role::Admin };
-        Some((client_page::invite_first_admin(conn, actor, msp_id, &org, input)?, org))
+        Some((client_page::invite_first_admin(conn, actor, msp_id, &org, input, mail)?, org))
     } else {
         None
     };

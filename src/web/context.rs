@@ -29,6 +29,8 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Settings", "Roles", "/settings/roles"),
     ("Settings", "Activity log", "/settings/activity"),
     ("Administration", "Organizations", "/admin/orgs"),
+    ("Administration", "Email", "/admin/mail"),
+    ("Administration", "Scheduled jobs", "/admin/jobs"),
 ];
 
 /// What the extractor collects from the request; `load` adds what needs the database.

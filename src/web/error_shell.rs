@@ -55,8 +55,13 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let service = self.service.clone();
+        // API requests get their errors as JSON (the request log middleware shapes them), never a page.
+        let wants_json = crate::web::request_log::wants_json(&req);
         Box::pin(async move {
             let res = service.call(req).await?;
+            if wants_json {
+                return Ok(res.map_into_left_body());
+            }
             let Some(refusal) = Refusal::of(&res) else { return Ok(res.map_into_left_body()) };
             let (req, res) = res.into_parts();
             match signed_in_page(&req, refusal).await {

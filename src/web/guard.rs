@@ -94,7 +94,7 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppError> {
-    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or(AppError::Internal("no app state".into()))?;
+    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| AppError::internal("no app state"))?;
     let fields = if is_state_changing(req.method()) {
         check_same_origin(req, &state)?;
         let fields = read_form_fields(req).await?;

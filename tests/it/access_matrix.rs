@@ -131,6 +131,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("token", palisade::auth::tokens::new_token()),
         ("framework_id", "hipaa".to_string()),
         ("control_id", "CCF-AC-01".to_string()),
+        ("mail_id", palisade::db::new_id()),
     ]);
     World {
         email: email.map(str::to_string),
@@ -311,6 +312,7 @@ async fn every_route_has_a_fixture_and_a_known_access() {
         ("token", String::new()),
         ("framework_id", String::new()),
         ("control_id", String::new()),
+        ("mail_id", String::new()),
     ]);
     for route in routes::all() {
         fill(route.path, &params);

@@ -256,11 +256,11 @@ async fn forgotten_passwords_are_reset_once_through_an_emailed_link() {
     c.get("/forgot-password").await.assert_status(200);
     let unknown = c.post("/forgot-password", &[("email", "nobody@northwind.test")]).await;
     unknown.assert_status(200).assert_contains("If an account exists for nobody@northwind.test");
-    assert!(app.mail().is_empty(), "no email for an unknown account");
+    assert!(app.mail().await.is_empty(), "no email for an unknown account");
     let bad = c.post("/forgot-password", &[("email", "nonsense")]).await;
     bad.assert_contains("Enter an email address").assert_contains("value=\"nonsense\"");
     c.post("/forgot-password", &[("email", "admin@northwind.test")]).await.assert_contains("If an account exists");
-    let mail = app.mail();
+    let mail = app.mail().await;
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, "admin@northwind.test");
     assert!(mail[0].html.contains("Choose a new password"));
@@ -290,7 +290,7 @@ async fn expired_reset_links_do_not_work() {
     let mut c = app.client().await;
     c.get("/forgot-password").await;
     c.post("/forgot-password", &[("email", "admin@northwind.test")]).await;
-    let link = app.mail()[0].text.lines().find(|l| l.contains("/reset-password/")).unwrap().trim().to_string();
+    let link = app.mail().await[0].text.lines().find(|l| l.contains("/reset-password/")).unwrap().trim().to_string();
     let mut conn = app.conn();
     let past = palisade::db::now() - chrono::Duration::minutes(61);
     diesel::update(password_resets::table).set(password_resets::created_at.eq(past)).execute(&mut conn).unwrap();

@@ -52,7 +52,7 @@ async fn adding_a_client_invites_its_first_admin_who_joins_as_admin() {
     assert_eq!(logged(&mut conn, &id, "member.invite")[0].details, "role ADMIN", "in the client's log");
     let msp_log = logged(&mut conn, &f.msp, "client.invite_admin");
     assert_eq!((msp_log.len(), msp_log[0].target_id.as_str()), (1, id.as_str()), "and in the MSP's");
-    let mail = app.mail();
+    let mail = app.mail().await;
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, "owner@cedarvets.test");
 
@@ -83,11 +83,11 @@ async fn the_first_admin_invitation_needs_an_email_and_can_be_left_out() {
     let bad = [("name", "No Mail Co"), ("timezone", "UTC"), ("tier", "T2"), ("contact_email", "not an email")];
     priya.post("/msp/clients", &bad).await.assert_status(422).assert_contains("Enter an email address like");
     assert_eq!(snapshot(&mut app.conn()), before, "nothing written");
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
     // Unticked, the client is added with its contact and nobody is invited.
     let quiet = [("name", "No Mail Co"), ("timezone", "UTC"), ("tier", "T2"), ("contact_email", "desk@nomail.test")];
     priya.post("/msp/clients", &quiet).await.assert_status(303);
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
     assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM invitations"), 0);
 }
 
@@ -103,7 +103,7 @@ async fn msp_admins_invite_a_clients_admins_from_the_client_page_at_any_tier() {
     let mut conn = app.conn();
     assert_eq!(admin_invitations(&mut conn, &f.t1, "boss@tierone.test"), 1, "at T1 Monitor");
     assert_eq!(logged(&mut conn, &f.msp, "client.invite_admin")[0].details, "admin boss@tierone.test");
-    assert_eq!(app.mail().len(), 1);
+    assert_eq!(app.mail().await.len(), 1);
 
     // Bad input comes back next to the field, with what was typed; nothing is written.
     let before = snapshot(&mut conn);
@@ -115,7 +115,7 @@ async fn msp_admins_invite_a_clients_admins_from_the_client_page_at_any_tier() {
     let member = priya.post(&format!("/msp/clients/{}/invite", f.t2), &[("email", "owner@tiertwo.test")]).await;
     member.assert_status(422).assert_contains("This person is already an active member.");
     assert_eq!(snapshot(&mut conn), before);
-    assert_eq!(app.mail().len(), 1);
+    assert_eq!(app.mail().await.len(), 1);
 }
 
 #[actix_web::test]
@@ -139,7 +139,7 @@ async fn technicians_and_other_msps_cannot_invite_or_edit_a_client() {
     theirs.assert_status(404).assert_not_contains(fixture::OTHER_CLIENT);
     priya.post(&format!("/msp/clients/{}/details", other.client), &edit).await.assert_status(404);
     assert_eq!(snapshot(&mut app.conn()), before, "nothing changed");
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
 }
 
 #[actix_web::test]
@@ -259,7 +259,7 @@ async fn an_archived_clients_details_tier_and_staff_are_read_only() {
         shown.assert_contains(message);
     }
     assert_eq!(snapshot(&mut app.conn()), before, "nothing changed");
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
 }
 
 #[actix_web::test]

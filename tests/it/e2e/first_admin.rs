@@ -37,7 +37,7 @@ async fn a_new_clients_first_admin_is_invited_from_the_add_client_form_and_accep
     );
     assert_eq!(count(&mut e2e.conn(), &invited), 1);
 
-    let outbox = e2e.outbox();
+    let outbox = e2e.outbox().await;
     assert_eq!(outbox.len(), 1, "one message in the outbox");
     let message = read_message(&outbox[0]);
     assert_eq!(message.to, CONTACT);

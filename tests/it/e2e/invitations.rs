@@ -19,7 +19,7 @@ async fn an_invited_colleague_joins_from_the_emailed_link_in_a_fresh_browser() -
     admin.wait_for_text("[role=status]", "Invitation sent to casey@northwind.test as MSP Technician").await?;
     admin.wait_for_text("[data-testid=invitations]", INVITEE).await?;
 
-    let outbox = e2e.outbox();
+    let outbox = e2e.outbox().await;
     assert_eq!(outbox.len(), 1, "one message in the outbox");
     let message = read_message(&outbox[0]);
     assert_eq!(message.to, INVITEE);

@@ -36,7 +36,6 @@ use thirtyfour::prelude::*;
 
 use palisade::AppState;
 use palisade::db::Db;
-use palisade::mail::Mailer;
 
 use crate::support::{PASSWORD, TestDb, fixture, strip_tags, test_config_with};
 
@@ -126,16 +125,21 @@ impl E2e {
         self.app.state.db.conn().expect("test connection")
     }
 
-    /// The messages in the file outbox, oldest first, as raw bytes.
-    pub fn outbox(&self) -> Vec<Vec<u8>> {
+    /// The messages in the file outbox, oldest first, as raw bytes, after delivering what the application has
+    /// queued (the scheduler's delivery job, run now).
+    pub async fn outbox(&self) -> Vec<Vec<u8>> {
+        self.app.state.jobs.run_all(&self.app.state).await.expect("the scheduler ran");
         let dir = self.app.state.config.outbox_dir();
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| (e.metadata().and_then(|m| m.modified()).expect("outbox file time"), e.path()))
+                .collect(),
             Err(_) => return Vec::new(),
         };
-        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
         files.sort();
-        files.iter().map(|p| std::fs::read(p).expect("read outbox file")).collect()
+        files.iter().map(|(_, p)| std::fs::read(p).expect("read outbox file")).collect()
     }
 }
 
@@ -164,8 +168,7 @@ impl LiveApp {
             &[("PALISADE_MAIL_TRANSPORT", "file"), ("PALISADE_BASE_URL", &base), ("PALISADE_BIND", &bind)],
         );
         let pool = Db::open(&config.database_url, config.db_pool_size).expect("open test database");
-        let mailer = Mailer::from_config(&config).expect("mailer");
-        let state = web::Data::new(AppState::new(config, pool, mailer));
+        let state = web::Data::new(AppState::new(config, pool).expect("application state"));
         let (tx, rx) = std::sync::mpsc::channel();
         let served = state.clone();
         let thread = std::thread::spawn(move || {
