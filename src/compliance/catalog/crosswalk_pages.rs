@@ -254,14 +254,13 @@ pub async fn requirement(
     })
 }
 
-/// Groups the reached requirements by framework; a link is primary when one control is primary on both sides.
+/// Groups the reached requirements by framework; a link is primary when one control is primary on both sides, and
+/// a control related on both sides links nothing.
 fn reached_groups(reached: Vec<models::ReachedRequirement>, here: &HashMap<String, MappingKind>) -> Vec<ReachedGroup> {
     let mut groups: Vec<ReachedGroup> = Vec::new();
     for r in reached {
-        let kind = crosswalk::through(
-            here.get(&r.control_id).copied().unwrap_or(MappingKind::Related),
-            MappingKind::parse(&r.kind),
-        );
+        let this_side = here.get(&r.control_id).copied().unwrap_or(MappingKind::Related);
+        let Some(kind) = crosswalk::through(this_side, MappingKind::parse(&r.kind)) else { continue };
         if groups.last().is_none_or(|g| g.framework_id != r.framework_id) {
             groups.push(ReachedGroup {
                 framework_id: r.framework_id.clone(),
