@@ -16,7 +16,8 @@ related to x. A carrier's cost is the links it adds beyond the published pairs i
 plus up to 1.8 when the control's text shares little wording with the requirement whose pairs it carries (so that,
 say, the pairs of CSF GV.OC-03 are carried by the legal requirements register rather than the privacy program) and
 up to 1 when it shares little with the requirement it is mapped to (TF-IDF over our own prose). The carriers are chosen
-greedily by cost per published pair carried, then any carrier made redundant by later ones is dropped. Pairs whose
+greedily by cost per published pair carried, then any carrier made redundant by later ones is dropped. The pairs
+of the few requirements listed in anchors.tsv are always carried by the control named there (a reviewed choice). Pairs whose
 cheapest carrier costs more than --max-cost per pair are left unlinked and printed: review them (link by hand,
 list as a reviewed exception with its reason, or leave them unlinked within the 90% bar).
 
@@ -45,10 +46,11 @@ SOURCE = {
 
 
 class Planner:
-    def __init__(self, catalog, max_cost):
+    def __init__(self, catalog, max_cost, anchors):
         self.cat = catalog
         self.max_cost = max_cost
         self.similar = Similarity(catalog)
+        self.anchors = anchors
         cat = catalog
         # Published pairs by framework pair (both orders), and the exceptions.
         self.published = collections.defaultdict(set)
@@ -125,8 +127,13 @@ class Planner:
         out = set()
         for x in self.cat.stands_for(f, a):
             for y in self.cat.stands_for(g, b):
-                out |= {(c, (g, y)) for c, k in self.cat.by_requirement.get((f, x), {}).items() if k == PRIMARY}
-                out |= {(c, (f, x)) for c, k in self.cat.by_requirement.get((g, y), {}).items() if k == PRIMARY}
+                for here, there in (((f, x), (g, y)), ((g, y), (f, x))):
+                    anchor = self.anchors.get(here)
+                    if anchor:
+                        return {(anchor, there)}
+                    if there in self.anchors:
+                        continue
+                    out |= {(c, there) for c, k in self.cat.by_requirement.get(here, {}).items() if k == PRIMARY}
         return out
 
     def plan(self):
@@ -217,6 +224,19 @@ def rewrite(catalog, chosen, planner, dry_run):
                 f.write(head)
 
 
+def read_anchors(catalog):
+    """anchors.tsv: (framework, requirement) -> the control that carries the requirement's published pairs."""
+    anchors = {}
+    with open(os.path.join(os.path.dirname(__file__), "anchors.tsv")) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                framework, requirement, control, _ = line.rstrip("\n").split("\t")
+                if catalog.by_requirement.get((framework, requirement), {}).get(control) != PRIMARY:
+                    sys.exit(f"anchors.tsv: {control} is not a primary control of {framework} {requirement}")
+                anchors[(framework, requirement)] = control
+    return anchors
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dry-run", action="store_true", help="print instead of rewriting the mapping files")
@@ -229,7 +249,7 @@ def main():
         for (f, r), kind in list(reqs.items()):
             if kind == RELATED:
                 catalog.remove(control, f, r)
-    planner = Planner(catalog, args.max_cost)
+    planner = Planner(catalog, args.max_cost, read_anchors(catalog))
     chosen, left = planner.plan()
     if args.report:
         for control, t, carried in chosen:
