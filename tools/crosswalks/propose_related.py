@@ -13,9 +13,10 @@ related to x. A carrier's cost is the links it adds beyond the published pairs i
     texts read alike, or 0.2 when they are published partners of one same requirement of a third framework
     (HIPAA x -> CSF s -> ISO y);
   - a link that would join a reviewed exception rules the carrier out (an exception is deliberately not linked);
-plus up to 1.8 when the control's text shares little wording with the requirement whose pairs it carries (so that,
-say, the pairs of CSF GV.OC-03 are carried by the legal requirements register rather than the privacy program) and
-up to 1 when it shares little with the requirement it is mapped to (TF-IDF over our own prose). The carriers are chosen
+plus up to 1.8 when the control's text shares little wording with the requirement whose pairs it carries and up to
+1 when it shares little with the requirement it is mapped to (TF-IDF over our own prose). A primary control reading
+less than 40% as close to its requirement as the requirement's best-matching primary control is not a candidate at
+all (a control primary for several topics does not stand for the one it barely touches). The carriers are chosen
 greedily by cost per published pair carried, then any carrier made redundant by later ones is dropped. The pairs
 of the few requirements listed in anchors.tsv are always carried by the control named there (a reviewed choice). Pairs whose
 cheapest carrier costs more than --max-cost per pair are left unlinked and printed: review them (link by hand,
@@ -37,6 +38,9 @@ sys.path.insert(0, os.path.dirname(__file__))
 from catalog import FRAMEWORKS, PRIMARY, RELATED, SHORT, Catalog, Similarity  # noqa: E402
 
 HEADER = "# Related mappings"
+# A carrier must read at least this close to the requirement it stands for, relative to that requirement's best
+# matching primary control.
+REPRESENTATIVE = 0.4
 SOURCE = {
     "hipaa_nist-csf-2": "SP 800-66r2",
     "nist-csf-2_iso27001-2022": "CSF 2.0 informative references",
@@ -133,8 +137,16 @@ class Planner:
                         return {(anchor, there)}
                     if there in self.anchors:
                         continue
-                    out |= {(c, there) for c, k in self.cat.by_requirement.get(here, {}).items() if k == PRIMARY}
+                    out |= {(c, there) for c in self.representatives(here)}
         return out
+
+    def representatives(self, requirement):
+        """The primary controls of a requirement that can stand for it as a carrier: those whose text is not far
+        from the best match's (a control primary for several topics is not chosen for the one it barely touches)."""
+        controls = [c for c, k in self.cat.by_requirement.get(requirement, {}).items() if k == PRIMARY]
+        closeness = {c: self.similar(("ccf", c), requirement) for c in controls}
+        best = max(closeness.values(), default=0.0)
+        return [c for c in controls if closeness[c] >= best * REPRESENTATIVE]
 
     def plan(self):
         open_targets = {tid for tid in self.targets if not self.linked_target(tid)}
@@ -189,7 +201,8 @@ def note(planner, t, carried):
     for tid in sorted(carried, key=lambda i: planner.targets[i]):
         name, (f, a), (g, b) = planner.targets[tid]
         other = (g, b) if t[0] == f else (f, a)
-        by_source[(name, other[0])].append(other[1])
+        if other[1] not in by_source[(name, other[0])]:
+            by_source[(name, other[0])].append(other[1])
     parts = [f"{SHORT[fw]} {', '.join(ids)} ({SOURCE.get(name, name)})" for (name, fw), ids in by_source.items()]
     return "Carries published pairs with " + "; ".join(parts)
 
