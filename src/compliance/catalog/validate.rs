@@ -181,7 +181,8 @@ impl Report {
         let _ = writeln!(
             out,
             "\nAgreement with the published crosswalks (linked: a common control maps to both, primary on one side \
-             at least; links: every linked pair of the two frameworks, unpublished: those the crosswalk does not list):"
+             at least;\nlinks: every linked pair of the two frameworks; unpublished: those links the crosswalk does \
+             not list):"
         );
         let _ = writeln!(
             out,
@@ -205,6 +206,10 @@ impl Report {
             );
             let short: String = a.revision.chars().take(12).collect();
             let _ = writeln!(out, "{:<26} {} {} @ {short}", "", a.repository, a.path);
+            if !a.unlinked.is_empty() {
+                let pairs: Vec<String> = a.unlinked.iter().map(|(x, y)| format!("{x} / {y}")).collect();
+                let _ = writeln!(out, "{:<26} not linked: {}", "", pairs.join(", "));
+            }
         }
         let problems = self.all_problems();
         if problems.is_empty() && self.is_ok() {
