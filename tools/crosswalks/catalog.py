@@ -64,9 +64,8 @@ class Catalog:
             name = os.path.basename(path)[:-5]
             if name != "exceptions":
                 self.crosswalks[name] = load(path)["crosswalk"]
-        self.exceptions = {
-            (e["crosswalk"], tuple(e["pair"])): e for e in load(f"{data}/crosswalks/exceptions.toml").get("exception", [])
-        }
+        exceptions = load(f"{data}/crosswalks/exceptions.toml").get("exception", [])
+        self.exceptions = {(e["crosswalk"], tuple(e["pair"])): e for e in exceptions}
 
     def assessable(self, framework, requirement):
         return self.requirements[framework][requirement].get("assessable", True)

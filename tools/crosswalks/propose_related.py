@@ -18,9 +18,9 @@ plus up to 1.8 when the control's text shares little wording with the requiremen
 less than 40% as close to its requirement as the requirement's best-matching primary control is not a candidate at
 all (a control primary for several topics does not stand for the one it barely touches). The carriers are chosen
 greedily by cost per published pair carried, then any carrier made redundant by later ones is dropped. The pairs
-of the few requirements listed in anchors.tsv are always carried by the control named there (a reviewed choice). Pairs whose
-cheapest carrier costs more than --max-cost per pair are left unlinked and printed: review them (link by hand,
-list as a reviewed exception with its reason, or leave them unlinked within the 90% bar).
+of the few requirements listed in anchors.tsv are always carried by the control named there (a reviewed choice).
+Pairs whose cheapest carrier costs more than --max-cost per pair are left unlinked and printed: review them (link
+by hand, list as a reviewed exception with its reason, or leave them unlinked within the 90% bar).
 
 Every chosen mapping is `related`, so it never moves a score; its note names the published pairs it carries.
 Read the output before committing.
@@ -221,9 +221,9 @@ def rewrite(catalog, chosen, planner, dry_run):
         if rows:
             head += (
                 f"\n{HEADER}: the control contributes to the requirement or overlaps it, without being part of\n"
-                "# meeting it (never counted in a score). Each carries published crosswalk pairs (data/crosswalks) the\n"
-                "# primary mappings do not link; the note names them. Chosen by tools/crosswalks/propose_related.py as\n"
-                "# the carrier adding the fewest links no crosswalk publishes, then read (data/README.md).\n"
+                "# meeting it (never counted in a score). Each carries published crosswalk pairs (data/crosswalks)\n"
+                "# the primary mappings do not link; the note names them. Chosen by tools/crosswalks/\n"
+                "# propose_related.py as the carrier adding the fewest links no crosswalk publishes (data/README.md).\n"
             )
             for control, requirement, text_note in rows:
                 head += (
