@@ -3,7 +3,8 @@ published crosswalks and reviewed exceptions, and the link rule of src/complianc
 
 Link rule: two requirements of different frameworks are linked when a common control is mapped to both and is a
 primary mapping on at least one side; the link is primary when it is primary on both. A control mapped as related
-on both sides does not link them (it only contributes to each).
+on both sides does not link them (it only contributes to each), and related links are made only between two
+frameworks a published crosswalk pairs (between others, primary links only).
 """
 
 import collections
@@ -95,15 +96,22 @@ class Catalog:
         del self.by_requirement[(framework, requirement)][control]
         del self.by_control[control][(framework, requirement)]
 
+    def relates(self, f, g):
+        """Whether related links are made between two frameworks: a published crosswalk pairs them."""
+        return any({cw["from"], cw["to"]} == {f, g} for cw in self.crosswalks.values())
+
     def link(self, x, y):
         """The kind of the link between two requirements ((framework, id) each), or None."""
         best = None
+        related = self.relates(x[0], y[0])
         here = self.by_requirement.get(x, {})
         for control, kind in self.by_requirement.get(y, {}).items():
             other = here.get(control)
             if other is None or (kind == RELATED and other == RELATED):
                 continue
             k = PRIMARY if kind == other == PRIMARY else RELATED
+            if k == RELATED and not related:
+                continue
             if best is None or k == PRIMARY:
                 best = k
         return best
@@ -111,14 +119,15 @@ class Catalog:
     def linked_pairs(self, f, g):
         """Every linked pair (a of f, b of g) with its kind."""
         out = {}
+        related = self.relates(f, g)
         for control, reqs in self.by_control.items():
             left = [(r, k) for (fw, r), k in reqs.items() if fw == f]
             right = [(r, k) for (fw, r), k in reqs.items() if fw == g]
             for a, ka in left:
                 for b, kb in right:
-                    if ka == RELATED and kb == RELATED:
-                        continue
                     k = PRIMARY if ka == kb == PRIMARY else RELATED
+                    if (ka == RELATED and kb == RELATED) or (k == RELATED and not related):
+                        continue
                     if out.get((a, b)) != PRIMARY:
                         out[(a, b)] = k
         return out

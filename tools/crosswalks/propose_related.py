@@ -3,17 +3,11 @@
 rewrites the "Related mappings" section at the end of each src/compliance/catalog/data/ccf/mappings/<f>.toml.
 
 A related mapping (control c -> requirement t) links t to every requirement for which c is a primary mapping, in
-every framework: that is the price of a carrier. For each published pair (x, y) not linked by the primary
-mappings, the candidate carriers are the primary controls of x mapped as related to y, and those of y mapped as
-related to x. A carrier's cost is the links it adds beyond the published pairs it carries:
-  - a link between two frameworks that have a published crosswalk, which the crosswalk does not list: 2 (the
-    crosswalk pages are what gets compared with the published crosswalks);
-  - a link between frameworks without a crosswalk (GDPR, CMMC, FTC, or HIPAA to ISO...): 0.6 (no published
-    crosswalk to compare it with, but it shows on the pages all the same), down to 0.15 as the two requirements'
-    texts read alike, or 0.2 when they are published partners of one same requirement of a third framework
-    (HIPAA x -> CSF s -> ISO y);
-  - a link that would join a reviewed exception rules the carrier out (an exception is deliberately not linked);
-plus up to 1.8 when the control's text shares little wording with the requirement whose pairs it carries and up to
+every framework a published crosswalk pairs with t's (related links are made only there; see catalog.py): that is
+the price of a carrier. For each published pair (x, y) not linked by the primary mappings, the candidate carriers
+are the primary controls of x mapped as related to y, and those of y mapped as related to x. A carrier's cost is 1
+for each link it adds that the crosswalk of the two frameworks does not list (a link that would join a reviewed
+exception rules the carrier out: an exception is deliberately not linked), plus up to 1.8 when the control's text shares little wording with the requirement whose pairs it carries and up to
 1 when it shares little with the requirement it is mapped to (TF-IDF over our own prose). A primary control reading
 less than 40% as close to its requirement as the requirement's best-matching primary control is not a candidate at
 all (a control primary for several topics does not stand for the one it barely touches). The carriers are chosen
@@ -58,7 +52,6 @@ class Planner:
         cat = catalog
         # Published pairs by framework pair (both orders), and the exceptions.
         self.published = collections.defaultdict(set)
-        self.partners = collections.defaultdict(set)  # (f, r) -> {(g, s)} published partners, members expanded
         self.excepted = set()
         self.targets = {}  # target id -> (crosswalk, (f, a), (g, b))
         self.carries = collections.defaultdict(set)  # ((f, x), (g, y)) either order -> target ids
@@ -67,10 +60,6 @@ class Planner:
             for a, b in cw["pairs"]:
                 self.published[(f, g)].add((a, b))
                 self.published[(g, f)].add((b, a))
-                for x in cat.stands_for(f, a):
-                    for y in cat.stands_for(g, b):
-                        self.partners[(f, x)].add((g, y))
-                        self.partners[(g, y)].add((f, x))
                 if (name, (a, b)) in cat.exceptions:
                     for x in cat.stands_for(f, a):
                         for y in cat.stands_for(g, b):
@@ -89,16 +78,11 @@ class Planner:
         return self.cat.pair_linked(f, a, g, b)
 
     def link_cost(self, t, z):
-        """What a new link between t and z costs (0 when a published pair carries it)."""
+        """What a new related link between t and z costs: 0 when the crosswalk publishes it, 1 otherwise."""
         (f, a), (g, b) = t, z
         if (t, z) in self.excepted:
             return float("inf")
-        if (f, g) in self.published:
-            return 0.0 if self.cat.is_published(f, a, g, b, self.published[(f, g)]) else 2.0
-        if self.partners[t] & {m for m in self.partners[z] if m[0] not in (f, g)}:
-            return 0.2
-        # No crosswalk to compare with: requirements whose texts read alike cost less.
-        return 0.6 * max(0.25, 1 - self.similar(t, z) / 0.3)
+        return 0.0 if self.cat.is_published(f, a, g, b, self.published[(f, g)]) else 1.0
 
     def evaluate(self, control, t, open_targets):
         """(cost, carried target ids) of mapping control as related to t, given the current mappings."""
@@ -106,7 +90,7 @@ class Planner:
             return None
         cost, carried = 0.0, set()
         for z, kind in self.cat.by_control[control].items():
-            if kind != PRIMARY or z[0] == t[0] or self.cat.link(t, z):
+            if kind != PRIMARY or z[0] == t[0] or (t[0], z[0]) not in self.published or self.cat.link(t, z):
                 continue
             hits = self.carries.get((t, z), set()) & open_targets
             if hits:

@@ -4,9 +4,11 @@
 //! mapping on at least one side. The link is *primary* when that control is a primary mapping on both sides
 //! (implementing it is part of meeting each), and *related* when it is primary on one side only. A control that is
 //! only related on both sides does not link them: it contributes to each, which says nothing about the two
-//! requirements (and would let one loose mapping spread to every framework). The same functions serve `palisade
-//! catalog check` (agreement with the published pairs), `palisade catalog crosswalk A B`, the Compliance ->
-//! Crosswalk page and its CSV, so they never disagree.
+//! requirements. Related mappings exist to carry the pairs of the published crosswalks, so a related link is only
+//! made between two frameworks a published crosswalk pairs; between any other two (GDPR and HIPAA, say) the links
+//! come from primary mappings alone, and a related mapping never spreads a published pair's reasoning to frameworks
+//! it says nothing about. The same functions serve `palisade catalog check` (agreement with the published pairs),
+//! `palisade catalog crosswalk A B`, the Compliance -> Crosswalk page and its CSV, so they never disagree.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -25,8 +27,25 @@ pub fn through(here: MappingKind, there: MappingKind) -> Option<MappingKind> {
     }
 }
 
+/// Whether related links are made between two frameworks: a published crosswalk of the catalog pairs them.
+pub fn relates(catalog: &Catalog, a: &str, b: &str) -> bool {
+    catalog.crosswalks.iter().any(|cw| (cw.from == a && cw.to == b) || (cw.from == b && cw.to == a))
+}
+
+/// The same for the catalog embedded in this binary (the one the database is loaded from).
+pub fn relates_embedded(a: &str, b: &str) -> bool {
+    super::data::embedded().is_ok_and(|catalog| relates(catalog, a, b))
+}
+
+/// The kind of a link through one control between two frameworks, if it links them (`related`: whether related
+/// links are made between the two).
+pub fn through_between(here: MappingKind, there: MappingKind, related: bool) -> Option<MappingKind> {
+    through(here, there).filter(|kind| related || kind.is_primary())
+}
+
 /// Every mapping of the catalog by (framework, requirement): the controls and the mapping kinds.
 pub struct Links<'a> {
+    catalog: &'a Catalog,
     by_requirement: HashMap<(&'a str, &'a str), Vec<(&'a str, MappingKind)>>,
 }
 
@@ -41,7 +60,7 @@ impl<'a> Links<'a> {
                     .push((m.control.as_str(), m.kind));
             }
         }
-        Links { by_requirement }
+        Links { catalog, by_requirement }
     }
 
     /// How two requirements are linked, if they are: primary when one control is primary on both sides.
@@ -49,8 +68,11 @@ impl<'a> Links<'a> {
         let (Some(here), Some(there)) = (self.by_requirement.get(&a), self.by_requirement.get(&b)) else {
             return None;
         };
+        let related = relates(self.catalog, a.0, b.0);
         here.iter()
-            .flat_map(|(c, k)| there.iter().filter(move |(d, _)| d == c).filter_map(move |(_, l)| through(*k, *l)))
+            .flat_map(|(c, k)| {
+                there.iter().filter(move |(d, _)| d == c).filter_map(move |(_, l)| through_between(*k, *l, related))
+            })
             .min()
     }
 
@@ -64,6 +86,7 @@ impl<'a> Links<'a> {
                 }
             }
         }
+        let related = relates(self.catalog, from, to);
         let mut pairs = HashSet::new();
         for (&(framework, requirement), controls) in &self.by_requirement {
             if framework != from {
@@ -71,7 +94,7 @@ impl<'a> Links<'a> {
             }
             for &(control, here) in controls {
                 for &(other, there) in by_control.get(control).into_iter().flatten() {
-                    if through(here, there).is_some() {
+                    if through_between(here, there, related).is_some() {
                         pairs.insert((requirement, other));
                     }
                 }
@@ -239,12 +262,14 @@ pub type MappingRow = (String, String, MappingKind);
 
 /// For each `from` requirement (in the order given), the `to` requirements it links to, in the `to` framework's
 /// order (`to_requirements`, id and title). `from_mappings` and `to_mappings` are the mappings of each side;
-/// `to_mappings` may be all of the `to` framework's.
+/// `to_mappings` may be all of the `to` framework's. `related`: whether related links are made between the two
+/// frameworks ([`relates`]).
 pub fn lines(
     from_requirements: Vec<(String, String)>,
     to_requirements: &[(String, String)],
     from_mappings: &[MappingRow],
     to_mappings: &[MappingRow],
+    related: bool,
 ) -> Vec<Line> {
     let position: HashMap<&str, usize> =
         to_requirements.iter().enumerate().map(|(i, (id, _))| (id.as_str(), i)).collect();
@@ -263,7 +288,7 @@ pub fn lines(
             for (control, here) in controls_of.get(requirement_id.as_str()).into_iter().flatten() {
                 for (other, there) in by_control.get(control).into_iter().flatten() {
                     let Some(&at) = position.get(other) else { continue };
-                    let Some(kind) = through(*here, *there) else { continue };
+                    let Some(kind) = through_between(*here, *there, related) else { continue };
                     let entry = found.entry(other).or_insert_with(|| Linked {
                         requirement_id: other.to_string(),
                         title: to_requirements[at].1.clone(),
@@ -296,7 +321,7 @@ pub fn catalog_lines(catalog: &Catalog, from: &str, to: &str) -> Option<Vec<Line
             .unwrap_or_default()
     };
     let (from_requirements, to_requirements) = (requirements(from)?, requirements(to)?);
-    Some(lines(from_requirements, &to_requirements, &mappings(from), &mappings(to)))
+    Some(lines(from_requirements, &to_requirements, &mappings(from), &mappings(to), relates(catalog, from, to)))
 }
 
 pub const CSV_HEADER: &str =
@@ -350,7 +375,8 @@ mod tests {
         // C4 is only related on both sides: it links nothing.
         let to_maps =
             [row("X2", "C1", Primary), row("X1", "C2", Primary), row("X2", "C2", Primary), row("X1", "C4", Related)];
-        let lines = lines(vec![("A".into(), "Alpha".into()), ("B".into(), "Beta".into())], &to, &from_maps, &to_maps);
+        let lines =
+            lines(vec![("A".into(), "Alpha".into()), ("B".into(), "Beta".into())], &to, &from_maps, &to_maps, true);
         let a = &lines[0];
         assert_eq!(
             a.links.iter().map(|l| (l.requirement_id.as_str(), l.kind)).collect::<Vec<_>>(),
@@ -362,6 +388,13 @@ mod tests {
         assert!(csv.starts_with(CSV_HEADER));
         assert!(csv.contains("f,A,Alpha,t,X2,Second,primary,C1 C2\r\n"), "{csv}");
         assert!(csv.contains("f,B,Beta,,,,,\r\n"));
+        // Between frameworks no published crosswalk pairs, only primary links are made.
+        let primary_only = super::lines(vec![("A".into(), "Alpha".into())], &to, &from_maps, &to_maps, false);
+        assert_eq!(
+            primary_only[0].links.iter().map(|l| (l.requirement_id.as_str(), l.kind)).collect::<Vec<_>>(),
+            [("X2", Primary)]
+        );
+        assert_eq!(primary_only[0].links[0].controls, ["C1"]);
     }
 
     #[test]
