@@ -5,7 +5,7 @@ rewrites the "Related mappings" section at the end of each src/compliance/catalo
 A related mapping (control c -> requirement t) links t to every requirement for which c is a primary mapping, in
 every framework a published crosswalk pairs with t's (related links are made only there; see catalog.py): that is
 the price of a carrier. For each published pair (x, y) not linked by the primary mappings, the candidate carriers
-are the primary controls of x mapped as related to y, and those of y mapped as related to x. A carrier's cost is 1
+are the primary controls of x mapped as related to y, and those of y mapped as related to x. A carrier's cost is 2
 for each link it adds that the crosswalk of the two frameworks does not list (a link that would join a reviewed
 exception rules the carrier out: an exception is deliberately not linked), plus up to 1.8 when the control's text shares little wording with the requirement whose pairs it carries and up to
 1 when it shares little with the requirement it is mapped to (TF-IDF over our own prose). A primary control reading
@@ -78,11 +78,12 @@ class Planner:
         return self.cat.pair_linked(f, a, g, b)
 
     def link_cost(self, t, z):
-        """What a new related link between t and z costs: 0 when the crosswalk publishes it, 1 otherwise."""
+        """What a new related link between t and z costs: 0 when the crosswalk publishes it, 2 otherwise (against
+        at most 2.8 for a control that reads unlike its requirements)."""
         (f, a), (g, b) = t, z
         if (t, z) in self.excepted:
             return float("inf")
-        return 0.0 if self.cat.is_published(f, a, g, b, self.published[(f, g)]) else 1.0
+        return 0.0 if self.cat.is_published(f, a, g, b, self.published[(f, g)]) else 2.0
 
     def evaluate(self, control, t, open_targets):
         """(cost, carried target ids) of mapping control as related to t, given the current mappings."""

@@ -183,10 +183,10 @@ fn links_no_published_crosswalk_lists_stay_under_their_reviewed_ceiling() {
     // requirements the published crosswalks do not pair raises them: check those links are sound before
     // raising a ceiling.
     let ceilings = [
-        ("hipaa_nist-csf-2", 265),
-        ("nist-csf-2_iso27001-2022", 337),
-        ("pci-dss-4_nist-csf-2", 548),
-        ("soc2_iso27001-2022", 198),
+        ("hipaa_nist-csf-2", 259),
+        ("nist-csf-2_iso27001-2022", 320),
+        ("pci-dss-4_nist-csf-2", 478),
+        ("soc2_iso27001-2022", 197),
     ];
     let report = validate::validate(catalog());
     for (id, ceiling) in ceilings {
