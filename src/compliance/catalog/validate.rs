@@ -126,7 +126,9 @@ impl Report {
                 all.push(format!("crosswalk {}: {x} / {y} is a reviewed exception but the catalog links it", a.id));
             }
         }
-        for a in self.crosswalks.iter().filter(|a| !a.is_ok() && a.linked_exceptions.is_empty()) {
+        let below_bar =
+            |a: &&Agreement| a.pairs == 0 || a.share() < MIN_AGREEMENT || a.exception_share() >= MAX_EXCEPTIONS;
+        for a in self.crosswalks.iter().filter(below_bar) {
             all.push(format!(
                 "crosswalk {}: {:.1}% of the published pairs linked (at least {MIN_AGREEMENT}%), {:.1}% reviewed \
                  exceptions (under {MAX_EXCEPTIONS}%); not linked: {}",
