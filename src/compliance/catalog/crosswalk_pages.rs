@@ -137,7 +137,8 @@ fn page_lines(conn: &mut DbConnection, from: &str, to: &str, page: i64) -> Resul
     let from_mappings = models::mapping_rows(conn, from, Some(&ids))?;
     let to_requirements = models::assessable_requirements(conn, to, None)?;
     let to_mappings = models::mapping_rows(conn, to, None)?;
-    Ok((crosswalk::lines(from_requirements, &to_requirements, &from_mappings, &to_mappings), total))
+    let related = crosswalk::relates_embedded(from, to);
+    Ok((crosswalk::lines(from_requirements, &to_requirements, &from_mappings, &to_mappings, related), total))
 }
 
 /// The whole crosswalk as CSV (the same rows `palisade catalog crosswalk A B` prints).
@@ -162,6 +163,7 @@ pub async fn crosswalk_csv(
                 &models::assessable_requirements(conn, &to, None)?,
                 &models::mapping_rows(conn, &from, None)?,
                 &models::mapping_rows(conn, &to, None)?,
+                crosswalk::relates_embedded(&from, &to),
             );
             let csv = crosswalk::to_csv(&from, &to, &lines);
             Ok((from, to, Some(csv)))
@@ -245,7 +247,7 @@ pub async fn requirement(
         kind: view::kind_label(&requirement.kind),
         chips: view::chips(&framework.id, &requirement.attribute_map()),
         tree_href: view::requirement_href(&framework.id, &requirement.top_id, &requirement.requirement_id),
-        groups: reached_groups(reached, &here),
+        groups: reached_groups(&framework.id, reached, &here),
         primary: mapped,
         related,
         aliases,
@@ -254,14 +256,19 @@ pub async fn requirement(
     })
 }
 
-/// Groups the reached requirements by framework; a link is primary when one control is primary on both sides.
-fn reached_groups(reached: Vec<models::ReachedRequirement>, here: &HashMap<String, MappingKind>) -> Vec<ReachedGroup> {
+/// Groups the requirements reached from one of `framework`'s requirements by framework, with the link rule of
+/// [`crosswalk`]: primary when one control is primary on both sides; related only between frameworks a published
+/// crosswalk pairs.
+fn reached_groups(
+    framework: &str,
+    reached: Vec<models::ReachedRequirement>,
+    here: &HashMap<String, MappingKind>,
+) -> Vec<ReachedGroup> {
     let mut groups: Vec<ReachedGroup> = Vec::new();
     for r in reached {
-        let kind = crosswalk::through(
-            here.get(&r.control_id).copied().unwrap_or(MappingKind::Related),
-            MappingKind::parse(&r.kind),
-        );
+        let this_side = here.get(&r.control_id).copied().unwrap_or(MappingKind::Related);
+        let related = crosswalk::relates_embedded(framework, &r.framework_id);
+        let Some(kind) = crosswalk::through_between(this_side, MappingKind::parse(&r.kind), related) else { continue };
         if groups.last().is_none_or(|g| g.framework_id != r.framework_id) {
             groups.push(ReachedGroup {
                 framework_id: r.framework_id.clone(),

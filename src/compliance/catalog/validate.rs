@@ -121,7 +121,14 @@ impl Report {
         for f in &self.frameworks {
             all.extend(f.problems.iter().map(|p| format!("{}: {p}", f.id)));
         }
-        for a in self.crosswalks.iter().filter(|a| !a.is_ok()) {
+        for a in &self.crosswalks {
+            for (x, y) in &a.linked_exceptions {
+                all.push(format!("crosswalk {}: {x} / {y} is a reviewed exception but the catalog links it", a.id));
+            }
+        }
+        let below_bar =
+            |a: &&Agreement| a.pairs == 0 || a.share() < MIN_AGREEMENT || a.exception_share() >= MAX_EXCEPTIONS;
+        for a in self.crosswalks.iter().filter(below_bar) {
             all.push(format!(
                 "crosswalk {}: {:.1}% of the published pairs linked (at least {MIN_AGREEMENT}%), {:.1}% reviewed \
                  exceptions (under {MAX_EXCEPTIONS}%); not linked: {}",
@@ -173,26 +180,38 @@ impl Report {
                 f.coverage_percent()
             );
         }
-        let _ = writeln!(out, "\nAgreement with the published crosswalks (linked: a common control maps to both):");
         let _ = writeln!(
             out,
-            "{:<26} {:>6} {:>11} {:>7} {:>8}  status",
-            "crosswalk", "pairs", "exceptions", "linked", "share"
+            "\nAgreement with the published crosswalks (linked: a common control maps to both, primary on one side \
+             at least;\nlinks: every linked pair of the two frameworks; unpublished: those links the crosswalk does \
+             not list):"
+        );
+        let _ = writeln!(
+            out,
+            "{:<26} {:>6} {:>11} {:>7} {:>8} {:>6} {:>12}  status",
+            "crosswalk", "pairs", "exceptions", "linked", "share", "links", "unpublished"
         );
         for a in &self.crosswalks {
             let _ = writeln!(
                 out,
-                "{:<26} {:>6} {:>5} {:>4.1}% {:>7} {:>7.1}%  {}",
+                "{:<26} {:>6} {:>5} {:>4.1}% {:>7} {:>7.1}% {:>6} {:>5} {:>5.1}%  {}",
                 a.id,
                 a.pairs,
                 a.exceptions,
                 a.exception_share(),
                 a.linked,
                 a.share(),
+                a.links,
+                a.unpublished_links,
+                if a.links == 0 { 0.0 } else { a.unpublished_links as f64 * 100.0 / a.links as f64 },
                 if a.is_ok() { "ok" } else { "below the bar" }
             );
             let short: String = a.revision.chars().take(12).collect();
             let _ = writeln!(out, "{:<26} {} {} @ {short}", "", a.repository, a.path);
+            if !a.unlinked.is_empty() {
+                let pairs: Vec<String> = a.unlinked.iter().map(|(x, y)| format!("{x} / {y}")).collect();
+                let _ = writeln!(out, "{:<26} not linked: {}", "", pairs.join(", "));
+            }
         }
         let problems = self.all_problems();
         if problems.is_empty() && self.is_ok() {
@@ -263,11 +282,11 @@ pub fn validate(catalog: &Catalog) -> Report {
     report
 }
 
-/// The crosswalk files and the reviewed exceptions: known frameworks and assessable requirements, a recorded
-/// source, and exceptions that name a published pair with a reason.
+/// The crosswalk files and the reviewed exceptions: known frameworks and requirements (a grouping node stands for
+/// the requirements under it), a recorded source, and exceptions that name a published pair with a reason.
 fn check_crosswalks(catalog: &Catalog, problems: &mut Vec<String>) {
-    let assessable = |framework: &str, id: &str| {
-        catalog.framework(framework).is_some_and(|f| f.requirements.iter().any(|r| r.id == id && r.assessable))
+    let known = |framework: &str, id: &str| {
+        catalog.framework(framework).is_some_and(|f| f.requirements.iter().any(|r| r.id == id))
     };
     for cw in &catalog.crosswalks {
         let what = format!("crosswalk {}", cw.id);
@@ -282,8 +301,8 @@ fn check_crosswalks(catalog: &Catalog, problems: &mut Vec<String>) {
             problems.push(format!("{what}: no pairs"));
         }
         for (a, b) in &cw.pairs {
-            if !assessable(&cw.from, a) || !assessable(&cw.to, b) {
-                problems.push(format!("{what}: pair {a} / {b} is not two assessable requirements"));
+            if !known(&cw.from, a) || !known(&cw.to, b) {
+                problems.push(format!("{what}: pair {a} / {b} names a requirement the catalog does not have"));
             }
         }
     }

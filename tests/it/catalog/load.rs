@@ -26,8 +26,8 @@ async fn every_test_database_starts_with_the_whole_catalog_loaded() {
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_requirements WHERE assessable"), 944);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_domains"), 23);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_controls"), 200);
-    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings"), 2562);
-    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings WHERE kind = 'related'"), 913);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings"), 2697);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings WHERE kind = 'related'"), 1048);
     assert_eq!(
         count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings WHERE kind = 'related' AND relationship <> ''"),
         0
