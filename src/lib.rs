@@ -41,7 +41,12 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config, db: Db, mailer: Mailer) -> AppState {
-        AppState { config: Arc::new(config), db, mailer, limits: RateLimits::new(), clock: clock::Clock::system() }
+        AppState::with_clock(config, db, mailer, clock::Clock::system())
+    }
+
+    /// The state on a given clock (tests use a manual one).
+    pub fn with_clock(config: Config, db: Db, mailer: Mailer, clock: clock::Clock) -> AppState {
+        AppState { config: Arc::new(config), db, mailer, limits: RateLimits::new(clock.clone()), clock }
     }
 
     /// An absolute link for emails.

@@ -16,7 +16,7 @@ use crate::error::AppError;
 pub mod ids;
 pub mod settings;
 
-pub use ids::{new_id, now};
+pub use ids::new_id;
 
 diesel::define_sql_function! {
     /// Lower-cases text, so searches are case-insensitive on both backends (PostgreSQL's LIKE is not).

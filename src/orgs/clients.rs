@@ -11,9 +11,10 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Action, Actor, Target};
 use crate::auth::permissions::{Permission, Tier};
-use crate::auth::{Scope, session};
+use crate::auth::{MspScope, session};
+use crate::db::ids::{OrgId, UserId};
 use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind, StaffMember};
@@ -24,22 +25,22 @@ use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
 use crate::web::{redirect, render, render_status};
 
-/// The clients of the scope's MSP that the user may see: all of them for roles that reach every client,
-/// otherwise the ones assigned to the user. Cross-client views filter through this.
+/// The clients of the person's MSP that they may see: all of them for roles that reach every client,
+/// otherwise the ones assigned to them. Cross-client views filter through this.
 pub struct MspView {
-    pub msp_org_id: String,
-    pub user_id: String,
+    pub msp_org_id: OrgId,
+    pub user_id: UserId,
     pub all_clients: bool,
 }
 
 type ClientFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
 impl MspView {
-    pub fn of(scope: &Scope) -> MspView {
+    pub fn of(scope: &MspScope) -> MspView {
         MspView {
-            msp_org_id: scope.org_id().to_string(),
+            msp_org_id: scope.msp_id().clone(),
             user_id: scope.user.id.clone(),
-            all_clients: scope.org.direct_role.is_some_and(|r| r.reaches_all_clients()),
+            all_clients: scope.reaches_all_clients(),
         }
     }
 
@@ -100,7 +101,7 @@ impl ClientStatus {
 }
 
 pub type ClientTuple =
-    (String, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, Option<String>);
+    (OrgId, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, Option<Tier>);
 
 pub const CLIENT_COLUMNS: (
     organizations::id,
@@ -126,7 +127,7 @@ pub const CLIENT_COLUMNS: (
 
 #[derive(Clone, Debug)]
 pub struct ClientRow {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
     pub slug: String,
     pub timezone: String,
@@ -136,6 +137,8 @@ pub struct ClientRow {
     pub created_at: NaiveDateTime,
     pub tier: Tier,
     pub members: i64,
+    /// When the row was read (the request's time), for "5 minutes ago".
+    pub as_of: NaiveDateTime,
 }
 
 impl From<ClientTuple> for ClientRow {
@@ -150,8 +153,11 @@ impl From<ClientTuple> for ClientRow {
             archived: archived_at.is_some(),
             last_activity_at,
             created_at,
-            tier: tier.as_deref().and_then(Tier::parse).unwrap_or(Tier::Monitor),
+            // A client of an MSP always has a tier (a CHECK constraint says so); Monitor is only the
+            // type's default for a row that cannot occur.
+            tier: tier.unwrap_or(Tier::Monitor),
             members: 0,
+            as_of: created_at,
         }
     }
 }
@@ -161,13 +167,13 @@ impl ClientRow {
         self.created_at.format("%Y-%m-%d").to_string()
     }
     pub fn last_activity(&self) -> String {
-        crate::web::time::ago(self.last_activity_at, crate::db::now())
+        crate::web::time::ago(self.last_activity_at, self.as_of)
     }
 }
 
 /// Active member counts for a page of clients: one grouped query.
-pub fn member_counts(conn: &mut DbConnection, org_ids: Vec<String>) -> QueryResult<HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = memberships::table
+pub fn member_counts(conn: &mut DbConnection, org_ids: Vec<OrgId>) -> QueryResult<HashMap<OrgId, i64>> {
+    let rows: Vec<(OrgId, i64)> = memberships::table
         .filter(memberships::org_id.eq_any(org_ids))
         .filter(memberships::deactivated_at.is_null())
         .group_by(memberships::org_id)
@@ -184,7 +190,7 @@ pub enum ClientOrder {
     LastActivity,
 }
 
-/// One page of clients with their member counts: two queries whatever the number of clients.
+/// One page of clients with their active member counts: one statement whatever the number of clients.
 pub fn load_clients(
     conn: &mut DbConnection,
     view: &MspView,
@@ -192,30 +198,35 @@ pub fn load_clients(
     search: &str,
     order: ClientOrder,
     pager: &Pager,
+    now: NaiveDateTime,
 ) -> QueryResult<Vec<ClientRow>> {
+    let members = memberships::table
+        .filter(memberships::org_id.eq(organizations::id))
+        .filter(memberships::deactivated_at.is_null())
+        .count()
+        .single_value();
     let query = organizations::table.filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
-    let rows: Vec<ClientTuple> = match order {
-        ClientOrder::Name => {
-            query.order((organizations::name.asc(), organizations::id.asc())).select(CLIENT_COLUMNS).load(conn)?
-        }
+    let rows: Vec<(ClientTuple, Option<i64>)> = match order {
+        ClientOrder::Name => query
+            .order((organizations::name.asc(), organizations::id.asc()))
+            .select((CLIENT_COLUMNS, members))
+            .load(conn)?,
         ClientOrder::LastActivity => query
             .order((organizations::last_activity_at.desc(), organizations::id.desc()))
-            .select(CLIENT_COLUMNS)
+            .select((CLIENT_COLUMNS, members))
             .load(conn)?,
     };
-    let mut clients: Vec<ClientRow> = rows.into_iter().map(ClientRow::from).collect();
-    let counts = member_counts(conn, clients.iter().map(|c| c.id.clone()).collect())?;
-    for client in &mut clients {
-        client.members = counts.get(&client.id).copied().unwrap_or(0);
-    }
-    Ok(clients)
+    Ok(rows
+        .into_iter()
+        .map(|(row, members)| ClientRow { members: members.unwrap_or(0), as_of: now, ..ClientRow::from(row) })
+        .collect())
 }
 
 pub fn count_clients(conn: &mut DbConnection, view: &MspView, status: ClientStatus, search: &str) -> QueryResult<i64> {
     organizations::table.filter(view.filter(status, search)).count().get_result(conn)
 }
 
-/// One page of clients by name, with the pager: three queries.
+/// One page of clients by name, with the pager: two statements.
 pub fn client_page(
     conn: &mut DbConnection,
     view: &MspView,
@@ -223,9 +234,10 @@ pub fn client_page(
     search: &str,
     page: i64,
     base_query: String,
+    now: NaiveDateTime,
 ) -> QueryResult<(Vec<ClientRow>, Pager)> {
     let pager = Pager::new(page, count_clients(conn, view, status, search)?, base_query);
-    let clients = load_clients(conn, view, status, search, ClientOrder::Name, &pager)?;
+    let clients = load_clients(conn, view, status, search, ClientOrder::Name, &pager, now)?;
     Ok((clients, pager))
 }
 
@@ -252,7 +264,7 @@ struct ClientsPage {
 
 pub async fn list(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     query: web::Query<ClientsQuery>,
 ) -> AppResult<HttpResponse> {
@@ -267,9 +279,12 @@ pub async fn list(
     let (status, term) = (ClientStatus::parse(&query.status), search.clone());
     let base_query =
         query_string(&[("q", &search), ("status", if status_text == "active" { "" } else { status_text })]);
+    let now = state.clock.now();
     let (page, (clients, pager)) = state
         .db
-        .run(move |conn| Ok((input.load(conn)?, client_page(conn, &view, status, &term, page_number, base_query)?)))
+        .run(move |conn| {
+            Ok((input.load(conn)?, client_page(conn, &view, status, &term, page_number, base_query, now)?))
+        })
         .await?;
     render(ClientsPage {
         page,
@@ -334,12 +349,12 @@ fn assignable(staff: Vec<StaffMember>) -> Vec<StaffMember> {
 
 async fn new_client_page(
     state: &AppState,
-    scope: &Scope,
+    scope: &MspScope,
     input: PageInput,
     form: ClientForm,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let msp_id = scope.org_id().to_string();
+    let msp_id = scope.msp_id().clone();
     let (page, staff) = state.db.run(move |conn| Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?))).await?;
     let status = crate::web::form_status(&errors);
     let page =
@@ -347,9 +362,9 @@ async fn new_client_page(
     render_status(status, page)
 }
 
-pub async fn new_form(state: web::Data<AppState>, scope: Scope, input: PageInput) -> AppResult<HttpResponse> {
+pub async fn new_form(state: web::Data<AppState>, scope: MspScope, input: PageInput) -> AppResult<HttpResponse> {
     let form =
-        ClientForm { timezone: scope.org.timezone.clone(), tier: Tier::Operate.code().into(), ..Default::default() };
+        ClientForm { timezone: "America/New_York".into(), tier: Tier::Operate.code().into(), ..Default::default() };
     new_client_page(&state, &scope, input, form, FieldErrors::default()).await
 }
 
@@ -360,12 +375,24 @@ struct NewClient {
     timezone: String,
     tier: Tier,
     contact_email: String,
-    staff: Vec<String>,
+    staff: Vec<UserId>,
+}
+
+/// The assignable staff of the MSP named in a form (ids from the form resolved against the MSP's staff), or
+/// None when one is not.
+fn chosen_staff(conn: &mut DbConnection, msp: &OrgId, chosen: &[String]) -> QueryResult<Option<Vec<UserId>>> {
+    let staff = assignable(models::active_staff(conn, msp)?);
+    let picked: Vec<UserId> =
+        staff.iter().filter(|s| chosen.iter().any(|c| c == s.user_id.as_str())).map(|s| s.user_id.clone()).collect();
+    let mut unique = chosen.to_vec();
+    unique.sort();
+    unique.dedup();
+    Ok((picked.len() == unique.len()).then_some(picked))
 }
 
 fn validate_client(
     conn: &mut DbConnection,
-    msp_org_id: &str,
+    msp_org_id: &OrgId,
     form: &ClientForm,
 ) -> QueryResult<Result<NewClient, FieldErrors>> {
     let mut errors = FieldErrors::default();
@@ -381,14 +408,13 @@ fn validate_client(
     } else {
         forms::email(&mut errors, "contact_email", &form.contact_email)
     };
-    let staff_ids: Vec<String> =
-        assignable(models::active_staff(conn, msp_org_id)?).into_iter().map(|s| s.user_id).collect();
-    if form.staff.iter().any(|s| !staff_ids.contains(s)) {
+    let staff = chosen_staff(conn, msp_org_id, &form.staff)?;
+    if staff.is_none() {
         errors.add("staff", "Only active staff of this MSP can be assigned.");
     }
-    Ok(match tier {
-        Some(tier) if errors.is_empty() => {
-            Ok(NewClient { name, slug, timezone, tier, contact_email, staff: form.staff.clone() })
+    Ok(match (tier, staff) {
+        (Some(tier), Some(staff)) if errors.is_empty() => {
+            Ok(NewClient { name, slug, timezone, tier, contact_email, staff })
         }
         _ => Err(errors),
     })
@@ -396,14 +422,14 @@ fn validate_client(
 
 pub async fn create(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     actor: Actor,
     session: Session,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let form = ClientForm::from_pairs(&form);
-    let (msp_id, msp_name, submitted) = (scope.org_id().to_string(), scope.org.name.clone(), form.clone());
+    let (msp_id, msp_name, submitted) = (scope.msp_id().clone(), scope.msp.name.clone(), form.clone());
     let outcome = state
         .db
         .write(move |conn| {
@@ -429,20 +455,28 @@ pub async fn create(
 fn insert_client(
     conn: &mut DbConnection,
     actor: &Actor,
-    msp_id: &str,
+    msp_id: &OrgId,
     msp_name: &str,
     c: &NewClient,
-) -> QueryResult<(String, String)> {
+) -> QueryResult<(OrgId, String)> {
     let slug = unique_slug(conn, &c.slug)?;
-    let client_id = models::insert_org(conn, OrgKind::Client, &c.name, &slug, &c.timezone, &c.contact_email)?;
+    let new = models::NewOrg {
+        kind: OrgKind::Client,
+        name: &c.name,
+        slug: &slug,
+        timezone: &c.timezone,
+        contact_email: &c.contact_email,
+        seat_limit: models::DEFAULT_SEAT_LIMIT,
+    };
+    let client_id = models::insert_org(conn, &new, actor.at)?;
     models::link_client(conn, msp_id, &client_id, c.tier)?;
-    models::set_assignments(conn, &client_id, &c.staff)?;
-    let details = format!("tier {}, {} staff assigned", c.tier.code(), c.staff.len());
+    models::set_assignments(conn, &client_id, &c.staff, actor.at)?;
+    let details = format!("{}, {} staff assigned", c.tier.label(), c.staff.len());
     audit::record(
         conn,
         actor,
         Some(msp_id),
-        "client.create",
+        Action::ClientCreated,
         Target::new("organization", &client_id, &c.name).details(details.clone()),
     )?;
     let created_by = format!("created by {msp_name}; {details}");
@@ -450,7 +484,7 @@ fn insert_client(
         conn,
         actor,
         Some(&client_id),
-        "organization.create",
+        Action::OrganizationCreated,
         Target::new("organization", &client_id, &c.name).details(created_by),
     )?;
     Ok((client_id, c.name.clone()))
@@ -462,7 +496,7 @@ struct ClientDetailPage {
     page: PageContext,
     client: ClientRow,
     staff: Vec<StaffMember>,
-    assigned: Vec<String>,
+    assigned: Vec<UserId>,
     tiers: Vec<(&'static str, String)>,
     can_manage: bool,
     reaches_all: Vec<StaffMember>,
@@ -476,16 +510,16 @@ impl ClientDetailPage {
 
 pub async fn detail(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
-    let (client_id, msp_id) = (path.into_inner(), scope.org_id().to_string());
+    let (client_id, msp_id, now) = (path.into_inner(), scope.msp_id().clone(), state.clock.now());
     let (page, mut client, staff, assigned, members) = state
         .db
         .run(move |conn| {
-            let client = view.client(conn, &client_id)?;
+            let client = ClientRow { as_of: now, ..view.client(conn, &client_id)? };
             let members = member_counts(conn, vec![client.id.clone()])?.get(&client.id).copied().unwrap_or(0);
             let staff = models::active_staff(conn, &msp_id)?;
             let assigned = models::assigned_user_ids(conn, &client.id)?;
@@ -515,13 +549,13 @@ pub struct TierForm {
 /// Runs a change on one client of the scope's MSP (404 for anyone else's) and flashes its message.
 async fn change_client<F>(
     state: &AppState,
-    scope: &Scope,
+    scope: &MspScope,
     session: &Session,
     client_id: String,
     change: F,
 ) -> AppResult<HttpResponse>
 where
-    F: FnOnce(&mut DbConnection, &ClientRow) -> Result<Result<String, String>, AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &MspView, &ClientRow) -> Result<Result<String, String>, AppError> + Send + 'static,
 {
     let view = MspView::of(scope);
     let target = format!("/msp/clients/{client_id}");
@@ -529,7 +563,7 @@ where
         .db
         .write(move |conn| {
             let client = view.client(conn, &client_id)?;
-            change(conn, &client)
+            change(conn, &view, &client)
         })
         .await?;
     session::flash_outcome(session, outcome);
@@ -538,24 +572,23 @@ where
 
 pub async fn change_tier(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
     form: web::Form<TierForm>,
 ) -> AppResult<HttpResponse> {
     let tier = Tier::parse(&form.tier);
-    let msp_id = scope.org_id().to_string();
-    change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+    change_client(&state, &scope, &session, path.into_inner(), move |conn, view, client| {
         let Some(tier) = tier else { return Ok(Err("Choose one of the tiers T1, T2 or T3.".into())) };
         if client.tier == tier {
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
         }
-        models::set_tier(conn, &client.id, tier)?;
-        let details = format!("{} -> {}", client.tier.code(), tier.code());
-        for org in [msp_id.as_str(), client.id.as_str()] {
+        models::set_tier(conn, &view.msp_org_id, &client.id, tier, actor.at)?;
+        let details = format!("{} to {}", client.tier.label(), tier.label());
+        for org in [&view.msp_org_id, &client.id] {
             let target = Target::new("organization", &client.id, &client.name).details(details.clone());
-            audit::record(conn, &actor, Some(org), "client.change_tier", target)?;
+            audit::record(conn, &actor, Some(org), Action::ClientTierChanged, target)?;
         }
         Ok(Ok(format!("{} is now at {}.", client.name, tier.label())))
     })
@@ -564,24 +597,21 @@ pub async fn change_tier(
 
 pub async fn set_assignments(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let staff: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
-    let msp_id = scope.org_id().to_string();
-    change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
-        let allowed: Vec<String> =
-            assignable(models::active_staff(conn, &msp_id)?).into_iter().map(|s| s.user_id).collect();
-        if staff.iter().any(|s| !allowed.contains(s)) {
+    let chosen: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
+    change_client(&state, &scope, &session, path.into_inner(), move |conn, view, client| {
+        let Some(staff) = chosen_staff(conn, &view.msp_org_id, &chosen)? else {
             return Ok(Err("Only active staff of this MSP can be assigned.".into()));
-        }
-        models::set_assignments(conn, &client.id, &staff)?;
+        };
+        models::set_assignments(conn, &client.id, &staff, actor.at)?;
         let target =
             Target::new("organization", &client.id, &client.name).details(format!("{} staff assigned", staff.len()));
-        audit::record(conn, &actor, Some(&msp_id), "client.assign_staff", target)?;
+        audit::record(conn, &actor, Some(&view.msp_org_id), Action::ClientStaffAssigned, target)?;
         Ok(Ok(format!("Staff assignments for {} are saved.", client.name)))
     })
     .await
@@ -589,7 +619,7 @@ pub async fn set_assignments(
 
 pub async fn archive(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
@@ -599,7 +629,7 @@ pub async fn archive(
 
 pub async fn restore(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
@@ -609,21 +639,21 @@ pub async fn restore(
 
 async fn set_archived(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     client_id: String,
     archived: bool,
 ) -> AppResult<HttpResponse> {
-    let msp_id = scope.org_id().to_string();
-    change_client(&state, &scope, &session, client_id, move |conn, client| {
+    change_client(&state, &scope, &session, client_id, move |conn, view, client| {
         if client.archived == archived {
             let state = if archived { "archived" } else { "active" };
             return Ok(Err(format!("{} is already {state}.", client.name)));
         }
-        models::set_archived(conn, &client.id, archived)?;
-        let action = if archived { "client.archive" } else { "client.restore" };
-        audit::record(conn, &actor, Some(&msp_id), action, Target::new("organization", &client.id, &client.name))?;
+        models::set_client_archived(conn, &view.msp_org_id, &client.id, archived, actor.at)?;
+        let action = if archived { Action::ClientArchived } else { Action::ClientRestored };
+        let target = Target::new("organization", &client.id, &client.name);
+        audit::record(conn, &actor, Some(&view.msp_org_id), action, target)?;
         Ok(Ok(if archived {
             format!("{} is archived: nobody can work in it until it is restored. Its data is kept.", client.name)
         } else {

@@ -7,13 +7,15 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::scope::{Identity, count_reachable_clients, org_context, reachable_clients};
+use crate::auth::identity::{acting_msp, org_context};
+use crate::auth::scope::Identity;
 use crate::auth::session;
 use crate::error::{AppError, AppResult};
 use crate::orgs::OrgKind;
+use crate::orgs::reach::{count_reachable_clients, reachable_clients};
 use crate::web::context::SwitchEntry;
 use crate::web::pagination::{ListQuery, Pager, query_string};
-use crate::web::routes::get_access_for;
+use crate::web::routes::{Access, get_access_for};
 use crate::web::{PageContext, PageInput, safe_next};
 use crate::web::{redirect, render};
 
@@ -45,16 +47,16 @@ pub async fn page(
     let search = query.list.search();
     let page_number = query.list.page();
     let filter = search.to_lowercase();
-    let current = identity.org.as_ref().map(|o| o.id.clone()).unwrap_or_default();
+    let current = identity.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default();
     let own: Vec<SwitchEntry> = identity
         .memberships
         .iter()
         .filter(|m| filter.is_empty() || m.org_name.to_lowercase().contains(&filter))
         .map(|m| SwitchEntry {
-            id: m.org_id.clone(),
+            id: m.org_id.to_string(),
             name: m.org_name.clone(),
             kind: m.org_kind.label(),
-            current: m.org_id == current,
+            current: m.org_id == current.as_str(),
         })
         .collect();
     let base_query = query_string(&[("q", &search), ("next", &query.next)]);
@@ -69,7 +71,12 @@ pub async fn page(
         .await?;
     let clients = clients
         .into_iter()
-        .map(|c| SwitchEntry { current: c.id == current, id: c.id, name: c.name, kind: c.kind.label() })
+        .map(|c| SwitchEntry {
+            current: c.id == current.as_str(),
+            id: c.id.to_string(),
+            name: c.name,
+            kind: c.kind.label(),
+        })
         .collect();
     let next = safe_next(Some(&query.next)).unwrap_or_default();
     render(SwitchPage { page, own, clients, pager, search: query.list.search(), next })
@@ -104,27 +111,34 @@ async fn switch_to(state: &AppState, identity: &Identity, org_id: &str) -> AppRe
     let lookup = identity.clone();
     switched.org =
         Some(state.db.run(move |conn| Ok(org_context(conn, &lookup, &org_id)?)).await?.ok_or(AppError::NotFound)?);
+    switched.msp = acting_msp(&switched);
     Ok(switched)
 }
 
-/// The same section in the new organization when it exists there (a parameterless page the user may open),
-/// else the organization's home.
+/// The same section in the new organization when it exists there (a parameterless page of the organization
+/// the user may open), else the organization's home. MSP pages are not a section of a client: switching to a
+/// client from one lands on the client's home.
 fn landing(identity: &Identity, next: &str) -> String {
     let path = next.split('?').next().unwrap_or("");
+    let in_msp = identity.org.as_ref().is_some_and(|o| o.kind == OrgKind::Msp);
     match get_access_for(path) {
+        Some(Access::Msp(_)) if !in_msp => home_of(identity),
         Some(access) if access.allows(Some(identity)) && !path.is_empty() => path.to_string(),
         _ => home_of(identity),
     }
 }
 
+/// Where a person starts: the MSP dashboard when they work in an MSP (and the current context is it), else the
+/// current organization's overview.
 pub fn home_of(identity: &Identity) -> String {
-    let msp_home = get_access_for("/msp/dashboard").is_some_and(|a| a.allows(Some(identity)));
+    let in_msp = identity.org.as_ref().is_some_and(|o| o.kind == OrgKind::Msp);
+    let msp_home = in_msp && get_access_for("/msp/dashboard").is_some_and(|a| a.allows(Some(identity)));
     if msp_home { "/msp/dashboard".into() } else { "/overview".into() }
 }
 
 #[derive(Serialize)]
 struct OptionJson {
-    id: String,
+    id: crate::db::ids::OrgId,
     name: String,
     kind: &'static str,
 }
@@ -164,6 +178,6 @@ pub async fn resubmit(
     let target =
         safe_next(Some(&field("_target"))).ok_or_else(|| AppError::BadRequest("Nothing to resubmit.".into()))?;
     let switched = switch_to(&state, &identity, &field("_org")).await?;
-    session::set_org(&session, &switched.org.as_ref().map(|o| o.id.clone()).unwrap_or_default());
+    session::set_org(&session, &switched.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default());
     Ok(HttpResponse::TemporaryRedirect().insert_header(("Location", target)).finish())
 }

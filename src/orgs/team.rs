@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::audit::Actor;
 use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
 use crate::auth::{Scope, session};
+use crate::db::ids::OrgId;
 use crate::error::{AppError, AppResult};
 use crate::orgs::members::{self, InvitationRow, IssuedInvitation, MemberChange, MemberRow};
 use crate::orgs::models::{self, Organization};
@@ -74,8 +75,9 @@ async fn render_team(
 ) -> AppResult<HttpResponse> {
     let search = query.search();
     let page_number = query.page();
-    let org_id = scope.org_id().to_string();
+    let org_id = scope.org_id().clone();
     let kind = scope.org.kind;
+    let now = state.clock.now();
     let (page, org, members, pager, invitations, seats_used) = state
         .db
         .run(move |conn| {
@@ -84,7 +86,7 @@ async fn render_team(
             let total = members::count_members(conn, &org_id, &search)?;
             let pager = Pager::new(page_number, total, query_string(&[("q", &search)]));
             let rows = members::list_members(conn, &org_id, &search, pager.per_page, pager.offset())?;
-            let invitations = members::open_invitations(conn, &org_id)?;
+            let invitations = members::open_invitations(conn, &org_id, now)?;
             let seats = models::seats_used(conn, &org_id)?;
             Ok((page, org, rows, pager, invitations, seats))
         })
@@ -128,8 +130,7 @@ pub async fn invite(
     form: web::Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let org_id = scope.org_id().to_string();
-    match invite_to(&state, &actor, &org_id, &form).await? {
+    match invite_to(&state, &actor, scope.org_id(), &form).await? {
         Ok(message) => {
             session::flash_ok(&session, message);
             Ok(redirect("/settings/team"))
@@ -145,15 +146,15 @@ pub async fn invite(
 pub async fn invite_to(
     state: &AppState,
     actor: &Actor,
-    org_id: &str,
+    org_id: &OrgId,
     form: &InviteForm,
 ) -> AppResult<Result<String, FieldErrors>> {
-    let (org_id, email, role, actor_tx) = (org_id.to_string(), form.email.clone(), form.role.clone(), actor.clone());
+    let (org_id, email, role, actor_tx) = (org_id.clone(), form.email.clone(), form.role.clone(), actor.clone());
     let issued = state
         .db
         .write(move |conn| {
             let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
-            match members::validate_invite(conn, &org, &email, &role)? {
+            match members::validate_invite(conn, &org, &email, &role, actor_tx.at)? {
                 Ok(input) => Ok(Ok((members::create_invitation(conn, &actor_tx, &org, input)?, org))),
                 Err(errors) => Ok(Err(errors)),
             }
@@ -170,7 +171,7 @@ pub async fn invite_to(
 pub async fn send_invitation(state: &AppState, actor: &Actor, org: &Organization, issued: &IssuedInvitation) -> String {
     let link = state.link(&format!("/invitations/{}", issued.token));
     let inviter = actor.label.split(" <").next().unwrap_or("Your administrator").to_string();
-    let expires = crate::web::time::local(issued.expires_at, org.timezone.parse().unwrap_or(chrono_tz::UTC));
+    let expires = crate::web::time::local(issued.expires_at, org.tz());
     let mail =
         crate::mail::messages::invitation(&issued.email, &inviter, &org.name, issued.role.label(), &link, &expires);
     match state.mailer.send(mail).await {
@@ -197,8 +198,8 @@ pub async fn resend(
     Ok(redirect("/settings/team"))
 }
 
-pub async fn resend_in(state: &AppState, actor: &Actor, org_id: &str, invitation_id: &str) -> AppResult<String> {
-    let (org_id, id, actor_tx) = (org_id.to_string(), invitation_id.to_string(), actor.clone());
+pub async fn resend_in(state: &AppState, actor: &Actor, org_id: &OrgId, invitation_id: &str) -> AppResult<String> {
+    let (org_id, id, actor_tx) = (org_id.clone(), invitation_id.to_string(), actor.clone());
     let (issued, org) = state
         .db
         .write(move |conn| {
@@ -216,7 +217,7 @@ pub async fn revoke(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (org_id, id) = (scope.org_id().to_string(), path.into_inner());
+    let (org_id, id) = (scope.org_id().clone(), path.into_inner());
     let message = state.db.write(move |conn| members::revoke_invitation(conn, &actor, &org_id, &id)).await?;
     session::flash_ok(&session, message);
     Ok(redirect("/settings/team"))
@@ -239,11 +240,11 @@ pub async fn apply_change(
     state: &AppState,
     actor: Actor,
     session: &Session,
-    org_id: &str,
+    org_id: &OrgId,
     member_id: String,
     change: Result<MemberChange, String>,
 ) -> AppResult<()> {
-    let org_id = org_id.to_string();
+    let org_id = org_id.clone();
     let outcome = state
         .db
         .write(move |conn| {

@@ -7,11 +7,13 @@ use actix_session::SessionExt;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use diesel::QueryResult;
 
-use crate::auth::scope::{Identity, count_reachable_clients, reachable_clients};
+use crate::auth::scope::Identity;
 use crate::auth::session::{self, Flash};
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::orgs::OrgKind;
+use crate::orgs::reach::switcher_head;
+use crate::web::guard::ActingOrg;
 use crate::web::routes::get_access_for;
 
 /// Entries of the sidebar switcher before "show all".
@@ -33,6 +35,8 @@ const NAV: &[(&str, &str, &str)] = &[
 /// What the extractor collects from the request; `load` adds what needs the database.
 pub struct PageInput {
     identity: Identity,
+    /// The organization the page's forms are for (the MSP on MSP pages, else the current organization).
+    form_org: String,
     csrf: String,
     flash: Option<Flash>,
     path: String,
@@ -47,8 +51,13 @@ impl FromRequest for PageInput {
             return ready(Err(AppError::SignInRequired));
         };
         let session = req.get_session();
+        let form_org = match req.extensions().get::<ActingOrg>() {
+            Some(ActingOrg(org)) => org.to_string(),
+            None => identity.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default(),
+        };
         ready(Ok(PageInput {
             identity,
+            form_org,
             csrf: session::csrf_token(&session),
             flash: session::take_flash(&session),
             path: req.path().to_string(),
@@ -120,7 +129,7 @@ impl PageInput {
         &self.identity
     }
 
-    /// Builds the page context: at most two queries (the switcher's first clients and their count).
+    /// Builds the page context: at most one statement (the switcher's first clients, with their count).
     pub fn load(self, conn: &mut DbConnection) -> QueryResult<PageContext> {
         let identity = &self.identity;
         let switcher = load_switcher(conn, identity)?;
@@ -135,7 +144,7 @@ impl PageInput {
             user_email: identity.user.email.clone(),
             is_super_admin: identity.user.is_super_admin,
             banner,
-            org_id: identity.org.as_ref().map(|o| o.id.clone()).unwrap_or_default(),
+            org_id: self.form_org,
             csrf: self.csrf,
             flash: self.flash,
             nav: build_nav(identity, &self.path),
@@ -176,25 +185,20 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
         .memberships
         .iter()
         .map(|m| SwitchEntry {
-            id: m.org_id.clone(),
+            id: m.org_id.to_string(),
             name: m.org_name.clone(),
             kind: m.org_kind.label(),
             current: m.org_id == current,
         })
         .collect();
-    let clients = reachable_clients(conn, identity, "", SWITCHER_CLIENTS, 0)?;
-    let total_clients = if (clients.len() as i64) < SWITCHER_CLIENTS {
-        clients.len() as i64
-    } else {
-        count_reachable_clients(conn, identity, "")?
-    };
-    for client in clients {
-        if entries.iter().any(|e| e.id == client.id) {
+    let head = switcher_head(conn, identity, SWITCHER_CLIENTS)?;
+    for client in head.clients {
+        if entries.iter().any(|e| e.id == client.id.as_str()) {
             continue;
         }
         entries.push(SwitchEntry {
             current: client.id == current,
-            id: client.id,
+            id: client.id.to_string(),
             name: client.name,
             kind: client.kind.label(),
         });
@@ -202,9 +206,14 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
     if let Some(org) = &identity.org
         && !entries.iter().any(|e| e.current)
     {
-        entries.push(SwitchEntry { id: org.id.clone(), name: org.name.clone(), kind: org.kind.label(), current: true });
+        entries.push(SwitchEntry {
+            id: org.id.to_string(),
+            name: org.name.clone(),
+            kind: org.kind.label(),
+            current: true,
+        });
     }
-    Ok(Switcher { entries, total_clients })
+    Ok(Switcher { entries, total_clients: head.total })
 }
 
 /// For pages outside the staff app (sign-in, onboarding, emailed-token pages): csrf token and flash only.
