@@ -41,7 +41,7 @@ async fn super_admins_see_every_organization_and_can_filter_and_page_the_list() 
         let f = fixture::msp(&mut conn);
         fixture::other(&mut conn);
         fixture::org(&mut conn, OrgKind::Solo, "Solo Shop");
-        palisade::orgs::models::set_archived(&mut conn, &f.t1, true).unwrap();
+        palisade::orgs::models::set_archived(&mut conn, &f.t1, true, app.now()).unwrap();
         f
     };
     let mut root = app.client().await;
@@ -191,7 +191,7 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
         .first(&mut conn)
         .unwrap();
     let (msp, tier) = (msp.unwrap(), tier.unwrap());
-    assert_eq!((msp, tier), (other.msp.clone(), "T1".to_string()));
+    assert_eq!((msp, tier), (other.msp.to_string(), "T1".to_string()));
     root.get(&format!("/admin/orgs/{client_id}"))
         .await
         .assert_contains(fixture::OTHER_NAME)

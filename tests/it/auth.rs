@@ -107,7 +107,7 @@ async fn sign_in_failures_never_reveal_whether_the_account_exists_and_are_logged
         .select(activity_log::org_id)
         .first(&mut conn)
         .unwrap();
-    assert_eq!(logged, Some(f.msp));
+    assert_eq!(logged, Some(f.msp.to_string()));
 }
 
 #[actix_web::test]
@@ -292,7 +292,7 @@ async fn expired_reset_links_do_not_work() {
     c.post("/forgot-password", &[("email", "admin@northwind.test")]).await;
     let link = app.mail()[0].text.lines().find(|l| l.contains("/reset-password/")).unwrap().trim().to_string();
     let mut conn = app.conn();
-    let past = palisade::db::now() - chrono::Duration::minutes(61);
+    let past = crate::support::start_time() - chrono::Duration::minutes(61);
     diesel::update(password_resets::table).set(password_resets::created_at.eq(past)).execute(&mut conn).unwrap();
     diesel::update(password_resets::table).set(password_resets::expires_at.eq(past)).execute(&mut conn).unwrap();
     c.get(link.trim_start_matches("http://localhost")).await.assert_status(400);

@@ -33,13 +33,13 @@ fn assigned(conn: &mut DbConnection, client: &str) -> Vec<String> {
         .unwrap()
 }
 
-fn archive(conn: &mut DbConnection, org: &str) {
-    palisade::orgs::models::set_archived(conn, org, true).unwrap();
+fn archive(conn: &mut DbConnection, org: &palisade::db::ids::OrgId) {
+    palisade::orgs::models::set_archived(conn, org, true, crate::support::start_time()).unwrap();
 }
 
 fn set_last_activity(conn: &mut DbConnection, org: &str, ago: Duration) {
     diesel::update(organizations::table.find(org))
-        .set(organizations::last_activity_at.eq(palisade::db::now() - ago))
+        .set(organizations::last_activity_at.eq(crate::support::start_time() - ago))
         .execute(conn)
         .unwrap();
 }
@@ -87,7 +87,7 @@ async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
         .select((organizations::msp_org_id, organizations::tier))
         .first(&mut conn)
         .unwrap();
-    assert_eq!((msp, tier), (Some(f.msp.clone()), Some("T3".to_string())));
+    assert_eq!((msp, tier), (Some(f.msp.to_string()), Some("T3".to_string())));
     assert_eq!(assigned(&mut conn, &id), vec![f.tech.clone()]);
     assert_eq!(
         logged(&mut conn, &f.msp, "client.create"),
@@ -104,7 +104,7 @@ async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
     let list = priya.get("/msp/clients").await;
     let listed = row(&list.body, "Harbor Point Dental");
     assert!(listed.contains("T3 Manage") && listed.contains("<td class=\"num\">0</td>"), "{listed}");
-    assert!(listed.contains(&palisade::db::now().format("%Y-%m-%d").to_string()), "{listed}");
+    assert!(listed.contains(&crate::support::start_time().format("%Y-%m-%d").to_string()), "{listed}");
     let mut tom = app.signed_in("tech@northwind.test").await;
     tom.get("/msp/clients").await.assert_contains("Harbor Point Dental");
     let inside = tom.switch_to(&id).await;
@@ -174,7 +174,7 @@ async fn adding_a_client_with_bad_input_shows_every_message_keeps_the_values_and
     let deactivated = fixture::user(&mut app.conn(), "former@northwind.test", "Fay Former");
     let former = fixture::member(&mut app.conn(), &f.msp, &deactivated, Role::MspTechnician);
     diesel::update(palisade::schema::memberships::table.find(&former))
-        .set(palisade::schema::memberships::deactivated_at.eq(Some(palisade::db::now())))
+        .set(palisade::schema::memberships::deactivated_at.eq(Some(crate::support::start_time())))
         .execute(&mut app.conn())
         .unwrap();
     let before = snapshot(&mut app.conn());
@@ -442,7 +442,7 @@ async fn the_dashboard_shows_the_figures_of_the_database_without_archived_client
             let member = fixture::member(&mut conn, &f.msp, &user, role);
             if i == 2 {
                 diesel::update(palisade::schema::memberships::table.find(&member))
-                    .set(palisade::schema::memberships::deactivated_at.eq(Some(palisade::db::now())))
+                    .set(palisade::schema::memberships::deactivated_at.eq(Some(crate::support::start_time())))
                     .execute(&mut conn)
                     .unwrap();
             }

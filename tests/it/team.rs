@@ -37,7 +37,7 @@ fn invitations_of(conn: &mut palisade::db::DbConnection, org: &str) -> Vec<Invit
 
 fn expire(conn: &mut palisade::db::DbConnection, invitation_id: &str) {
     diesel::update(invitations::table.find(invitation_id))
-        .set(invitations::expires_at.eq(palisade::db::now() - Duration::minutes(1)))
+        .set(invitations::expires_at.eq(crate::support::start_time() - Duration::minutes(1)))
         .execute(conn)
         .unwrap();
 }
@@ -71,7 +71,7 @@ async fn an_invitation_is_emailed_stored_only_as_a_hash_and_accepting_it_creates
     assert_eq!((email.as_str(), role.as_str()), ("new.hire@example.test", "COMPLIANCE_OFFICER"));
     assert_eq!(token_hash, hash_token(&token), "only the SHA-256 of the token is stored");
     assert!(!format!("{:?}", rows[0]).contains(&token), "the token itself is stored nowhere");
-    let in_seven_days = palisade::db::now() + Duration::days(7);
+    let in_seven_days = crate::support::start_time() + Duration::days(7);
     assert!((expires_at - in_seven_days).num_seconds().abs() < 120, "expires after 7 days: {expires_at}");
     assert!(accepted.is_none() && revoked.is_none());
     let invite_log = logged(&mut conn, &f.t2, "member.invite");
