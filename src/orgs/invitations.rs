@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::password::{hash_blocking, password_problem};
+use crate::auth::password::{hash_blocking, password_problem, verify_blocking};
 use crate::auth::permissions::Role;
 use crate::auth::scope::Identity;
 use crate::auth::sessions::UserAgent;
@@ -171,27 +171,37 @@ pub async fn accept(
     let token = token.into_inner();
     let (inv, viewer) = load(&state, &token, signed_in.as_ref()).await?;
     let form = form.into_inner();
-    let new_account = match viewer {
-        Viewer::InvitedUser => None,
+    let (new_account, starts_session) = match viewer {
+        Viewer::InvitedUser => (None, false),
         Viewer::NewPerson => match validate_new_person(&form, &inv.email) {
-            Ok(name) => Some((name, hash_blocking(form.password.clone()).await?)),
+            Ok(name) => (Some((name, hash_blocking(form.password.clone()).await?)), true),
             Err(errors) => {
                 let page = page_for(page, token, inv, Viewer::NewPerson, form.name, errors);
                 return render_status(crate::web::form_status_invalid(), page);
             }
         },
-        Viewer::MustSignIn | Viewer::OtherUser(_) => {
+        // The account exists and nobody is signed in: its password proves it is theirs (as signing in would).
+        Viewer::MustSignIn => match account_password_matches(&state, &actor, &inv.email, form.password.clone()).await? {
+            true => (None, true),
+            false => {
+                let mut errors = FieldErrors::default();
+                errors.add("password", format!("That is not the password of {}.", inv.email));
+                let page = page_for(page, token, inv, Viewer::MustSignIn, String::new(), errors);
+                return render_status(crate::web::form_status_invalid(), page);
+            }
+        },
+        Viewer::OtherUser(_) => {
             return render(page_for(page, token, inv, viewer, String::new(), FieldErrors::default()));
         }
     };
     let org_id = inv.org_id.clone();
-    let is_new = new_account.is_some();
+    let is_new = starts_session;
     let agent = user_agent.0;
     let joined = state
         .db
         .write(move |conn| {
             let (user_id, stamp) = join(conn, &actor, &token, new_account)?;
-            // A new account signs in here; an existing one is already signed in (through the guard).
+            // A new account, or an existing one proven by its password, signs in here; a signed-in one already is.
             let record =
                 if is_new { Some(sessions::start(conn, &user_id, &agent, &actor.ip, actor.at)?) } else { None };
             Ok((record, stamp))
@@ -203,6 +213,19 @@ pub async fn accept(
     }
     session::flash_ok(&session, format!("Welcome to {}.", inv.org_name));
     Ok(redirect("/"))
+}
+
+/// Does `password` open the account with this email? Counted like a sign-in attempt (failures only).
+async fn account_password_matches(state: &AppState, actor: &Actor, email: &str, password: String) -> AppResult<bool> {
+    let bucket = crate::auth::ratelimit::account_key(email, None);
+    state.limits.password_allowed(&actor.ip, &bucket)?;
+    let lookup = email.to_string();
+    let stored = state.db.run(move |conn| Ok(users::find_by_email(conn, &lookup)?.map(|u| u.password_hash))).await?;
+    let ok = verify_blocking(password, stored).await?;
+    if !ok {
+        state.limits.password_failed(&actor.ip, &bucket);
+    }
+    Ok(ok)
 }
 
 fn validate_new_person(form: &AcceptForm, email: &str) -> Result<String, FieldErrors> {

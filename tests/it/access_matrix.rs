@@ -115,6 +115,9 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     let other = fixture::other(&mut conn);
     let now = start_time();
     let person = fixture::user(&mut conn, "persona@people.test", "Pat Persona");
+    // The client the MSP routes' ids name: no persona works in it, so changing its tier or archiving it (which
+    // allowed personas do, with the example bodies) moves nobody's context.
+    let spare = fixture::client_of(&mut conn, &f.msp, SPARE_CLIENT, Tier::Operate);
     let mut world = World {
         email: Some("persona@people.test".into()),
         switch_to: None,
@@ -123,7 +126,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         auditor_token: None,
         api_key: None,
         params: HashMap::new(),
-        tenant_orgs: vec![f.msp.clone(), f.t1.clone(), f.t2.clone(), f.t3.clone()],
+        tenant_orgs: vec![f.msp.clone(), f.t1.clone(), f.t2.clone(), f.t3.clone(), spare.clone()],
         tenant_users: vec![],
     };
     match persona {
@@ -170,6 +173,10 @@ fn build(app: &TestApp, persona: &Persona) -> World {
             world.api_key = Some(key);
         }
     }
+    // Staff come back to their organization after every form (some forms switch it, on purpose).
+    if world.email.is_some() && world.switch_to.is_none() {
+        world.switch_to = world.org_form.clone();
+    }
     // Ids in the tenant under test: for foreign personas they point at data that is not theirs.
     let target_org = match &world.org_form {
         Some(org) if !persona.is_foreign() => org.clone(),
@@ -180,10 +187,10 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     let their_session = sessions::start(&mut conn, &f.client_admin, "Firefox/1 (X11; Linux)", "10.9.9.9", now).unwrap();
     let invitation = fixture::invitation(&mut conn, &target_org);
     world.params = HashMap::from([
-        ("client_id", f.t2.to_string()),
+        ("client_id", spare.to_string()),
         ("member_id", member_id.to_string()),
         ("invitation_id", invitation.to_string()),
-        ("org_id", f.t2.to_string()),
+        ("org_id", spare.to_string()),
         ("session_id", their_session.to_string()),
         ("client_slug", "tier-two-legal".to_string()),
         ("staff_id", f.tech.to_string()),
@@ -197,6 +204,8 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     }
     world
 }
+
+const SPARE_CLIENT: &str = "Spare Parts Company";
 
 /// Path parameters that name global reference data (the compliance catalog), not a tenant's rows: every
 /// organization reads the same framework or common control, so they are not "another tenant's id".
@@ -256,6 +265,10 @@ async fn check_persona(persona: Persona) -> Vec<String> {
     c.bearer = world.api_key.clone();
     sign_in(&mut c, &world).await;
     let before: Option<Snapshot> = persona.is_foreign().then(|| table_snapshot(&mut app.conn(), &tenant_rows(&world)));
+    if let Some(before) = &before {
+        let rows = |table: &str| before.get(table).map(Vec::len).unwrap_or(0);
+        assert!(rows("organizations") == 5 && rows("memberships") >= 5 && rows("sessions") >= 1, "{before:?}");
+    }
     let mut failures = Vec::new();
     for route in ordered_routes() {
         let url = fill(route.path, &world.params);
@@ -314,7 +327,7 @@ async fn check_persona(persona: Persona) -> Vec<String> {
             }
         }
         if persona.is_foreign() && status < 400 {
-            for name in [fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", "Olive Owner", "Tara Target"] {
+            for name in [fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", SPARE_CLIENT, "Olive Owner", "Tara Target"] {
                 if resp.body.contains(name) {
                     failures.push(format!("{persona:?} {} {}: shows another tenant's {name:?}", route.method, route.path));
                 }

@@ -83,11 +83,11 @@ async fn sign_ins_that_succeed_or_fail_and_sign_outs_are_in_the_organizations_lo
     let mut admin = app.signed_in("admin@northwind.test").await;
     let log = admin.get("/settings/activity").await;
     log.assert_status(200).assert_contains("Times in America/New_York");
-    let failure = strip_tags(&row(&log.body, "Auth sign in failed"));
+    let failure = strip_tags(&row(&log.body, "Sign-in failed"));
     assert!(failure.contains("sign-in attempt as tech@northwind.test") && failure.contains("203.0.113.7"), "{failure}");
-    let sign_in = strip_tags(&row(&log.body, "tech@northwind.test&#62;</td><td>Auth sign in</td>"));
+    let sign_in = strip_tags(&row(&log.body, "tech@northwind.test&#62;</td><td>Signed in</td>"));
     assert!(sign_in.contains("203.0.113.7"), "{sign_in}");
-    assert!(has_row(&log.body, "Auth sign out"));
+    assert!(has_row(&log.body, "Signed out"));
     log.assert_not_contains("nobody@northwind.test").assert_not_contains("admin@contoso.test");
 }
 
@@ -111,16 +111,16 @@ async fn every_change_made_through_the_pages_shows_in_the_log_with_who_and_what(
 
     let log = admin.get("/settings/activity").await;
     let expected = [
-        ("Member invite", "log@example.test", "role EMPLOYEE"),
-        ("Member compliance team", "tech@northwind.test", "on"),
-        ("Member change role", "tech@northwind.test", "MSP_TECHNICIAN -&#62; READ_ONLY"),
-        ("Member deactivate", "tech@northwind.test", ""),
-        ("Member reactivate", "tech@northwind.test", ""),
-        ("Client create", "Logged Client", "tier T2, 0 staff assigned"),
-        ("Client change tier", "Logged Client", "T2 -&#62; T3"),
-        ("Client assign staff", "Logged Client", "1 staff assigned"),
-        ("Client archive", "Logged Client", ""),
-        ("Client restore", "Logged Client", ""),
+        ("Member invited", "log@example.test", "as Analyst"),
+        ("Compliance team changed", "tech@northwind.test", "added to the compliance team"),
+        ("Member role changed", "tech@northwind.test", "MSP Technician to Read Only"),
+        ("Member deactivated", "tech@northwind.test", ""),
+        ("Member reactivated", "tech@northwind.test", ""),
+        ("Client added", "Logged Client", "T2 Operate, 0 staff assigned"),
+        ("Client tier changed", "Logged Client", "T2 Operate to T3 Manage"),
+        ("Client staff assigned", "Logged Client", "1 staff assigned"),
+        ("Client archived", "Logged Client", ""),
+        ("Client restored", "Logged Client", ""),
     ];
     for (action, target, details) in expected {
         let r = row(&log.body, &format!("<td>{action}</td>"));
@@ -129,7 +129,7 @@ async fn every_change_made_through_the_pages_shows_in_the_log_with_who_and_what(
     }
     // Newest first.
     let text = strip_tags(log.body.split("data-testid=\"activity\"").nth(1).unwrap());
-    assert!(text.find("Client restore").unwrap() < text.find("Member invite").unwrap());
+    assert!(text.find("Client restored").unwrap() < text.find("Member invited").unwrap());
     // The new client's own log starts with its creation, not the MSP's entries.
     let mut conn = app.conn();
     assert_eq!(logged(&mut conn, &client, "organization.create").len(), 1);
@@ -165,7 +165,7 @@ async fn the_log_filters_by_person_action_and_local_dates_of_the_organization() 
         "{people}"
     );
     let actions = page.body.split("id=\"action\"").nth(1).unwrap().split("</select>").next().unwrap();
-    assert!(actions.contains("<option value=\"client.archive\">Client archive</option>"), "{actions}");
+    assert!(actions.contains("<option value=\"client.archive\">Client archived</option>"), "{actions}");
 
     let day = admin.get("/settings/activity?from=2026-03-10&to=2026-03-10").await;
     assert_eq!(targets(&day.body, &all), ["target-c", "target-b"], "one local day, not one UTC day");
@@ -220,14 +220,14 @@ async fn the_log_is_paginated_and_page_links_keep_the_filters() {
     assert_eq!(first.body.split("data-testid=\"activity\"").nth(1).unwrap().matches("<tr>").count(), 26);
     let next = first.body.split("rel=\"next\"").next().unwrap().rsplit("href=\"").next().unwrap().to_string();
     assert_eq!(next, "?action=member.compliance_team&#38;page=2\" ");
-    let newest = strip_tags(&row(&first.body, "Member compliance team"));
-    assert!(newest.ends_with("tech@northwind.test off 10.0.0.1"), "the latest change first: {newest}");
+    let newest = strip_tags(&row(&first.body, "Compliance team changed"));
+    assert!(newest.ends_with("tech@northwind.test removed from the compliance team 10.0.0.1"), "the latest change first: {newest}");
     let second = admin.get("/settings/activity?action=member.compliance_team&page=2").await;
     second.assert_contains("26–30 of 30").assert_contains("Page 2 of 2");
     let table = second.body.split("data-testid=\"activity\"").nth(1).unwrap();
     assert_eq!(table.matches("<tr>").count(), 6);
     let oldest = strip_tags(table.split("<tr>").last().unwrap());
-    assert!(oldest.contains("tech@northwind.test on 10.0.0.1"), "the first change last: {oldest}");
+    assert!(oldest.contains("tech@northwind.test added to the compliance team 10.0.0.1"), "the first change last: {oldest}");
     // Unfiltered, the sign-in is there too (31 entries: two pages as well).
     admin.get("/settings/activity").await.assert_contains("1–25 of 31");
     admin.get("/settings/activity?page=2").await.assert_contains("26–31 of 31");
@@ -246,8 +246,8 @@ async fn only_roles_with_the_log_permission_read_it_and_only_their_organizations
         }
         let end_user = fixture::user(&mut conn, "enduser@tiertwo.test", "Erin Enduser");
         fixture::member(&mut conn, &f.t2, &end_user, Role::PortalUser);
-        entry(&mut conn, &f.t1, (None, "system"), "client.note", "t1-only", utc("2026-03-10", "12:00:00"));
-        entry(&mut conn, &f.msp, (None, "system"), "client.note", "msp-only", utc("2026-03-10", "12:00:00"));
+        entry(&mut conn, &f.t1, (None, "system"), "client.update", "t1-only", utc("2026-03-10", "12:00:00"));
+        entry(&mut conn, &f.msp, (None, "system"), "client.update", "msp-only", utc("2026-03-10", "12:00:00"));
         (f, other)
     };
     for email in ["analyst@northwind.test", "tech@northwind.test", "enduser@tiertwo.test"] {
@@ -283,5 +283,5 @@ async fn dates_out_of_any_plausible_range_are_reported_never_a_crash() {
         resp.assert_status(200).assert_contains("Dates look like 2026-11-22.");
     }
     let edge = admin.get("/settings/activity?from=0001-01-01&to=9999-12-31").await;
-    edge.assert_status(200).assert_not_contains("Dates look like").assert_contains("Auth sign in");
+    edge.assert_status(200).assert_not_contains("Dates look like").assert_contains("Signed in");
 }

@@ -1,6 +1,6 @@
 //! The client switcher, the organization banner, and forms refused after a switch in another tab.
 
-use crate::support::TestApp;
+use crate::support::{TestApp, page};
 use crate::support::fixture::{self, count};
 
 #[actix_web::test]
@@ -20,8 +20,14 @@ async fn switching_client_changes_the_banner_and_lands_on_the_same_section() {
     assert!(banner.contains("Tier Two Legal"), "{banner}");
     assert!(banner.contains("via Northwind Managed IT"), "{banner}");
     team.assert_contains("Olive Owner");
-    // A section that does not exist for a client lands on the client's overview.
-    c.get("/msp/clients").await.assert_status(403);
+    // MSP pages act on the person's MSP whatever client is selected (and the MSP group stays in the sidebar);
+    // switching to a client from one of them lands on the client's overview.
+    let msp_clients = c.get("/msp/clients").await;
+    msp_clients.assert_status(200).assert_contains("Tier One Dental").assert_contains("Tier Three Health");
+    assert!(page::banner(&msp_clients.body).contains("Tier Two Legal"), "still working in the client");
+    let sidebar = msp_clients.body.split("</aside>").next().unwrap();
+    assert!(sidebar.contains("href=\"/msp/dashboard\"") && sidebar.contains("href=\"/msp/clients\""), "{sidebar}");
+    c.get("/msp/dashboard").await.assert_status(200).assert_contains("Tier Three Health");
     let back = c.post("/switch", &[("org_id", &f.msp), ("next", "/msp/clients")]).await;
     back.assert_redirect("/msp/clients");
     let to_client = c.post("/switch", &[("org_id", &f.t1), ("next", "/msp/clients")]).await;
@@ -146,6 +152,16 @@ async fn deactivation_ends_access_on_the_very_next_request() {
     owner.post(&format!("/settings/team/members/{membership}/deactivate"), &[]).await.assert_redirect("/settings/team");
     let after = tech.get("/msp/clients").await;
     assert!(after.status.as_u16() == 403 || after.location.is_some(), "no more access: {}", after.status);
-    let overview = tech.get("/overview").await;
-    overview.assert_contains("You are not in any organization yet");
+    // His only membership is deactivated: the session ends, and signing in again is refused with the reason.
+    tech.get("/overview").await.assert_redirect("/login?next=%2Foverview");
+    let refused = tech.sign_in_with("tech@northwind.test", crate::support::PASSWORD).await;
+    refused.assert_status(403).assert_contains("Your access to every organization has ended");
+    let (open, ended) = {
+        let mut conn = app.conn();
+        let sql = |ended: &str| {
+            format!("SELECT COUNT(*) AS n FROM sessions WHERE user_id = '{}' AND ended_at IS {ended}", f.tech)
+        };
+        (count(&mut conn, &sql("NULL")), count(&mut conn, &sql("NOT NULL")))
+    };
+    assert_eq!((open, ended), (0, 1), "his one session record is ended, and no new one was made");
 }
