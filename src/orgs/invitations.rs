@@ -181,15 +181,17 @@ pub async fn accept(
             }
         },
         // The account exists and nobody is signed in: its password proves it is theirs (as signing in would).
-        Viewer::MustSignIn => match account_password_matches(&state, &actor, &inv.email, form.password.clone()).await? {
-            true => (None, true),
-            false => {
-                let mut errors = FieldErrors::default();
-                errors.add("password", format!("That is not the password of {}.", inv.email));
-                let page = page_for(page, token, inv, Viewer::MustSignIn, String::new(), errors);
-                return render_status(crate::web::form_status_invalid(), page);
+        Viewer::MustSignIn => {
+            match account_password_matches(&state, &actor, &inv.email, form.password.clone()).await? {
+                true => (None, true),
+                false => {
+                    let mut errors = FieldErrors::default();
+                    errors.add("password", format!("That is not the password of {}.", inv.email));
+                    let page = page_for(page, token, inv, Viewer::MustSignIn, String::new(), errors);
+                    return render_status(crate::web::form_status_invalid(), page);
+                }
             }
-        },
+        }
         Viewer::OtherUser(_) => {
             return render(page_for(page, token, inv, viewer, String::new(), FieldErrors::default()));
         }

@@ -163,7 +163,8 @@ fn build(app: &TestApp, persona: &Persona) -> World {
             world.email = None;
             let org = if matches!(persona, Persona::Auditor) { &f.t2 } else { &other.client };
             let until = now + chrono::Duration::days(30);
-            let (token, _) = auditor::create(&mut conn, org, "audit@firm.test", "Ada Auditor", until, None, now).unwrap();
+            let (token, _) =
+                auditor::create(&mut conn, org, "audit@firm.test", "Ada Auditor", until, None, now).unwrap();
             world.auditor_token = Some(token);
         }
         Persona::ApiKey | Persona::OtherApiKey => {
@@ -198,7 +199,8 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("framework_id", "hipaa".to_string()),
         ("control_id", "CCF-AC-01".to_string()),
     ]);
-    world.tenant_users = vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
+    world.tenant_users =
+        vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
     if !persona.is_foreign() {
         world.tenant_users.push(person);
     }
@@ -221,7 +223,9 @@ fn fill(text: &str, params: &HashMap<&'static str, String>) -> String {
     while let Some(start) = out.find('{') {
         let end = start + out[start..].find('}').expect("closing brace");
         let name = &out[start + 1..end];
-        let value = params.get(name).unwrap_or_else(|| panic!("no fixture for {{{name}}} in {text}: add one to the access matrix"));
+        let value = params
+            .get(name)
+            .unwrap_or_else(|| panic!("no fixture for {{{name}}} in {text}: add one to the access matrix"));
         out = format!("{}{}{}", &out[..start], value, &out[end + 1..]);
     }
     out
@@ -290,7 +294,8 @@ async fn check_persona(persona: Persona) -> Vec<String> {
             resp
         };
         let status = resp.status.as_u16();
-        let mut fail = |why: &str| failures.push(format!("{persona:?} {} {} -> {status}: {why}", route.method, route.path));
+        let mut fail =
+            |why: &str| failures.push(format!("{persona:?} {} {} -> {status}: {why}", route.method, route.path));
         if status >= 500 {
             fail("server error");
             continue;
@@ -319,24 +324,28 @@ async fn check_persona(persona: Persona) -> Vec<String> {
             }
         } else {
             // Not signed in as what the route needs: pages send to sign-in, everything else is 401.
-            let to_sign_in = route.method == Method::GET
-                && matches!(access.principal(), Principal::Staff | Principal::PortalUser);
+            let to_sign_in =
+                route.method == Method::GET && matches!(access.principal(), Principal::Staff | Principal::PortalUser);
             let ok = if to_sign_in { is_sign_in_redirect(&resp) } else { status == 401 };
             if !ok {
                 fail("without the principal the route needs: expected sign-in (303 to /login, or 401)");
             }
         }
         if persona.is_foreign() && status < 400 {
-            for name in [fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", SPARE_CLIENT, "Olive Owner", "Tara Target"] {
+            for name in
+                [fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", SPARE_CLIENT, "Olive Owner", "Tara Target"]
+            {
                 if resp.body.contains(name) {
-                    failures.push(format!("{persona:?} {} {}: shows another tenant's {name:?}", route.method, route.path));
+                    failures
+                        .push(format!("{persona:?} {} {}: shows another tenant's {name:?}", route.method, route.path));
                 }
             }
         }
     }
     if let Some(before) = before {
         let after = table_snapshot(&mut app.conn(), &tenant_rows(&world));
-        failures.extend(differences(&before, &after).into_iter().map(|d| format!("{persona:?} changed the tenant: {d}")));
+        failures
+            .extend(differences(&before, &after).into_iter().map(|d| format!("{persona:?} changed the tenant: {d}")));
     }
     failures
 }
@@ -348,7 +357,11 @@ fn is_sign_in_redirect(resp: &crate::support::Resp) -> bool {
 /// Signs the persona in the way it gets in: the sign-in form (then its client), its audit link, or nothing.
 async fn sign_in<S, B>(c: &mut crate::support::Client<S>, world: &World)
 where
-    S: actix_web::dev::Service<actix_http::Request, Response = actix_web::dev::ServiceResponse<B>, Error = actix_web::Error>,
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
     B: actix_web::body::MessageBody,
 {
     if let Some(email) = &world.email {
@@ -391,8 +404,14 @@ async fn run(personas: Vec<Persona>) {
 
 #[actix_web::test]
 async fn visitors_and_other_tenants_change_nothing_of_the_tenant() {
-    run(vec![Persona::Visitor, Persona::OtherTenant, Persona::OtherPortalUser, Persona::OtherAuditor, Persona::OtherApiKey])
-        .await;
+    run(vec![
+        Persona::Visitor,
+        Persona::OtherTenant,
+        Persona::OtherPortalUser,
+        Persona::OtherAuditor,
+        Persona::OtherApiKey,
+    ])
+    .await;
 }
 
 #[actix_web::test]
@@ -441,7 +460,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         }
     }
     // Every kind of principal has a route to be checked on.
-    for principal in [Principal::Anyone, Principal::Staff, Principal::PortalUser, Principal::Auditor, Principal::ApiKey] {
+    for principal in [Principal::Anyone, Principal::Staff, Principal::PortalUser, Principal::Auditor, Principal::ApiKey]
+    {
         assert!(routes::all().iter().any(|r| r.access.principal() == principal), "no route for {principal:?}");
     }
     assert!(Permission::ALL.len() < 128);

@@ -221,13 +221,19 @@ async fn the_log_is_paginated_and_page_links_keep_the_filters() {
     let next = first.body.split("rel=\"next\"").next().unwrap().rsplit("href=\"").next().unwrap().to_string();
     assert_eq!(next, "?action=member.compliance_team&#38;page=2\" ");
     let newest = strip_tags(&row(&first.body, "Compliance team changed"));
-    assert!(newest.ends_with("tech@northwind.test removed from the compliance team 10.0.0.1"), "the latest change first: {newest}");
+    assert!(
+        newest.ends_with("tech@northwind.test removed from the compliance team 10.0.0.1"),
+        "the latest change first: {newest}"
+    );
     let second = admin.get("/settings/activity?action=member.compliance_team&page=2").await;
     second.assert_contains("26–30 of 30").assert_contains("Page 2 of 2");
     let table = second.body.split("data-testid=\"activity\"").nth(1).unwrap();
     assert_eq!(table.matches("<tr>").count(), 6);
     let oldest = strip_tags(table.split("<tr>").last().unwrap());
-    assert!(oldest.contains("tech@northwind.test added to the compliance team 10.0.0.1"), "the first change last: {oldest}");
+    assert!(
+        oldest.contains("tech@northwind.test added to the compliance team 10.0.0.1"),
+        "the first change last: {oldest}"
+    );
     // Unfiltered, the sign-in is there too (31 entries: two pages as well).
     admin.get("/settings/activity").await.assert_contains("1–25 of 31");
     admin.get("/settings/activity?page=2").await.assert_contains("26–31 of 31");

@@ -359,9 +359,11 @@ async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_b
     // Her only organization is archived: her session ends (a person with no active membership has none).
     olive.get("/overview").await.assert_redirect("/login?next=%2Foverview");
     olive.get("/settings/team").await.assert_redirect("/login?next=%2Fsettings%2Fteam");
-    olive.sign_in_with("owner@tiertwo.test", crate::support::PASSWORD).await.assert_status(403).assert_contains(
-        "Your access to every organization has ended",
-    );
+    olive
+        .sign_in_with("owner@tiertwo.test", crate::support::PASSWORD)
+        .await
+        .assert_status(403)
+        .assert_contains("Your access to every organization has ended");
     let mut tom = app.signed_in("tech@northwind.test").await;
     tom.post("/switch", &[("org_id", &f.t2)]).await.assert_status(404);
     let mut invitee = app.client().await;

@@ -14,4 +14,5 @@ mod config;
 mod e2e;
 mod mail;
 mod orgs;
+mod security;
 mod team;

@@ -1,7 +1,7 @@
 //! The client switcher, the organization banner, and forms refused after a switch in another tab.
 
-use crate::support::{TestApp, page};
 use crate::support::fixture::{self, count};
+use crate::support::{TestApp, page};
 
 #[actix_web::test]
 async fn switching_client_changes_the_banner_and_lands_on_the_same_section() {

@@ -410,10 +410,7 @@ async fn role_changes_the_compliance_flag_deactivation_and_reactivation_take_eff
     tech.get("/overview").await.assert_redirect("/login?next=%2Foverview");
     tech.post("/switch", &[("org_id", &f.t1)]).await.assert_status(403);
     assert_eq!(
-        logged(&mut conn, &f.msp, "auth.sign_in")
-            .iter()
-            .filter(|l| l.actor_user_id.as_ref() == Some(&f.tech))
-            .count(),
+        logged(&mut conn, &f.msp, "auth.sign_in").iter().filter(|l| l.actor_user_id.as_ref() == Some(&f.tech)).count(),
         1,
         "history kept"
     );
