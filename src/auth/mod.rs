@@ -26,6 +26,8 @@ use crate::web::routes::{Access, RouteDef, get};
 pub fn principals_routes() -> Vec<RouteDef> {
     vec![
         get("/portal/{client_slug}", Access::Portal(Permission::UsePortal), portal::home),
+        // A client with its own portal domain: the client comes from the request's host.
+        get("/portal", Access::Portal(Permission::UsePortal), portal::home),
         get("/audit/{token}", Access::Public, auditor::enter),
         get("/audit", Access::Auditor, auditor::home),
         get("/api/v1/organization", Access::ApiKey(api_keys::ApiScope::ReadOrganization), api_keys::organization),

@@ -523,7 +523,8 @@ async fn the_dashboard_and_the_clients_page_run_the_same_statements_for_5_or_200
         let few = statements(5, path).await;
         let many = statements(200, path).await;
         assert_eq!(few, many, "{path}: {few} statements with 5 clients, {many} with 200");
-        eprintln!("{path}: {few} statements");
-        assert!(few <= 16, "{path}: {few} statements");
+        // Identity, context and switcher head in two; the page's count and rows (with their member counts) in
+        // the rest.
+        assert!(few <= 5, "{path}: {few} statements");
     }
 }

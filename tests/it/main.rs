@@ -14,5 +14,8 @@ mod config;
 mod e2e;
 mod mail;
 mod orgs;
+mod page_cost;
+mod principals;
+mod schema;
 mod security;
 mod team;
