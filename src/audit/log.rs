@@ -22,17 +22,19 @@ pub struct Actor {
     pub user_id: Option<UserId>,
     pub label: String,
     pub ip: String,
+    /// The browser's `User-Agent` (kept on the session records a sign-in starts).
+    pub user_agent: String,
     pub at: NaiveDateTime,
 }
 
 impl Actor {
     pub fn with_user(&self, user_id: &UserId, label: &str) -> Actor {
-        Actor { user_id: Some(user_id.clone()), label: label.to_string(), ip: self.ip.clone(), at: self.at }
+        Actor { user_id: Some(user_id.clone()), label: label.to_string(), ..self.clone() }
     }
 
     /// The application itself acting (seeds, commands, scheduled work).
     pub fn system(label: &str, at: NaiveDateTime) -> Actor {
-        Actor { user_id: None, label: label.to_string(), ip: "local".into(), at }
+        Actor { user_id: None, label: label.to_string(), ip: "local".into(), user_agent: String::new(), at }
     }
 }
 
@@ -46,9 +48,13 @@ impl FromRequest for Actor {
         };
         let ip = crate::web::client_ip(req, state.config.trust_proxy);
         let at = state.clock.now();
+        let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let user_agent = agent.unwrap_or_default().to_string();
         let actor = match req.extensions().get::<Identity>() {
-            Some(identity) => Actor { user_id: Some(identity.user.id.clone()), label: identity.user.label(), ip, at },
-            None => Actor { user_id: None, label: "visitor".into(), ip, at },
+            Some(identity) => {
+                Actor { user_id: Some(identity.user.id.clone()), label: identity.user.label(), ip, user_agent, at }
+            }
+            None => Actor { user_id: None, label: "visitor".into(), ip, user_agent, at },
         };
         ready(Ok(actor))
     }

@@ -46,62 +46,55 @@ impl FromRequest for AuditorScope {
 
 type GrantRow = (AuditorGrantId, OrgId, String, String, String, NaiveDateTime);
 
-fn open_grants(
-    now: NaiveDateTime,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<
-            diesel::dsl::InnerJoin<auditor_grants::table, organizations::table>,
-            diesel::dsl::IsNull<auditor_grants::revoked_at>,
-        >,
-        diesel::dsl::Gt<auditor_grants::expires_at, NaiveDateTime>,
-    >,
-    diesel::dsl::IsNull<organizations::archived_at>,
-> {
-    auditor_grants::table
+/// How a grant is looked up: by the id a session holds, or by the token of the emailed link.
+enum GrantKey<'a> {
+    Id(&'a str),
+    Token(&'a str),
+}
+
+/// The grant, while it stands (not revoked, not expired, organization active).
+fn open_grant(conn: &mut DbConnection, key: GrantKey<'_>, now: NaiveDateTime) -> QueryResult<Option<AuditorScope>> {
+    let open = auditor_grants::table
         .inner_join(organizations::table)
         .filter(auditor_grants::revoked_at.is_null())
         .filter(auditor_grants::expires_at.gt(now))
         .filter(organizations::archived_at.is_null())
-}
-
-const GRANT_COLUMNS: (
-    auditor_grants::id,
-    auditor_grants::org_id,
-    organizations::name,
-    auditor_grants::email,
-    auditor_grants::name,
-    auditor_grants::expires_at,
-) = (
-    auditor_grants::id,
-    auditor_grants::org_id,
-    organizations::name,
-    auditor_grants::email,
-    auditor_grants::name,
-    auditor_grants::expires_at,
-);
-
-fn scope((grant_id, org_id, org_name, email, name, expires_at): GrantRow) -> AuditorScope {
-    AuditorScope { grant_id, org_id, org_name, email, name, expires_at }
+        .into_boxed();
+    let query = match key {
+        GrantKey::Id(id) => open.filter(auditor_grants::id.eq(id.to_string())),
+        GrantKey::Token(token) => open.filter(auditor_grants::token_hash.eq(tokens::hash_token(token))),
+    };
+    let row: Option<GrantRow> = query
+        .select((
+            auditor_grants::id,
+            auditor_grants::org_id,
+            organizations::name,
+            auditor_grants::email,
+            auditor_grants::name,
+            auditor_grants::expires_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(grant_id, org_id, org_name, email, name, expires_at)| AuditorScope {
+        grant_id,
+        org_id,
+        org_name,
+        email,
+        name,
+        expires_at,
+    }))
 }
 
 /// The grant a session holds, while it stands.
 pub fn resolve(conn: &mut DbConnection, grant_id: &str, now: NaiveDateTime) -> QueryResult<Option<AuditorScope>> {
-    let row: Option<GrantRow> =
-        open_grants(now).filter(auditor_grants::id.eq(grant_id)).select(GRANT_COLUMNS).first(conn).optional()?;
-    Ok(row.map(scope))
+    open_grant(conn, GrantKey::Id(grant_id), now)
 }
 
 fn by_token(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> QueryResult<Option<AuditorScope>> {
     if !tokens::looks_like_token(token) {
         return Ok(None);
     }
-    let row: Option<GrantRow> = open_grants(now)
-        .filter(auditor_grants::token_hash.eq(tokens::hash_token(token)))
-        .select(GRANT_COLUMNS)
-        .first(conn)
-        .optional()?;
-    Ok(row.map(scope))
+    open_grant(conn, GrantKey::Token(token), now)
 }
 
 /// A new grant for an auditor: returns the token for the emailed link, and the grant's id.

@@ -13,7 +13,7 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::password::{hash_blocking, password_problem, verify_blocking};
 use crate::auth::ratelimit::account_key;
 use crate::auth::scope::Identity;
-use crate::auth::sessions::{self, ActiveSession, UserAgent};
+use crate::auth::sessions::{self, ActiveSession};
 use crate::auth::{device, session, tokens, users};
 use crate::db::ids::{OrgId, PasswordResetId, UserId};
 use crate::db::settings;
@@ -132,7 +132,6 @@ async fn login(
     page: PublicPage,
     session: Session,
     actor: Actor,
-    user_agent: UserAgent,
     form: web::Form<LoginForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
@@ -176,13 +175,13 @@ async fn login(
         return render_status(actix_web::http::StatusCode::FORBIDDEN, page);
     }
     let me = actor.with_user(&user.id, &format!("{} <{}>", user.name, user.email));
-    let (user_id, label, agent) = (user.id.clone(), user.email.clone(), user_agent.0);
+    let (user_id, label) = (user.id.clone(), user.email.clone());
     let (record, org) = state
         .db
         .write(move |conn| {
             users::touch_sign_in(conn, &user_id, me.at)?;
             let org = first_org_of(conn, &user_id)?;
-            let record = sessions::start(conn, &user_id, &agent, &me.ip, me.at)?;
+            let record = sessions::start(conn, &user_id, &me)?;
             audit::record(conn, &me, org.as_ref(), Action::SignIn, Target::new("user", &user_id, &label))?;
             Ok((record, org))
         })

@@ -22,7 +22,7 @@ type ContextCols =
 type IdentityRow = (UserCols, (SessionId, NaiveDateTime), MembershipCols, ContextCols, Option<UserId>);
 
 /// The organization a context is built from (a row of `organizations`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Queryable)]
 pub struct OrgRow {
     pub id: OrgId,
     pub name: String,
@@ -132,7 +132,7 @@ fn memberships_of(rows: &[IdentityRow]) -> Vec<DirectMembership> {
 /// The user's context in one organization, or None when they do not reach it (or it is archived): one or two
 /// statements (the organization, and the assignment when the user reaches it only through assignment).
 pub fn org_context(conn: &mut DbConnection, identity: &Identity, org_id: &str) -> QueryResult<Option<OrgContext>> {
-    let org: Option<(OrgId, String, String, OrgKind, String, Option<OrgId>, Option<Tier>)> = organizations::table
+    let org: Option<OrgRow> = organizations::table
         .find(org_id)
         .filter(organizations::archived_at.is_null())
         .select((
@@ -146,8 +146,7 @@ pub fn org_context(conn: &mut DbConnection, identity: &Identity, org_id: &str) -
         ))
         .first(conn)
         .optional()?;
-    let Some((id, name, slug, kind, timezone, msp_org_id, tier)) = org else { return Ok(None) };
-    let row = OrgRow { id, name, slug, kind, timezone, msp_org_id, tier };
+    let Some(row) = org else { return Ok(None) };
     let needs_assignment = row
         .msp_org_id
         .as_ref()

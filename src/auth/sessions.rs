@@ -5,6 +5,7 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::audit::Actor;
 use crate::db::DbConnection;
 use crate::db::ids::{SessionId, UserId};
 use crate::schema::sessions;
@@ -15,23 +16,18 @@ pub const LAST_SEEN_EVERY: Duration = Duration::minutes(1);
 /// Longest user agent kept (the rest is cut).
 const MAX_USER_AGENT: usize = 200;
 
-pub fn start(
-    conn: &mut DbConnection,
-    user: &UserId,
-    user_agent: &str,
-    ip: &str,
-    now: NaiveDateTime,
-) -> QueryResult<SessionId> {
+/// Starts a session for `user`, signing in from the actor's browser (device, IP, time).
+pub fn start(conn: &mut DbConnection, user: &UserId, from: &Actor) -> QueryResult<SessionId> {
     let id = SessionId::new();
-    let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT).collect();
+    let agent: String = from.user_agent.chars().filter(|c| !c.is_control()).take(MAX_USER_AGENT).collect();
     diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(&id),
             sessions::user_id.eq(user),
-            sessions::created_at.eq(now),
-            sessions::last_seen_at.eq(now),
+            sessions::created_at.eq(from.at),
+            sessions::last_seen_at.eq(from.at),
             sessions::user_agent.eq(agent),
-            sessions::ip.eq(ip),
+            sessions::ip.eq(&from.ip),
         ))
         .execute(conn)?;
     Ok(id)
@@ -67,19 +63,6 @@ pub fn end_all(
 /// Marks the session as seen now (the guard calls it when the stored time is older than `LAST_SEEN_EVERY`).
 pub fn touch(conn: &mut DbConnection, id: &SessionId, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(sessions::table.find(id)).set(sessions::last_seen_at.eq(now)).execute(conn).map(|_| ())
-}
-
-/// The request's `User-Agent` (empty when absent), for session records.
-pub struct UserAgent(pub String);
-
-impl actix_web::FromRequest for UserAgent {
-    type Error = crate::error::AppError;
-    type Future = std::future::Ready<Result<UserAgent, crate::error::AppError>>;
-
-    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-        std::future::ready(Ok(UserAgent(agent.unwrap_or_default().to_string())))
-    }
 }
 
 /// One of the user's active sessions, as the profile page lists them.

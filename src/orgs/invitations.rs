@@ -13,7 +13,6 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::password::{hash_blocking, password_problem, verify_blocking};
 use crate::auth::permissions::Role;
 use crate::auth::scope::Identity;
-use crate::auth::sessions::UserAgent;
 use crate::auth::{session, sessions, tokens, users};
 use crate::db::DbConnection;
 use crate::db::ids::{InvitationId, OrgId, UserId};
@@ -163,7 +162,6 @@ pub async fn accept(
     session: Session,
     signed_in: Option<Identity>,
     actor: Actor,
-    user_agent: UserAgent,
     token: web::Path<String>,
     form: web::Form<AcceptForm>,
 ) -> AppResult<HttpResponse> {
@@ -198,14 +196,12 @@ pub async fn accept(
     };
     let org_id = inv.org_id.clone();
     let is_new = starts_session;
-    let agent = user_agent.0;
     let joined = state
         .db
         .write(move |conn| {
             let (user_id, stamp) = join(conn, &actor, &token, new_account)?;
             // A new account, or an existing one proven by its password, signs in here; a signed-in one already is.
-            let record =
-                if is_new { Some(sessions::start(conn, &user_id, &agent, &actor.ip, actor.at)?) } else { None };
+            let record = if is_new { Some(sessions::start(conn, &user_id, &actor)?) } else { None };
             Ok((record, stamp))
         })
         .await?;

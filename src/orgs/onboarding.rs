@@ -12,7 +12,7 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::handlers::is_onboarded;
 use crate::auth::password::{hash_blocking, password_problem};
 use crate::auth::permissions::Role;
-use crate::auth::sessions::{self, UserAgent};
+use crate::auth::sessions;
 use crate::auth::{session, users};
 use crate::db::ids::{OrgId, SessionId};
 use crate::db::{DbConnection, settings};
@@ -102,7 +102,6 @@ pub async fn submit(
     page: PublicPage,
     session: Session,
     actor: Actor,
-    user_agent: UserAgent,
     form: web::Form<OnboardingForm>,
 ) -> AppResult<HttpResponse> {
     if is_onboarded(&state).await? {
@@ -119,7 +118,7 @@ pub async fn submit(
         }
     };
     let hash = hash_blocking(input.password.clone()).await?;
-    let created = state.db.write(move |conn| create_installation(conn, &actor, &input, &hash, &user_agent.0)).await?;
+    let created = state.db.write(move |conn| create_installation(conn, &actor, &input, &hash)).await?;
     let Some((record, org_id, stamp)) = created else { return Err(AppError::NotFound) };
     session::sign_in(&session, &record, &stamp, Some(&org_id));
     session::flash_ok(&session, "Welcome to Palisade. Your organization is ready.");
@@ -133,7 +132,6 @@ fn create_installation(
     actor: &Actor,
     input: &Onboarding,
     password_hash: &str,
-    user_agent: &str,
 ) -> Result<Option<(SessionId, OrgId, String)>, AppError> {
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Ok(None);
@@ -157,7 +155,7 @@ fn create_installation(
     let target = Target::new("organization", &org_id, &input.org_name).details(input.kind.label());
     audit::record(conn, &who, Some(&org_id), Action::InstallationOnboard, target)?;
     let stamp = users::find(conn, &user_id)?.map(|u| u.session_stamp).unwrap_or_default();
-    let record = sessions::start(conn, &user_id, user_agent, &actor.ip, now)?;
+    let record = sessions::start(conn, &user_id, actor)?;
     Ok(Some((record, org_id, stamp)))
 }
 

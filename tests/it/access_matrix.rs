@@ -185,7 +185,11 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     };
     let target_user = fixture::user(&mut conn, "target@people.test", "Tara Target");
     let member_id = fixture::member(&mut conn, &target_org, &target_user, Role::Employee);
-    let their_session = sessions::start(&mut conn, &f.client_admin, "Firefox/1 (X11; Linux)", "10.9.9.9", now).unwrap();
+    let browser = palisade::audit::Actor {
+        user_agent: "Firefox/1 (X11; Linux)".into(),
+        ..palisade::audit::Actor::system("", now)
+    };
+    let their_session = sessions::start(&mut conn, &f.client_admin, &browser).unwrap();
     let invitation = fixture::invitation(&mut conn, &target_org);
     world.params = HashMap::from([
         ("client_id", spare.to_string()),
