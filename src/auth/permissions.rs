@@ -341,6 +341,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_permission_is_listed_once_in_declaration_order() {
+        for (i, p) in Permission::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "Permission::ALL must list every variant in order");
+        }
+        let all = PermissionSet::of(&Permission::ALL);
+        assert_eq!(all.iter().count(), Permission::ALL.len());
+    }
+
+    #[test]
     fn ids_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.id()), Some(r));

@@ -165,3 +165,48 @@ async fn deactivation_ends_access_on_the_very_next_request() {
     };
     assert_eq!((open, ended), (0, 1), "his one session record is ended, and no new one was made");
 }
+
+/// Issue 7: MSP pages act on the person's MSP, not on the selected client; a person in two MSPs acts on the MSP
+/// of the current context, else on their first MSP.
+#[actix_web::test]
+async fn msp_pages_act_on_the_msp_of_the_context_or_the_first_one() {
+    let app = TestApp::new().await;
+    let (f, other) = {
+        let mut conn = app.conn();
+        let f = fixture::msp(&mut conn);
+        let other = fixture::other(&mut conn);
+        // Priya also runs the rival MSP, and is a plain member of a solo organization.
+        fixture::member(&mut conn, &other.msp, &f.msp_admin, palisade::auth::Role::MspAdmin);
+        let solo = fixture::org(&mut conn, palisade::orgs::OrgKind::Solo, "Priya Consulting");
+        fixture::member(&mut conn, &solo, &f.msp_admin, palisade::auth::Role::Admin);
+        (f, (other, solo))
+    };
+    let (other, solo) = other;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    // The page's own content (the sidebar's switcher lists the clients of both).
+    let clients = |body: &str| {
+        let main = body.split("</aside>").nth(1).unwrap_or_default();
+        (main.contains("Tier Two Legal"), main.contains(fixture::OTHER_CLIENT))
+    };
+    // In the rival MSP, and inside one of its clients: the rival's clients.
+    priya.switch_to(&other.msp).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (false, true));
+    priya.switch_to(&other.client).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (false, true));
+    // Inside a Northwind client: Northwind's.
+    priya.switch_to(&f.t1).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (true, false));
+    // In an organization of no MSP: her first MSP by name (Contoso Rival IT).
+    priya.switch_to(&solo).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (false, true));
+    // A form for the MSP pages names the MSP they act on, and is refused after a switch to another MSP.
+    priya.switch_to(&f.t2).await;
+    priya.get("/msp/clients/new").await;
+    assert_eq!(priya.org.as_deref(), Some(f.msp.as_str()), "the form is for Northwind");
+    priya.switch_to(&other.msp).await;
+    priya.org = Some(f.msp.to_string());
+    let refused = priya.post("/msp/clients", &[("name", "Wrong Place"), ("timezone", "UTC"), ("tier", "T2")]).await;
+    refused.assert_status(409).assert_contains(fixture::MSP_NAME);
+    let added: i64 = count(&mut app.conn(), "SELECT COUNT(*) AS n FROM organizations WHERE name = 'Wrong Place'");
+    assert_eq!(added, 0);
+}
