@@ -176,17 +176,18 @@ async fn login(
     }
     let me = actor.with_user(&user.id, &format!("{} <{}>", user.name, user.email));
     let (user_id, label) = (user.id.clone(), user.email.clone());
-    let (record, org) = state
+    let record = state
         .db
         .write(move |conn| {
             users::touch_sign_in(conn, &user_id, me.at)?;
             let org = first_org_of(conn, &user_id)?;
             let record = sessions::start(conn, &user_id, &me)?;
             audit::record(conn, &me, org.as_ref(), Action::SignIn, Target::new("user", &user_id, &label))?;
-            Ok((record, org))
+            Ok(record)
         })
         .await?;
-    session::sign_in(&session, &record, &user.stamp, org.as_ref().map(|o| o.as_str()));
+    // No organization in the cookie yet: the first request starts in the person's default one (their MSP first).
+    session::sign_in(&session, &record, &user.stamp, None);
     let mut response = redirect(if next.is_empty() { "/" } else { &next });
     let cookie = device::cookie_for(&key, &user.email, state.config.secure_cookies());
     response.add_cookie(&cookie).map_err(|e| AppError::Internal(format!("device cookie: {e}")))?;
@@ -209,7 +210,7 @@ async fn record_failed_sign_in(state: &AppState, actor: &Actor, email: &str, act
         .await
 }
 
-/// The organization a sign-in starts in and is logged under: the user's first active membership (MSP first).
+/// The organization a sign-in is logged under: the user's first active membership.
 fn first_org_of(conn: &mut crate::db::DbConnection, user_id: &UserId) -> QueryResult<Option<OrgId>> {
     use crate::schema::{memberships, organizations};
     memberships::table

@@ -65,7 +65,7 @@ pub const DEFAULT_SEAT_LIMIT: i32 = 25;
 
 /// Any organization by id, archived or not: for the super admin's lookups (`SuperAdmin::org`) and data
 /// functions given an id that already came from a scope.
-pub fn find_any_org(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Organization>> {
+pub(crate) fn find_any_org(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Organization>> {
     organizations::table.find(id).select(Organization::as_select()).first(conn).optional()
 }
 
