@@ -70,6 +70,23 @@ impl MspView {
         filter
     }
 
+    /// The common list: every active client, no search, for a role that reaches them all. Its SQL is fixed (not
+    /// boxed), so PostgreSQL prepares it once per connection.
+    fn is_plain(&self, status: ClientStatus, search: &str) -> bool {
+        self.all_clients && status == ClientStatus::Active && search.is_empty()
+    }
+
+    fn all_active(
+        &self,
+    ) -> diesel::dsl::Filter<
+        diesel::dsl::Filter<organizations::table, diesel::dsl::Eq<organizations::msp_org_id, OrgId>>,
+        diesel::dsl::IsNull<organizations::archived_at>,
+    > {
+        organizations::table
+            .filter(organizations::msp_org_id.eq(self.msp_org_id.clone()))
+            .filter(organizations::archived_at.is_null())
+    }
+
     /// One client of this MSP that the user sees (archived or not), or 404: ids from URLs go through here.
     pub fn client(&self, conn: &mut DbConnection, client_id: &str) -> Result<ClientRow, AppError> {
         let filter = self.filter(ClientStatus::All, "");
@@ -205,16 +222,26 @@ pub fn load_clients(
         .filter(memberships::deactivated_at.is_null())
         .count()
         .single_value();
-    let query = organizations::table.filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
-    let rows: Vec<(ClientTuple, Option<i64>)> = match order {
-        ClientOrder::Name => query
-            .order((organizations::name.asc(), organizations::id.asc()))
-            .select((CLIENT_COLUMNS, members))
-            .load(conn)?,
-        ClientOrder::LastActivity => query
-            .order((organizations::last_activity_at.desc(), organizations::id.desc()))
-            .select((CLIENT_COLUMNS, members))
-            .load(conn)?,
+    // The same page query over either filter (the static one for the common list, else the boxed one).
+    macro_rules! page {
+        ($query:expr) => {{
+            let query = $query.limit(pager.per_page).offset(pager.offset());
+            match order {
+                ClientOrder::Name => query
+                    .order((organizations::name.asc(), organizations::id.asc()))
+                    .select((CLIENT_COLUMNS, members))
+                    .load(conn)?,
+                ClientOrder::LastActivity => query
+                    .order((organizations::last_activity_at.desc(), organizations::id.desc()))
+                    .select((CLIENT_COLUMNS, members))
+                    .load(conn)?,
+            }
+        }};
+    }
+    let rows: Vec<(ClientTuple, Option<i64>)> = if view.is_plain(status, search) {
+        page!(view.all_active())
+    } else {
+        page!(organizations::table.filter(view.filter(status, search)))
     };
     Ok(rows
         .into_iter()
@@ -223,6 +250,9 @@ pub fn load_clients(
 }
 
 pub fn count_clients(conn: &mut DbConnection, view: &MspView, status: ClientStatus, search: &str) -> QueryResult<i64> {
+    if view.is_plain(status, search) {
+        return view.all_active().count().get_result(conn);
+    }
     organizations::table.filter(view.filter(status, search)).count().get_result(conn)
 }
 

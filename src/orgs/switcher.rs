@@ -128,9 +128,16 @@ fn landing(identity: &Identity, next: &str) -> String {
     }
 }
 
-/// Where a person starts: the MSP dashboard when they work in an MSP (and the current context is it), else the
-/// current organization's overview.
+/// Where a person starts: a client's end user in the client's portal; MSP staff working in their MSP on its
+/// dashboard; everyone else on the current organization's overview.
 pub fn home_of(identity: &Identity) -> String {
+    // A client's end user belongs in the client's portal, not in the staff workspace.
+    if let Some(org) = &identity.org
+        && org.direct_role == Some(crate::auth::Role::PortalUser)
+        && org.msp.is_none()
+    {
+        return format!("/portal/{}", org.slug);
+    }
     let in_msp = identity.org.as_ref().is_some_and(|o| o.kind == OrgKind::Msp);
     let msp_home = in_msp && get_access_for("/msp/dashboard").is_some_and(|a| a.allows(Some(identity)));
     if msp_home { "/msp/dashboard".into() } else { "/overview".into() }

@@ -29,7 +29,9 @@ async fn a_clients_end_user_reaches_its_portal_and_nobody_else_does() {
     let mut visitor = app.client().await;
     visitor.get("/portal/tier-two-legal").await.assert_redirect("/login?next=%2Fportal%2Ftier-two-legal");
 
-    let mut erin = app.signed_in("erin@tiertwo.test").await;
+    let mut erin = app.client().await;
+    let landed = erin.sign_in("erin@tiertwo.test").await;
+    landed.assert_contains("Tier Two Legal portal");
     let home = erin.get("/portal/tier-two-legal").await;
     home.assert_status(200).assert_contains("Tier Two Legal portal").assert_contains("Erin Enduser");
     let by_host = TestRequest::get().uri("/portal").insert_header(("host", "help.tiertwo.test"));
