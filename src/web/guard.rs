@@ -118,17 +118,7 @@ async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppEr
     if access.principal() == Principal::ApiKey {
         return authorize_api_key(req, access, &state).await;
     }
-    let is_upgrade = req.headers().contains_key(header::UPGRADE);
-    let fields = if is_state_changing(req.method()) || is_upgrade {
-        check_same_origin(req, &state)?;
-        let fields = read_form_fields(req).await?;
-        if is_state_changing(req.method()) {
-            check_csrf(req, &fields)?;
-        }
-        Some(fields)
-    } else {
-        None
-    };
+    let fields = check_origin_and_tokens(req, &state).await?;
     match access.principal() {
         Principal::Anyone => {
             if let Some(identity) = load_identity(req, &state).await? {
@@ -167,6 +157,24 @@ async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppEr
         }
         Principal::ApiKey => unreachable!("API keys are resolved above"),
     }
+}
+
+/// Same-origin for state-changing requests and WebSocket upgrades (a cross-site page can open a socket with
+/// the person's cookies); the form fields and their csrf token for state-changing ones (None for reads).
+async fn check_origin_and_tokens(
+    req: &mut ServiceRequest,
+    state: &AppState,
+) -> Result<Option<Vec<(String, String)>>, AppError> {
+    let changes_state = is_state_changing(req.method());
+    if changes_state || req.headers().contains_key(header::UPGRADE) {
+        check_same_origin(req, state)?;
+    }
+    if !changes_state {
+        return Ok(None);
+    }
+    let fields = read_form_fields(req).await?;
+    check_csrf(req, &fields)?;
+    Ok(Some(fields))
 }
 
 /// The organization an organization-scoped route acts on: the current one, or on MSP routes the person's MSP.

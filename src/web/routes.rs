@@ -109,7 +109,8 @@ pub struct RouteDef {
     pub path: &'static str,
     pub access: Access,
     /// A valid form body for this route (what a person with access would submit): the access matrix posts it
-    /// so that refused writes are refused with input that would otherwise succeed.
+    /// so that refused writes are refused with input that would otherwise succeed. A value may name one of the
+    /// matrix's fixture ids in braces, like a path parameter (`("staff", "{staff_id}")`).
     pub example: &'static [(&'static str, &'static str)],
     route: Option<actix_web::Route>,
 }

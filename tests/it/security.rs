@@ -261,7 +261,7 @@ async fn websocket_upgrades_pass_the_same_origin_check() {
     let mut c = app.signed_in("admin@northwind.test").await;
     let upgrade = |origin: &str| {
         TestRequest::get()
-            .uri("/overview")
+            .uri("/settings/team")
             .insert_header(("upgrade", "websocket"))
             .insert_header(("connection", "upgrade"))
             .insert_header(("origin", origin.to_string()))
