@@ -126,37 +126,45 @@ async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppEr
             }
             Ok(())
         }
-        Principal::Staff => {
-            let identity = load_identity(req, &state).await?.ok_or(AppError::SignInRequired)?;
-            if access.is_org_scoped() {
-                let acting = acting_org(&identity, access).ok_or(AppError::Forbidden)?;
-                if let Some(fields) = &fields {
-                    // A form for another organization is refused as such, before asking what the user may do.
-                    check_form_org(req, &identity, &acting, fields, &state).await?;
-                }
-                req.extensions_mut().insert(ActingOrg(acting));
-            }
-            if !access.allows(Some(&identity)) {
-                return Err(AppError::Forbidden);
-            }
-            req.extensions_mut().insert(identity);
-            Ok(())
-        }
+        Principal::Staff => authorize_staff(req, access, fields.as_deref(), &state).await,
         Principal::PortalUser => authorize_portal(req, access, &state).await,
-        Principal::Auditor => {
-            let session = req.get_session();
-            let grant = session::auditor_grant(&session).ok_or(AppError::SignInRequired)?;
-            let now = state.clock.now();
-            let scope = state.db.run(move |conn| Ok(auditor::resolve(conn, &grant, now)?)).await?;
-            let scope = scope.ok_or_else(|| {
-                session::sign_out(&session);
-                AppError::SignInRequired
-            })?;
-            req.extensions_mut().insert(scope);
-            Ok(())
-        }
+        Principal::Auditor => authorize_auditor(req, &state).await,
         Principal::ApiKey => unreachable!("API keys are resolved above"),
     }
+}
+
+async fn authorize_staff(
+    req: &mut ServiceRequest,
+    access: Access,
+    fields: Option<&[(String, String)]>,
+    state: &AppState,
+) -> Result<(), AppError> {
+    let identity = load_identity(req, state).await?.ok_or(AppError::SignInRequired)?;
+    if access.is_org_scoped() {
+        let acting = acting_org(&identity, access).ok_or(AppError::Forbidden)?;
+        if let Some(fields) = fields {
+            // A form for another organization is refused as such, before asking what the user may do.
+            check_form_org(req, &identity, &acting, fields, state).await?;
+        }
+        req.extensions_mut().insert(ActingOrg(acting));
+    }
+    if !access.allows(Some(&identity)) {
+        return Err(AppError::Forbidden);
+    }
+    req.extensions_mut().insert(identity);
+    Ok(())
+}
+
+async fn authorize_auditor(req: &mut ServiceRequest, state: &AppState) -> Result<(), AppError> {
+    let session = req.get_session();
+    let grant = session::auditor_grant(&session).ok_or(AppError::SignInRequired)?;
+    let now = state.clock.now();
+    let Some(scope) = state.db.run(move |conn| Ok(auditor::resolve(conn, &grant, now)?)).await? else {
+        session::sign_out(&session);
+        return Err(AppError::SignInRequired);
+    };
+    req.extensions_mut().insert(scope);
+    Ok(())
 }
 
 /// Same-origin for state-changing requests and WebSocket upgrades (a cross-site page can open a socket with
