@@ -1,5 +1,6 @@
 //! Every kind of entry the activity log records: stored as its id ("member.invite"), shown as its label
-//! ("Member invited"). A new action is a new variant here (nothing else to register).
+//! ("Invitation sent"). A new action is a new variant here (nothing else to register). Details keep ids (role
+//! ids, tier codes) for exports and the API; pages put them into words.
 
 crate::text_enum! {
     pub enum Action {
@@ -21,6 +22,7 @@ crate::text_enum! {
         SeatsChanged = "organization.set_seats",
         ClientCreated = "client.create",
         ClientUpdated = "client.update",
+        ClientAdminInvited = "client.invite_admin",
         ClientTierChanged = "client.change_tier",
         ClientStaffAssigned = "client.assign_staff",
         ClientArchived = "client.archive",
@@ -41,7 +43,7 @@ impl Action {
     pub fn label(self) -> &'static str {
         use Action::*;
         match self {
-            InstallationOnboard => "Installation set up",
+            InstallationOnboard => "Palisade set up",
             SignIn => "Signed in",
             SignInFailed => "Sign-in failed",
             SignInRefused => "Sign-in refused (no active membership)",
@@ -53,21 +55,22 @@ impl Action {
             SignedOutEverywhere => "Signed out everywhere",
             SessionEnded => "Session signed out",
             OrganizationCreated => "Organization created",
-            OrganizationMadeMsp => "Organization made an MSP",
+            OrganizationMadeMsp => "Made an MSP",
             OrganizationArchived => "Organization archived",
             OrganizationRestored => "Organization restored",
             SeatsChanged => "Seats changed",
             ClientCreated => "Client added",
             ClientUpdated => "Client details changed",
+            ClientAdminInvited => "Client admin invited",
             ClientTierChanged => "Client tier changed",
             ClientStaffAssigned => "Client staff assigned",
             ClientArchived => "Client archived",
             ClientRestored => "Client restored",
-            MemberInvited => "Member invited",
+            MemberInvited => "Invitation sent",
             InvitationResent => "Invitation resent",
             InvitationRevoked => "Invitation revoked",
             MemberJoined => "Member joined",
-            MemberRoleChanged => "Member role changed",
+            MemberRoleChanged => "Role changed",
             MemberDeactivated => "Member deactivated",
             MemberReactivated => "Member reactivated",
             ComplianceTeamChanged => "Compliance team changed",

@@ -280,12 +280,13 @@ pub async fn create(
                 seat_limit: new.seat_limit,
             };
             let id = models::insert_org(conn, &row, actor.at)?;
-            let target = Target::new("organization", &id, &new.name).details(new.kind.label());
+            let target = Target::new("organization", &id, &new.name).details(format!("kind {}", new.kind.id()));
             audit::record(conn, &actor, Some(&id), Action::OrganizationCreated, target.clone())?;
             if let Some((msp_id, tier)) = &new.msp {
                 models::link_client(conn, msp_id, &id, *tier)?;
                 // The MSP's own log shows the client it now manages, as when the MSP adds one itself.
-                audit::record(conn, &actor, Some(msp_id), Action::ClientCreated, target.details(tier.label()))?;
+                let details = format!("tier {}", tier.code());
+                audit::record(conn, &actor, Some(msp_id), Action::ClientCreated, target.details(details))?;
             }
             Ok(Ok(id))
         })
@@ -494,7 +495,7 @@ pub async fn set_seats(
     change_org(&state, admin, &session, path.into_inner(), move |conn, org| {
         diesel::update(organizations::table.find(&org.id)).set(organizations::seat_limit.eq(seats)).execute(conn)?;
         let target =
-            Target::new("organization", &org.id, &org.name).details(format!("{} to {seats} seats", org.seat_limit));
+            Target::new("organization", &org.id, &org.name).details(format!("{} -> {seats} seats", org.seat_limit));
         audit::record(conn, &actor, Some(&org.id), Action::SeatsChanged, target)?;
         Ok(Ok(format!("{} now has {seats} seats.", org.name)))
     })

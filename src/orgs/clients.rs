@@ -501,7 +501,7 @@ fn insert_client(
     let client_id = models::insert_org(conn, &new, actor.at)?;
     models::link_client(conn, msp_id, &client_id, c.tier)?;
     models::set_assignments(conn, &client_id, &c.staff, actor.at)?;
-    let details = format!("{}, {} staff assigned", c.tier.label(), c.staff.len());
+    let details = format!("tier {}, {} staff assigned", c.tier.code(), c.staff.len());
     audit::record(
         conn,
         actor,
@@ -615,7 +615,7 @@ pub async fn change_tier(
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
         }
         models::set_tier(conn, &view.msp_org_id, &client.id, tier, actor.at)?;
-        let details = format!("{} to {}", client.tier.label(), tier.label());
+        let details = format!("{} -> {}", client.tier.code(), tier.code());
         for org in [&view.msp_org_id, &client.id] {
             let target = Target::new("organization", &client.id, &client.name).details(details.clone());
             audit::record(conn, &actor, Some(org), Action::ClientTierChanged, target)?;

@@ -87,7 +87,7 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
     for (i, p) in PEOPLE.iter().enumerate() {
         let user_id = users::insert(conn, p.email, p.name, &hash, i == 0, now)?;
         models::insert_membership(conn, &org_ids[p.org], &user_id, p.role, now)?;
-        let target = Target::new("user", &user_id, p.email).details(format!("as {}", p.role.label()));
+        let target = Target::new("user", &user_id, p.email).details(format!("role {}", p.role.id()));
         audit::record(conn, &actor, Some(&org_ids[p.org]), Action::MemberJoined, target)?;
         user_ids.push(user_id);
     }

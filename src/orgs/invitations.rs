@@ -273,7 +273,7 @@ fn join(
         .set((invitations::accepted_at.eq(Some(now)), invitations::accepted_user_id.eq(Some(&user_id))))
         .execute(conn)?;
     let who = actor.with_user(&user_id, &inv.email);
-    let target = Target::new("invitation", &inv.id, &inv.email).details(format!("as {}", inv.role.label()));
+    let target = Target::new("invitation", &inv.id, &inv.email).details(format!("role {}", inv.role.id()));
     audit::record(conn, &who, Some(&inv.org_id), Action::MemberJoined, target)?;
     let stamp = users::find(conn, &user_id)?.map(|u| u.session_stamp).ok_or(AppError::NotFound)?;
     Ok((user_id, stamp))

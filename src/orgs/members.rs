@@ -211,7 +211,7 @@ pub fn create_invitation(
             invitations::created_at.eq(actor.at),
         ))
         .execute(conn)?;
-    let target = Target::new("invitation", &id, &input.email).details(format!("as {}", input.role.label()));
+    let target = Target::new("invitation", &id, &input.email).details(format!("role {}", input.role.id()));
     audit::record(conn, actor, Some(&org.id), Action::MemberInvited, target)?;
     Ok(IssuedInvitation { id, token, email: input.email, role: input.role, expires_at })
 }
@@ -289,7 +289,7 @@ pub fn change_member(
     let (action, details, message) = match change {
         MemberChange::Role(role) => {
             target.set((memberships::role.eq(role), memberships::updated_at.eq(now))).execute(conn)?;
-            let details = format!("{} to {}", current_role.label(), role.label());
+            let details = format!("{} -> {}", current_role.id(), role.id());
             (Action::MemberRoleChanged, details, format!("{name} is now {}.", role.label()))
         }
         MemberChange::Deactivate => {
@@ -309,8 +309,7 @@ pub fn change_member(
             } else {
                 format!("{name} is no longer on the compliance team.")
             };
-            let details = if on { "added to the compliance team" } else { "removed from the compliance team" };
-            (Action::ComplianceTeamChanged, details.to_string(), message)
+            (Action::ComplianceTeamChanged, if on { "on" } else { "off" }.to_string(), message)
         }
     };
     let target = Target::new("membership", &member.id, &email).details(details);

@@ -152,7 +152,7 @@ fn create_installation(
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, input.kind.id(), now)?;
     let who = actor.with_user(&user_id, &format!("{} <{}>", input.admin_name, input.admin_email));
-    let target = Target::new("organization", &org_id, &input.org_name).details(input.kind.label());
+    let target = Target::new("organization", &org_id, &input.org_name).details(format!("kind {}", input.kind.id()));
     audit::record(conn, &who, Some(&org_id), Action::InstallationOnboard, target)?;
     let stamp = users::find(conn, &user_id)?.map(|u| u.session_stamp).unwrap_or_default();
     let record = sessions::start(conn, &user_id, actor)?;

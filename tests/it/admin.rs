@@ -166,7 +166,7 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
             actor_user_id: Some(f.admin.clone()),
             target_id: solo_id.clone(),
             target_label: "Harbor Point Dental".into(),
-            details: "Solo".into(),
+            details: "kind solo".into(),
         }]
     );
 
@@ -431,7 +431,7 @@ async fn super_admins_manage_the_members_and_seats_of_any_organization() {
     let change = logged(&mut conn, &other.msp, "member.change_role");
     assert_eq!(
         (change[0].actor_user_id.as_deref(), change[0].details.as_str()),
-        (Some(f.admin.as_str()), "MSP Technician to Read Only")
+        (Some(f.admin.as_str()), "MSP_TECHNICIAN -> READ_ONLY")
     );
     root.post(&format!("/admin/orgs/{}/members/{colleague}/deactivate", other.msp), &[]).await;
     assert!(membership(&mut conn, &colleague).2);
@@ -444,7 +444,7 @@ async fn super_admins_manage_the_members_and_seats_of_any_organization() {
     let seats = root.post(&format!("/admin/orgs/{}/seats", other.msp), &[("seat_limit", "40")]).await;
     root.follow(&seats).await.assert_contains("Contoso Rival IT now has 40 seats.").assert_contains("2 / 40");
     assert_eq!(org_row(&mut conn, &other.msp).3, 40);
-    assert_eq!(logged(&mut conn, &other.msp, "organization.set_seats")[0].details, "25 to 40 seats");
+    assert_eq!(logged(&mut conn, &other.msp, "organization.set_seats")[0].details, "25 -> 40 seats");
 
     // A member of another organization in this organization's URL, or ids that do not exist: 404.
     let before = snapshot(&mut conn);

@@ -95,7 +95,7 @@ async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
             actor_user_id: Some(f.msp_admin.clone()),
             target_id: id.clone(),
             target_label: "Harbor Point Dental".into(),
-            details: "T3 Manage, 1 staff assigned".into(),
+            details: "tier T3, 1 staff assigned".into(),
         }]
     );
     assert_eq!(logged(&mut conn, &id, "organization.create").len(), 1, "the new tenant's own log starts");
@@ -238,7 +238,7 @@ async fn tiers_change_archived_clients_lose_access_and_restoring_brings_it_back(
     assert_eq!(tier_of(&mut conn, &f.t3), "T1");
     for org in [&f.msp, &f.t3] {
         let log = logged(&mut conn, org, "client.change_tier");
-        assert_eq!((log.len(), log[0].details.as_str()), (1, "T3 Manage to T1 Monitor"), "logged in {org}");
+        assert_eq!((log.len(), log[0].details.as_str()), (1, "T3 -> T1"), "logged in {org}");
     }
     priya.switch_to(&f.t3).await;
     priya.get("/settings/team").await.assert_not_contains("Send invitation");
