@@ -35,6 +35,47 @@ pub enum SmtpSecurity {
     None,
 }
 
+/// Where uploaded files live (see `storage`).
+#[derive(Clone, PartialEq, Eq)]
+pub enum StorageSettings {
+    /// A directory on this machine (default `<data dir>/files`).
+    Directory(PathBuf),
+    /// S3-compatible object storage: `s3://bucket/prefix`, endpoint, region and credentials from the environment.
+    S3(S3Settings),
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Key prefix inside the bucket, without leading or trailing slashes (may be empty).
+    pub prefix: String,
+    /// A non-AWS endpoint (MinIO, Ceph, moto...), e.g. `http://127.0.0.1:9000`; requests are then path-style.
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl StorageSettings {
+    pub fn label(&self) -> String {
+        match self {
+            StorageSettings::Directory(dir) => format!("directory {}", dir.display()),
+            StorageSettings::S3(s3) => {
+                let at = s3.endpoint.as_deref().map(|e| format!(" at {e}")).unwrap_or_default();
+                format!("s3://{}/{}{at}", s3.bucket, s3.prefix)
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for StorageSettings {
+    // Never the secret key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
 #[derive(Clone)]
 pub struct Config {
     pub bind: SocketAddr,
@@ -50,6 +91,13 @@ pub struct Config {
     pub workers: usize,
     /// Trust X-Forwarded-For for the client IP (only behind a proxy you control).
     pub trust_proxy: bool,
+    /// Run the scheduler (email delivery and other scheduled work) in this instance (`PALISADE_JOBS`).
+    pub jobs_enabled: bool,
+    pub storage: StorageSettings,
+    /// Largest accepted upload, in bytes (`PALISADE_UPLOAD_LIMIT_MB`).
+    pub upload_limit_bytes: u64,
+    /// Seconds a request body may take, plus one second per 500 bytes received (`PALISADE_BODY_TIMEOUT_SECS`).
+    pub body_timeout_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -62,6 +110,8 @@ impl std::fmt::Debug for Config {
             .field("database", &redact_url(&self.database_url))
             .field("mail", &self.mail_label())
             .field("log_level", &self.log_level)
+            .field("jobs_enabled", &self.jobs_enabled)
+            .field("storage", &self.storage)
             .finish_non_exhaustive()
     }
 }
@@ -111,7 +161,6 @@ impl Config {
         Ok(Config {
             bind,
             base_url,
-            data_dir,
             database_url,
             session_key,
             mail,
@@ -120,6 +169,11 @@ impl Config {
             db_pool_size: parse_number(&get, "PALISADE_DB_POOL_SIZE", 16, 1..=256)?,
             workers: parse_number(&get, "PALISADE_WORKERS", default_workers(), 1..=256)?,
             trust_proxy: parse_bool(&get, "PALISADE_TRUST_PROXY", false)?,
+            jobs_enabled: parse_bool(&get, "PALISADE_JOBS", true)?,
+            storage: parse_storage(&get, &data_dir)?,
+            upload_limit_bytes: parse_number(&get, "PALISADE_UPLOAD_LIMIT_MB", 25u64, 1..=4096)? * 1024 * 1024,
+            body_timeout_secs: parse_number(&get, "PALISADE_BODY_TIMEOUT_SECS", 20u64, 1..=3600)?,
+            data_dir,
         })
     }
 
@@ -273,6 +327,54 @@ fn parse_bool(get: &impl Fn(&str) -> Option<String>, var: &'static str, default:
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => Err(bad(var, format!("'{other}' is not true or false"))),
     }
+}
+
+/// `PALISADE_STORAGE_URL`: `file://DIR` (relative to the working directory) or `s3://bucket[/prefix]`, default
+/// `<data dir>/files`. For S3: `PALISADE_S3_ENDPOINT`, `AWS_REGION` (or `AWS_DEFAULT_REGION`, default
+/// us-east-1), `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`); without keys the
+/// instance's role is used.
+fn parse_storage(get: &impl Fn(&str) -> Option<String>, data_dir: &Path) -> Result<StorageSettings, ConfigError> {
+    const VAR: &str = "PALISADE_STORAGE_URL";
+    let Some(url) = get(VAR) else { return Ok(StorageSettings::Directory(data_dir.join("files"))) };
+    if let Some(dir) = url.strip_prefix("file://") {
+        if dir.is_empty() {
+            return Err(bad(VAR, "file:// needs a directory, e.g. file:///var/lib/palisade/files"));
+        }
+        return Ok(StorageSettings::Directory(PathBuf::from(dir)));
+    }
+    let Some(rest) = url.strip_prefix("s3://") else {
+        return Err(bad(VAR, format!("'{url}' must be file://DIRECTORY or s3://BUCKET[/PREFIX]")));
+    };
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let valid_bucket = (3..=63).contains(&bucket.len())
+        && bucket.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if !valid_bucket {
+        return Err(bad(VAR, format!("'{bucket}' is not an S3 bucket name (3-63 lowercase letters, digits, - and .)")));
+    }
+    let prefix = prefix.trim_matches('/').to_string();
+    if !prefix.is_empty() && prefix.split('/').any(|part| part.is_empty() || part == "." || part == "..") {
+        return Err(bad(VAR, format!("'{prefix}' is not a usable key prefix")));
+    }
+    let endpoint = get("PALISADE_S3_ENDPOINT").map(|e| e.trim_end_matches('/').to_string());
+    if let Some(e) = &endpoint
+        && !(e.starts_with("http://") || e.starts_with("https://"))
+    {
+        return Err(bad("PALISADE_S3_ENDPOINT", format!("'{e}' must start with http:// or https://")));
+    }
+    let access_key_id = get("AWS_ACCESS_KEY_ID");
+    let secret_access_key = get("AWS_SECRET_ACCESS_KEY");
+    if access_key_id.is_some() != secret_access_key.is_some() {
+        return Err(bad("AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together"));
+    }
+    Ok(StorageSettings::S3(S3Settings {
+        bucket: bucket.to_string(),
+        prefix,
+        endpoint,
+        region: get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")).unwrap_or_else(|| "us-east-1".into()),
+        access_key_id,
+        secret_access_key,
+        session_token: get("AWS_SESSION_TOKEN"),
+    }))
 }
 
 /// The URL with any password replaced, for logs and error messages.

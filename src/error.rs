@@ -1,5 +1,9 @@
 //! One error type for every handler, turned into a friendly page (never a stack trace, never a 500 for a
-//! person's mistake).
+//! person's mistake), or into the JSON error shape `{"error": {"code": "not_found", "message": "..."}}` for API
+//! requests (see `web::request_log`). Every variant has a stable `code()` that API clients can rely on.
+//!
+//! Internal errors keep their cause (`AppError::internal_from(context, source)`): the request log writes the
+//! whole chain once ("database: connection closed: ..."), while the person sees only the friendly page.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
@@ -24,11 +28,76 @@ pub enum AppError {
     CrossOrigin,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// A request body (form, upload) larger than allowed.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
+    /// A request body that did not arrive in time (a client trickling its upload).
+    #[error("request body timed out")]
+    RequestTimeout,
     /// A form rendered for one organization was posted after the user switched to another in another tab.
     #[error("organization context changed")]
     ContextChanged(Box<ContextChanged>),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Our fault: a database, template, storage or mail failure. `context` says what we were doing; `source` is
+    /// the underlying error, whose own chain the log shows.
+    #[error("{context}")]
+    Internal {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+}
+
+impl AppError {
+    /// An internal error without an underlying cause.
+    pub fn internal(context: impl Into<String>) -> AppError {
+        AppError::Internal { context: context.into(), source: None }
+    }
+
+    /// An internal error caused by `source` (kept for the log's cause chain).
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> AppError {
+        AppError::Internal { context: context.into(), source: Some(source.into()) }
+    }
+
+    /// The stable code of the JSON error shape (and of the request log).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Forbidden => "forbidden",
+            AppError::SignInRequired => "sign_in_required",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::FormExpired => "form_expired",
+            AppError::CrossOrigin => "cross_origin",
+            AppError::TooManyRequests { .. } => "too_many_requests",
+            AppError::ContextChanged(_) => "context_changed",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::RequestTimeout => "request_timeout",
+            AppError::Internal { .. } => "internal",
+        }
+    }
+
+    /// The error and every cause below it, on one line.
+    pub fn chain(&self) -> String {
+        error_chain(self)
+    }
+}
+
+/// "outer: cause: cause of the cause", for logs.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some errors repeat their source in their own message; say each thing once.
+        if !text.ends_with(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// What the context-changed page needs to offer the submission again in the right organization.
@@ -47,14 +116,14 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound,
-            other => AppError::Internal(format!("database: {other}")),
+            other => AppError::internal_from("database", other),
         }
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
+        AppError::internal_from("template", e)
     }
 }
 
@@ -95,7 +164,13 @@ impl AppError {
                 format!("For your security, please wait {} before trying again.", wait_text(*retry_after_secs)),
             ),
             AppError::ContextChanged(_) => ("Not saved", String::new()),
-            AppError::Internal(_) => (
+            AppError::PayloadTooLarge(msg) => ("Too large", msg.clone()),
+            AppError::RequestTimeout => (
+                "The request took too long",
+                "Your browser sent the data too slowly and nothing was saved. Check your connection and try again."
+                    .into(),
+            ),
+            AppError::Internal { .. } => (
                 "Something went wrong",
                 "We could not complete this request. Nothing was half-saved; please try again in a moment.".into(),
             ),
@@ -116,14 +191,14 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::ContextChanged(_) => StatusCode::CONFLICT,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
+    /// The friendly page. (The request log writes internal errors with their cause chain, once.)
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "request failed");
-        }
         let status = self.status_code();
         let body = match self {
             AppError::ContextChanged(c) => ContextChangedPage { c }.render(),
@@ -140,6 +215,27 @@ impl ResponseError for AppError {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         response.body(body)
+    }
+}
+
+impl AppError {
+    /// The same error in the JSON shape API clients read: `{"error": {"code": "...", "message": "..."}}`.
+    pub fn json_response(&self) -> HttpResponse {
+        let message = match self {
+            AppError::ContextChanged(c) => {
+                format!(
+                    "This request was made for {} but the current organization is {}.",
+                    c.form_org_name, c.current_org_name
+                )
+            }
+            _ => self.page_text().1,
+        };
+        let body = serde_json::json!({ "error": { "code": self.code(), "message": message } });
+        let mut response = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        response.json(body)
     }
 }
 

@@ -8,10 +8,12 @@ pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod jobs;
 pub mod mail;
 pub mod orgs;
 pub mod psa;
 pub mod schema;
+pub mod storage;
 pub mod web;
 
 use std::sync::Arc;
@@ -27,26 +29,44 @@ use actix_web::{App, Error, middleware, web as aweb};
 use crate::auth::ratelimit::RateLimits;
 use crate::config::Config;
 use crate::db::Db;
+use crate::jobs::Scheduler;
 use crate::mail::Mailer;
+use crate::storage::Storage;
 
-/// Shared by every request.
+/// Shared by every request and by the scheduler's jobs.
 pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub mailer: Mailer,
+    pub storage: Storage,
+    /// The jobs of every area and this instance's identity in their leases.
+    pub jobs: Scheduler,
     pub limits: RateLimits,
     /// Every "now" of the application (tests use a manual clock).
     pub clock: clock::Clock,
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db, mailer: Mailer) -> AppState {
-        AppState::with_clock(config, db, mailer, clock::Clock::system())
+    /// The state of one instance: the mailer and file storage the configuration names, every registered job,
+    /// on the system clock.
+    pub fn new(config: Config, db: Db) -> Result<AppState, String> {
+        let clock = clock::Clock::system();
+        Ok(AppState {
+            mailer: Mailer::from_config(&config)?,
+            storage: Storage::from_config(&config)?,
+            jobs: Scheduler::new(jobs::registry()),
+            config: Arc::new(config),
+            db,
+            limits: RateLimits::new(clock.clone()),
+            clock,
+        })
     }
 
-    /// The state on a given clock (tests use a manual one).
-    pub fn with_clock(config: Config, db: Db, mailer: Mailer, clock: clock::Clock) -> AppState {
-        AppState { config: Arc::new(config), db, mailer, limits: RateLimits::new(clock.clone()), clock }
+    /// The same state on another clock (tests: `Clock::manual`); the rate limits start afresh on it.
+    pub fn with_clock(mut self, clock: clock::Clock) -> AppState {
+        self.limits = RateLimits::new(clock.clone());
+        self.clock = clock;
+        self
     }
 
     /// An absolute link for emails.
@@ -86,9 +106,12 @@ pub fn app(
         .app_data(aweb::QueryConfig::default().error_handler(|_, _| {
             error::AppError::BadRequest("That link has a malformed query. Go back and try again.".into()).into()
         }))
+        .wrap(web::error_shell::ErrorShell)
         .wrap(session)
-        .wrap(web::headers::security_headers())
+        .wrap(middleware::from_fn(web::request_log::request_log))
+        .wrap(middleware::from_fn(web::headers::security_headers))
         .wrap(middleware::Compress::default())
+        .wrap(middleware::from_fn(web::body_deadline::body_deadline))
         .configure(|cfg| web::routes::register(cfg, web::routes::all()))
         .service(actix_files::Files::new("/static", static_dir()).prefer_utf8(true))
         .default_service(aweb::to(|| async { Err::<actix_web::HttpResponse, _>(error::AppError::NotFound) }))

@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use palisade::config::Config;
 use palisade::db::Db;
-use palisade::mail::Mailer;
+use palisade::jobs::Scheduler;
 use palisade::{AppState, app};
 
 #[derive(Parser)]
@@ -43,7 +43,16 @@ enum Command {
 enum CatalogAction {
     /// Print the whole catalog as JSON: frameworks, requirements, common controls, mappings, sources.
     Export,
-    /// Validate the catalog and print per-framework counts and coverage; exit status 1 on any problem.
+    /// Print the crosswalk between two frameworks as CSV: for each assessable requirement of FROM, the
+    /// requirements of TO linked to it through a common control (primary or related).
+    Crosswalk {
+        /// A framework id, e.g. hipaa
+        from: String,
+        /// Another framework id, e.g. nist-csf-2
+        to: String,
+    },
+    /// Validate the catalog and print per-framework counts and coverage, and the agreement with each published
+    /// crosswalk; exit status 1 on any problem (agreement under 90% or exceptions at 10% or more included).
     Check {
         /// Check a data directory laid out like src/compliance/catalog/data instead of the embedded catalog.
         #[arg(long)]
@@ -90,7 +99,7 @@ fn main() -> ExitCode {
 
 /// `palisade catalog ...`: pure data, no configuration or database.
 fn catalog_command(action: &CatalogAction) -> ExitCode {
-    use palisade::compliance::catalog::{data, export, validate};
+    use palisade::compliance::catalog::{crosswalk, data, export, validate};
     match action {
         CatalogAction::Export => match data::embedded() {
             Ok(catalog) => {
@@ -101,6 +110,24 @@ fn catalog_command(action: &CatalogAction) -> ExitCode {
             }
             Err(e) => fail(format!("the catalog does not parse:\n{e}")),
         },
+        CatalogAction::Crosswalk { from, to } => {
+            let catalog = match data::embedded() {
+                Ok(catalog) => catalog,
+                Err(e) => return fail(format!("the catalog does not parse:\n{e}")),
+            };
+            let ids: Vec<&str> = catalog.frameworks.iter().map(|f| f.header.id.as_str()).collect();
+            if from == to {
+                return fail("pick two different frameworks");
+            }
+            match crosswalk::catalog_lines(catalog, from, to) {
+                Some(lines) => {
+                    use std::io::Write;
+                    let _ = write!(std::io::stdout().lock(), "{}", crosswalk::to_csv(from, to, &lines));
+                    ExitCode::SUCCESS
+                }
+                None => fail(format!("unknown framework; the catalog has: {}", ids.join(", "))),
+            }
+        }
         CatalogAction::Check { dir } => {
             let report = match dir {
                 Some(dir) => validate::check_dir(dir),
@@ -139,19 +166,44 @@ fn init_logging(filter: &str) {
     tracing_subscriber::fmt().with_env_filter(filter).init();
 }
 
+/// Slow clients cannot hold connections: the request head within 10 s, idle keep-alive connections closed after
+/// 15 s, 5 s to close a connection. (Request bodies: `web::body_deadline`.)
+const REQUEST_HEAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+const KEEP_ALIVE: std::time::Duration = std::time::Duration::from_secs(15);
+const DISCONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 fn serve(config: Config, db: Db) -> ExitCode {
-    let mailer = match Mailer::from_config(&config) {
-        Ok(m) => m,
-        Err(e) => return fail(format!("configuration error: {e}")),
-    };
     let bind = config.bind;
     let workers = config.workers;
-    tracing::info!(database = %db.backend.label(), mail = %config.mail_label(), "starting Palisade on http://{bind}");
-    let state = web::Data::new(AppState::new(config, db, mailer));
-    let result = actix_web::rt::System::new()
-        .block_on(async move { HttpServer::new(move || app(state.clone())).workers(workers).bind(bind)?.run().await });
+    let jobs_enabled = config.jobs_enabled;
+    let mail = config.mail_label();
+    // The state is built inside the runtime: the SMTP transport's connection pool starts a task of its own.
+    let result = actix_web::rt::System::new().block_on(async move {
+        let state = match AppState::new(config, db) {
+            Ok(state) => web::Data::new(state),
+            Err(e) => return Err(format!("configuration error: {e}")),
+        };
+        tracing::info!(
+            database = %state.db.backend.label(),
+            mail = %mail,
+            storage = %state.storage.label(),
+            jobs = if jobs_enabled { "on" } else { "off (PALISADE_JOBS=off)" },
+            "starting Palisade on http://{bind}"
+        );
+        if jobs_enabled {
+            actix_web::rt::spawn(Scheduler::run_forever(state.clone()));
+        }
+        let server = HttpServer::new(move || app(state.clone()))
+            .workers(workers)
+            .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+            .client_disconnect_timeout(DISCONNECT_TIMEOUT)
+            .keep_alive(KEEP_ALIVE)
+            .bind(bind)
+            .map_err(|e| format!("cannot serve on {bind}: {e}"))?;
+        server.run().await.map_err(|e| format!("the server stopped: {e}"))
+    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(format!("cannot serve on {bind}: {e}")),
+        Err(e) => fail(e),
     }
 }

@@ -237,6 +237,7 @@ diesel::table! {
         relationship -> Text,
         note -> Text,
         position -> Integer,
+        kind -> Text,
     }
 }
 
@@ -247,6 +248,43 @@ diesel::table! {
         other_framework -> Text,
         title -> Text,
         url -> Text,
+    }
+}
+
+diesel::table! {
+    scheduled_jobs (name) {
+        name -> Text,
+        next_run_at -> Timestamp,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamp>,
+        last_started_at -> Nullable<Timestamp>,
+        last_finished_at -> Nullable<Timestamp>,
+        last_outcome -> Nullable<Text>,
+        last_summary -> Text,
+        last_error -> Text,
+        runs -> BigInt,
+        failures -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        to_address -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        headers -> Text,
+        attachments -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Text,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }
 
@@ -283,4 +321,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     catalog_controls,
     catalog_mappings,
     catalog_mapping_sources,
+    scheduled_jobs,
+    outbox,
 );

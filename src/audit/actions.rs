@@ -35,6 +35,7 @@ crate::text_enum! {
         MemberDeactivated = "member.deactivate",
         MemberReactivated = "member.reactivate",
         ComplianceTeamChanged = "member.compliance_team",
+        EmailRetried = "email.retry",
     }
 }
 
@@ -74,6 +75,7 @@ impl Action {
             MemberDeactivated => "Member deactivated",
             MemberReactivated => "Member reactivated",
             ComplianceTeamChanged => "Compliance team changed",
+            EmailRetried => "Email sent again",
         }
     }
 }

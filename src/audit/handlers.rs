@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit::Action;
 use crate::audit::log::{self, ActivityEntry, LogFilter};
+use crate::audit::sentences;
 use crate::auth::Scope;
 use crate::error::AppResult;
 use crate::web::pagination::{Pager, query_string};
@@ -30,10 +31,10 @@ pub struct ActivityQuery {
 
 pub struct ActivityRow {
     pub when: String,
+    /// What happened, as a sentence.
+    pub what: String,
+    /// Who acted, as recorded (name and email), for telling two people of the same name apart.
     pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub details: String,
     pub ip: String,
 }
 
@@ -112,19 +113,18 @@ fn parse_day(text: &str, tz: chrono_tz::Tz, days_after: i64) -> (Option<chrono::
         .filter(|day| (1..=9999).contains(&chrono::Datelike::year(day)))
         .and_then(|day| day.checked_add_days(chrono::Days::new(days_after as u64)));
     match day {
+        // The day after 9999-12-31 is no bound at all (a five-digit year would compare wrongly as SQLite text).
+        Some(day) if chrono::Datelike::year(&day) > 9999 => (None, false),
         Some(day) => (Some(crate::web::time::local_midnight_utc(day, tz)), false),
         None => (None, true),
     }
 }
 
 fn row(e: ActivityEntry, tz: chrono_tz::Tz) -> ActivityRow {
-    let target = if e.target_label.is_empty() { e.target_type.clone() } else { e.target_label.clone() };
     ActivityRow {
         when: crate::web::time::local(e.created_at, tz),
+        what: sentences::sentence(&e),
         actor: e.actor_label,
-        action: e.action.label().to_string(),
-        target,
-        details: e.details,
         ip: e.ip,
     }
 }

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod handlers;
 pub mod log;
+pub mod sentences;
 
 pub use actions::Action;
 pub use log::{Actor, Target, record};

@@ -190,7 +190,7 @@ async fn login(
     session::sign_in(&session, &record, &user.stamp, None);
     let mut response = redirect(if next.is_empty() { "/" } else { &next });
     let cookie = device::cookie_for(&key, &user.email, state.config.secure_cookies());
-    response.add_cookie(&cookie).map_err(|e| AppError::Internal(format!("device cookie: {e}")))?;
+    response.add_cookie(&cookie).map_err(|e| AppError::internal_from("device cookie", e))?;
     Ok(response)
 }
 
@@ -284,10 +284,13 @@ async fn forgot(
     let token = tokens::new_token();
     let token_hash = tokens::hash_token(&token);
     let lookup = email.clone();
-    let user = state
+    let link = state.link(&format!("/reset-password/{token}"));
+    // The email is queued in the same transaction (delivered by the scheduler): no mail server on this request,
+    // so the answer takes as long whether or not the account exists.
+    state
         .db
         .write(move |conn| {
-            let Some(user) = users::find_by_email(conn, &lookup)? else { return Ok(None) };
+            let Some(user) = users::find_by_email(conn, &lookup)? else { return Ok(()) };
             diesel::insert_into(password_resets::table)
                 .values((
                     password_resets::id.eq(PasswordResetId::new()),
@@ -300,15 +303,14 @@ async fn forgot(
             let who = actor.with_user(&user.id, &user.email);
             let target = Target::new("user", &user.id, &user.email);
             audit::record(conn, &who, None, Action::PasswordResetRequested, target)?;
-            Ok(Some(user))
+            crate::mail::enqueue(
+                conn,
+                actor.at,
+                &crate::mail::messages::password_reset(&user.email, &user.name, &link),
+            )?;
+            Ok(())
         })
         .await?;
-    if let Some(user) = user {
-        let link = state.link(&format!("/reset-password/{token}"));
-        if let Err(e) = state.mailer.send(crate::mail::messages::password_reset(&user.email, &user.name, &link)).await {
-            tracing::warn!(error = %e, "password reset email failed");
-        }
-    }
     // The same answer whether or not the account exists.
     render(ForgotPage { page, email, error: String::new(), sent: true })
 }

@@ -16,7 +16,7 @@ use crate::schema::{memberships, organizations, sessions, technician_assignments
 diesel::alias!(organizations as context_org: ContextOrg);
 
 type UserCols = (UserId, String, String, bool);
-type MembershipCols = (Option<OrgId>, Option<Role>, Option<String>, Option<OrgKind>, Option<OrgId>);
+type MembershipCols = (Option<OrgId>, Option<Role>, Option<String>, Option<String>, Option<OrgKind>, Option<OrgId>);
 type ContextCols =
     (Option<OrgId>, Option<String>, Option<String>, Option<OrgKind>, Option<String>, Option<OrgId>, Option<Tier>);
 type IdentityRow = (UserCols, (SessionId, NaiveDateTime), MembershipCols, ContextCols, Option<UserId>);
@@ -74,6 +74,7 @@ pub fn resolve(
                 memberships::org_id.nullable(),
                 memberships::role.nullable(),
                 organizations::name.nullable(),
+                organizations::slug.nullable(),
                 organizations::kind.nullable(),
                 organizations::msp_org_id.nullable(),
             ),
@@ -114,10 +115,11 @@ pub fn resolve(
 fn memberships_of(rows: &[IdentityRow]) -> Vec<DirectMembership> {
     let mut out: Vec<DirectMembership> = rows
         .iter()
-        .filter_map(|(_, _, (org_id, role, name, kind, msp_org_id), _, _)| {
+        .filter_map(|(_, _, (org_id, role, name, slug, kind, msp_org_id), _, _)| {
             Some(DirectMembership {
                 org_id: org_id.clone()?,
                 org_name: name.clone()?,
+                org_slug: slug.clone()?,
                 org_kind: (*kind)?,
                 role: (*role)?,
                 msp_org_id: msp_org_id.clone(),

@@ -40,7 +40,7 @@ pub async fn verify_blocking(password: String, stored: Option<String>) -> Result
 }
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    actix_web::web::block(f).await.map_err(|e| AppError::Internal(format!("password hashing task failed: {e}")))
+    actix_web::web::block(f).await.map_err(|e| AppError::internal_from("password hashing task failed", e))
 }
 
 /// A hash to verify against when the account does not exist, so that a miss costs the same time as a hit.

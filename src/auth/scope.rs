@@ -105,6 +105,7 @@ pub struct Identity {
 pub struct DirectMembership {
     pub org_id: OrgId,
     pub org_name: String,
+    pub org_slug: String,
     pub org_kind: OrgKind,
     pub role: Role,
     /// The MSP managing this organization, when it is a managed client.

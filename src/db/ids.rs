@@ -117,6 +117,8 @@ typed_ids! {
     AssignmentId,
     AuditorGrantId,
     ApiKeyId,
+    /// An email in the outbox.
+    MailId,
 }
 
 /// Declares an enum stored as text: its variants with their stored ids, `ALL`, `id()`, `parse()`, and

@@ -129,8 +129,12 @@ impl r2d2::ManageConnection for Manager {
         conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose server went away (PostgreSQL restarted, backend terminated) or that was returned in
+    /// the middle of a transaction is dropped instead of going back to the pool: diesel marks its transaction
+    /// manager broken when a query fails on a dead connection, so one failed request per stale connection is
+    /// the whole cost, without a validity query on every checkout.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -163,7 +167,8 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
             .connection_timeout(std::time::Duration::from_secs(10))
-            // A broken connection surfaces as a query error; testing every checkout would add a statement per request.
+            // A dead connection surfaces as one failed query, after which `has_broken` drops it; testing every
+            // checkout would add a statement to every request.
             .test_on_check_out(false)
             .build(manager)
             .map_err(|e| DbError(format!("cannot open a connection pool to {}: {e}", backend.label())))?;
@@ -178,11 +183,11 @@ impl Db {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| AppError::Internal(format!("database unavailable: {e}")))?;
+            let mut conn = pool.get().map_err(|e| AppError::internal_from("database unavailable", e))?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(|e| AppError::internal_from("blocking task failed", e))?
     }
 
     /// Like `run`, inside one write transaction: all or nothing.
@@ -199,13 +204,80 @@ impl Db {
     }
 }
 
-/// Applies every pending migration of the connection's backend.
+/// Key of the PostgreSQL advisory lock held while migrating ("palisade" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7061_6c69_7361_6465;
+
+/// Applies every pending migration of the connection's backend, safely when several instances start at once.
+///
+/// PostgreSQL: under a session advisory lock, so a second instance waits, then finds nothing pending.
+/// SQLite: all pending migrations in one immediate transaction (a second process waits on the write lock), with
+/// foreign keys off so that a migration may rebuild a table, and `PRAGMA foreign_key_check` before committing:
+/// a migration that leaves a dangling reference fails and changes nothing.
 pub fn run_migrations(conn: &mut DbConnection) -> Result<(), String> {
-    let result = match conn {
-        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-    };
-    result.map_err(|e| e.to_string())
+    match conn {
+        DbConnection::Postgres(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .map_err(|e| format!("cannot take the migration lock: {e}"))?;
+            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()).map_err(|e| e.to_string());
+            let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+            result?;
+            unlocked.map_err(|e| format!("cannot release the migration lock: {e}"))
+        }
+        DbConnection::Sqlite(c) => migrate_sqlite(c, SQLITE_MIGRATIONS),
+    }
+}
+
+/// Applies `migrations` to SQLite in one immediate transaction with foreign keys off, checking them before
+/// committing (see `run_migrations`).
+pub fn migrate_sqlite(
+    c: &mut diesel::SqliteConnection,
+    migrations: impl diesel::migration::MigrationSource<diesel::sqlite::Sqlite>,
+) -> Result<(), String> {
+    // Only outside a transaction does this pragma take effect.
+    c.batch_execute("PRAGMA foreign_keys = OFF").map_err(|e| e.to_string())?;
+    let result = AnsiTransactionManager::begin_transaction_sql(&mut *c, "BEGIN IMMEDIATE")
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            let applied = c.run_pending_migrations(migrations).map(|_| ()).map_err(|e| e.to_string());
+            let checked = applied.and_then(|()| foreign_key_violations(c));
+            match checked {
+                Ok(()) => AnsiTransactionManager::commit_transaction(&mut *c).map_err(|e| e.to_string()),
+                Err(e) => {
+                    let _ = AnsiTransactionManager::rollback_transaction(&mut *c);
+                    Err(e)
+                }
+            }
+        });
+    let restored = c.batch_execute("PRAGMA foreign_keys = ON").map_err(|e| e.to_string());
+    result.and(restored)
+}
+
+/// `PRAGMA foreign_key_check` as an error naming the first dangling references.
+fn foreign_key_violations(c: &mut diesel::SqliteConnection) -> Result<(), String> {
+    #[derive(QueryableByName)]
+    struct Violation {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table: String,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        rowid: Option<i64>,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        parent: String,
+    }
+    let found: Vec<Violation> =
+        diesel::sql_query("PRAGMA foreign_key_check").load(c).map_err(|e| format!("foreign key check: {e}"))?;
+    if found.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = found
+        .iter()
+        .take(5)
+        .map(|v| format!("{} row {} -> {}", v.table, v.rowid.map_or("?".into(), |r| r.to_string()), v.parent))
+        .collect();
+    Err(format!(
+        "foreign key check failed after migrating ({} dangling references: {})",
+        found.len(),
+        listed.join(", ")
+    ))
 }
 
 /// A transaction that takes the write lock up front on SQLite (BEGIN IMMEDIATE), so two writers queue on the

@@ -25,12 +25,12 @@ struct InvitationHtml<'a> {
 }
 
 pub fn invitation(to: &str, inviter: &str, org_name: &str, role: &str, link: &str, expires: &str) -> OutgoingMail {
-    OutgoingMail {
-        to: to.to_string(),
-        subject: format!("{inviter} invited you to {org_name} on Palisade"),
-        text: InvitationText { inviter, org_name, role, link, expires }.render().unwrap_or_default(),
-        html: InvitationHtml { inviter, org_name, role, link, expires }.render().unwrap_or_default(),
-    }
+    OutgoingMail::new(
+        to,
+        format!("{inviter} invited you to {org_name} on Palisade"),
+        InvitationText { inviter, org_name, role, link, expires }.render().unwrap_or_default(),
+        InvitationHtml { inviter, org_name, role, link, expires }.render().unwrap_or_default(),
+    )
 }
 
 #[derive(Template)]
@@ -48,10 +48,10 @@ struct ResetHtml<'a> {
 }
 
 pub fn password_reset(to: &str, name: &str, link: &str) -> OutgoingMail {
-    OutgoingMail {
-        to: to.to_string(),
-        subject: "Reset your Palisade password".into(),
-        text: ResetText { name, link }.render().unwrap_or_default(),
-        html: ResetHtml { name, link }.render().unwrap_or_default(),
-    }
+    OutgoingMail::new(
+        to,
+        "Reset your Palisade password",
+        ResetText { name, link }.render().unwrap_or_default(),
+        ResetHtml { name, link }.render().unwrap_or_default(),
+    )
 }

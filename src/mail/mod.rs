@@ -1,111 +1,97 @@
-//! Outgoing email: one `Mailer` with three transports (SMTP in production, a file outbox by default so a fresh
-//! install works offline, memory for tests), and the messages Palisade sends.
+//! Outgoing email through an outbox: a change that sends email inserts an `outbox` row in the SAME transaction
+//! ([`enqueue`]), so the email exists exactly when the change does; the scheduler's `mail.deliver` job sends due
+//! rows through the [`Mailer`] with retries and exponential backoff, and marks a row failed (visible to super
+//! admins at Administration -> Email) after its last attempt. No request ever waits on a mail server.
+//!
+//! ```ignore
+//! state.db.write(move |conn| {
+//!     let invitation = members::create_invitation(conn, &actor, &org, input)?;
+//!     mail::enqueue(conn, now, &messages::invitation(&invitation.email, ...).for_org(&org.id))?;
+//!     Ok(invitation)
+//! })
+//! ```
+//!
+//! Delivery is at least once: a crash between the mail server accepting a message and the row being marked sent
+//! can send that one message again after its claim's lease; never does one row go out twice from two instances.
 
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-
-use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-
-use crate::config::{Config, MailTransport, SmtpSecurity};
-
+pub mod handlers;
 pub mod messages;
+pub mod outbox;
+mod transport;
 
-/// A message ready to send: text and HTML bodies.
-#[derive(Clone, Debug)]
+pub use outbox::enqueue;
+pub use transport::{Mailer, SendError};
+
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+use crate::db::ids::OrgId;
+use crate::jobs::Job;
+
+/// An email to send: rendered bodies plus what threading, replies and attachments need.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OutgoingMail {
     pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The organization the email is about (None for installation-level mail such as password resets).
+    pub org_id: Option<OrgId>,
+    pub headers: MailHeaders,
+    pub attachments: Vec<MailAttachment>,
 }
 
-#[derive(Clone)]
-enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    File(PathBuf),
-    Memory(Arc<Mutex<Vec<OutgoingMail>>>),
-}
-
-#[derive(Clone)]
-pub struct Mailer {
-    transport: Transport,
-    from: Mailbox,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("email to {to} could not be sent: {reason}")]
-pub struct MailError {
-    pub to: String,
-    pub reason: String,
-}
-
-impl Mailer {
-    pub fn from_config(config: &Config) -> Result<Mailer, String> {
-        let from: Mailbox = config.mail_from.parse().map_err(|e| format!("PALISADE_MAIL_FROM: {e}"))?;
-        let transport = match &config.mail {
-            MailTransport::File => Transport::File(config.outbox_dir()),
-            MailTransport::Memory => Transport::Memory(Arc::default()),
-            MailTransport::Smtp(smtp) => {
-                let builder = match smtp.security {
-                    SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host),
-                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host),
-                    SmtpSecurity::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)),
-                }
-                .map_err(|e| format!("PALISADE_SMTP_HOST: {e}"))?;
-                let mut builder = builder.port(smtp.port);
-                if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
-                    builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-                }
-                Transport::Smtp(builder.build())
-            }
-        };
-        Ok(Mailer { transport, from })
+impl OutgoingMail {
+    pub fn new(to: &str, subject: impl Into<String>, text: String, html: String) -> OutgoingMail {
+        OutgoingMail { to: to.to_string(), subject: subject.into(), text, html, ..OutgoingMail::default() }
     }
 
-    /// A memory mailer (tests).
-    pub fn memory(from: &str) -> Mailer {
-        let from =
-            from.parse().unwrap_or_else(|_| Mailbox::new(None, "no-reply@palisade.local".parse().expect("valid")));
-        Mailer { transport: Transport::Memory(Arc::default()), from }
-    }
-
-    /// Messages kept by the memory transport, oldest first (empty for the others).
-    pub fn sent(&self) -> Vec<OutgoingMail> {
-        match &self.transport {
-            Transport::Memory(sent) => sent.lock().map(|s| s.clone()).unwrap_or_default(),
-            _ => Vec::new(),
-        }
-    }
-
-    pub async fn send(&self, mail: OutgoingMail) -> Result<(), MailError> {
-        let fail = |reason: String| MailError { to: mail.to.clone(), reason };
-        let to: Mailbox = mail.to.parse().map_err(|e| fail(format!("bad address: {e}")))?;
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(mail.subject.clone())
-            .multipart(MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone()))
-            .map_err(|e| fail(e.to_string()))?;
-        match &self.transport {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| fail(e.to_string())),
-            Transport::File(dir) => write_outbox(dir.clone(), message.formatted()).await.map_err(fail),
-            Transport::Memory(sent) => {
-                sent.lock().map_err(|_| fail("mailbox poisoned".into()))?.push(mail.clone());
-                Ok(())
-            }
-        }
+    pub fn for_org(mut self, org_id: &OrgId) -> OutgoingMail {
+        self.org_id = Some(org_id.clone());
+        self
     }
 }
 
-/// Writes one message as `<time>-<id>.eml` in the outbox directory.
-async fn write_outbox(dir: PathBuf, bytes: Vec<u8>) -> Result<(), String> {
-    actix_web::web::block(move || {
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create outbox {}: {e}", dir.display()))?;
-        let name = format!("{}-{}.eml", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"), uuid::Uuid::now_v7());
-        std::fs::write(dir.join(name), bytes).map_err(|e| format!("cannot write to outbox: {e}"))
-    })
-    .await
-    .map_err(|e| e.to_string())?
+/// Headers beyond From/To/Subject, stored as JSON with the outbox row.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MailHeaders {
+    /// `<id@host>`: set it when replies must be threaded back (tickets); otherwise one is made at delivery.
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub reply_to: Option<String>,
+    /// Display name of the sender (the address stays PALISADE_MAIL_FROM's), e.g. a client's portal name.
+    pub from_name: Option<String>,
+}
+
+/// A file sent with an email, read from storage at delivery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub storage_key: String,
+}
+
+/// A new Message-ID on the installation's host, for mail whose replies must find their way back.
+pub fn new_message_id(base_url: &str) -> String {
+    let host = base_url.split("://").nth(1).unwrap_or("palisade.local").split(':').next().unwrap_or("palisade.local");
+    format!("<{}@{host}>", uuid::Uuid::now_v7().simple())
+}
+
+/// The scheduled jobs of this area.
+pub fn jobs() -> Vec<Job> {
+    vec![
+        Job::new("mail.deliver", "Deliver queued email", Duration::seconds(5), outbox::deliver_due),
+        Job::new("mail.purge", "Remove old delivered email", Duration::hours(24), outbox::purge_old),
+    ]
+}
+
+/// Routes of this area (the route table adds them).
+pub fn routes() -> Vec<crate::web::routes::RouteDef> {
+    use crate::web::routes::{Access, get, post};
+    vec![
+        get("/admin/mail", Access::SuperAdmin, handlers::list),
+        post("/admin/mail/{mail_id}/retry", Access::SuperAdmin, handlers::retry),
+    ]
 }

@@ -12,11 +12,14 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
+use crate::auth::permissions::Role;
 use crate::auth::permissions::{Permission, Tier};
 use crate::auth::{MspScope, session};
 use crate::db::ids::{OrgId, UserId};
 use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
+use crate::orgs::client_page;
+use crate::orgs::members::{InviteInput, IssuedInvitation};
 use crate::orgs::models::{self, OrgKind, StaffMember};
 use crate::orgs::onboarding::unique_slug;
 use crate::schema::{memberships, organizations, technician_assignments};
@@ -335,6 +338,10 @@ pub struct ClientForm {
     pub tier: String,
     pub contact_email: String,
     pub staff: Vec<String>,
+    /// Invite the contact email as the new client's first Admin.
+    pub invite_admin: bool,
+    /// A name confirmed although another client has it (see `client_page::check_same_name`).
+    pub confirm_name: String,
 }
 
 impl ClientForm {
@@ -347,6 +354,8 @@ impl ClientForm {
             tier: get("tier"),
             contact_email: get("contact_email"),
             staff: pairs.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect(),
+            invite_admin: get("invite_admin") == "1",
+            confirm_name: get("confirm_name"),
         }
     }
 }
@@ -368,7 +377,7 @@ impl NewClientPage {
     }
 }
 
-fn tier_choices() -> Vec<(&'static str, String)> {
+pub fn tier_choices() -> Vec<(&'static str, String)> {
     Tier::ALL.into_iter().map(|t| (t.code(), format!("{} — {}", t.label(), t.description()))).collect()
 }
 
@@ -377,15 +386,30 @@ fn assignable(staff: Vec<StaffMember>) -> Vec<StaffMember> {
     staff.into_iter().filter(|s| !s.role.reaches_all_clients()).collect()
 }
 
+/// The add-client form: blank (in the MSP's timezone, inviting a first Admin) or as submitted, with its errors.
 async fn new_client_page(
     state: &AppState,
     scope: &MspScope,
     input: PageInput,
-    form: ClientForm,
+    submitted: Option<ClientForm>,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let msp_id = scope.msp_id().clone();
-    let (page, staff) = state.db.run(move |conn| Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?))).await?;
+    let (page, staff, form) = state
+        .db
+        .run(move |conn| {
+            let form = match submitted {
+                Some(form) => form,
+                None => ClientForm {
+                    timezone: models::find_org(conn, &msp_id)?.map(|msp| msp.timezone).unwrap_or_default(),
+                    tier: Tier::Operate.code().into(),
+                    invite_admin: true,
+                    ..Default::default()
+                },
+            };
+            Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?, form))
+        })
+        .await?;
     let status = crate::web::form_status(&errors);
     let page =
         NewClientPage { page, form, errors, timezones: TIMEZONES, tiers: tier_choices(), staff: assignable(staff) };
@@ -393,9 +417,7 @@ async fn new_client_page(
 }
 
 pub async fn new_form(state: web::Data<AppState>, scope: MspScope, input: PageInput) -> AppResult<HttpResponse> {
-    let form =
-        ClientForm { timezone: "America/New_York".into(), tier: Tier::Operate.code().into(), ..Default::default() };
-    new_client_page(&state, &scope, input, form, FieldErrors::default()).await
+    new_client_page(&state, &scope, input, None, FieldErrors::default()).await
 }
 
 /// The validated new client.
@@ -406,6 +428,7 @@ struct NewClient {
     tier: Tier,
     contact_email: String,
     staff: Vec<UserId>,
+    invite_admin: bool,
 }
 
 /// The assignable staff of the MSP named in a form (ids from the form resolved against the MSP's staff), or
@@ -433,18 +456,21 @@ fn validate_client(
     if tier.is_none() {
         errors.add("tier", "Choose a tier.");
     }
-    let contact_email = if form.contact_email.trim().is_empty() {
-        String::new()
-    } else {
-        forms::email(&mut errors, "contact_email", &form.contact_email)
-    };
+    let contact_email = client_page::optional_email(&mut errors, "contact_email", &form.contact_email);
+    if form.invite_admin && contact_email.is_empty() && !errors.has("contact_email") {
+        errors.add(
+            "contact_email",
+            "Enter the email of the person to invite as the first Admin, or untick the invitation.",
+        );
+    }
+    client_page::check_same_name(conn, &mut errors, msp_org_id, &name, &form.confirm_name, None)?;
     let staff = chosen_staff(conn, msp_org_id, &form.staff)?;
     if staff.is_none() {
         errors.add("staff", "Only active staff of this MSP can be assigned.");
     }
     Ok(match (tier, staff) {
         (Some(tier), Some(staff)) if errors.is_empty() => {
-            Ok(NewClient { name, slug, timezone, tier, contact_email, staff })
+            Ok(NewClient { name, slug, timezone, tier, contact_email, staff, invite_admin: form.invite_admin })
         }
         _ => Err(errors),
     })
@@ -460,6 +486,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let form = ClientForm::from_pairs(&form);
     let (msp_id, msp_name, submitted) = (scope.msp_id().clone(), scope.msp.name.clone(), form.clone());
+    let base_url = state.config.base_url.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -467,20 +494,24 @@ pub async fn create(
                 Ok(client) => client,
                 Err(errors) => return Ok(Err(errors)),
             };
-            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client)?))
+            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client, &base_url)?))
         })
         .await?;
     match outcome {
-        Ok((client_id, name)) => {
-            session::flash_ok(
-                &session,
-                format!("{name} is added. Switch to it in the sidebar to start working there."),
-            );
+        Ok((client_id, name, invited)) => {
+            let mut message = format!("{name} is added. Switch to it in the sidebar to start working there.");
+            if let Some(issued) = invited {
+                message = format!("{message} Invitation sent to {} as {}.", issued.email, issued.role.label());
+            }
+            session::flash_ok(&session, message);
             Ok(redirect(&format!("/msp/clients/{client_id}")))
         }
-        Err(errors) => new_client_page(&state, &scope, input, form, errors).await,
+        Err(errors) => new_client_page(&state, &scope, input, Some(form), errors).await,
     }
 }
+
+/// The new client's id and name, and its first Admin's invitation (its email queued in the same transaction).
+type Inserted = (OrgId, String, Option<IssuedInvitation>);
 
 fn insert_client(
     conn: &mut DbConnection,
@@ -488,7 +519,8 @@ fn insert_client(
     msp_id: &OrgId,
     msp_name: &str,
     c: &NewClient,
-) -> QueryResult<(OrgId, String)> {
+    base_url: &str,
+) -> QueryResult<Inserted> {
     let slug = unique_slug(conn, &c.slug)?;
     let new = models::NewOrg {
         kind: OrgKind::Client,
@@ -517,57 +549,14 @@ fn insert_client(
         Action::OrganizationCreated,
         Target::new("organization", &client_id, &c.name).details(created_by),
     )?;
-    Ok((client_id, c.name.clone()))
-}
-
-#[derive(Template)]
-#[template(path = "orgs/client_detail.html")]
-struct ClientDetailPage {
-    page: PageContext,
-    client: ClientRow,
-    staff: Vec<StaffMember>,
-    assigned: Vec<UserId>,
-    tiers: Vec<(&'static str, String)>,
-    can_manage: bool,
-    reaches_all: Vec<StaffMember>,
-}
-
-impl ClientDetailPage {
-    fn is_assigned(&self, user_id: &str) -> bool {
-        self.assigned.iter().any(|a| a == user_id)
-    }
-}
-
-pub async fn detail(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let view = MspView::of(&scope);
-    let (client_id, msp_id, now) = (path.into_inner(), scope.msp_id().clone(), state.clock.now());
-    let (page, mut client, staff, assigned, members) = state
-        .db
-        .run(move |conn| {
-            let client = ClientRow { as_of: now, ..view.client(conn, &client_id)? };
-            let members = member_counts(conn, vec![client.id.clone()])?.get(&client.id).copied().unwrap_or(0);
-            let staff = models::active_staff(conn, &msp_id)?;
-            let assigned = models::assigned_user_ids(conn, &client.id)?;
-            Ok((input.load(conn)?, client, staff, assigned, members))
-        })
-        .await?;
-    client.members = members;
-    let (reaches_all, staff): (Vec<StaffMember>, Vec<StaffMember>) =
-        staff.into_iter().partition(|s| s.role.reaches_all_clients());
-    render(ClientDetailPage {
-        page,
-        client,
-        staff,
-        assigned,
-        tiers: tier_choices(),
-        can_manage: scope.can(Permission::ManageClients),
-        reaches_all,
-    })
+    let invited = if c.invite_admin {
+        let org = models::find_org(conn, &client_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let input = InviteInput { email: c.contact_email.clone(), role: Role::Admin };
+        Some(client_page::invite_first_admin(conn, actor, msp_id, &org, input, base_url)?)
+    } else {
+        None
+    };
+    Ok((client_id, c.name.clone(), invited))
 }
 
 #[derive(Deserialize)]
@@ -610,6 +599,9 @@ pub async fn change_tier(
 ) -> AppResult<HttpResponse> {
     let tier = Tier::parse(&form.tier);
     change_client(&state, &scope, &session, path.into_inner(), move |conn, view, client| {
+        if client.archived {
+            return Ok(Err(client_page::archived_refusal(client, "tier")));
+        }
         let Some(tier) = tier else { return Ok(Err("Choose one of the tiers T1, T2 or T3.".into())) };
         if client.tier == tier {
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
@@ -635,6 +627,9 @@ pub async fn set_assignments(
 ) -> AppResult<HttpResponse> {
     let chosen: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
     change_client(&state, &scope, &session, path.into_inner(), move |conn, view, client| {
+        if client.archived {
+            return Ok(Err(client_page::archived_refusal(client, "staff assignments")));
+        }
         let Some(staff) = chosen_staff(conn, &view.msp_org_id, &chosen)? else {
             return Ok(Err("Only active staff of this MSP can be assigned.".into()));
         };

@@ -26,6 +26,8 @@ struct DashboardPage {
     chart: BarChart,
     clients: Vec<ClientRow>,
     pager: Pager,
+    /// Offer "Add a client" only to those who may.
+    can_add_clients: bool,
 }
 
 pub async fn page(
@@ -54,6 +56,7 @@ pub async fn page(
         chart: BarChart::new("Clients per tier", bars),
         clients,
         pager,
+        can_add_clients: scope.can(crate::auth::Permission::ManageClients),
     })
 }
 

@@ -2,6 +2,7 @@
 //! the MSP's clients and dashboard, team management and the super admin's organizations pages.
 
 pub mod admin;
+pub mod client_page;
 pub mod clients;
 pub mod dashboard;
 pub mod demo;
@@ -50,8 +51,16 @@ pub fn routes() -> Vec<RouteDef> {
             ("timezone", "UTC"),
             ("tier", "T2"),
             ("contact_email", "it@client.example"),
+            ("invite_admin", "1"),
         ]),
-        get("/msp/clients/{client_id}", Msp(ViewClients), clients::detail),
+        get("/msp/clients/{client_id}", Msp(ViewClients), client_page::detail),
+        post("/msp/clients/{client_id}/details", Msp(ManageClients), client_page::update_details).example(&[
+            ("name", "Renamed Client"),
+            ("contact_email", "it@renamed.example"),
+            ("timezone", "Europe/Berlin"),
+        ]),
+        post("/msp/clients/{client_id}/invite", Msp(ManageClients), client_page::invite_admin)
+            .example(&[("email", "new.admin@client.example")]),
         post("/msp/clients/{client_id}/tier", Msp(ManageClients), clients::change_tier).example(&[("tier", "T3")]),
         post("/msp/clients/{client_id}/assignments", Msp(ManageClients), clients::set_assignments)
             .example(&[("staff", "{staff_id}")]),

@@ -171,6 +171,31 @@ pub fn set_client_archived(
         .execute(conn)
 }
 
+/// A client's editable details, as one of its MSP's staff changes them.
+pub struct ClientDetails<'a> {
+    pub name: &'a str,
+    pub contact_email: &'a str,
+    pub timezone: &'a str,
+}
+
+/// Changes the details of one of the MSP's clients (the update names both).
+pub fn set_client_details(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    details: &ClientDetails<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(organizations::table.find(client).filter(organizations::msp_org_id.eq(msp)))
+        .set((
+            organizations::name.eq(details.name),
+            organizations::contact_email.eq(details.contact_email),
+            organizations::timezone.eq(details.timezone),
+            organizations::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = memberships)]
 pub struct Membership {

@@ -15,9 +15,8 @@ use crate::web::{PageContext, PageInput};
 
 pub struct RecentRow {
     pub when: String,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
+    /// What happened, as a sentence.
+    pub what: String,
 }
 
 #[derive(Template)]
@@ -75,9 +74,7 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
         .into_iter()
         .map(|e| RecentRow {
             when: crate::web::time::local(e.created_at, tz),
-            actor: e.actor_label.split(" <").next().unwrap_or("").to_string(),
-            action: e.action.label().to_string(),
-            target: e.target_label,
+            what: crate::audit::sentences::sentence(&e),
         })
         .collect();
     let msp_line = ctx

@@ -15,6 +15,8 @@ use crate::schema::{organizations, technician_assignments};
 pub struct ReachableOrg {
     pub id: OrgId,
     pub name: String,
+    /// Shown beside the name where two clients share it.
+    pub slug: String,
     pub kind: OrgKind,
 }
 
@@ -25,11 +27,11 @@ pub struct SwitcherHead {
     pub total: i64,
 }
 
-type HeadRow = (OrgId, String, OrgKind, i64);
+type HeadRow = (OrgId, String, String, OrgKind, i64);
 
 fn head(rows: Vec<HeadRow>) -> SwitcherHead {
-    let total = rows.first().map(|r| r.3).unwrap_or(0);
-    let clients = rows.into_iter().map(|(id, name, kind, _)| ReachableOrg { id, name, kind }).collect();
+    let total = rows.first().map(|r| r.4).unwrap_or(0);
+    let clients = rows.into_iter().map(|(id, name, slug, kind, _)| ReachableOrg { id, name, slug, kind }).collect();
     SwitcherHead { clients, total }
 }
 
@@ -37,7 +39,8 @@ fn head(rows: Vec<HeadRow>) -> SwitcherHead {
 /// MSP, reaching all its clients or the assigned ones) are static queries, prepared once per connection.
 pub fn switcher_head(conn: &mut DbConnection, identity: &Identity, limit: i64) -> QueryResult<SwitcherHead> {
     let msps: Vec<_> = identity.msp_roles().collect();
-    let columns = (organizations::id, organizations::name, organizations::kind, count_star().over());
+    let columns =
+        (organizations::id, organizations::name, organizations::slug, organizations::kind, count_star().over());
     let active_clients_of = |msp: &OrgId| {
         organizations::table
             .filter(organizations::msp_org_id.eq(msp.clone()))
@@ -117,12 +120,12 @@ pub fn reachable_clients(
     offset: i64,
 ) -> QueryResult<Vec<ReachableOrg>> {
     let Some(filter) = reachable_filter(identity, search) else { return Ok(Vec::new()) };
-    let rows: Vec<(OrgId, String, OrgKind)> = organizations::table
+    let rows: Vec<(OrgId, String, String, OrgKind)> = organizations::table
         .filter(filter)
         .order(organizations::name.asc())
         .limit(limit)
         .offset(offset)
-        .select((organizations::id, organizations::name, organizations::kind))
+        .select((organizations::id, organizations::name, organizations::slug, organizations::kind))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, name, kind)| ReachableOrg { id, name, kind }).collect())
+    Ok(rows.into_iter().map(|(id, name, slug, kind)| ReachableOrg { id, name, slug, kind }).collect())
 }

@@ -13,7 +13,7 @@ use crate::auth::session;
 use crate::error::{AppError, AppResult};
 use crate::orgs::OrgKind;
 use crate::orgs::reach::{count_reachable_clients, reachable_clients};
-use crate::web::context::SwitchEntry;
+use crate::web::context::{SwitchEntry, mark_same_names};
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::routes::{Access, get_access_for};
 use crate::web::{PageContext, PageInput, safe_next};
@@ -53,10 +53,12 @@ pub async fn page(
         .iter()
         .filter(|m| filter.is_empty() || m.org_name.to_lowercase().contains(&filter))
         .map(|m| SwitchEntry {
-            id: m.org_id.to_string(),
+            id: m.org_id.clone(),
             name: m.org_name.clone(),
+            slug: m.org_slug.clone(),
             kind: m.org_kind.label(),
             current: m.org_id == current.as_str(),
+            show_slug: false,
         })
         .collect();
     let base_query = query_string(&[("q", &search), ("next", &query.next)]);
@@ -69,15 +71,18 @@ pub async fn page(
             Ok((page, clients, pager))
         })
         .await?;
-    let clients = clients
+    let mut clients: Vec<SwitchEntry> = clients
         .into_iter()
         .map(|c| SwitchEntry {
             current: c.id == current.as_str(),
-            id: c.id.to_string(),
+            id: c.id,
             name: c.name,
+            slug: c.slug,
             kind: c.kind.label(),
+            show_slug: false,
         })
         .collect();
+    mark_same_names(&mut clients);
     let next = safe_next(Some(&query.next)).unwrap_or_default();
     render(SwitchPage { page, own, clients, pager, search: query.list.search(), next })
 }
@@ -147,6 +152,9 @@ pub fn home_of(identity: &Identity) -> String {
 struct OptionJson {
     id: crate::db::ids::OrgId,
     name: String,
+    /// Only where two options share a name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slug: Option<String>,
     kind: &'static str,
 }
 
@@ -158,18 +166,31 @@ pub async fn options(
 ) -> AppResult<HttpResponse> {
     let search = query.search();
     let filter = search.to_lowercase();
-    let mut out: Vec<OptionJson> = identity
+    let mut out: Vec<SwitchEntry> = identity
         .memberships
         .iter()
         .filter(|m| filter.is_empty() || m.org_name.to_lowercase().contains(&filter))
-        .map(|m| OptionJson { id: m.org_id.clone(), name: m.org_name.clone(), kind: m.org_kind.label() })
+        .map(|m| SwitchEntry {
+            id: m.org_id.clone(),
+            name: m.org_name.clone(),
+            slug: m.org_slug.clone(),
+            kind: m.org_kind.label(),
+            current: false,
+            show_slug: false,
+        })
         .collect();
     let clients = state.db.run(move |conn| Ok(reachable_clients(conn, &identity, &search, 20, 0)?)).await?;
     for c in clients {
         if !out.iter().any(|o| o.id == c.id) {
-            out.push(OptionJson { id: c.id, name: c.name, kind: OrgKind::Client.label() });
+            let kind = OrgKind::Client.label();
+            out.push(SwitchEntry { id: c.id, name: c.name, slug: c.slug, kind, current: false, show_slug: false });
         }
     }
+    mark_same_names(&mut out);
+    let out: Vec<OptionJson> = out
+        .into_iter()
+        .map(|e| OptionJson { slug: e.show_slug.then_some(e.slug), id: e.id, name: e.name, kind: e.kind })
+        .collect();
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -11,6 +11,7 @@ use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
 use crate::auth::{Scope, session};
 use crate::db::ids::OrgId;
 use crate::error::{AppError, AppResult};
+use crate::mail::OutgoingMail;
 use crate::orgs::members::{self, InvitationRow, IssuedInvitation, MemberChange, MemberRow};
 use crate::orgs::models::{self, Organization};
 use crate::web::forms::FieldErrors;
@@ -35,6 +36,8 @@ struct TeamPage {
     invite_role: String,
     errors: FieldErrors,
     timezone: chrono_tz::Tz,
+    /// Why there is no invite form, for those who may see the team but not manage it.
+    invite_note: Option<crate::orgs::client_page::InviteNote>,
 }
 
 impl TeamPage {
@@ -109,6 +112,7 @@ async fn render_team(
             invite_role: if form.role.is_empty() { Role::Employee.id().to_string() } else { form.role },
             errors: form.errors,
             timezone: org.timezone.parse().unwrap_or(chrono_tz::UTC),
+            invite_note: crate::orgs::client_page::team_invite_note(&scope),
         },
     )
 }
@@ -142,48 +146,45 @@ pub async fn invite(
     }
 }
 
-/// Validates and creates an invitation, then emails it. Shared with the super admin's organization page.
+/// Validates and creates an invitation, and queues its email in the same transaction. Shared with the super
+/// admin's organization page.
 pub async fn invite_to(
     state: &AppState,
     actor: &Actor,
     org_id: &OrgId,
     form: &InviteForm,
 ) -> AppResult<Result<String, FieldErrors>> {
-    let (org_id, email, role, actor_tx) = (org_id.clone(), form.email.clone(), form.role.clone(), actor.clone());
+    let (org_id, email, role, actor) = (org_id.clone(), form.email.clone(), form.role.clone(), actor.clone());
+    let base_url = state.config.base_url.clone();
     let issued = state
         .db
         .write(move |conn| {
             let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
-            match members::validate_invite(conn, &org, &email, &role, actor_tx.at)? {
-                Ok(input) => Ok(Ok((members::create_invitation(conn, &actor_tx, &org, input)?, org))),
+            match members::validate_invite(conn, &org, &email, &role, actor.at)? {
+                Ok(input) => {
+                    let issued = members::create_invitation(conn, &actor, &org, input)?;
+                    crate::mail::enqueue(conn, actor.at, &invitation_mail(&base_url, &actor, &org, &issued))?;
+                    Ok(Ok(issued))
+                }
                 Err(errors) => Ok(Err(errors)),
             }
         })
         .await?;
-    let (issued, org) = match issued {
-        Ok(ok) => ok,
-        Err(errors) => return Ok(Err(errors)),
-    };
-    Ok(Ok(send_invitation(state, actor, &org, &issued).await))
+    Ok(issued.map(|issued| format!("Invitation sent to {} as {}.", issued.email, issued.role.label())))
 }
 
-/// Emails an invitation; the message to show says whether the email went out.
-pub async fn send_invitation(state: &AppState, actor: &Actor, org: &Organization, issued: &IssuedInvitation) -> String {
-    let link = state.link(&format!("/invitations/{}", issued.token));
-    let inviter = actor.label.split(" <").next().unwrap_or("Your administrator").to_string();
+/// The invitation email (its link carries the token, which only this email ever holds).
+pub(crate) fn invitation_mail(
+    base_url: &str,
+    actor: &Actor,
+    org: &Organization,
+    issued: &IssuedInvitation,
+) -> OutgoingMail {
+    let link = format!("{base_url}/invitations/{}", issued.token);
+    let inviter = actor.label.split(" <").next().unwrap_or("Your administrator");
     let expires = crate::web::time::local(issued.expires_at, org.tz());
-    let mail =
-        crate::mail::messages::invitation(&issued.email, &inviter, &org.name, issued.role.label(), &link, &expires);
-    match state.mailer.send(mail).await {
-        Ok(()) => format!("Invitation sent to {} as {}.", issued.email, issued.role.label()),
-        Err(e) => {
-            tracing::warn!(error = %e, "invitation email failed");
-            format!(
-                "The invitation to {} is saved, but the email could not be sent ({}). Use Resend once mail works.",
-                issued.email, e.reason
-            )
-        }
-    }
+    crate::mail::messages::invitation(&issued.email, inviter, &org.name, issued.role.label(), &link, &expires)
+        .for_org(&org.id)
 }
 
 pub async fn resend(
@@ -199,15 +200,18 @@ pub async fn resend(
 }
 
 pub async fn resend_in(state: &AppState, actor: &Actor, org_id: &OrgId, invitation_id: &str) -> AppResult<String> {
-    let (org_id, id, actor_tx) = (org_id.clone(), invitation_id.to_string(), actor.clone());
-    let (issued, org) = state
+    let (org_id, id, actor) = (org_id.clone(), invitation_id.to_string(), actor.clone());
+    let base_url = state.config.base_url.clone();
+    let issued = state
         .db
         .write(move |conn| {
             let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
-            Ok((members::resend_invitation(conn, &actor_tx, &org_id, &id)?, org))
+            let issued = members::resend_invitation(conn, &actor, &org_id, &id)?;
+            crate::mail::enqueue(conn, actor.at, &invitation_mail(&base_url, &actor, &org, &issued))?;
+            Ok(issued)
         })
         .await?;
-    Ok(send_invitation(state, actor, &org, &issued).await + " The previous link no longer works.")
+    Ok(format!("Invitation sent to {} as {}. The previous link no longer works.", issued.email, issued.role.label()))
 }
 
 pub async fn revoke(
@@ -321,11 +325,19 @@ struct MatrixRow {
     min_tier: String,
 }
 
+/// One role column of the permission matrix.
+struct RoleColumn {
+    label: &'static str,
+    description: &'static str,
+    /// Held only in MSPs (highlighted, so the MSP columns are easy to find).
+    msp_only: bool,
+}
+
 #[derive(Template)]
 #[template(path = "orgs/roles.html")]
 struct RolesPage {
     page: PageContext,
-    roles: Vec<(&'static str, &'static str, &'static str)>,
+    roles: Vec<RoleColumn>,
     rows: Vec<MatrixRow>,
     tiers: Vec<(String, &'static str, usize)>,
 }
@@ -347,5 +359,13 @@ pub async fn roles(state: web::Data<AppState>, input: PageInput) -> AppResult<Ht
         .into_iter()
         .map(|t| (t.label(), t.description(), PermissionSet::tier_cap(t).iter().count()))
         .collect();
-    render(RolesPage { page, roles: roles.iter().map(|r| (r.id(), r.label(), r.description())).collect(), rows, tiers })
+    let roles = roles
+        .iter()
+        .map(|r| RoleColumn {
+            label: r.label(),
+            description: r.description(),
+            msp_only: r.scope() == crate::auth::permissions::RoleScope::MspOnly,
+        })
+        .collect();
+    render(RolesPage { page, roles, rows, tiers })
 }

@@ -10,6 +10,7 @@ use diesel::QueryResult;
 use crate::auth::scope::Identity;
 use crate::auth::session::{self, Flash};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::error::AppError;
 use crate::orgs::OrgKind;
 use crate::orgs::reach::switcher_head;
@@ -26,10 +27,13 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Workspace", "Overview", "/overview"),
     ("Compliance", "Frameworks", "/compliance/catalog"),
     ("Compliance", "Common controls", "/compliance/catalog/controls"),
+    ("Compliance", "Crosswalk", "/compliance/crosswalk"),
     ("Settings", "Team Members", "/settings/team"),
     ("Settings", "Roles", "/settings/roles"),
     ("Settings", "Activity log", "/settings/activity"),
     ("Administration", "Organizations", "/admin/orgs"),
+    ("Administration", "Email", "/admin/mail"),
+    ("Administration", "Scheduled jobs", "/admin/jobs"),
 ];
 
 /// What the extractor collects from the request; `load` adds what needs the database.
@@ -80,10 +84,21 @@ pub struct NavGroup {
 
 #[derive(Clone, Debug)]
 pub struct SwitchEntry {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
+    pub slug: String,
     pub kind: &'static str,
     pub current: bool,
+    /// Another entry has the same name: the slug tells them apart.
+    pub show_slug: bool,
+}
+
+/// Marks the entries whose name another entry also has (ignoring case), so that the slug is shown beside it.
+pub fn mark_same_names(entries: &mut [SwitchEntry]) {
+    let names: Vec<String> = entries.iter().map(|e| e.name.to_lowercase()).collect();
+    for (i, entry) in entries.iter_mut().enumerate() {
+        entry.show_slug = names.iter().enumerate().any(|(j, name)| j != i && *name == names[i]);
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -185,34 +200,41 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
         .memberships
         .iter()
         .map(|m| SwitchEntry {
-            id: m.org_id.to_string(),
+            id: m.org_id.clone(),
             name: m.org_name.clone(),
+            slug: m.org_slug.clone(),
             kind: m.org_kind.label(),
             current: m.org_id == current,
+            show_slug: false,
         })
         .collect();
     let head = switcher_head(conn, identity, SWITCHER_CLIENTS)?;
     for client in head.clients {
-        if entries.iter().any(|e| e.id == client.id.as_str()) {
+        if entries.iter().any(|e| e.id == client.id) {
             continue;
         }
         entries.push(SwitchEntry {
             current: client.id == current,
-            id: client.id.to_string(),
+            id: client.id,
             name: client.name,
+            slug: client.slug,
             kind: client.kind.label(),
+            show_slug: false,
         });
     }
     if let Some(org) = &identity.org
         && !entries.iter().any(|e| e.current)
     {
         entries.push(SwitchEntry {
-            id: org.id.to_string(),
+            id: org.id.clone(),
             name: org.name.clone(),
+            slug: org.slug.clone(),
             kind: org.kind.label(),
             current: true,
+            show_slug: false,
         });
     }
+    mark_same_names(&mut entries);
     Ok(Switcher { entries, total_clients: head.total })
 }
 

@@ -17,7 +17,7 @@ use actix_session::SessionExt;
 use actix_web::body::BoxBody;
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::{Method, header};
-use actix_web::{Error, HttpMessage, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::AppState;
@@ -109,7 +109,7 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 fn app_state(req: &ServiceRequest) -> Result<web::Data<AppState>, AppError> {
-    req.app_data::<web::Data<AppState>>().cloned().ok_or(AppError::Internal("no app state".into()))
+    req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| AppError::internal("no app state"))
 }
 
 async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppError> {
@@ -120,12 +120,7 @@ async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppEr
     }
     let fields = check_origin_and_tokens(req, &state).await?;
     match access.principal() {
-        Principal::Anyone => {
-            if let Some(identity) = load_identity(req, &state).await? {
-                req.extensions_mut().insert(identity);
-            }
-            Ok(())
-        }
+        Principal::Anyone => load_identity(req.request(), &state).await.map(|_| ()),
         Principal::Staff => authorize_staff(req, access, fields.as_deref(), &state).await,
         Principal::PortalUser => authorize_portal(req, access, &state).await,
         Principal::Auditor => authorize_auditor(req, &state).await,
@@ -139,7 +134,7 @@ async fn authorize_staff(
     fields: Option<&[(String, String)]>,
     state: &AppState,
 ) -> Result<(), AppError> {
-    let identity = load_identity(req, state).await?.ok_or(AppError::SignInRequired)?;
+    let identity = load_identity(req.request(), state).await?.ok_or(AppError::SignInRequired)?;
     if access.is_org_scoped() {
         let acting = acting_org(&identity, access).ok_or(AppError::Forbidden)?;
         if let Some(fields) = fields {
@@ -151,7 +146,6 @@ async fn authorize_staff(
     if !access.allows(Some(&identity)) {
         return Err(AppError::Forbidden);
     }
-    req.extensions_mut().insert(identity);
     Ok(())
 }
 
@@ -206,7 +200,7 @@ async fn authorize_api_key(req: &mut ServiceRequest, access: Access, state: &App
 
 async fn authorize_portal(req: &mut ServiceRequest, access: Access, state: &AppState) -> Result<(), AppError> {
     let Access::Portal(needed) = access else { return Err(AppError::Forbidden) };
-    let identity = load_identity(req, state).await?.ok_or(AppError::SignInRequired)?;
+    let identity = load_identity(req.request(), state).await?.ok_or(AppError::SignInRequired)?;
     let target = match req.match_info().get("client_slug") {
         Some(slug) => PortalTarget::Slug(slug.to_string()),
         None => PortalTarget::Host(req.connection_info().host().to_lowercase()),
@@ -218,7 +212,6 @@ async fn authorize_portal(req: &mut ServiceRequest, access: Access, state: &AppS
         return Err(AppError::Forbidden);
     }
     req.extensions_mut().insert(scope);
-    req.extensions_mut().insert(identity);
     Ok(())
 }
 
@@ -347,10 +340,19 @@ fn check_csrf(req: &ServiceRequest, fields: &[(String, String)]) -> Result<(), A
     }
 }
 
-/// The staff identity the session cookie names, if it still stands (see `auth::identity::resolve`). A cookie
-/// whose session no longer stands is cleared, and its record ended (a person with no active membership left
-/// keeps no session). The record's "last seen" is refreshed at most once a minute.
-async fn load_identity(req: &ServiceRequest, state: &AppState) -> Result<Option<Identity>, AppError> {
+/// The staff identity of a request that no route guard saw (an address no route matches), resolved as the guard
+/// resolves it: for the error pages that keep the signed-in person's app shell.
+pub async fn signed_in_identity(req: &HttpRequest) -> Option<Identity> {
+    let state = req.app_data::<web::Data<AppState>>()?.clone();
+    load_identity(req, &state).await.ok().flatten()
+}
+
+/// The staff identity the session cookie names, if it still stands (see `auth::identity::resolve`), resolved
+/// once per request and kept in the request: for the extractors when the route lets the person in, for the
+/// error page's app shell when it does not. A cookie whose session no longer stands is cleared, and its record
+/// ended (a person with no active membership left keeps no session). The record's "last seen" is refreshed at
+/// most once a minute.
+async fn load_identity(req: &HttpRequest, state: &AppState) -> Result<Option<Identity>, AppError> {
     if let Some(identity) = req.extensions().get::<Identity>() {
         return Ok(Some(identity.clone()));
     }
@@ -383,6 +385,7 @@ async fn load_identity(req: &ServiceRequest, state: &AppState) -> Result<Option<
     {
         session::set_org(&session, &org.id);
     }
+    req.extensions_mut().insert(identity.clone());
     Ok(Some(identity))
 }
 

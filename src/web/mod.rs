@@ -1,11 +1,16 @@
 //! Cross-cutting web pieces: the route table and its guard, page context, forms, pagination, headers.
 
+pub mod body_deadline;
 pub mod charts;
 pub mod context;
+pub mod error_shell;
+pub mod filters;
 pub mod forms;
 pub mod guard;
 pub mod headers;
+pub mod markdown;
 pub mod pagination;
+pub mod request_log;
 pub mod routes;
 pub mod time;
 

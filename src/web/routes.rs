@@ -164,6 +164,8 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::orgs::routes());
     routes.extend(crate::audit::routes());
     routes.extend(crate::compliance::routes());
+    routes.extend(crate::mail::routes());
+    routes.extend(crate::jobs::routes());
     routes
 }
 

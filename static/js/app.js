@@ -11,6 +11,40 @@
     }
   });
 
+  // Menus (<details data-menu>: the user menu, the phone navigation) close on Escape, giving focus back to
+  // their button, and on a click or tap outside them. A menu whose button is hidden (the navigation on wide
+  // screens, which is always shown) is left alone.
+  function openMenus() {
+    return Array.prototype.filter.call(document.querySelectorAll("details[data-menu][open]"), function (menu) {
+      var summary = menu.querySelector("summary");
+      return summary && summary.offsetParent !== null;
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    openMenus().forEach(function (menu) {
+      var hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus) menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    openMenus().forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+
+  // The navigation is a <details> whose Menu button only phones show; on wide screens CSS shows its content
+  // even while closed. Keep it really open there (for browsers without ::details-content and for tools that
+  // treat a closed <details> as hidden), and closed when the window narrows to phone size.
+  var navMenu = document.querySelector(".nav-menu");
+  var wide = window.matchMedia("(min-width: 901px)");
+  function fitNavigation() {
+    if (navMenu) navMenu.open = wide.matches;
+  }
+  fitNavigation();
+  if (wide.addEventListener) wide.addEventListener("change", fitNavigation);
+
   // Live filter for the sidebar organization switcher (the form still submits to /switch without it).
   var input = document.querySelector("[data-switcher-filter]");
   var list = document.querySelector("[data-switcher-list]");
@@ -40,6 +74,13 @@
       tag.className = "tag";
       tag.textContent = option.kind;
       button.appendChild(name);
+      if (option.slug) {
+        var slug = document.createElement("span");
+        slug.className = "switcher-slug";
+        slug.textContent = option.slug;
+        name.appendChild(document.createTextNode(" "));
+        name.appendChild(slug);
+      }
       button.appendChild(document.createTextNode(" "));
       button.appendChild(tag);
       item.appendChild(button);

@@ -202,6 +202,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("token", palisade::auth::tokens::new_token()),
         ("framework_id", "hipaa".to_string()),
         ("control_id", "CCF-AC-01".to_string()),
+        ("mail_id", palisade::db::new_id()),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -453,6 +454,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "token",
         "framework_id",
         "control_id",
+        "mail_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

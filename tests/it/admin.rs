@@ -122,7 +122,7 @@ async fn only_super_admins_reach_the_organization_pages() {
         c.post(&format!("/admin/orgs/{}/members/{olive_member}/deactivate", f.t2), &[]).await.assert_status(403);
     }
     assert_eq!(snapshot(&mut app.conn()), before, "nothing changed");
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
 }
 
 #[actix_web::test]
@@ -217,7 +217,7 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
         .assert_contains("Invitation sent to boss@harbor.test as Admin.")
         .assert_contains("boss@harbor.test — Admin");
     assert_eq!(logged(&mut conn, &solo_id, "member.invite")[0].actor_user_id.as_deref(), Some(f.admin.as_str()));
-    let token = invitation_token(&app.mail()[0]);
+    let token = invitation_token(&app.mail().await[0]);
     let mut boss = app.client().await;
     boss.get(&format!("/invitations/{token}")).await.assert_contains("Join Harbor Point Dental");
     boss.post(&format!("/invitations/{token}"), &[("name", "Bo Boss"), ("password", PASSWORD), ("confirm", PASSWORD)])
@@ -340,7 +340,7 @@ async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_b
     let (app, f, other) = TestApp::with_tenants().await;
     let mut olive = app.signed_in("owner@tiertwo.test").await;
     olive.invite("later@tiertwo.test", "EMPLOYEE").await.assert_redirect("/settings/team");
-    let token = invitation_token(&app.mail()[0]);
+    let token = invitation_token(&app.mail().await[0]);
     let mut rita = app.signed_in("admin@contoso.test").await;
     rita.switch_to(&other.client).await;
     let mut root = app.signed_in("admin@northwind.test").await;
@@ -419,7 +419,7 @@ async fn super_admins_manage_the_members_and_seats_of_any_organization() {
         )
         .await;
     invited.assert_redirect(&page_path);
-    assert_eq!(app.mail()[0].to, "new@contoso.test");
+    assert_eq!(app.mail().await[0].to, "new@contoso.test");
     let mut conn = app.conn();
     assert_eq!(logged(&mut conn, &other.msp, "member.invite")[0].target_label, "new@contoso.test");
 
@@ -498,7 +498,7 @@ async fn bad_seats_and_invitations_on_the_organization_page_come_back_with_messa
     root.post(&format!("/admin/orgs/{}/members/{olive}/role", f.t2), &[("role", "MSP_TECHNICIAN")]).await;
     root.get(&page_path).await.assert_contains("MSP Technician is not a role an organization of this kind can have.");
     assert_eq!(snapshot(&mut app.conn()), before, "nothing written");
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
 }
 
 #[actix_web::test]
@@ -525,7 +525,7 @@ async fn make_msp_is_refused_while_end_users_remain_and_archived_organizations_t
     refused.assert_status(422).assert_contains("is archived; restore it before inviting anyone");
     let mut conn = app.conn();
     assert_eq!(fixture::count(&mut conn, "SELECT COUNT(*) AS n FROM invitations"), 0);
-    assert!(app.mail().is_empty());
+    assert!(app.mail().await.is_empty());
 }
 
 #[actix_web::test]

@@ -145,15 +145,24 @@ async fn repeated_failures_for_one_account_are_answered_with_429() {
 
 #[actix_web::test]
 async fn repeated_attempts_from_one_ip_are_answered_with_429() {
+    // The limiter runs on the application's clock, which stands still in tests: however slowly the password
+    // hashes run, no attempt drains before the clock is moved.
     let app = TestApp::new().await;
     let mut c = app.client().await;
     fixture::msp(&mut app.conn());
     for i in 0..20 {
         c.sign_in_with(&format!("user{i}@example.test"), "not the password").await.assert_status(401);
     }
-    c.sign_in_with("user99@example.test", "not the password").await.assert_status(429);
-    c.ip = "10.9.9.9".into();
-    c.sign_in_with("user100@example.test", "not the password").await.assert_status(401);
+    let refused = c.sign_in_with("user99@example.test", "not the password").await;
+    refused.assert_status(429);
+    assert_eq!(refused.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("3"));
+    let mut elsewhere = app.client().await;
+    elsewhere.ip = "10.9.9.9".into();
+    elsewhere.sign_in_with("user100@example.test", "not the password").await.assert_status(401);
+    // One attempt drains every 3 seconds.
+    app.clock().advance(chrono::Duration::seconds(3));
+    c.sign_in_with("user101@example.test", "not the password").await.assert_status(401);
+    c.sign_in_with("user102@example.test", "not the password").await.assert_status(429);
 }
 
 #[actix_web::test]
@@ -256,11 +265,11 @@ async fn forgotten_passwords_are_reset_once_through_an_emailed_link() {
     c.get("/forgot-password").await.assert_status(200);
     let unknown = c.post("/forgot-password", &[("email", "nobody@northwind.test")]).await;
     unknown.assert_status(200).assert_contains("If an account exists for nobody@northwind.test");
-    assert!(app.mail().is_empty(), "no email for an unknown account");
+    assert!(app.mail().await.is_empty(), "no email for an unknown account");
     let bad = c.post("/forgot-password", &[("email", "nonsense")]).await;
     bad.assert_contains("Enter an email address").assert_contains("value=\"nonsense\"");
     c.post("/forgot-password", &[("email", "admin@northwind.test")]).await.assert_contains("If an account exists");
-    let mail = app.mail();
+    let mail = app.mail().await;
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].to, "admin@northwind.test");
     assert!(mail[0].html.contains("Choose a new password"));
@@ -290,7 +299,7 @@ async fn expired_reset_links_do_not_work() {
     let mut c = app.client().await;
     c.get("/forgot-password").await;
     c.post("/forgot-password", &[("email", "admin@northwind.test")]).await;
-    let link = app.mail()[0].text.lines().find(|l| l.contains("/reset-password/")).unwrap().trim().to_string();
+    let link = app.mail().await[0].text.lines().find(|l| l.contains("/reset-password/")).unwrap().trim().to_string();
     let mut conn = app.conn();
     let past = crate::support::start_time() - chrono::Duration::minutes(61);
     diesel::update(password_resets::table).set(password_resets::created_at.eq(past)).execute(&mut conn).unwrap();

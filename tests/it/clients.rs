@@ -130,8 +130,9 @@ async fn client_slugs_are_unique_across_every_tenant() {
         resp.assert_contains(&format!("value=\"{}\" checked", f.tech));
     }
     assert_eq!(snapshot(&mut app.conn()), before, "nothing written");
-    // Left empty, the slug is made from the name and made unique.
-    let created = priya.post("/msp/clients", &[("name", "Tier Two Legal"), ("timezone", "UTC"), ("tier", "T1")]).await;
+    // Left empty, the slug is made from the name and made unique (the same name confirmed as intended).
+    let fields = [("name", "Tier Two Legal"), ("timezone", "UTC"), ("tier", "T1"), ("confirm_name", "Tier Two Legal")];
+    let created = priya.post("/msp/clients", &fields).await;
     created.assert_status(303);
     let id = client_id_from(&created.location);
     let slug: String = organizations::table.find(&id).select(organizations::slug).first(&mut app.conn()).unwrap();

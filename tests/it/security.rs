@@ -18,7 +18,7 @@ async fn accepting_an_invitation_never_revives_an_ended_session() {
     let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.switch_to(&f.t3).await;
     priya.invite("tech@northwind.test", "EMPLOYEE").await.assert_redirect("/settings/team");
-    let link = format!("/invitations/{}", invitation_token(&app.mail()[0]));
+    let link = format!("/invitations/{}", invitation_token(&app.mail().await[0]));
 
     let mut tom = app.signed_in("tech@northwind.test").await;
     let copied = tom.cookie(SESSION_COOKIE).expect("a session cookie");

@@ -1,5 +1,7 @@
 //! Test harness: a fresh database per test (a SQLite file, or a PostgreSQL database cloned from a migrated
-//! template), the real application with a memory mailer, a cookie-keeping client, and fixture builders.
+//! template), the real application with lettre's stub mail transport and a manual clock (starting at
+//! `start_time()`; tests advance it), a cookie-keeping client, and fixture builders. Scheduled work runs only when a test
+//! says so: `app.run_pending_jobs().await` (and `app.mail().await`, which delivers the outbox first).
 
 #![allow(dead_code)]
 
@@ -19,7 +21,8 @@ use palisade::clock::Clock;
 use palisade::config::Config;
 use palisade::db::ids::{MembershipId, OrgId, UserId};
 use palisade::db::{Db, DbConnection};
-use palisade::mail::{Mailer, OutgoingMail};
+use palisade::jobs::JobOutcome;
+use palisade::mail::OutgoingMail;
 use palisade::orgs::models::{self, OrgKind};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -139,6 +142,18 @@ fn remove_stale_templates(dir: &std::path::Path) {
     }
 }
 
+/// An application instance on an existing (migrated) database.
+fn instance(config: Config, clock: Clock) -> web::Data<AppState> {
+    let pool = Db::open(&config.database_url, 4).expect("open test database");
+    web::Data::new(AppState::new(config, pool).expect("application state").with_clock(clock))
+}
+
+/// A delivered message as the tests read it (bodies decoded).
+pub fn delivered_mail(raw: &[u8]) -> OutgoingMail {
+    let message = crate::mail::read_message(raw);
+    OutgoingMail::new(&message.to, message.subject, message.text, message.html.unwrap_or_default())
+}
+
 pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     test_config_with(database_url, data_dir, &[])
 }
@@ -178,15 +193,14 @@ impl TestApp {
         let db = TestDb::create();
         let dir = tempfile::tempdir().expect("data dir");
         let config = test_config_with(&db.url, dir.path(), vars);
-        let pool = Db::open(&config.database_url, 4).expect("open test database");
-        let mailer = Mailer::from_config(&config).expect("mailer");
-        let state = web::Data::new(AppState::with_clock(config, pool, mailer, Clock::manual(start_time())));
+        let state = instance(config, Clock::manual(start_time()));
         TestApp { state, _db: db, _dir: dir }
     }
 
-    /// The application's clock: manual, standing still at `start_time()` until a test moves it.
-    pub fn clock(&self) -> &Clock {
-        &self.state.clock
+    /// Another instance of the application on the same database and data directory (its own pool, scheduler
+    /// and instance id), sharing this one's clock: what a second server behind the load balancer is.
+    pub fn second_instance(&self) -> web::Data<AppState> {
+        instance((*self.state.config).clone(), self.state.clock.clone())
     }
 
     /// Now, on the application's clock.
@@ -242,8 +256,22 @@ impl TestApp {
         c
     }
 
-    pub fn mail(&self) -> Vec<OutgoingMail> {
-        self.state.mailer.sent()
+    /// The application's clock: manual, standing still at `start_time()` until a test moves it
+    /// (`app.clock().advance(Duration::minutes(5))`).
+    pub fn clock(&self) -> &Clock {
+        &self.state.clock
+    }
+
+    /// Runs every scheduled job now (each does the work that is due at the clock's time), as the scheduler's
+    /// timer would, and returns what each did.
+    pub async fn run_pending_jobs(&self) -> Vec<JobOutcome> {
+        self.state.jobs.run_all(&self.state).await.expect("the scheduler ran")
+    }
+
+    /// Every email delivered so far, oldest first, after delivering what is due in the outbox.
+    pub async fn mail(&self) -> Vec<OutgoingMail> {
+        self.run_pending_jobs().await;
+        self.state.mailer.delivered().await.iter().map(|raw| delivered_mail(raw.as_bytes())).collect()
     }
 
     /// SQL statements run so far through the pool.

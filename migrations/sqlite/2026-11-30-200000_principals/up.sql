@@ -1,10 +1,8 @@
 -- Principals and typed tenancy: server-side session records, auditor grants and API keys; the text enums
 -- (organization kinds, tiers, roles) constrained to the values the application knows.
 --
--- SQLite adds a CHECK constraint only by rebuilding the table: foreign keys are switched off for the rebuild
--- (outside the transaction, where the pragma takes effect) and every reference is checked before COMMIT.
-PRAGMA foreign_keys = OFF;
-BEGIN IMMEDIATE;
+-- SQLite adds a CHECK constraint only by rebuilding the table; the migration runner (db::migrate_sqlite) runs
+-- migrations with foreign keys off and checks every reference before it commits.
 
 CREATE TABLE organizations_new (
     id TEXT PRIMARY KEY NOT NULL,
@@ -115,11 +113,3 @@ CREATE TABLE api_keys (
     revoked_at TIMESTAMP
 );
 CREATE INDEX api_keys_org ON api_keys (org_id, created_at);
-
--- Every reference still holds, or nothing of this migration is kept (the CHECK fails on any violation).
-CREATE TEMP TABLE principals_fk_check (violations INTEGER NOT NULL CHECK (violations = 0));
-INSERT INTO principals_fk_check SELECT COUNT(*) FROM pragma_foreign_key_check;
-DROP TABLE principals_fk_check;
-
-COMMIT;
-PRAGMA foreign_keys = ON;

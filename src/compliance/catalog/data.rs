@@ -21,6 +21,18 @@ pub const FRAMEWORK_FILES: &[(&str, &str)] = &[
 
 pub const CONTROLS_FILE: &str = include_str!("data/ccf/controls.toml");
 
+/// The published crosswalks the mappings are checked against (`data/crosswalks/<id>.toml`), extracted from the
+/// public files by `tools/crosswalks/extract.py`.
+pub const CROSSWALK_FILES: &[(&str, &str)] = &[
+    ("hipaa_nist-csf-2", include_str!("data/crosswalks/hipaa_nist-csf-2.toml")),
+    ("nist-csf-2_iso27001-2022", include_str!("data/crosswalks/nist-csf-2_iso27001-2022.toml")),
+    ("pci-dss-4_nist-csf-2", include_str!("data/crosswalks/pci-dss-4_nist-csf-2.toml")),
+    ("soc2_iso27001-2022", include_str!("data/crosswalks/soc2_iso27001-2022.toml")),
+];
+
+/// The published pairs deliberately left unlinked, each with its reason.
+pub const EXCEPTIONS_FILE: &str = include_str!("data/crosswalks/exceptions.toml");
+
 /// One mapping file per framework, named by the framework id.
 pub const MAPPING_FILES: &[(&str, &str)] = &[
     ("hipaa", include_str!("data/ccf/mappings/hipaa.toml")),
@@ -135,13 +147,46 @@ pub struct MappingFile {
     pub mappings: Vec<Mapping>,
 }
 
-/// A published crosswalk (or our own reading) that a framework pair's mappings were checked against.
+/// A published crosswalk (or our own reading) that a framework pair's mappings follow: a claim, checked by
+/// `catalog check` when it names a crosswalk file.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     pub pair: Vec<String>,
     pub title: String,
     pub url: String,
+    /// The id of the extracted crosswalk (`data/crosswalks/<id>.toml`) the links are measured against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crosswalk: Option<String>,
+}
+
+/// Primary: implementing the control is part of meeting the requirement (scores use only these). Related: the
+/// control contributes to the requirement or overlaps it (crosswalks and "what else this work helps", never
+/// scores).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum MappingKind {
+    #[default]
+    Primary,
+    Related,
+}
+
+impl MappingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MappingKind::Primary => "primary",
+            MappingKind::Related => "related",
+        }
+    }
+
+    /// The stored text back; anything but "related" is primary (the column's CHECK allows only the two).
+    pub fn parse(text: &str) -> MappingKind {
+        if text == "related" { MappingKind::Related } else { MappingKind::Primary }
+    }
+
+    pub fn is_primary(&self) -> bool {
+        *self == MappingKind::Primary
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -149,10 +194,61 @@ pub struct Source {
 pub struct Mapping {
     pub control: String,
     pub requirement: String,
-    /// equal | subset | superset | intersects: the common control relative to the requirement.
-    pub relationship: String,
+    #[serde(default, skip_serializing_if = "MappingKind::is_primary")]
+    pub kind: MappingKind,
+    /// equal | subset | superset | intersects: the common control relative to the requirement. Primary
+    /// mappings only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// `crosswalks/<id>.toml`: the pairs of one published crosswalk, in the catalog's identifiers.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkFile {
+    pub crosswalk: Crosswalk,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crosswalk {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub url: String,
+    /// Where the extracted file is: repository (owner/name), path in it, and the commit read.
+    pub repository: String,
+    pub path: String,
+    pub revision: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    pub from: String,
+    pub to: String,
+    /// Rows in the published file, and the rows that are not requirement pairs (left out by the extraction).
+    pub source_rows: usize,
+    pub skipped_rows: usize,
+    /// [requirement of `from`, requirement of `to`].
+    pub pairs: Vec<(String, String)>,
+}
+
+/// `crosswalks/exceptions.toml`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExceptionsFile {
+    #[serde(rename = "exception", default)]
+    pub exceptions: Vec<CrosswalkException>,
+}
+
+/// A published pair reviewed and deliberately not linked.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkException {
+    pub crosswalk: String,
+    pub pair: (String, String),
+    pub reason: String,
 }
 
 pub const RELATIONSHIPS: &[&str] = &["equal", "subset", "superset", "intersects"];
@@ -167,12 +263,32 @@ pub struct Catalog {
     pub domains: Vec<Domain>,
     pub controls: Vec<Control>,
     pub mappings: Vec<MappingFile>,
+    /// Measured against, never loaded: not part of the content hash.
+    #[serde(skip)]
+    pub crosswalks: Vec<Crosswalk>,
+    #[serde(skip)]
+    pub exceptions: Vec<CrosswalkException>,
+}
+
+/// The text of every data file, by role, as `Catalog::parse` takes them.
+pub struct Files<'a> {
+    pub frameworks: &'a [(&'a str, &'a str)],
+    pub controls: &'a str,
+    pub mappings: &'a [(&'a str, &'a str)],
+    pub crosswalks: &'a [(&'a str, &'a str)],
+    pub exceptions: &'a str,
 }
 
 impl Catalog {
     /// Parses every embedded file; the errors name the file and the line.
     pub fn parse_embedded() -> Result<Catalog, Vec<String>> {
-        Catalog::parse(FRAMEWORK_FILES, CONTROLS_FILE, MAPPING_FILES)
+        Catalog::parse(Files {
+            frameworks: FRAMEWORK_FILES,
+            controls: CONTROLS_FILE,
+            mappings: MAPPING_FILES,
+            crosswalks: CROSSWALK_FILES,
+            exceptions: EXCEPTIONS_FILE,
+        })
     }
 
     /// Parses a data directory laid out like `data/` (to check edits without rebuilding the binary).
@@ -190,28 +306,32 @@ impl Catalog {
         let controls = read("ccf/controls.toml".into());
         let mappings: Vec<(&str, String)> =
             MAPPING_FILES.iter().map(|(id, _)| (*id, read(format!("ccf/mappings/{id}.toml")))).collect();
+        let crosswalks: Vec<(&str, String)> =
+            CROSSWALK_FILES.iter().map(|(id, _)| (*id, read(format!("crosswalks/{id}.toml")))).collect();
+        let exceptions = read("crosswalks/exceptions.toml".into());
         if !errors.is_empty() {
             return Err(errors);
         }
-        let frameworks: Vec<(&str, &str)> = frameworks.iter().map(|(id, text)| (*id, text.as_str())).collect();
-        let mappings: Vec<(&str, &str)> = mappings.iter().map(|(id, text)| (*id, text.as_str())).collect();
-        Catalog::parse(&frameworks, &controls, &mappings)
+        let (frameworks, mappings, crosswalks) = (texts(&frameworks), texts(&mappings), texts(&crosswalks));
+        Catalog::parse(Files {
+            frameworks: &frameworks,
+            controls: &controls,
+            mappings: &mappings,
+            crosswalks: &crosswalks,
+            exceptions: &exceptions,
+        })
     }
 
-    pub fn parse(
-        framework_files: &[(&str, &str)],
-        controls_file: &str,
-        mapping_files: &[(&str, &str)],
-    ) -> Result<Catalog, Vec<String>> {
+    pub fn parse(files: Files<'_>) -> Result<Catalog, Vec<String>> {
         let mut errors = Vec::new();
         let mut frameworks = Vec::new();
-        for (id, text) in framework_files {
+        for (id, text) in files.frameworks {
             match toml::from_str::<Framework>(text) {
                 Ok(f) => frameworks.push(f),
                 Err(e) => errors.push(format!("frameworks/{id}.toml: {e}")),
             }
         }
-        let controls = match toml::from_str::<ControlsFile>(controls_file) {
+        let controls = match toml::from_str::<ControlsFile>(files.controls) {
             Ok(c) => Some(c),
             Err(e) => {
                 errors.push(format!("ccf/controls.toml: {e}"));
@@ -219,12 +339,23 @@ impl Catalog {
             }
         };
         let mut mappings = Vec::new();
-        for (id, text) in mapping_files {
+        for (id, text) in files.mappings {
             match toml::from_str::<MappingFile>(text) {
                 Ok(m) => mappings.push(m),
                 Err(e) => errors.push(format!("ccf/mappings/{id}.toml: {e}")),
             }
         }
+        let mut crosswalks = Vec::new();
+        for (id, text) in files.crosswalks {
+            match toml::from_str::<CrosswalkFile>(text) {
+                Ok(file) => crosswalks.push(Crosswalk { id: id.to_string(), ..file.crosswalk }),
+                Err(e) => errors.push(format!("crosswalks/{id}.toml: {e}")),
+            }
+        }
+        let exceptions = toml::from_str::<ExceptionsFile>(files.exceptions).unwrap_or_else(|e| {
+            errors.push(format!("crosswalks/exceptions.toml: {e}"));
+            ExceptionsFile::default()
+        });
         match controls {
             Some(c) if errors.is_empty() => Ok(Catalog {
                 version: c.catalog.version,
@@ -232,6 +363,8 @@ impl Catalog {
                 domains: c.domains,
                 controls: c.controls,
                 mappings,
+                crosswalks,
+                exceptions: exceptions.exceptions,
             }),
             _ => Err(errors),
         }
@@ -250,6 +383,15 @@ impl Catalog {
     pub fn mapping_file(&self, framework_id: &str) -> Option<&MappingFile> {
         self.mappings.iter().find(|m| m.framework == framework_id)
     }
+
+    pub fn crosswalk(&self, id: &str) -> Option<&Crosswalk> {
+        self.crosswalks.iter().find(|c| c.id == id)
+    }
+}
+
+/// (id, owned text) pairs as (id, &str), the shape `Catalog::parse` takes.
+fn texts<'a>(files: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+    files.iter().map(|(id, text)| (*id, text.as_str())).collect()
 }
 
 /// The embedded catalog, parsed once; an error lists every file that does not parse.

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::data::{Catalog, Control, Domain, FrameworkHeader, Requirement};
+use super::data::{Catalog, Control, Crosswalk, CrosswalkException, Domain, FrameworkHeader, Requirement};
 
 #[derive(Serialize)]
 pub struct Export<'a> {
@@ -14,6 +14,9 @@ pub struct Export<'a> {
     pub controls: &'a [Control],
     pub mappings: Vec<MappingOut<'a>>,
     pub mapping_sources: Vec<SourceOut<'a>>,
+    /// The published crosswalks the mappings are measured against, and the pairs reviewed out of them.
+    pub crosswalks: &'a [Crosswalk],
+    pub crosswalk_exceptions: &'a [CrosswalkException],
 }
 
 /// A framework's header fields and its requirements, in one object.
@@ -29,7 +32,10 @@ pub struct MappingOut<'a> {
     pub framework: &'a str,
     pub control: &'a str,
     pub requirement: &'a str,
-    pub relationship: &'a str,
+    /// primary | related
+    pub kind: &'a str,
+    /// On primary mappings only.
+    pub relationship: Option<&'a str>,
     pub note: Option<&'a str>,
 }
 
@@ -39,6 +45,7 @@ pub struct SourceOut<'a> {
     pub pair: &'a [String],
     pub title: &'a str,
     pub url: &'a str,
+    pub crosswalk: Option<&'a str>,
 }
 
 pub fn export(catalog: &Catalog) -> Export<'_> {
@@ -60,7 +67,8 @@ pub fn export(catalog: &Catalog) -> Export<'_> {
                     framework: &file.framework,
                     control: &m.control,
                     requirement: &m.requirement,
-                    relationship: &m.relationship,
+                    kind: m.kind.as_str(),
+                    relationship: m.relationship.as_deref(),
                     note: m.note.as_deref(),
                 })
             })
@@ -74,9 +82,12 @@ pub fn export(catalog: &Catalog) -> Export<'_> {
                     pair: &s.pair,
                     title: &s.title,
                     url: &s.url,
+                    crosswalk: s.crosswalk.as_deref(),
                 })
             })
             .collect(),
+        crosswalks: &catalog.crosswalks,
+        crosswalk_exceptions: &catalog.exceptions,
     }
 }
 

@@ -8,6 +8,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
+use super::data::MappingKind;
 use super::models::{self, ControlRecord, DomainRecord, FrameworkRecord, FrameworkStats, MappedControl};
 use super::search::{self, Hit, Query};
 use super::view::{self, Chip};
@@ -106,7 +107,7 @@ pub async fn framework(
             let group = groups.iter().find(|(id, _)| *id == wanted).map(|(id, _)| id.clone()).unwrap_or_default();
             let requirements =
                 models::requirements(conn, &framework.id, Some(group.as_str()).filter(|g| !g.is_empty()))?;
-            let mappings = models::framework_mappings(conn, &framework.id)?;
+            let mappings = models::framework_mappings(conn, &framework.id, None)?;
             let aliases = models::framework_aliases(conn, &framework.id)?;
             let sources = models::mapping_sources(conn, &framework.id)?;
             Ok((page, framework, groups, group, requirements, mappings, aliases, sources))
@@ -133,7 +134,7 @@ pub async fn framework(
         sources: framework.source_list(),
         mapping_sources,
         assessable: nodes.iter().filter(|n| n.assessable).count(),
-        mapped: nodes.iter().filter(|n| n.assessable && !n.controls.is_empty()).count(),
+        mapped: nodes.iter().filter(|n| n.assessable && n.controls.iter().any(MappedControl::is_primary)).count(),
         framework,
         groups,
         group,
@@ -211,8 +212,15 @@ pub struct SatisfiedRow {
     pub href: String,
     pub title: String,
     pub chips: Vec<Chip>,
+    pub kind: String,
     pub relationship: String,
     pub note: String,
+}
+
+impl SatisfiedRow {
+    pub fn is_primary(&self) -> bool {
+        super::data::MappingKind::parse(&self.kind).is_primary()
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -223,7 +231,9 @@ pub struct ControlPage {
     domain: DomainRecord,
     evidence: Vec<super::data::Evidence>,
     groups: Vec<FrameworkGroup>,
+    /// Requirements it meets by primary mappings, and those it only contributes to.
     requirements: usize,
+    related: usize,
 }
 
 pub async fn control(state: web::Data<AppState>, input: PageInput, path: web::Path<String>) -> AppResult<ControlPage> {
@@ -236,14 +246,16 @@ pub async fn control(state: web::Data<AppState>, input: PageInput, path: web::Pa
             Ok((page, found, models::control_mappings(conn, &control_id)?))
         })
         .await?;
-    let requirements = mapped.len();
+    let related = mapped.iter().filter(|m| !MappingKind::parse(&m.kind).is_primary()).count();
+    let requirements = mapped.len() - related;
     let mut groups: Vec<FrameworkGroup> = Vec::new();
     for m in mapped {
         let row = SatisfiedRow {
-            href: view::requirement_href(&m.framework_id, &m.top_id, &m.requirement_id),
+            href: super::crosswalk_pages::requirement_href(&m.framework_id, &m.requirement_id),
             chips: view::chips(&m.framework_id, &serde_json::from_str(&m.attributes).unwrap_or_default()),
             requirement_id: m.requirement_id,
             title: m.title,
+            kind: m.kind,
             relationship: m.relationship,
             note: m.note,
         };
@@ -256,7 +268,7 @@ pub async fn control(state: web::Data<AppState>, input: PageInput, path: web::Pa
             }),
         }
     }
-    Ok(ControlPage { page, evidence: control.evidence_list(), control, domain, groups, requirements })
+    Ok(ControlPage { page, evidence: control.evidence_list(), control, domain, groups, requirements, related })
 }
 
 /// Search results of one framework, on one page.

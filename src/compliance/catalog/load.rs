@@ -428,6 +428,8 @@ struct MappingRow<'a> {
     control_id: &'a str,
     framework_id: &'a str,
     requirement_id: &'a str,
+    kind: &'static str,
+    /// Empty on related mappings.
     relationship: &'a str,
     note: &'a str,
     position: i32,
@@ -445,7 +447,8 @@ fn insert_mappings(conn: &mut DbConnection, catalog: &Catalog) -> QueryResult<us
             control_id: &m.control,
             framework_id,
             requirement_id: &m.requirement,
-            relationship: &m.relationship,
+            kind: m.kind.as_str(),
+            relationship: m.relationship.as_deref().unwrap_or(""),
             note: m.note.as_deref().unwrap_or(""),
             position: i as i32,
         })

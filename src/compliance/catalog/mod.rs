@@ -2,6 +2,8 @@
 //! data in `data/`, embedded in the binary, validated, and loaded into global catalog tables. The pages are
 //! reference data for staff with compliance access (Compliance -> Catalog).
 
+pub mod crosswalk;
+pub mod crosswalk_pages;
 pub mod data;
 pub mod export;
 pub mod handlers;
@@ -9,6 +11,7 @@ pub mod ids;
 pub mod load;
 pub mod models;
 pub mod search;
+pub mod status;
 pub mod validate;
 pub mod view;
 
@@ -23,5 +26,8 @@ pub fn routes() -> Vec<RouteDef> {
         get("/compliance/catalog/controls", access, handlers::controls),
         get("/compliance/catalog/controls/{control_id}", access, handlers::control),
         get("/compliance/catalog/search", access, handlers::search),
+        get("/compliance/catalog/frameworks/{framework_id}/requirement", access, crosswalk_pages::requirement),
+        get("/compliance/crosswalk", access, crosswalk_pages::crosswalk_page),
+        get("/compliance/crosswalk.csv", access, crosswalk_pages::crosswalk_csv),
     ]
 }

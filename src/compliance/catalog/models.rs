@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
 
-use super::data::Evidence;
+use super::crosswalk::MappingRow;
+use super::data::{Evidence, MappingKind};
 use crate::db::DbConnection;
 use crate::schema::{
     catalog_aliases as a, catalog_controls as c, catalog_domains as d, catalog_frameworks as f,
@@ -69,6 +70,7 @@ pub fn framework_stats(conn: &mut DbConnection) -> QueryResult<Vec<FrameworkStat
         .select((r::framework_id, r::assessable, count_star()))
         .load(conn)?;
     let mapped: Vec<(String, i64, i64)> = m::table
+        .filter(m::kind.eq(MappingKind::Primary.as_str()))
         .group_by(m::framework_id)
         .select((
             m::framework_id,
@@ -154,21 +156,36 @@ pub struct MappedControl {
     pub requirement_id: String,
     pub control_id: String,
     pub control_title: String,
+    /// primary | related
+    pub kind: String,
+    /// Empty on related mappings.
     pub relationship: String,
     pub note: String,
 }
 
-/// Every mapping of a framework with the control's title, in one query: requirement id -> controls.
+impl MappedControl {
+    pub fn is_primary(&self) -> bool {
+        MappingKind::parse(&self.kind).is_primary()
+    }
+}
+
+/// The mappings of a framework with the control's title, primary first, in one query: requirement id -> controls.
+/// With `requirement`, only that requirement's.
 pub fn framework_mappings(
     conn: &mut DbConnection,
     framework_id: &str,
+    requirement: Option<&str>,
 ) -> QueryResult<HashMap<String, Vec<MappedControl>>> {
-    let rows: Vec<MappedControl> = m::table
+    let mut q = m::table
         .inner_join(c::table)
         .filter(m::framework_id.eq(framework_id))
-        .order((c::position, m::position))
-        .select((m::requirement_id, m::control_id, c::title, m::relationship, m::note))
-        .load(conn)?;
+        .order((m::kind, c::position, m::position))
+        .select((m::requirement_id, m::control_id, c::title, m::kind, m::relationship, m::note))
+        .into_boxed();
+    if let Some(requirement) = requirement {
+        q = q.filter(m::requirement_id.eq(requirement.to_string()));
+    }
+    let rows: Vec<MappedControl> = q.load(conn)?;
     let mut by_requirement: HashMap<String, Vec<MappedControl>> = HashMap::new();
     for row in rows {
         by_requirement.entry(row.requirement_id.clone()).or_default().push(row);
@@ -245,9 +262,10 @@ pub fn controls(conn: &mut DbConnection, domain: Option<&str>) -> QueryResult<Ve
     q.load(conn)
 }
 
-/// control id -> (requirements it satisfies, frameworks they belong to), in one query.
+/// control id -> (requirements it satisfies by primary mappings, frameworks they belong to), in one query.
 pub fn control_reach(conn: &mut DbConnection) -> QueryResult<HashMap<String, (i64, i64)>> {
     let rows: Vec<(String, i64, i64)> = m::table
+        .filter(m::kind.eq(MappingKind::Primary.as_str()))
         .group_by(m::control_id)
         .select((m::control_id, count_star(), count(m::framework_id).aggregate_distinct()))
         .load(conn)?;
@@ -273,11 +291,12 @@ pub struct SatisfiedRequirement {
     pub top_id: String,
     pub title: String,
     pub attributes: String,
+    pub kind: String,
     pub relationship: String,
     pub note: String,
 }
 
-/// Every requirement a control satisfies, by framework then official order: one query.
+/// Every requirement a control is mapped to (primary or related), by framework then official order: one query.
 pub fn control_mappings(conn: &mut DbConnection, control_id: &str) -> QueryResult<Vec<SatisfiedRequirement>> {
     m::table
         .inner_join(r::table.on(r::framework_id.eq(m::framework_id).and(r::requirement_id.eq(m::requirement_id))))
@@ -292,8 +311,104 @@ pub fn control_mappings(conn: &mut DbConnection, control_id: &str) -> QueryResul
             r::top_id,
             r::title,
             r::attributes,
+            m::kind,
             m::relationship,
             m::note,
         ))
         .load(conn)
+}
+
+/// One requirement of a framework (not retired).
+pub fn find_requirement(
+    conn: &mut DbConnection,
+    framework_id: &str,
+    requirement_id: &str,
+) -> QueryResult<Option<RequirementRecord>> {
+    r::table
+        .find((framework_id, requirement_id))
+        .filter(r::retired_at.is_null())
+        .select(RequirementRecord::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A requirement of another framework reached through one of the given controls.
+#[derive(Queryable, Clone, Debug)]
+pub struct ReachedRequirement {
+    pub framework_id: String,
+    pub framework_name: String,
+    pub requirement_id: String,
+    pub title: String,
+    pub control_id: String,
+    pub kind: String,
+}
+
+/// The requirements of the other frameworks these controls are mapped to, by framework then official order:
+/// one query (the mappings' primary key leads with the control).
+pub fn reached_through(
+    conn: &mut DbConnection,
+    framework_id: &str,
+    control_ids: &[String],
+) -> QueryResult<Vec<ReachedRequirement>> {
+    m::table
+        .inner_join(r::table.on(r::framework_id.eq(m::framework_id).and(r::requirement_id.eq(m::requirement_id))))
+        .inner_join(f::table.on(f::id.eq(m::framework_id)))
+        .filter(m::control_id.eq_any(control_ids))
+        .filter(m::framework_id.ne(framework_id))
+        .filter(r::retired_at.is_null())
+        .filter(f::retired_at.is_null())
+        .order((f::position, r::position, m::kind))
+        .select((m::framework_id, f::short_name, m::requirement_id, r::title, m::control_id, m::kind))
+        .load(conn)
+}
+
+/// The current frameworks: (id, short name), in catalog order.
+pub fn framework_names(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+    f::table.filter(f::retired_at.is_null()).order(f::position).select((f::id, f::short_name)).load(conn)
+}
+
+/// How many assessable requirements a framework has.
+pub fn count_assessable(conn: &mut DbConnection, framework_id: &str) -> QueryResult<i64> {
+    r::table
+        .filter(r::framework_id.eq(framework_id))
+        .filter(r::retired_at.is_null())
+        .filter(r::assessable.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+/// A framework's assessable requirements in official order, (id, title); a page of them with `limit`/`offset`.
+pub fn assessable_requirements(
+    conn: &mut DbConnection,
+    framework_id: &str,
+    page: Option<(i64, i64)>,
+) -> QueryResult<Vec<(String, String)>> {
+    let mut q = r::table
+        .filter(r::framework_id.eq(framework_id))
+        .filter(r::retired_at.is_null())
+        .filter(r::assessable.eq(true))
+        .order(r::position)
+        .select((r::requirement_id, r::title))
+        .into_boxed();
+    if let Some((limit, offset)) = page {
+        q = q.limit(limit).offset(offset);
+    }
+    q.load(conn)
+}
+
+/// A framework's mappings as the crosswalk needs them, optionally only those of some requirements.
+pub fn mapping_rows(
+    conn: &mut DbConnection,
+    framework_id: &str,
+    requirements: Option<&[String]>,
+) -> QueryResult<Vec<MappingRow>> {
+    let mut q = m::table
+        .filter(m::framework_id.eq(framework_id))
+        .select((m::requirement_id, m::control_id, m::kind))
+        .into_boxed();
+    if let Some(ids) = requirements {
+        q = q.filter(m::requirement_id.eq_any(ids.to_vec()));
+    }
+    let rows: Vec<(String, String, String)> = q.load(conn)?;
+    Ok(rows.into_iter().map(|(r, c, k)| (r, c, MappingKind::parse(&k))).collect())
 }

@@ -5,7 +5,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
-use super::data::{Catalog, EVIDENCE_KINDS, FRAMEWORK_FILES, Framework, RELATIONSHIPS};
+use super::crosswalk::{self, Agreement, MAX_EXCEPTIONS, MIN_AGREEMENT};
+use super::data::{Catalog, EVIDENCE_KINDS, FRAMEWORK_FILES, Framework, MappingKind, RELATIONSHIPS};
 use super::ids;
 
 /// The official structure of each framework as modelled: number of requirements of each kind.
@@ -73,9 +74,10 @@ pub struct FrameworkReport {
     pub assessable: usize,
     pub grouping: usize,
     pub aliases: usize,
-    /// Assessable requirements mapped from at least one common control.
+    /// Assessable requirements mapped from at least one common control by a primary mapping.
     pub covered: usize,
     pub mappings: usize,
+    pub related: usize,
     /// Requirements per kind, in level order.
     pub kinds: Vec<(String, usize)>,
     pub problems: Vec<String>,
@@ -98,13 +100,19 @@ pub struct Report {
     pub controls: usize,
     pub mappings: usize,
     pub frameworks: Vec<FrameworkReport>,
-    /// Problems not tied to one framework (parse errors, controls, domains).
+    /// How the links agree with each published crosswalk.
+    pub crosswalks: Vec<Agreement>,
+    /// Problems not tied to one framework (parse errors, controls, domains, crosswalk files).
     pub problems: Vec<String>,
 }
 
 impl Report {
     pub fn is_ok(&self) -> bool {
-        self.problems.is_empty() && !self.frameworks.is_empty() && self.frameworks.iter().all(FrameworkReport::is_ok)
+        self.problems.is_empty()
+            && !self.frameworks.is_empty()
+            && self.frameworks.iter().all(FrameworkReport::is_ok)
+            && !self.crosswalks.is_empty()
+            && self.crosswalks.iter().all(Agreement::is_ok)
     }
 
     /// Every problem, each prefixed by its framework where it has one.
@@ -113,18 +121,36 @@ impl Report {
         for f in &self.frameworks {
             all.extend(f.problems.iter().map(|p| format!("{}: {p}", f.id)));
         }
+        for a in self.crosswalks.iter().filter(|a| !a.is_ok()) {
+            all.push(format!(
+                "crosswalk {}: {:.1}% of the published pairs linked (at least {MIN_AGREEMENT}%), {:.1}% reviewed \
+                 exceptions (under {MAX_EXCEPTIONS}%); not linked: {}",
+                a.id,
+                a.share(),
+                a.exception_share(),
+                a.unlinked.iter().take(20).map(|(x, y)| format!("{x} / {y}")).collect::<Vec<_>>().join(", ")
+            ));
+        }
         all
     }
 
     /// The text `palisade catalog check` prints.
+    fn related(&self) -> usize {
+        self.frameworks.iter().map(|f| f.related).sum()
+    }
+
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let short_hash: String = self.content_hash.chars().take(12).collect();
         let _ = writeln!(out, "Palisade compliance catalog {} (content {short_hash})", self.version);
         let _ = writeln!(
             out,
-            "Common Control Framework: {} controls in {} domains, {} mappings\n",
-            self.controls, self.domains, self.mappings
+            "Common Control Framework: {} controls in {} domains, {} mappings ({} primary, {} related)\n",
+            self.controls,
+            self.domains,
+            self.mappings,
+            self.mappings - self.related(),
+            self.related()
         );
         let _ = writeln!(
             out,
@@ -146,6 +172,27 @@ impl Report {
                 f.aliases,
                 f.coverage_percent()
             );
+        }
+        let _ = writeln!(out, "\nAgreement with the published crosswalks (linked: a common control maps to both):");
+        let _ = writeln!(
+            out,
+            "{:<26} {:>6} {:>11} {:>7} {:>8}  status",
+            "crosswalk", "pairs", "exceptions", "linked", "share"
+        );
+        for a in &self.crosswalks {
+            let _ = writeln!(
+                out,
+                "{:<26} {:>6} {:>5} {:>4.1}% {:>7} {:>7.1}%  {}",
+                a.id,
+                a.pairs,
+                a.exceptions,
+                a.exception_share(),
+                a.linked,
+                a.share(),
+                if a.is_ok() { "ok" } else { "below the bar" }
+            );
+            let short: String = a.revision.chars().take(12).collect();
+            let _ = writeln!(out, "{:<26} {} {} @ {short}", "", a.repository, a.path);
         }
         let problems = self.all_problems();
         if problems.is_empty() && self.is_ok() {
@@ -211,7 +258,53 @@ pub fn validate(catalog: &Catalog) -> Report {
             report.problems.push(format!("mapping file for unknown framework '{}'", m.framework));
         }
     }
+    check_crosswalks(catalog, &mut report.problems);
+    report.crosswalks = crosswalk::agreement(catalog);
     report
+}
+
+/// The crosswalk files and the reviewed exceptions: known frameworks and assessable requirements, a recorded
+/// source, and exceptions that name a published pair with a reason.
+fn check_crosswalks(catalog: &Catalog, problems: &mut Vec<String>) {
+    let assessable = |framework: &str, id: &str| {
+        catalog.framework(framework).is_some_and(|f| f.requirements.iter().any(|r| r.id == id && r.assessable))
+    };
+    for cw in &catalog.crosswalks {
+        let what = format!("crosswalk {}", cw.id);
+        if catalog.framework(&cw.from).is_none() || catalog.framework(&cw.to).is_none() || cw.from == cw.to {
+            problems.push(format!("{what}: from/to must be two catalog frameworks"));
+        }
+        let revision_ok = cw.revision.len() == 40 && cw.revision.chars().all(|c| c.is_ascii_hexdigit());
+        if cw.repository.split('/').count() != 2 || cw.path.trim().is_empty() || !revision_ok {
+            problems.push(format!("{what}: needs the repository (owner/name), the path and the 40-digit commit"));
+        }
+        if cw.pairs.is_empty() {
+            problems.push(format!("{what}: no pairs"));
+        }
+        for (a, b) in &cw.pairs {
+            if !assessable(&cw.from, a) || !assessable(&cw.to, b) {
+                problems.push(format!("{what}: pair {a} / {b} is not two assessable requirements"));
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for e in &catalog.exceptions {
+        let (a, b) = (&e.pair.0, &e.pair.1);
+        let what = format!("exception {} {a} / {b}", e.crosswalk);
+        match catalog.crosswalk(&e.crosswalk) {
+            None => problems.push(format!("{what}: no such crosswalk")),
+            Some(cw) if !cw.pairs.iter().any(|(x, y)| x == a && y == b) => {
+                problems.push(format!("{what}: not a published pair of the crosswalk"));
+            }
+            Some(_) => {}
+        }
+        if e.reason.trim().is_empty() {
+            problems.push(format!("{what}: needs a reason"));
+        }
+        if !seen.insert((&e.crosswalk, a, b)) {
+            problems.push(format!("{what}: listed twice"));
+        }
+    }
 }
 
 /// Checks domains and controls; returns the control ids.
@@ -278,6 +371,7 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
 
     let mut mapped: HashSet<&str> = HashSet::new();
     let mut mappings = 0;
+    let mut related = 0;
     match catalog.mapping_file(fid) {
         None => problems.push(format!("no mapping file ccf/mappings/{fid}.toml")),
         Some(file) => {
@@ -294,6 +388,19 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
                         s.pair
                     ));
                 }
+                if let Some(id) = &s.crosswalk {
+                    let matches = catalog.crosswalk(id).is_some_and(|cw| {
+                        s.pair.len() == 2
+                            && ((cw.from == s.pair[0] && cw.to == s.pair[1])
+                                || (cw.from == s.pair[1] && cw.to == s.pair[0]))
+                    });
+                    if !matches {
+                        problems.push(format!(
+                            "mapping source {:?}: crosswalk '{id}' is not a crosswalk of the pair",
+                            s.pair
+                        ));
+                    }
+                }
             }
             let mut pairs = HashSet::new();
             for m in &file.mappings {
@@ -305,12 +412,25 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
                 match assessable.get(m.requirement.as_str()) {
                     None => problems.push(format!("{what}: no such requirement")),
                     Some(false) => problems.push(format!("{what}: the requirement is a grouping node")),
-                    Some(true) => {
+                    Some(true) if m.kind == MappingKind::Primary => {
                         mapped.insert(m.requirement.as_str());
                     }
+                    Some(true) => {}
                 }
-                if !RELATIONSHIPS.contains(&m.relationship.as_str()) {
-                    problems.push(format!("{what}: unknown relationship '{}'", m.relationship));
+                match (m.kind, m.relationship.as_deref()) {
+                    (MappingKind::Primary, None) => {
+                        problems.push(format!("{what}: a primary mapping needs a relationship"))
+                    }
+                    (MappingKind::Primary, Some(r)) if !RELATIONSHIPS.contains(&r) => {
+                        problems.push(format!("{what}: unknown relationship '{r}'"));
+                    }
+                    (MappingKind::Related, Some(_)) => {
+                        problems.push(format!("{what}: a related mapping takes no relationship (primary only)"));
+                    }
+                    _ => {}
+                }
+                if m.kind == MappingKind::Related {
+                    related += 1;
                 }
                 if !pairs.insert((m.control.as_str(), m.requirement.as_str())) {
                     problems.push(format!("{what} appears twice"));
@@ -325,7 +445,7 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
         .map(|r| r.id.as_str())
         .collect();
     if !uncovered.is_empty() {
-        problems.push(format!("not covered by any common control: {}", uncovered.join(", ")));
+        problems.push(format!("not covered by a primary mapping of any common control: {}", uncovered.join(", ")));
     }
     let assessable_count = framework.requirements.iter().filter(|r| r.assessable).count();
     let mut kinds: Vec<(String, usize)> = h.levels.iter().map(|l| (l.clone(), 0)).collect();
@@ -343,6 +463,7 @@ fn check_framework(catalog: &Catalog, framework: &Framework, controls: &HashSet<
         aliases,
         covered: mapped.len(),
         mappings,
+        related,
         kinds,
         problems,
     }

@@ -95,6 +95,26 @@ pub fn relationship_help(relationship: &str) -> &'static str {
     }
 }
 
+/// What a mapping kind means, for the badge's tooltip.
+pub fn kind_help(kind: &str) -> &'static str {
+    match kind {
+        "primary" => "Primary mapping: implementing the control is part of meeting the requirement; scores count it.",
+        "related" => {
+            "Related mapping: the control contributes to the requirement or overlaps it; scores never count it."
+        }
+        _ => "",
+    }
+}
+
+/// What a cross-framework link's kind means, for the badge's tooltip.
+pub fn link_help(kind: &str) -> &'static str {
+    match kind {
+        "primary" => "A common control is a primary mapping of both requirements: implementing it counts toward both.",
+        "related" => "Linked through a common control that is a related mapping of at least one of them.",
+        _ => "",
+    }
+}
+
 /// An HTML id for a requirement ("164.308(a)(1)" -> "r-164-308-a-1").
 pub fn anchor(requirement_id: &str) -> String {
     let mut out = String::from("r-");

@@ -3,15 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-fn palisade(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_palisade"))
-        .args(args)
-        // No database: these commands are pure data.
-        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
-        .output()
-        .expect("run palisade");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
-}
+use super::palisade;
 
 #[test]
 fn catalog_check_reports_every_framework_complete_and_fully_covered() {
@@ -30,7 +22,7 @@ fn catalog_check_reports_every_framework_complete_and_fully_covered() {
 /// A copy of the data directory, to break on purpose.
 fn copy_data(to: &Path) {
     let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/compliance/catalog/data");
-    for sub in ["frameworks", "ccf", "ccf/mappings"] {
+    for sub in ["frameworks", "ccf", "ccf/mappings", "crosswalks"] {
         std::fs::create_dir_all(to.join(sub)).unwrap();
         for entry in std::fs::read_dir(from.join(sub)).unwrap().flatten() {
             if entry.path().extension().is_some_and(|e| e == "toml") {
@@ -66,7 +58,10 @@ fn catalog_export_prints_the_whole_catalog_as_json() {
     let json: serde_json::Value = serde_json::from_str(&stdout).expect("valid JSON");
     assert_eq!(json["frameworks"].as_array().unwrap().len(), 8);
     assert_eq!(json["controls"].as_array().unwrap().len(), 200);
-    assert_eq!(json["mappings"].as_array().unwrap().len(), 1649);
+    assert_eq!(json["mappings"].as_array().unwrap().len(), 2562);
+    let kinds = |kind: &str| json["mappings"].as_array().unwrap().iter().filter(|m| m["kind"] == kind).count();
+    assert_eq!((kinds("primary"), kinds("related")), (1649, 913));
+    assert_eq!(json["crosswalks"].as_array().unwrap().len(), 4);
     assert!(!json["mapping_sources"].as_array().unwrap().is_empty());
     let nist = json["frameworks"].as_array().unwrap().iter().find(|f| f["id"] == "nist-csf-2").unwrap();
     let pr_aa_01 = nist["requirements"].as_array().unwrap().iter().find(|r| r["id"] == "PR.AA-01").unwrap();

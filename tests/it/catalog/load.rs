@@ -10,7 +10,7 @@ use super::catalog;
 use crate::support::TestApp;
 use crate::support::db;
 use crate::support::fixture::{self, count};
-use palisade::compliance::catalog::data::{Mapping, Requirement};
+use palisade::compliance::catalog::data::{Mapping, MappingKind, Requirement};
 use palisade::compliance::catalog::load::{self, Change, LoadOutcome};
 use palisade::db::DbConnection;
 use palisade::schema::{
@@ -26,18 +26,31 @@ async fn every_test_database_starts_with_the_whole_catalog_loaded() {
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_requirements WHERE assessable"), 944);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_domains"), 23);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_controls"), 200);
-    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings"), 1649);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings"), 2562);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings WHERE kind = 'related'"), 913);
+    assert_eq!(
+        count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mappings WHERE kind = 'related' AND relationship <> ''"),
+        0
+    );
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_aliases"), 299);
     assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM catalog_mapping_sources"), 19);
     let version: String = catalog_meta::table.select(catalog_meta::version).first(&mut conn).unwrap();
     assert_eq!(version, catalog().version);
-    // No assessable requirement without a mapping, in the database too.
+    // No assessable requirement without a primary mapping, and no primary mapping to a grouping node, in the
+    // database too.
     let uncovered = count(
         &mut conn,
         "SELECT COUNT(*) AS n FROM catalog_requirements r WHERE r.assessable AND NOT EXISTS \
-         (SELECT 1 FROM catalog_mappings m WHERE m.framework_id = r.framework_id AND m.requirement_id = r.requirement_id)",
+         (SELECT 1 FROM catalog_mappings m WHERE m.framework_id = r.framework_id AND m.requirement_id = r.requirement_id \
+         AND m.kind = 'primary')",
     );
     assert_eq!(uncovered, 0);
+    let primary_to_grouping = count(
+        &mut conn,
+        "SELECT COUNT(*) AS n FROM catalog_mappings m JOIN catalog_requirements r ON r.framework_id = m.framework_id \
+         AND r.requirement_id = m.requirement_id WHERE m.kind = 'primary' AND NOT r.assessable",
+    );
+    assert_eq!(primary_to_grouping, 0);
 }
 
 #[actix_web::test]
@@ -92,6 +105,9 @@ async fn a_new_catalog_version_updates_the_catalog_and_never_touches_organizatio
     let hipaa = next.frameworks.iter_mut().find(|f| f.header.id == "hipaa").unwrap();
     hipaa.requirements.iter_mut().find(|r| r.id == "164.312(b)").unwrap().title = "Audit controls (reworded)".into();
     hipaa.requirements.retain(|r| r.id != "164.316(b)(2)(iii)");
+    let dropped = |(a, _): &(String, String)| a == "164.316(b)(2)(iii)";
+    next.crosswalks.iter_mut().for_each(|cw| cw.pairs.retain(|p| !dropped(p)));
+    next.exceptions.retain(|e| !dropped(&e.pair));
     hipaa.requirements.push(Requirement {
         id: "164.316(b)(2)(iv)".into(),
         kind: "implementation_specification".into(),
@@ -110,7 +126,8 @@ async fn a_new_catalog_version_updates_the_catalog_and_never_touches_organizatio
     hipaa_mappings.mappings.push(Mapping {
         control: "CCF-GV-01".into(),
         requirement: "164.316(b)(2)(iv)".into(),
-        relationship: "subset".into(),
+        kind: MappingKind::Primary,
+        relationship: Some("subset".into()),
         note: None,
     });
     next.controls.iter_mut().find(|c| c.id == "CCF-AC-01").unwrap().title = "Access control policy v2".into();

@@ -1,20 +1,9 @@
 //! Compliance -> Catalog pages: who sees them, what they show, search by old and new identifiers, and a
 //! bounded number of queries per page whatever the framework's size.
 
-use crate::support::fixture::{self, Msp};
+use super::world;
+use crate::support::fixture;
 use crate::support::{TestApp, strip_tags};
-use palisade::auth::permissions::Role;
-
-/// An MSP, a compliance officer in its client T2, and an end user (portal only) there.
-fn world(app: &TestApp) -> Msp {
-    let mut conn = app.conn();
-    let f = fixture::msp(&mut conn);
-    let officer = fixture::user(&mut conn, "officer@tiertwo.test", "Cora Officer");
-    fixture::member(&mut conn, &f.t2, &officer, Role::ComplianceOfficer);
-    let end_user = fixture::user(&mut conn, "enduser@tiertwo.test", "Eddie EndUser");
-    fixture::member(&mut conn, &f.t2, &end_user, Role::PortalUser);
-    f
-}
 
 #[actix_web::test]
 async fn a_compliance_officer_browses_frameworks_requirements_and_controls() {
@@ -186,15 +175,6 @@ fn section(body: &str, testid: &str) -> String {
     let rest = &body[start..];
     let end = rest.find("</section>").unwrap_or(rest.len());
     strip_tags(&rest[..end])
-}
-
-/// The SQL statements one GET runs (the guard's sign-in check and the page context included).
-macro_rules! cost {
-    ($app:expr, $client:expr, $path:expr) => {{
-        let before = $app.queries();
-        $client.get($path).await.assert_status(200);
-        $app.queries() - before
-    }};
 }
 
 #[actix_web::test]

@@ -21,6 +21,7 @@ async fn an_msp_admin_adds_a_client_and_switches_into_it_and_back() -> TestResul
     browser.click_button("Add client").await?;
     browser.wait_for_text("h1", CLIENT).await?;
     browser.wait_for_text("[role=status]", "Harbor Family Dental is added").await?;
+    browser.assert_accessible().await?;
     assert!(browser.path().await?.starts_with("/msp/clients/"), "the new client's page");
     let linked = format!(
         "SELECT COUNT(*) AS n FROM organizations WHERE name = '{CLIENT}' AND kind = 'client' AND msp_org_id = '{}' \
@@ -39,6 +40,7 @@ async fn an_msp_admin_adds_a_client_and_switches_into_it_and_back() -> TestResul
     );
     browser.wait_for_path("/overview").await?;
     browser.wait_for_text("h1", CLIENT).await?;
+    browser.assert_accessible().await?;
 
     let banner = browser.switch_to(MSP_NAME).await?;
     assert!(banner.contains("MSP") && !banner.contains(CLIENT), "{banner}");

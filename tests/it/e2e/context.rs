@@ -34,6 +34,7 @@ async fn a_form_submitted_after_another_tab_switched_client_is_refused_then_resu
     browser.click_button("Send invitation").await?;
     browser.wait_for_text("h1", "This form belongs to Tier Three Health").await?;
     browser.wait_for_text(".kept-input", EMAIL).await?;
+    browser.assert_accessible().await?;
     let invitations =
         |org: &str| format!("SELECT COUNT(*) AS n FROM invitations WHERE org_id = '{org}' AND email = '{EMAIL}'");
     assert_eq!(count(&mut e2e.conn(), &invitations(&f.t2)), 0, "nothing reached the other client");
@@ -46,7 +47,7 @@ async fn a_form_submitted_after_another_tab_switched_client_is_refused_then_resu
     browser.wait_for_banner(FORM_CLIENT).await?;
     assert_eq!(count(&mut e2e.conn(), &invitations(&f.t3)), 1, "the invitation belongs to the form's client");
     assert_eq!(count(&mut e2e.conn(), &invitations(&f.t2)), 0);
-    assert_eq!(e2e.outbox().len(), 1, "one invitation email");
+    assert_eq!(e2e.outbox().await.len(), 1, "one invitation email");
     browser.close().await?;
     Ok(())
 }

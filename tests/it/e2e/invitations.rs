@@ -19,7 +19,7 @@ async fn an_invited_colleague_joins_from_the_emailed_link_in_a_fresh_browser() -
     admin.wait_for_text("[role=status]", "Invitation sent to casey@northwind.test as MSP Technician").await?;
     admin.wait_for_text("[data-testid=invitations]", INVITEE).await?;
 
-    let outbox = e2e.outbox();
+    let outbox = e2e.outbox().await;
     assert_eq!(outbox.len(), 1, "one message in the outbox");
     let message = read_message(&outbox[0]);
     assert_eq!(message.to, INVITEE);
@@ -33,6 +33,7 @@ async fn an_invited_colleague_joins_from_the_emailed_link_in_a_fresh_browser() -
     colleague.open(&link).await?;
     colleague.wait_for_text("h1", "Join Northwind Managed IT").await?;
     colleague.wait_for_text("main", "You are invited as MSP Technician with the email casey@northwind.test").await?;
+    colleague.assert_accessible().await?;
     colleague.fill("#name", "Casey Newhire").await?;
     colleague.fill("#password", "harbor-lights-at-dusk").await?;
     colleague.fill("#confirm", "harbor-lights-at-dusk").await?;
@@ -56,6 +57,7 @@ async fn an_invited_colleague_joins_from_the_emailed_link_in_a_fresh_browser() -
     // The link worked once.
     admin.open(&link).await?;
     admin.wait_for_text("main", "This invitation link has expired, was revoked, or was already used").await?;
+    admin.assert_accessible().await?;
 
     // The admin's team list now shows the colleague as a member and no open invitation.
     admin.open("/settings/team").await?;

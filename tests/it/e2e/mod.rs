@@ -6,11 +6,19 @@
 //! `PALISADE_CHROMEDRIVER` names the chromedriver to use when it is not on PATH.
 //!
 //! Waits are explicit (an element, a text or an address that must appear within `WAIT`), never sleeps.
+//!
+//! Every page the tests arrive at is checked with axe-core (`Browser::assert_accessible`): 0 serious or critical
+//! findings, else the test fails with the list. axe-core comes from npm (`npm ci --prefix tests/it/e2e`, as
+//! .ci/run does) or from the file `PALISADE_AXE_JS` names; without it the checks are skipped with a notice,
+//! except in CI, where that is a failure.
 
 mod clients;
 mod context;
+mod first_admin;
 mod invitations;
+mod msp_context;
 mod onboarding;
+mod phone;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -28,9 +36,11 @@ use thirtyfour::prelude::*;
 
 use palisade::AppState;
 use palisade::db::Db;
-use palisade::mail::Mailer;
 
 use crate::support::{PASSWORD, TestDb, fixture, strip_tags, test_config_with};
+
+/// A phone's screen in CSS pixels (an iPhone 12 to 15).
+pub const PHONE: (u32, u32) = (390, 844);
 
 /// How long any one wait may take before the test fails with what the page showed instead.
 const WAIT: Duration = Duration::from_secs(15);
@@ -54,6 +64,17 @@ impl E2e {
 
     /// A new browser: its own Chromium with a fresh profile, so nothing (cookies, storage) is shared.
     pub async fn browser(&self) -> Browser {
+        self.browser_sized(1280, 900, false).await
+    }
+
+    /// A new browser with a phone's screen: 390 x 844 CSS pixels (Chrome's device emulation, since a desktop
+    /// window cannot be made that narrow).
+    pub async fn phone(&self) -> Browser {
+        self.browser_sized(PHONE.0, PHONE.1, true).await
+    }
+
+    /// A new browser whose window (or, emulating a phone, whose screen) is `width` x `height`.
+    async fn browser_sized(&self, width: u32, height: u32, phone: bool) -> Browser {
         let profile = tempfile::tempdir().expect("browser profile dir");
         let mut caps = DesiredCapabilities::chrome();
         for arg in [
@@ -66,9 +87,15 @@ impl E2e {
             "--no-first-run",
             "--disable-sync",
             "--disable-quic",
-            "--window-size=1280,900",
+            "--hide-scrollbars",
+            "--force-device-scale-factor=1",
         ] {
             caps.add_arg(arg).expect("chrome arg");
+        }
+        caps.add_arg(&format!("--window-size={width},{height}")).expect("chrome arg");
+        if phone {
+            let metrics = serde_json::json!({ "deviceMetrics": { "width": width, "height": height, "pixelRatio": 1 } });
+            caps.add_experimental_option("mobileEmulation", metrics).expect("phone emulation");
         }
         caps.add_arg(&format!("--user-data-dir={}", profile.path().display())).expect("chrome arg");
         if let Some(binary) = chromium_binary() {
@@ -98,16 +125,21 @@ impl E2e {
         self.app.state.db.conn().expect("test connection")
     }
 
-    /// The messages in the file outbox, oldest first, as raw bytes.
-    pub fn outbox(&self) -> Vec<Vec<u8>> {
+    /// The messages in the file outbox, oldest first, as raw bytes, after delivering what the application has
+    /// queued (the scheduler's delivery job, run now).
+    pub async fn outbox(&self) -> Vec<Vec<u8>> {
+        self.app.state.jobs.run_all(&self.app.state).await.expect("the scheduler ran");
         let dir = self.app.state.config.outbox_dir();
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        let mut files: Vec<(std::time::SystemTime, PathBuf)> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .map(|e| (e.metadata().and_then(|m| m.modified()).expect("outbox file time"), e.path()))
+                .collect(),
             Err(_) => return Vec::new(),
         };
-        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
         files.sort();
-        files.iter().map(|p| std::fs::read(p).expect("read outbox file")).collect()
+        files.iter().map(|(_, p)| std::fs::read(p).expect("read outbox file")).collect()
     }
 }
 
@@ -136,8 +168,7 @@ impl LiveApp {
             &[("PALISADE_MAIL_TRANSPORT", "file"), ("PALISADE_BASE_URL", &base), ("PALISADE_BIND", &bind)],
         );
         let pool = Db::open(&config.database_url, config.db_pool_size).expect("open test database");
-        let mailer = Mailer::from_config(&config).expect("mailer");
-        let state = web::Data::new(AppState::new(config, pool, mailer));
+        let state = web::Data::new(AppState::new(config, pool).expect("application state"));
         let (tx, rx) = std::sync::mpsc::channel();
         let served = state.clone();
         let thread = std::thread::spawn(move || {
@@ -325,12 +356,12 @@ impl Browser {
         })
     }
 
-    /// Waits until the page is at `path` (after a click that navigates).
+    /// Waits until the page is at `path` (after a click that navigates), then checks it with axe.
     pub async fn wait_for_path(&self, path: &str) -> WebDriverResult<()> {
         let deadline = Instant::now() + WAIT;
         loop {
             if self.path().await? == path {
-                return Ok(());
+                return self.assert_accessible().await;
             }
             if Instant::now() > deadline {
                 panic!("{}", self.report(&format!("expected to arrive at {path}")).await);
@@ -381,6 +412,8 @@ impl Browser {
     /// Signs in through the login form and waits for the workspace.
     pub async fn sign_in(&self, email: &str, password: &str) -> WebDriverResult<()> {
         self.open("/login").await?;
+        self.find("#email").await?;
+        self.assert_accessible().await?;
         self.fill("#email", email).await?;
         self.fill("#password", password).await?;
         self.click_button("Sign in").await?;
@@ -423,6 +456,57 @@ impl Browser {
         thirtyfour::components::SelectElement::new(&element).await?.select_by_exact_text(option_text).await
     }
 
+    /// Runs axe-core on the page as it is now and fails with every serious or critical finding.
+    pub async fn assert_accessible(&self) -> WebDriverResult<()> {
+        let findings = self.axe_findings().await?;
+        if !findings.is_empty() {
+            let path = self.path().await.unwrap_or_default();
+            panic!("axe: {} serious or critical finding(s) on {path}:\n{}", findings.len(), findings.join("\n"));
+        }
+        Ok(())
+    }
+
+    /// axe-core's serious and critical findings on the page as it is now, one line each (none when axe-core is
+    /// not installed outside CI).
+    pub async fn axe_findings(&self) -> WebDriverResult<Vec<String>> {
+        let Some(axe) = axe_source() else { return Ok(Vec::new()) };
+        let loaded = self.driver.execute("return typeof window.axe === 'object';", Vec::new()).await?;
+        if loaded.json().as_bool() != Some(true) {
+            self.driver.execute(axe, Vec::new()).await?;
+        }
+        let ret = self.driver.execute_async(AXE_RUN, Vec::new()).await?;
+        Ok(ret
+            .json()
+            .as_array()
+            .map(|list| list.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
+            .unwrap_or_else(|| vec![format!("axe returned {}", ret.json())]))
+    }
+
+    /// How the page fits its window: widths, heights and where the main content starts, in CSS pixels.
+    pub async fn layout(&self) -> WebDriverResult<Layout> {
+        let ret = self.driver.execute(LAYOUT, Vec::new()).await?;
+        let value = ret.json();
+        let number = |key: &str| value[key].as_f64().unwrap_or(f64::NAN);
+        Ok(Layout {
+            scroll_width: number("scrollWidth"),
+            inner_width: number("innerWidth"),
+            inner_height: number("innerHeight"),
+            main_top: number("mainTop"),
+        })
+    }
+
+    /// A screenshot of the window and its size in pixels, read from the PNG header.
+    pub async fn screenshot_size(&self) -> WebDriverResult<(u32, u32)> {
+        let png = self.driver.screenshot_as_png().await?;
+        assert!(png.len() > 24 && &png[1..4] == b"PNG", "a PNG screenshot");
+        let at = |i: usize| u32::from_be_bytes([png[i], png[i + 1], png[i + 2], png[i + 3]]);
+        if let Some(dir) = std::env::var_os("PALISADE_E2E_SCREENSHOTS") {
+            let name = format!("{}.png", self.path().await?.replace(['/', '?', '&', '='], "_"));
+            let _ = std::fs::write(Path::new(&dir).join(name), &png);
+        }
+        Ok((at(16), at(20)))
+    }
+
     /// Ends the browser session. A browser dropped without it (a failed test) is left to the chromedriver's
     /// process-group kill rather than quit from inside a runtime that is unwinding.
     pub async fn close(self) -> WebDriverResult<()> {
@@ -434,6 +518,69 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.clone().leak();
     }
+}
+
+/// How a page fits its window (see `Browser::layout`).
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    /// The document's full width: more than the window's means the page scrolls sideways.
+    pub scroll_width: f64,
+    pub inner_width: f64,
+    pub inner_height: f64,
+    /// The top of `main`'s first heading (or of `main`) relative to the top of the window.
+    pub main_top: f64,
+}
+
+const LAYOUT: &str = r#"
+const main = document.querySelector("main");
+const first = main && (main.querySelector("h1") || main);
+return {
+  scrollWidth: document.scrollingElement.scrollWidth,
+  innerWidth: window.innerWidth,
+  innerHeight: window.innerHeight,
+  mainTop: first ? first.getBoundingClientRect().top : -1,
+};
+"#;
+
+/// Runs axe-core and answers with one line per serious or critical finding (an empty list when there is none).
+const AXE_RUN: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ["violations"] })
+  .then((results) => done(results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact}: ${v.id} (${v.help}) at ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)))
+  .catch((error) => done([`axe failed: ${error}`]));
+"#;
+
+/// axe-core's browser build, read once: `PALISADE_AXE_JS`, else `tests/it/e2e/node_modules/axe-core/axe.min.js`.
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| {
+            let path =
+                std::env::var_os("PALISADE_AXE_JS").filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/e2e/node_modules/axe-core/axe.min.js")
+                });
+            match std::fs::read_to_string(&path) {
+                Ok(source) => Some(source),
+                Err(e) if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) => {
+                    panic!(
+                        "CI is set but axe-core is missing at {} ({e}): npm ci --prefix tests/it/e2e",
+                        path.display()
+                    )
+                }
+                Err(_) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "\n*** SKIPPING the accessibility checks of the browser tests: axe-core is not at {} (run \
+                         `npm ci --prefix tests/it/e2e`, or set PALISADE_AXE_JS). In CI this is a failure. ***\n",
+                        path.display()
+                    );
+                    None
+                }
+            }
+        })
+        .as_deref()
 }
 
 /// A string as an XPath literal (XPath 1.0 has no escapes).

@@ -1,0 +1,1 @@
+ALTER TABLE catalog_mappings DROP COLUMN kind;
