@@ -78,11 +78,11 @@ pub async fn retry(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, now) = (path.into_inner(), state.clock.now());
+    let id = path.into_inner();
     let row = state
         .db
         .write(move |conn| {
-            let row = outbox::requeue_failed(conn, &id, now)?.ok_or(AppError::NotFound)?;
+            let row = outbox::requeue_failed(conn, &id, actor.at)?.ok_or(AppError::NotFound)?;
             let target = Target::new("email", &row.id, &row.to_address).details(row.subject.clone());
             audit::record(conn, &actor, row.org_id.as_ref(), Action::EmailRetried, target)?;
             Ok(row)

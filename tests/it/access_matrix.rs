@@ -191,6 +191,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     };
     let their_session = sessions::start(&mut conn, &f.client_admin, &browser).unwrap();
     let invitation = fixture::invitation(&mut conn, &target_org);
+    let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     world.params = HashMap::from([
         ("client_id", spare.to_string()),
         ("member_id", member_id.to_string()),
@@ -202,7 +203,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("token", palisade::auth::tokens::new_token()),
         ("framework_id", "hipaa".to_string()),
         ("control_id", "CCF-AC-01".to_string()),
-        ("mail_id", palisade::db::new_id()),
+        ("mail_id", failed_mail.to_string()),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];

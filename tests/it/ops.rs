@@ -136,6 +136,14 @@ async fn every_request_is_logged_with_route_status_user_and_organization_and_fai
     assert!(team.contains(&format!("user_id={}", f.admin)) && team.contains(&format!("org_id={}", f.msp)), "{team}");
     assert!(text.contains("route=/invitations/{token}"), "the route pattern is logged");
     assert!(!text.contains(&token), "never the token in the path");
+    // Inside a client, the organization of a request is the one it acts on: the client, or the MSP on MSP pages.
+    c.switch_to(&f.t2).await;
+    c.get("/msp/clients").await.assert_status(200);
+    let text = log.text();
+    let line = |route: &str| text.lines().rfind(|l| l.contains(&format!("route={route} "))).unwrap_or("").to_string();
+    assert!(line("/overview").contains(&format!("org_id={}", f.t2)), "{}", line("/overview"));
+    assert!(line("/msp/clients").contains(&format!("org_id={}", f.msp)), "{}", line("/msp/clients"));
+    assert!(line("/msp/clients").contains(&format!("user_id={}", f.admin)), "{}", line("/msp/clients"));
 
     // A failure on our side: the cause chain in the log, once; a friendly page for the person.
     diesel::sql_query("DROP TABLE activity_log").execute(&mut app.conn()).unwrap();

@@ -19,7 +19,7 @@ use palisade::AppState;
 use palisade::auth::permissions::{Role, Tier};
 use palisade::clock::Clock;
 use palisade::config::Config;
-use palisade::db::ids::{MembershipId, OrgId, UserId};
+use palisade::db::ids::{MailId, MembershipId, OrgId, UserId};
 use palisade::db::{Db, DbConnection};
 use palisade::jobs::JobOutcome;
 use palisade::mail::OutgoingMail;
@@ -548,6 +548,17 @@ pub mod fixture {
             ))
             .execute(conn)
             .unwrap();
+        id
+    }
+
+    /// An email about `org` that failed for good (what Administration -> Email offers to retry).
+    pub fn failed_mail(conn: &mut DbConnection, org: &OrgId, now: chrono::NaiveDateTime) -> MailId {
+        use palisade::mail::{OutgoingMail, SendError, outbox};
+        let mail = OutgoingMail::new("bounced@fixture.test", "Welcome", "Hello".into(), String::new()).for_org(org);
+        let id = outbox::enqueue(conn, now, &mail).unwrap();
+        for row in outbox::claim_due(conn, now, 100).unwrap().iter().filter(|row| row.id == id) {
+            outbox::mark_failed_attempt(conn, row, now, &SendError::permanent("mailbox unavailable")).unwrap();
+        }
         id
     }
 
