@@ -1,7 +1,8 @@
 //! Not-found and forbidden pages for a signed-in person keep the app shell (sidebar, switcher, banner), so that
 //! a wrong link or a refused action never strands them on a bare page. `AppError` renders the plain page (it has
 //! no request to build the shell from); this middleware, inside the session middleware, replaces that body for
-//! a signed-in person and keeps the status. Anyone else (signed out, a stale session) keeps the plain page.
+//! a signed-in person and keeps the status. Anyone else (signed out, a stale session) keeps the plain page. Who is
+//! signed in is the route guard's answer (see `web::guard::signed_in_identity`), never read here from the session.
 
 use std::future::{Ready, ready};
 use std::rc::Rc;

@@ -5,7 +5,9 @@
 //!    checks the same-origin headers (WebSocket upgrades included) and the session csrf token;
 //! 3. resolves the route's principal: the staff identity from the session (record open, user stamp unchanged,
 //!    an active membership left, organization still reachable; on public routes too, optionally), a portal
-//!    user in the portal's client, an auditor's grant, or an API key, and stores it for the extractors;
+//!    user in the portal's client, an auditor's grant, or an API key, and stores it for the extractors (the
+//!    staff identity stays in the request when the route is refused too, for the error page's app shell and the
+//!    request log);
 //! 4. enforces the route's `Access`;
 //! 5. for organization-scoped forms, refuses a submission whose `_org` is missing or names another
 //!    organization than the one the request acts on (another tab switched client), keeping the input.
