@@ -12,8 +12,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::permissions::Role;
-use crate::auth::permissions::{Permission, Tier};
+use crate::auth::permissions::{Permission, Role, Tier};
 use crate::auth::{MspScope, session};
 use crate::db::ids::{OrgId, UserId};
 use crate::db::{DbConnection, MultiBackend, lower};

@@ -45,6 +45,22 @@ fn set_last_activity(conn: &mut DbConnection, org: &str, ago: Duration) {
 }
 
 #[actix_web::test]
+async fn the_add_client_form_starts_in_the_msps_timezone_at_t2_inviting_a_first_admin() {
+    let (app, f) = TestApp::with_msp().await;
+    diesel::update(organizations::table.find(&f.msp))
+        .set(organizations::timezone.eq("Europe/Berlin"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    // Working inside a client, the form is still the MSP's.
+    priya.switch_to(&f.t3).await;
+    let form = priya.get("/msp/clients/new").await;
+    form.assert_status(200).assert_contains("<option value=\"Europe/Berlin\" selected>");
+    form.assert_contains("name=\"tier\" value=\"T2\" checked")
+        .assert_contains("name=\"invite_admin\" value=\"1\" checked");
+}
+
+#[actix_web::test]
 async fn adding_a_client_creates_its_tenant_with_its_tier_and_assigned_staff() {
     let (app, f) = TestApp::with_msp().await;
     let mut priya = app.signed_in("mspadmin@northwind.test").await;
