@@ -267,6 +267,8 @@ async fn a_failing_mail_server_is_retried_with_backoff_until_the_email_is_marked
     assert_eq!((status.as_str(), attempts, next), ("queued", 0, app.clock().now()));
     let logged = fixture::count(&mut app.conn(), "SELECT COUNT(*) AS n FROM activity_log WHERE action = 'email.retry'");
     assert_eq!(logged, 1, "the retry is in the activity log");
+    let log = c.get("/settings/activity").await;
+    log.assert_contains("Morgan Admin queued the email to lost@example.test again");
     // Only failed emails can be retried; another id is not found.
     c.post(&format!("/admin/mail/{id}/retry"), &[]).await.assert_status(404);
     c.post("/admin/mail/no-such-email/retry", &[]).await.assert_status(404);
