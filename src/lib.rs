@@ -47,21 +47,24 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The state of one instance: the mailer and file storage the configuration names, every registered job.
+    /// The state of one instance: the mailer and file storage the configuration names, every registered job,
+    /// on the system clock.
     pub fn new(config: Config, db: Db) -> Result<AppState, String> {
+        let clock = clock::Clock::system();
         Ok(AppState {
             mailer: Mailer::from_config(&config)?,
             storage: Storage::from_config(&config)?,
             jobs: Scheduler::new(jobs::registry()),
             config: Arc::new(config),
             db,
-            limits: RateLimits::new(),
-            clock: clock::Clock::system(),
+            limits: RateLimits::new(clock.clone()),
+            clock,
         })
     }
 
-    /// The same state with another clock (tests: `Clock::manual`).
+    /// The same state on another clock (tests: `Clock::manual`); the rate limits start afresh on it.
     pub fn with_clock(mut self, clock: clock::Clock) -> AppState {
+        self.limits = RateLimits::new(clock.clone());
         self.clock = clock;
         self
     }

@@ -1,5 +1,7 @@
 // Hand-kept schema in the SQL types both backends share (Text, Integer, BigInt, Bool, Timestamp, Nullable).
-// Keep it in step with migrations/sqlite and migrations/postgres.
+// Keep it in step with migrations/sqlite and migrations/postgres: the schema parity test (tests/it/schema.rs)
+// migrates both and compares their columns and indexes with this file. diesel.toml has no [print_schema], so no
+// diesel command rewrites it.
 
 diesel::table! {
     installation_settings (key) {
@@ -24,6 +26,7 @@ diesel::table! {
         last_activity_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        portal_host -> Nullable<Text>,
     }
 }
 
@@ -103,6 +106,47 @@ diesel::table! {
         details -> Text,
         ip -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        user_agent -> Text,
+        ip -> Text,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    auditor_grants (id) {
+        id -> Text,
+        org_id -> Text,
+        email -> Text,
+        name -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        created_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        key_prefix -> Text,
+        key_hash -> Text,
+        scopes -> Text,
+        created_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -249,6 +293,9 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(auditor_grants -> organizations (org_id));
+diesel::joinable!(api_keys -> organizations (org_id));
 diesel::joinable!(catalog_requirements -> catalog_frameworks (framework_id));
 diesel::joinable!(catalog_controls -> catalog_domains (domain_id));
 diesel::joinable!(catalog_mappings -> catalog_controls (control_id));
@@ -263,6 +310,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     password_resets,
     activity_log,
+    sessions,
+    auditor_grants,
+    api_keys,
     catalog_meta,
     catalog_frameworks,
     catalog_requirements,

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::audit::Action;
 use crate::audit::log::{self, ActivityEntry, LogFilter};
 use crate::audit::sentences;
 use crate::auth::Scope;
@@ -66,29 +67,31 @@ pub async fn activity_log(
     let date_error = if from_bad || to_bad { "Dates look like 2026-11-22." } else { "" };
     let filter = LogFilter {
         actor_user_id: Some(q.person.clone()).filter(|p| !p.is_empty()),
-        action: Some(q.action.clone()).filter(|a| !a.is_empty()),
+        action: Action::parse(&q.action),
         from,
         until,
     };
     let page_number = crate::web::pagination::ListQuery { page: q.page.clone(), q: None }.page();
     let base_query = query_string(&[("person", &q.person), ("action", &q.action), ("from", &q.from), ("to", &q.to)]);
-    let org_id = scope.org_id().to_string();
-    let (page, entries, pager, (actions, people)) = state
+    let org_id = scope.org_id().clone();
+    let (page, entries, pager, people) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
             let pager = Pager::new(page_number, log::count(conn, &org_id, &filter)?, base_query);
             let entries = log::list(conn, &org_id, &filter, pager.per_page, pager.offset())?;
-            let choices = log::filter_choices(conn, &org_id)?;
-            Ok((page, entries, pager, choices))
+            let people = log::actors(conn, &org_id)?;
+            Ok((page, entries, pager, people))
         })
         .await?;
+    let mut actions: Vec<Action> = Action::ALL.to_vec();
+    actions.sort_by_key(|a| a.label());
     Ok(ActivityPage {
         page,
         rows: entries.into_iter().map(|e| row(e, tz)).collect(),
         pager,
-        actions: actions.into_iter().map(|a| (sentences::action_label(&a), a)).collect(),
-        people,
+        actions: actions.into_iter().map(|a| (a.label().to_string(), a.id().to_string())).collect(),
+        people: people.into_iter().map(|(id, name)| (id.to_string(), name)).collect(),
         person: q.person,
         action: q.action,
         from: q.from,

@@ -8,22 +8,33 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::AppState;
+use crate::audit::actions::Action;
 use crate::auth::scope::Identity;
-use crate::db::{DbConnection, new_id, now};
+use crate::db::DbConnection;
+use crate::db::ids::{ActivityId, OrgId, UserId};
 use crate::error::AppError;
 use crate::schema::{activity_log, organizations, users};
 
-/// Who is acting: the signed-in user (or a visitor) and the client IP.
+/// Who is acting: the signed-in user (or a visitor), the client IP, and when (the request's time, from the
+/// application's clock: every row a request writes carries it).
 #[derive(Clone, Debug)]
 pub struct Actor {
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
     pub label: String,
     pub ip: String,
+    /// The browser's `User-Agent` (kept on the session records a sign-in starts).
+    pub user_agent: String,
+    pub at: NaiveDateTime,
 }
 
 impl Actor {
-    pub fn with_user(&self, user_id: &str, label: &str) -> Actor {
-        Actor { user_id: Some(user_id.to_string()), label: label.to_string(), ip: self.ip.clone() }
+    pub fn with_user(&self, user_id: &UserId, label: &str) -> Actor {
+        Actor { user_id: Some(user_id.clone()), label: label.to_string(), ..self.clone() }
+    }
+
+    /// The application itself acting (seeds, commands, scheduled work).
+    pub fn system(label: &str, at: NaiveDateTime) -> Actor {
+        Actor { user_id: None, label: label.to_string(), ip: "local".into(), user_agent: String::new(), at }
     }
 }
 
@@ -32,15 +43,18 @@ impl FromRequest for Actor {
     type Future = Ready<Result<Actor, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let trust_proxy = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.config.trust_proxy);
-        let ip = crate::web::client_ip(req, trust_proxy);
+        let Some(state) = req.app_data::<web::Data<AppState>>() else {
+            return ready(Err(AppError::internal("no app state")));
+        };
+        let ip = crate::web::client_ip(req, state.config.trust_proxy);
+        let at = state.clock.now();
+        let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+        let user_agent = agent.unwrap_or_default().to_string();
         let actor = match req.extensions().get::<Identity>() {
-            Some(identity) => Actor {
-                user_id: Some(identity.user.id.clone()),
-                label: format!("{} <{}>", identity.user.name, identity.user.email),
-                ip,
-            },
-            None => Actor { user_id: None, label: "visitor".into(), ip },
+            Some(identity) => {
+                Actor { user_id: Some(identity.user.id.clone()), label: identity.user.label(), ip, user_agent, at }
+            }
+            None => Actor { user_id: None, label: "visitor".into(), ip, user_agent, at },
         };
         ready(Ok(actor))
     }
@@ -65,18 +79,19 @@ impl<'a> Target<'a> {
     }
 }
 
-/// Records one entry; also marks the organization's last activity (for the MSP dashboard), to the minute.
+/// Records one entry, at the actor's time; also marks the organization's last activity (for the MSP dashboard),
+/// to the minute.
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
-    org_id: Option<&str>,
-    action: &str,
+    org_id: Option<&OrgId>,
+    action: Action,
     target: Target<'_>,
 ) -> QueryResult<()> {
-    let at = now();
+    let at = actor.at;
     diesel::insert_into(activity_log::table)
         .values((
-            activity_log::id.eq(new_id()),
+            activity_log::id.eq(ActivityId::new()),
             activity_log::org_id.eq(org_id),
             activity_log::actor_user_id.eq(actor.user_id.as_deref()),
             activity_log::actor_label.eq(&actor.label),
@@ -102,9 +117,9 @@ pub fn record(
 
 #[derive(Queryable, Clone, Debug)]
 pub struct ActivityEntry {
-    pub id: String,
+    pub id: ActivityId,
     pub actor_label: String,
-    pub action: String,
+    pub action: Action,
     pub target_type: String,
     pub target_label: String,
     pub details: String,
@@ -116,17 +131,17 @@ pub struct ActivityEntry {
 #[derive(Clone, Debug, Default)]
 pub struct LogFilter {
     pub actor_user_id: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<Action>,
     pub from: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
 }
 
-fn filtered<'a>(org_id: &'a str, filter: &'a LogFilter) -> activity_log::BoxedQuery<'a, crate::db::MultiBackend> {
+fn filtered<'a>(org_id: &'a OrgId, filter: &'a LogFilter) -> activity_log::BoxedQuery<'a, crate::db::MultiBackend> {
     let mut q = activity_log::table.filter(activity_log::org_id.eq(org_id)).into_boxed();
     if let Some(actor) = &filter.actor_user_id {
         q = q.filter(activity_log::actor_user_id.eq(actor));
     }
-    if let Some(action) = &filter.action {
+    if let Some(action) = filter.action {
         q = q.filter(activity_log::action.eq(action));
     }
     if let Some(from) = filter.from {
@@ -139,14 +154,14 @@ fn filtered<'a>(org_id: &'a str, filter: &'a LogFilter) -> activity_log::BoxedQu
 }
 
 /// How many entries of an organization's log match the filter.
-pub fn count(conn: &mut DbConnection, org_id: &str, filter: &LogFilter) -> QueryResult<i64> {
+pub fn count(conn: &mut DbConnection, org_id: &OrgId, filter: &LogFilter) -> QueryResult<i64> {
     filtered(org_id, filter).count().get_result(conn)
 }
 
 /// One page of an organization's log, newest first.
 pub fn list(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: &OrgId,
     filter: &LogFilter,
     limit: i64,
     offset: i64,
@@ -168,28 +183,19 @@ pub fn list(
         .load(conn)
 }
 
-/// The distinct actions and people that appear in an organization's log (for the filter pickers).
-/// The filter pickers' choices: action ids, and (user id, name) of the people who acted.
-pub type FilterChoices = (Vec<String>, Vec<(String, String)>);
-
-pub fn filter_choices(conn: &mut DbConnection, org_id: &str) -> QueryResult<FilterChoices> {
-    let actions = activity_log::table
-        .filter(activity_log::org_id.eq(org_id))
-        .select(activity_log::action)
-        .distinct()
-        .order(activity_log::action.asc())
-        .load(conn)?;
-    let actor_ids: Vec<Option<String>> = activity_log::table
+/// The people who acted in an organization's log, as (user id, name), for the filter picker. (The action
+/// picker offers `Action::ALL`: no query.)
+pub fn actors(conn: &mut DbConnection, org_id: &OrgId) -> QueryResult<Vec<(UserId, String)>> {
+    let actor_ids: Vec<Option<UserId>> = activity_log::table
         .filter(activity_log::org_id.eq(org_id))
         .filter(activity_log::actor_user_id.is_not_null())
         .select(activity_log::actor_user_id)
         .distinct()
         .load(conn)?;
-    let actor_ids: Vec<String> = actor_ids.into_iter().flatten().collect();
-    let people = users::table
+    let actor_ids: Vec<UserId> = actor_ids.into_iter().flatten().collect();
+    users::table
         .filter(users::id.eq_any(actor_ids))
         .order(users::name.asc())
         .select((users::id, users::name))
-        .load(conn)?;
-    Ok((actions, people))
+        .load(conn)
 }

@@ -1,53 +1,10 @@
 //! The activity log as people read it: each entry as a sentence ("Dana Admin invited bob@example.com as
-//! Analyst"), each action as a label. The log keeps its ids (action codes, role ids, tier codes in the details)
-//! for exports and the API; pages show these words instead.
+//! Analyst"). The log keeps its ids (action codes, role ids, tier codes in the details) for exports and the API;
+//! pages show these words instead. Each action's short label (the log's filter) is `Action::label`.
 
+use crate::audit::actions::Action;
 use crate::audit::log::ActivityEntry;
 use crate::auth::permissions::{Role, Tier};
-
-/// The label of an action, for the log's filter ("member.invite" -> "Invitation sent").
-pub fn action_label(action: &str) -> String {
-    let known = match action {
-        "auth.sign_in" => "Signed in",
-        "auth.sign_in_failed" => "Sign-in failed",
-        "auth.sign_out" => "Signed out",
-        "auth.password_reset_requested" => "Password reset requested",
-        "auth.password_reset" => "Password reset",
-        "user.update_profile" => "Profile updated",
-        "user.change_password" => "Password changed",
-        "user.sign_out_everywhere" => "Signed out everywhere",
-        "installation.onboard" => "Palisade set up",
-        "organization.create" => "Organization created",
-        "organization.make_msp" => "Made an MSP",
-        "organization.archive" => "Organization archived",
-        "organization.restore" => "Organization restored",
-        "organization.set_seats" => "Seats changed",
-        "member.invite" => "Invitation sent",
-        "member.invite_resend" => "Invitation resent",
-        "member.invite_revoke" => "Invitation revoked",
-        "member.join" => "Member joined",
-        "member.change_role" => "Role changed",
-        "member.deactivate" => "Member deactivated",
-        "member.reactivate" => "Member reactivated",
-        "member.compliance_team" => "Compliance team changed",
-        "client.create" => "Client added",
-        "client.update" => "Client details changed",
-        "client.invite_admin" => "Client admin invited",
-        "client.change_tier" => "Client tier changed",
-        "client.assign_staff" => "Client staff assigned",
-        "client.archive" => "Client archived",
-        "client.restore" => "Client restored",
-        _ => return fallback_label(action),
-    };
-    known.to_string()
-}
-
-/// An action this file does not know yet, in words rather than as a code ("risk.accept" -> "Risk accept").
-fn fallback_label(action: &str) -> String {
-    let text = action.replace(['.', '_'], " ");
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
-}
 
 /// Who acted, by name: "Dana Admin <dana@x>" -> "Dana Admin"; an anonymous visitor is "Someone".
 pub fn actor_name(label: &str) -> String {
@@ -57,43 +14,46 @@ pub fn actor_name(label: &str) -> String {
 
 /// The entry as one sentence.
 pub fn sentence(entry: &ActivityEntry) -> String {
+    use Action::*;
     let who = actor_name(&entry.actor_label);
     let what = entry.target_label.as_str();
     let details = entry.details.as_str();
-    match entry.action.as_str() {
-        "auth.sign_in" => format!("{who} signed in"),
-        "auth.sign_in_failed" => format!("A sign-in as {what} failed (wrong email or password)"),
-        "auth.sign_out" => format!("{who} signed out"),
-        "auth.password_reset_requested" => format!("A password reset link was sent to {what}"),
-        "auth.password_reset" => format!("{who} set a new password from a reset link"),
-        "user.update_profile" => format!("{who} changed their name to {what}"),
-        "user.change_password" => format!("{who} changed their password"),
-        "user.sign_out_everywhere" => format!("{who} signed out on every device"),
-        "installation.onboard" => format!("{who} set up Palisade with {what}"),
-        "organization.create" => format!("{who} created {what}{}", created_details(details)),
-        "organization.make_msp" => format!("{who} made {what} an MSP"),
-        "organization.archive" => format!("{who} archived {what}"),
-        "organization.restore" => format!("{who} restored {what}"),
-        "organization.set_seats" => format!("{who} changed the seats of {what}{}", arrow(details, |s| s.into())),
-        "member.invite" => format!("{who} invited {what}{}", as_role(details)),
-        "member.invite_resend" => format!("{who} sent {what} a new invitation link"),
-        "member.invite_revoke" => format!("{who} revoked the invitation to {what}"),
-        "member.join" => format!("{what} joined{}", as_role(details)),
-        "member.change_role" => format!("{who} changed the role of {what}{}", arrow(details, role_label)),
-        "member.deactivate" => format!("{who} deactivated {what}"),
-        "member.reactivate" => format!("{who} reactivated {what}"),
-        "member.compliance_team" if details == "off" => format!("{who} took {what} off the compliance team"),
-        "member.compliance_team" => format!("{who} put {what} on the compliance team"),
-        "client.create" => format!("{who} added the client {what}{}", created_details(details)),
-        "client.update" => format!("{who} changed the details of {what}{}", update_details(details)),
-        "client.invite_admin" => {
+    match entry.action {
+        SignIn => format!("{who} signed in"),
+        SignInFailed => format!("A sign-in as {what} failed (wrong email or password)"),
+        SignInRefused => format!("A sign-in as {what} was refused (no active membership)"),
+        SignOut => format!("{who} signed out"),
+        PasswordResetRequested => format!("A password reset link was sent to {what}"),
+        PasswordReset => format!("{who} set a new password from a reset link"),
+        ProfileUpdated => format!("{who} changed their name to {what}"),
+        PasswordChanged => format!("{who} changed their password"),
+        SignedOutEverywhere => format!("{who} signed out on every device"),
+        SessionEnded => format!("{who} signed out one of their sessions"),
+        InstallationOnboard => format!("{who} set up Palisade with {what}"),
+        OrganizationCreated => format!("{who} created {what}{}", created_details(details)),
+        OrganizationMadeMsp => format!("{who} made {what} an MSP"),
+        OrganizationArchived => format!("{who} archived {what}"),
+        OrganizationRestored => format!("{who} restored {what}"),
+        SeatsChanged => format!("{who} changed the seats of {what}{}", arrow(details, |s| s.into())),
+        MemberInvited => format!("{who} invited {what}{}", as_role(details)),
+        InvitationResent => format!("{who} sent {what} a new invitation link"),
+        InvitationRevoked => format!("{who} revoked the invitation to {what}"),
+        MemberJoined => format!("{what} joined{}", as_role(details)),
+        MemberRoleChanged => format!("{who} changed the role of {what}{}", arrow(details, role_label)),
+        MemberDeactivated => format!("{who} deactivated {what}"),
+        MemberReactivated => format!("{who} reactivated {what}"),
+        ComplianceTeamChanged if details == "off" => format!("{who} took {what} off the compliance team"),
+        ComplianceTeamChanged => format!("{who} put {what} on the compliance team"),
+        ClientCreated => format!("{who} added the client {what}{}", created_details(details)),
+        ClientUpdated => format!("{who} changed the details of {what}{}", update_details(details)),
+        ClientAdminInvited => {
             format!("{who} invited {} as Admin of {what}", details.strip_prefix("admin ").unwrap_or(details))
         }
-        "client.change_tier" => format!("{who} moved {what}{}", arrow(details, tier_label)),
-        "client.assign_staff" => format!("{who} assigned staff to {what}{}", in_parens(details)),
-        "client.archive" => format!("{who} archived the client {what}"),
-        "client.restore" => format!("{who} restored the client {what}"),
-        other => format!("{who}: {} {what}{}", fallback_label(other), in_parens(details)).trim_end().to_string(),
+        ClientTierChanged => format!("{who} moved {what}{}", arrow(details, tier_label)),
+        ClientStaffAssigned => format!("{who} assigned staff to {what}{}", in_parens(details)),
+        ClientArchived => format!("{who} archived the client {what}"),
+        ClientRestored => format!("{who} restored the client {what}"),
+        EmailRetried => format!("{who} queued the email to {what} again{}", in_parens(details)),
     }
 }
 
@@ -158,11 +118,11 @@ fn update_details(details: &str) -> String {
 mod tests {
     use super::*;
 
-    fn entry(actor: &str, action: &str, target: &str, details: &str) -> ActivityEntry {
+    fn entry(actor: &str, action: Action, target: &str, details: &str) -> ActivityEntry {
         ActivityEntry {
-            id: String::new(),
+            id: crate::db::ids::ActivityId::new(),
             actor_label: actor.into(),
-            action: action.into(),
+            action,
             target_type: String::new(),
             target_label: target.into(),
             details: details.into(),
@@ -173,36 +133,41 @@ mod tests {
 
     #[test]
     fn entries_read_as_sentences_with_labels_not_codes() {
+        use Action::*;
         let dana = "Dana Admin <dana@x.test>";
         let cases = [
-            (entry(dana, "member.invite", "bob@x.test", "role EMPLOYEE"), "Dana Admin invited bob@x.test as Analyst"),
-            (entry("bob@x.test", "member.join", "bob@x.test", "role READ_ONLY"), "bob@x.test joined as Read Only"),
+            (entry(dana, MemberInvited, "bob@x.test", "role EMPLOYEE"), "Dana Admin invited bob@x.test as Analyst"),
+            (entry("bob@x.test", MemberJoined, "bob@x.test", "role READ_ONLY"), "bob@x.test joined as Read Only"),
             (
-                entry(dana, "member.change_role", "bob@x.test", "EMPLOYEE -> COMPLIANCE_OFFICER"),
+                entry(dana, MemberRoleChanged, "bob@x.test", "EMPLOYEE -> COMPLIANCE_OFFICER"),
                 "Dana Admin changed the role of bob@x.test from Analyst to Approver",
             ),
+            (entry(dana, ClientTierChanged, "Acme", "T1 -> T3"), "Dana Admin moved Acme from T1 Monitor to T3 Manage"),
             (
-                entry(dana, "client.change_tier", "Acme", "T1 -> T3"),
-                "Dana Admin moved Acme from T1 Monitor to T3 Manage",
-            ),
-            (
-                entry(dana, "client.create", "Acme", "tier T2, 1 staff assigned"),
+                entry(dana, ClientCreated, "Acme", "tier T2, 1 staff assigned"),
                 "Dana Admin added the client Acme (at T2 Operate, 1 staff assigned)",
             ),
             (
-                entry(dana, "client.update", "Acme Two", "name: Acme -> Acme Two"),
+                entry(dana, ClientUpdated, "Acme Two", "name: Acme -> Acme Two"),
                 "Dana Admin changed the details of Acme Two: name from Acme to Acme Two",
             ),
             (
-                entry(dana, "member.compliance_team", "bob@x.test", "off"),
+                entry(dana, ComplianceTeamChanged, "bob@x.test", "off"),
                 "Dana Admin took bob@x.test off the compliance team",
             ),
-            (entry("visitor", "risk.accept", "R-1", ""), "Someone: Risk accept R-1"),
+            (entry("visitor", PasswordReset, "", ""), "Someone set a new password from a reset link"),
         ];
         for (e, expected) in cases {
             assert_eq!(sentence(&e), expected);
         }
-        assert_eq!(action_label("member.join"), "Member joined");
-        assert_eq!(action_label("evidence.link_control"), "Evidence link control");
+    }
+
+    #[test]
+    fn every_action_reads_as_a_sentence_without_codes() {
+        for action in Action::ALL {
+            let text = sentence(&entry("Dana Admin <dana@x.test>", action, "Acme", ""));
+            assert!(!text.contains(action.id()), "{action:?}: {text}");
+            assert!(!text.contains('<') && !text.trim().is_empty(), "{action:?}: {text}");
+        }
     }
 }

@@ -1,7 +1,7 @@
-//! Sign-in, sign-out, forgotten passwords, and the profile page.
+//! Sign-in, sign-out, forgotten passwords, and the profile page (with the person's active sessions).
 
 use actix_session::Session;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use chrono::Duration;
@@ -9,11 +9,14 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
-use crate::auth::password::{dummy_hash, hash_password, password_problem, verify_password};
+use crate::audit::{self, Action, Actor, Target};
+use crate::auth::password::{hash_blocking, password_problem, verify_blocking};
+use crate::auth::ratelimit::account_key;
 use crate::auth::scope::Identity;
-use crate::auth::{session, tokens, users};
-use crate::db::{new_id, now, settings};
+use crate::auth::sessions::{self, ActiveSession};
+use crate::auth::{device, session, tokens, users};
+use crate::db::ids::{OrgId, PasswordResetId, UserId};
+use crate::db::settings;
 use crate::error::{AppError, AppResult};
 use crate::schema::password_resets;
 use crate::web::forms::{self, FieldErrors};
@@ -26,28 +29,32 @@ pub fn routes() -> Vec<RouteDef> {
         get("/start", Access::SignedIn, start),
         get("/healthz", Access::Public, health),
         get("/login", Access::Public, login_page),
-        post("/login", Access::Public, login),
+        post("/login", Access::Public, login)
+            .example(&[("email", "nobody@example.com"), ("password", "wrong password")]),
         post("/logout", Access::SignedIn, logout),
         get("/forgot-password", Access::Public, forgot_page),
-        post("/forgot-password", Access::Public, forgot),
+        post("/forgot-password", Access::Public, forgot).example(&[("email", "nobody@example.com")]),
         get("/reset-password/{token}", Access::Public, reset_page),
-        post("/reset-password/{token}", Access::Public, reset),
+        post("/reset-password/{token}", Access::Public, reset)
+            .example(&[("password", "a long example password"), ("confirm", "a long example password")]),
         get("/profile", Access::SignedIn, profile_page),
-        post("/profile", Access::SignedIn, update_profile),
-        post("/profile/password", Access::SignedIn, change_password),
+        post("/profile", Access::SignedIn, update_profile).example(&[("name", "A New Name")]),
+        post("/profile/password", Access::SignedIn, change_password).example(&[
+            ("current_password", "not the password"),
+            ("new_password", "a long example password"),
+            ("confirm_password", "a long example password"),
+        ]),
+        post("/profile/sessions/{session_id}/end", Access::SignedIn, end_session),
         post("/profile/sign-out-everywhere", Access::SignedIn, sign_out_everywhere),
     ]
 }
 
 /// The front door: onboarding on an empty installation, sign-in for visitors, the workspace for everyone else.
-async fn home(state: web::Data<AppState>, session: Session) -> AppResult<HttpResponse> {
+async fn home(state: web::Data<AppState>, signed_in: Option<Identity>) -> AppResult<HttpResponse> {
     if !is_onboarded(&state).await? {
         return Ok(redirect("/onboarding"));
     }
-    if session::user(&session).is_none() {
-        return Ok(redirect("/login"));
-    }
-    Ok(redirect("/start"))
+    Ok(redirect(if signed_in.is_some() { "/start" } else { "/login" }))
 }
 
 /// Where a signed-in person starts: the MSP dashboard for MSP staff, the organization's overview otherwise.
@@ -81,13 +88,13 @@ struct NextQuery {
 async fn login_page(
     state: web::Data<AppState>,
     page: PublicPage,
-    session: Session,
+    signed_in: Option<Identity>,
     query: web::Query<NextQuery>,
 ) -> AppResult<HttpResponse> {
     if !is_onboarded(&state).await? {
         return Ok(redirect("/onboarding"));
     }
-    if session::user(&session).is_some() {
+    if signed_in.is_some() {
         return Ok(redirect(&safe_next(query.next.as_deref()).unwrap_or_else(|| "/".into())));
     }
     let next = safe_next(query.next.as_deref()).unwrap_or_default();
@@ -105,9 +112,23 @@ struct LoginForm {
 }
 
 const SIGN_IN_FAILED: &str = "That email and password do not match an account. Check them and try again.";
+const NO_ACTIVE_MEMBERSHIP: &str = "Your access to every organization has ended, so there is nothing to sign in to. \
+    Ask an administrator of your organization to reactivate you or invite you again.";
+
+/// The account behind a sign-in, looked up before the password is verified (the connection is released first).
+struct Candidate {
+    id: UserId,
+    name: String,
+    email: String,
+    password_hash: String,
+    stamp: String,
+    is_super_admin: bool,
+    has_membership: bool,
+}
 
 async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     page: PublicPage,
     session: Session,
     actor: Actor,
@@ -115,58 +136,82 @@ async fn login(
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let email = form.email.trim().to_lowercase();
-    state.limits.check_ip(&actor.ip)?;
-    state.limits.check_account(&email)?;
-    let password = form.password.clone();
+    let key = actix_web::cookie::Key::from(&state.config.session_key);
+    let known_device = device::known_device(&req, &key, &email);
+    let bucket = account_key(&email, known_device.as_deref());
+    state.limits.password_allowed(&actor.ip, &bucket)?;
     let lookup = email.clone();
-    let user = state
+    let candidate = state
         .db
         .run(move |conn| {
-            let user = users::find_by_email(conn, &lookup)?;
-            let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
-            let ok = verify_password(&password, &hash);
-            Ok(user.filter(|_| ok))
+            let Some(user) = users::find_by_email(conn, &lookup)? else { return Ok(None) };
+            let has_membership = users::has_active_membership(conn, &user.id)?;
+            Ok(Some(Candidate {
+                id: user.id,
+                name: user.name,
+                email: user.email,
+                password_hash: user.password_hash,
+                stamp: user.session_stamp,
+                is_super_admin: user.is_super_admin,
+                has_membership,
+            }))
         })
         .await?;
-    let Some(user) = user else {
-        let failed = actor.clone();
-        let label = email.clone();
-        state
-            .db
-            .write(move |conn| {
-                let attempt = Actor { label: format!("sign-in attempt as {label}"), ..failed };
-                // In the log of the account's organization when the account exists, so its admins see it.
-                let org = match users::find_by_email(conn, &label)? {
-                    Some(account) => first_org_of(conn, &account.id)?,
-                    None => None,
-                };
-                let target = Target::new("user", "", &label);
-                Ok(audit::record(conn, &attempt, org.as_deref(), "auth.sign_in_failed", target)?)
-            })
-            .await?;
-        let next = safe_next(Some(&form.next)).unwrap_or_default();
-        return render_status(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            LoginPage { page, email: form.email, next, error: SIGN_IN_FAILED.into() },
-        );
+    let stored = candidate.as_ref().map(|c| c.password_hash.clone());
+    let verified = verify_blocking(form.password.clone(), stored).await?;
+    let next = safe_next(Some(&form.next)).unwrap_or_default();
+    let user = match candidate {
+        Some(user) if verified => user,
+        _ => {
+            state.limits.password_failed(&actor.ip, &bucket);
+            record_failed_sign_in(&state, &actor, &email, Action::SignInFailed).await?;
+            let page = LoginPage { page, email: form.email, next, error: SIGN_IN_FAILED.into() };
+            return render_status(actix_web::http::StatusCode::UNAUTHORIZED, page);
+        }
     };
+    if !user.has_membership && !user.is_super_admin {
+        record_failed_sign_in(&state, &actor, &email, Action::SignInRefused).await?;
+        let page = LoginPage { page, email: form.email, next, error: NO_ACTIVE_MEMBERSHIP.into() };
+        return render_status(actix_web::http::StatusCode::FORBIDDEN, page);
+    }
     let me = actor.with_user(&user.id, &format!("{} <{}>", user.name, user.email));
-    let user_id = user.id.clone();
-    let label = user.email.clone();
+    let (user_id, label) = (user.id.clone(), user.email.clone());
+    let record = state
+        .db
+        .write(move |conn| {
+            users::touch_sign_in(conn, &user_id, me.at)?;
+            let org = first_org_of(conn, &user_id)?;
+            let record = sessions::start(conn, &user_id, &me)?;
+            audit::record(conn, &me, org.as_ref(), Action::SignIn, Target::new("user", &user_id, &label))?;
+            Ok(record)
+        })
+        .await?;
+    // No organization in the cookie yet: the first request starts in the person's default one (their MSP first).
+    session::sign_in(&session, &record, &user.stamp, None);
+    let mut response = redirect(if next.is_empty() { "/" } else { &next });
+    let cookie = device::cookie_for(&key, &user.email, state.config.secure_cookies());
+    response.add_cookie(&cookie).map_err(|e| AppError::internal_from("device cookie", e))?;
+    Ok(response)
+}
+
+/// Logs a refused sign-in, under the account's organization when the account exists (so its admins see it).
+async fn record_failed_sign_in(state: &AppState, actor: &Actor, email: &str, action: Action) -> AppResult<()> {
+    let (failed, label) = (actor.clone(), email.to_string());
     state
         .db
         .write(move |conn| {
-            users::touch_sign_in(conn, &user_id)?;
-            let org = first_org_of(conn, &user_id)?;
-            Ok(audit::record(conn, &me, org.as_deref(), "auth.sign_in", Target::new("user", &user_id, &label))?)
+            let attempt = Actor { label: format!("sign-in attempt as {label}"), ..failed };
+            let org = match users::find_by_email(conn, &label)? {
+                Some(account) => first_org_of(conn, &account.id)?,
+                None => None,
+            };
+            Ok(audit::record(conn, &attempt, org.as_ref(), action, Target::new("user", "", &label))?)
         })
-        .await?;
-    session::sign_in(&session, &user.id, &user.session_stamp);
-    Ok(redirect(&safe_next(Some(&form.next)).unwrap_or_else(|| "/".into())))
+        .await
 }
 
-/// The organization a sign-in is logged under: the user's first active membership (MSP first).
-fn first_org_of(conn: &mut crate::db::DbConnection, user_id: &str) -> QueryResult<Option<String>> {
+/// The organization a sign-in is logged under: the user's first active membership.
+fn first_org_of(conn: &mut crate::db::DbConnection, user_id: &UserId) -> QueryResult<Option<OrgId>> {
     use crate::schema::{memberships, organizations};
     memberships::table
         .inner_join(organizations::table)
@@ -187,16 +232,13 @@ async fn logout(
 ) -> AppResult<HttpResponse> {
     let org = identity.org.as_ref().map(|o| o.id.clone());
     let user = identity.user.clone();
+    let record = identity.session_id.clone();
     state
         .db
         .write(move |conn| {
-            Ok(audit::record(
-                conn,
-                &actor,
-                org.as_deref(),
-                "auth.sign_out",
-                Target::new("user", &user.id, &user.email),
-            )?)
+            sessions::end(conn, &user.id, &record, actor.at)?;
+            let target = Target::new("user", &user.id, &user.email);
+            Ok(audit::record(conn, &actor, org.as_ref(), Action::SignOut, target)?)
         })
         .await?;
     session::sign_out(&session);
@@ -238,11 +280,11 @@ async fn forgot(
         return render(ForgotPage { page, email: form.email.clone(), error, sent: false });
     }
     state.limits.check_ip(&actor.ip)?;
-    state.limits.check_account(&email)?;
+    state.limits.check_account(&account_key(&email, None))?;
     let token = tokens::new_token();
     let token_hash = tokens::hash_token(&token);
     let lookup = email.clone();
-    let (link, at) = (state.link(&format!("/reset-password/{token}")), state.clock.now());
+    let link = state.link(&format!("/reset-password/{token}"));
     // The email is queued in the same transaction (delivered by the scheduler): no mail server on this request,
     // so the answer takes as long whether or not the account exists.
     state
@@ -251,22 +293,21 @@ async fn forgot(
             let Some(user) = users::find_by_email(conn, &lookup)? else { return Ok(()) };
             diesel::insert_into(password_resets::table)
                 .values((
-                    password_resets::id.eq(new_id()),
+                    password_resets::id.eq(PasswordResetId::new()),
                     password_resets::user_id.eq(&user.id),
                     password_resets::token_hash.eq(&token_hash),
-                    password_resets::expires_at.eq(now() + Duration::minutes(RESET_VALID_FOR_MINUTES)),
-                    password_resets::created_at.eq(now()),
+                    password_resets::expires_at.eq(actor.at + Duration::minutes(RESET_VALID_FOR_MINUTES)),
+                    password_resets::created_at.eq(actor.at),
                 ))
                 .execute(conn)?;
             let who = actor.with_user(&user.id, &user.email);
-            audit::record(
+            let target = Target::new("user", &user.id, &user.email);
+            audit::record(conn, &who, None, Action::PasswordResetRequested, target)?;
+            crate::mail::enqueue(
                 conn,
-                &who,
-                None,
-                "auth.password_reset_requested",
-                Target::new("user", &user.id, &user.email),
+                actor.at,
+                &crate::mail::messages::password_reset(&user.email, &user.name, &link),
             )?;
-            crate::mail::enqueue(conn, at, &crate::mail::messages::password_reset(&user.email, &user.name, &link))?;
             Ok(())
         })
         .await?;
@@ -283,14 +324,18 @@ struct ResetPage {
 }
 
 /// The user a reset token belongs to, when it is valid (exists, unused, unexpired).
-fn reset_user(conn: &mut crate::db::DbConnection, token: &str) -> QueryResult<Option<(String, String)>> {
+fn reset_user(
+    conn: &mut crate::db::DbConnection,
+    token: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Option<(PasswordResetId, UserId)>> {
     if !tokens::looks_like_token(token) {
         return Ok(None);
     }
     password_resets::table
         .filter(password_resets::token_hash.eq(tokens::hash_token(token)))
         .filter(password_resets::used_at.is_null())
-        .filter(password_resets::expires_at.gt(now()))
+        .filter(password_resets::expires_at.gt(now))
         .select((password_resets::id, password_resets::user_id))
         .first(conn)
         .optional()
@@ -310,8 +355,8 @@ async fn reset_page(
 ) -> AppResult<HttpResponse> {
     state.limits.check_ip(&actor.ip)?;
     let token = token.into_inner();
-    let probe = token.clone();
-    if state.db.run(move |conn| Ok(reset_user(conn, &probe)?)).await?.is_none() {
+    let (probe, now) = (token.clone(), state.clock.now());
+    if state.db.run(move |conn| Ok(reset_user(conn, &probe, now)?)).await?.is_none() {
         return Err(invalid_link());
     }
     render(ResetPage { page, token, error: String::new() })
@@ -344,18 +389,21 @@ async fn reset(
     if let Some(error) = problem {
         return render(ResetPage { page, token, error });
     }
-    let hash = hash_password(&form.password);
+    let hash = hash_blocking(form.password).await?;
     let done = state
         .db
         .write(move |conn| {
-            let Some((reset_id, user_id)) = reset_user(conn, &token)? else { return Ok(false) };
+            let now = actor.at;
+            let Some((reset_id, user_id)) = reset_user(conn, &token, now)? else { return Ok(false) };
             diesel::update(password_resets::table.filter(password_resets::user_id.eq(&user_id)))
                 .filter(password_resets::used_at.is_null())
-                .set(password_resets::used_at.eq(Some(now())))
+                .set(password_resets::used_at.eq(Some(now)))
                 .execute(conn)?;
-            users::set_password(conn, &user_id, &hash)?;
+            users::set_password(conn, &user_id, &hash, now)?;
+            sessions::end_all(conn, &user_id, None, now)?;
             let who = actor.with_user(&user_id, "password reset link");
-            audit::record(conn, &who, None, "auth.password_reset", Target::new("password_reset", &reset_id, ""))?;
+            let target = Target::new("password_reset", &reset_id, "");
+            audit::record(conn, &who, None, Action::PasswordReset, target)?;
             Ok(true)
         })
         .await?;
@@ -375,6 +423,15 @@ struct ProfilePage {
     email: String,
     errors: FieldErrors,
     memberships: Vec<(String, String, String)>,
+    sessions: Vec<ActiveSession>,
+    current_session: String,
+    timezone: chrono_tz::Tz,
+}
+
+impl ProfilePage {
+    fn when(&self, at: &chrono::NaiveDateTime) -> String {
+        crate::web::time::local(*at, self.timezone)
+    }
 }
 
 async fn profile_page(state: web::Data<AppState>, input: PageInput) -> AppResult<HttpResponse> {
@@ -388,16 +445,27 @@ async fn profile_with(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let identity = input.identity().clone();
-    let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
+    let user_id = identity.user.id.clone();
+    let (page, sessions) = state.db.run(move |conn| Ok((input.load(conn)?, sessions::active(conn, &user_id)?))).await?;
     let memberships = identity
         .memberships
         .iter()
         .map(|m| (m.org_name.clone(), m.org_kind.label().to_string(), m.role.label().to_string()))
         .collect();
     let status = crate::web::form_status(&errors);
+    let timezone = identity.org.as_ref().map(|o| o.tz()).unwrap_or(chrono_tz::UTC);
     render_status(
         status,
-        ProfilePage { page, name: name.unwrap_or(identity.user.name), email: identity.user.email, errors, memberships },
+        ProfilePage {
+            page,
+            name: name.unwrap_or(identity.user.name),
+            email: identity.user.email,
+            errors,
+            memberships,
+            sessions,
+            current_session: identity.session_id.to_string(),
+            timezone,
+        },
     )
 }
 
@@ -425,9 +493,9 @@ async fn update_profile(
     state
         .db
         .write(move |conn| {
-            users::set_name(conn, &user_id, &name)?;
+            users::set_name(conn, &user_id, &name, actor.at)?;
             let target = Target::new("user", &user_id, &name);
-            Ok(audit::record(conn, &actor, org.as_deref(), "user.update_profile", target)?)
+            Ok(audit::record(conn, &actor, org.as_ref(), Action::ProfileUpdated, target)?)
         })
         .await?;
     session::flash_ok(&session, "Your name is saved.");
@@ -452,12 +520,14 @@ async fn change_password(
     session: Session,
     form: web::Form<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    state.limits.check_account(&identity.user.email)?;
+    let bucket = account_key(&identity.user.email, Some(identity.session_id.as_str()));
+    state.limits.password_allowed(&actor.ip, &bucket)?;
     let form = form.into_inner();
     let user_id = identity.user.id.clone();
     let stored = state.db.run(move |conn| Ok(users::find(conn, &user_id)?)).await?.ok_or(AppError::SignInRequired)?;
     let mut errors = FieldErrors::default();
-    if !verify_password(&form.current_password, &stored.password_hash) {
+    if !verify_blocking(form.current_password.clone(), Some(stored.password_hash)).await? {
+        state.limits.password_failed(&actor.ip, &bucket);
         errors.add("current_password", "That is not your current password.");
     }
     if form.new_password != form.confirm_password {
@@ -468,20 +538,56 @@ async fn change_password(
     if !errors.is_empty() {
         return profile_with(&state, input, None, errors).await;
     }
-    let hash = hash_password(&form.new_password);
-    let user_id = identity.user.id.clone();
+    let hash = hash_blocking(form.new_password).await?;
+    let (user_id, record) = (identity.user.id.clone(), identity.session_id.clone());
     let org = identity.org.as_ref().map(|o| o.id.clone());
     let stamp = state
         .db
         .write(move |conn| {
-            let stamp = users::set_password(conn, &user_id, &hash)?;
-            audit::record(conn, &actor, org.as_deref(), "user.change_password", Target::new("user", &user_id, ""))?;
+            let stamp = users::set_password(conn, &user_id, &hash, actor.at)?;
+            sessions::end_all(conn, &user_id, Some(&record), actor.at)?;
+            let target = Target::new("user", &user_id, "");
+            audit::record(conn, &actor, org.as_ref(), Action::PasswordChanged, target)?;
             Ok(stamp)
         })
         .await?;
     // Every other session ends; this one continues with the new stamp.
     session::set_stamp(&session, &stamp);
     session::flash_ok(&session, "Your password is changed. Other sessions have been signed out.");
+    Ok(redirect("/profile"))
+}
+
+/// "Sign out" beside one of the person's sessions on the profile page (their own sessions only).
+async fn end_session(
+    state: web::Data<AppState>,
+    identity: Identity,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let target_session = path.into_inner();
+    let is_this_one = target_session == identity.session_id.as_str();
+    let (user, org) = (identity.user.clone(), identity.org.as_ref().map(|o| o.id.clone()));
+    let ended = state
+        .db
+        .write(move |conn| {
+            if !sessions::end(conn, &user.id, &target_session, actor.at)? {
+                return Ok(false);
+            }
+            let target = Target::new("session", &target_session, &user.email);
+            audit::record(conn, &actor, org.as_ref(), Action::SessionEnded, target)?;
+            Ok(true)
+        })
+        .await?;
+    if !ended {
+        return Err(AppError::NotFound);
+    }
+    if is_this_one {
+        session::sign_out(&session);
+        session::flash_ok(&session, "You are signed out.");
+        return Ok(redirect("/login"));
+    }
+    session::flash_ok(&session, "That session is signed out.");
     Ok(redirect("/profile"))
 }
 
@@ -496,9 +602,10 @@ async fn sign_out_everywhere(
     state
         .db
         .write(move |conn| {
-            users::rotate_stamp(conn, &user_id)?;
+            users::rotate_stamp(conn, &user_id, actor.at)?;
+            sessions::end_all(conn, &user_id, None, actor.at)?;
             let target = Target::new("user", &user_id, "");
-            Ok(audit::record(conn, &actor, org.as_deref(), "user.sign_out_everywhere", target)?)
+            Ok(audit::record(conn, &actor, org.as_ref(), Action::SignedOutEverywhere, target)?)
         })
         .await?;
     session::sign_out(&session);

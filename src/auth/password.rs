@@ -3,6 +3,8 @@
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 
+use crate::error::AppError;
+
 pub const MIN_PASSWORD_LEN: usize = 10;
 pub const MAX_PASSWORD_LEN: usize = 200;
 
@@ -18,6 +20,27 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+}
+
+/// Hashes on the blocking thread pool (argon2 takes tens of milliseconds of CPU: never on an async worker,
+/// never while holding a database connection).
+pub async fn hash_blocking(password: String) -> Result<String, AppError> {
+    blocking(move || hash_password(&password)).await
+}
+
+/// Verifies on the blocking thread pool; `stored` None verifies against a dummy hash, so that an unknown
+/// account costs the same time as a known one.
+pub async fn verify_blocking(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    blocking(move || {
+        let known = stored.is_some();
+        let ok = verify_password(&password, stored.as_deref().unwrap_or_else(|| dummy_hash()));
+        ok && known
+    })
+    .await
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    actix_web::web::block(f).await.map_err(|e| AppError::internal_from("password hashing task failed", e))
 }
 
 /// A hash to verify against when the account does not exist, so that a miss costs the same time as a hit.

@@ -3,26 +3,22 @@
 
 use std::fmt;
 
-/// A relationship tier between an MSP and one of its clients, capping what MSP staff may do in that client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Tier {
-    /// T1 Monitor: read only.
-    Monitor,
-    /// T2 Operate: day-to-day work (controls, evidence, tickets, assignments), no client settings.
-    Operate,
-    /// T3 Manage: also client settings, branding, API keys, integrations and credentials.
-    Manage,
+crate::text_enum! {
+    /// A relationship tier between an MSP and one of its clients, capping what MSP staff may do in that client.
+    pub enum Tier {
+        /// T1 Monitor: read only.
+        Monitor = "T1",
+        /// T2 Operate: day-to-day work (controls, evidence, tickets, assignments), no client settings.
+        Operate = "T2",
+        /// T3 Manage: also client settings, branding, API keys, integrations and credentials.
+        Manage = "T3",
+    }
 }
 
 impl Tier {
-    pub const ALL: [Tier; 3] = [Tier::Monitor, Tier::Operate, Tier::Manage];
-
+    /// "T1", "T2", "T3": what people call the tiers (and how they are stored).
     pub fn code(self) -> &'static str {
-        match self {
-            Tier::Monitor => "T1",
-            Tier::Operate => "T2",
-            Tier::Manage => "T3",
-        }
+        self.id()
     }
 
     pub fn name(self) -> &'static str {
@@ -43,10 +39,6 @@ impl Tier {
             Tier::Operate => "Day-to-day work on controls, evidence and tickets; no client settings.",
             Tier::Manage => "Full management, including client settings, branding, API keys and integrations.",
         }
-    }
-
-    pub fn parse(code: &str) -> Option<Tier> {
-        Tier::ALL.into_iter().find(|t| t.code() == code)
     }
 }
 
@@ -171,8 +163,8 @@ impl Permission {
         self.info().3
     }
 
-    fn bit(self) -> u64 {
-        1u64 << (self as u8)
+    fn bit(self) -> u128 {
+        1u128 << (self as u8)
     }
 }
 
@@ -182,9 +174,11 @@ impl fmt::Display for Permission {
     }
 }
 
-/// A set of permissions (a bit set; there are fewer than 64).
+/// A set of permissions: a 128-bit set (the assertion below stops the build before a permission could overflow it).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-pub struct PermissionSet(u64);
+pub struct PermissionSet(u128);
+
+const _: () = assert!(Permission::ALL.len() <= u128::BITS as usize, "PermissionSet needs a wider bit set");
 
 impl PermissionSet {
     pub const EMPTY: PermissionSet = PermissionSet(0);
@@ -216,19 +210,20 @@ impl PermissionSet {
     }
 }
 
-/// Roles (ids as the API and the activity log show them). One role per person per organization.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    Admin,
-    ComplianceAdmin,
-    ComplianceOfficer,
-    PrivacyOfficer,
-    SecurityOfficer,
-    Employee,
-    ReadOnly,
-    MspAdmin,
-    MspTechnician,
-    PortalUser,
+crate::text_enum! {
+    /// Roles (ids as the API and exports show them). One role per person per organization.
+    pub enum Role {
+        Admin = "ADMIN",
+        ComplianceAdmin = "COMPLIANCE_ADMIN",
+        ComplianceOfficer = "COMPLIANCE_OFFICER",
+        PrivacyOfficer = "PRIVACY_OFFICER",
+        SecurityOfficer = "SECURITY_OFFICER",
+        Employee = "EMPLOYEE",
+        ReadOnly = "READ_ONLY",
+        MspAdmin = "MSP_ADMIN",
+        MspTechnician = "MSP_TECHNICIAN",
+        PortalUser = "PORTAL_USER",
+    }
 }
 
 /// Which kinds of organization a role may be held in.
@@ -240,34 +235,6 @@ pub enum RoleScope {
 }
 
 impl Role {
-    pub const ALL: [Role; 10] = [
-        Role::Admin,
-        Role::ComplianceAdmin,
-        Role::ComplianceOfficer,
-        Role::PrivacyOfficer,
-        Role::SecurityOfficer,
-        Role::Employee,
-        Role::ReadOnly,
-        Role::MspAdmin,
-        Role::MspTechnician,
-        Role::PortalUser,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Role::Admin => "ADMIN",
-            Role::ComplianceAdmin => "COMPLIANCE_ADMIN",
-            Role::ComplianceOfficer => "COMPLIANCE_OFFICER",
-            Role::PrivacyOfficer => "PRIVACY_OFFICER",
-            Role::SecurityOfficer => "SECURITY_OFFICER",
-            Role::Employee => "EMPLOYEE",
-            Role::ReadOnly => "READ_ONLY",
-            Role::MspAdmin => "MSP_ADMIN",
-            Role::MspTechnician => "MSP_TECHNICIAN",
-            Role::PortalUser => "PORTAL_USER",
-        }
-    }
-
     /// The label of the Team table.
     pub fn label(self) -> &'static str {
         match self {
@@ -297,10 +264,6 @@ impl Role {
             Role::MspTechnician => "Works tickets and compliance for the clients assigned to them.",
             Role::PortalUser => "A client's end user: the branded portal only, never the staff app.",
         }
-    }
-
-    pub fn parse(id: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.id() == id)
     }
 
     pub fn scope(self) -> RoleScope {
@@ -376,6 +339,15 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_permission_is_listed_once_in_declaration_order() {
+        for (i, p) in Permission::ALL.iter().enumerate() {
+            assert_eq!(*p as usize, i, "Permission::ALL must list every variant in order");
+        }
+        let all = PermissionSet::of(&Permission::ALL);
+        assert_eq!(all.iter().count(), Permission::ALL.len());
+    }
 
     #[test]
     fn ids_round_trip() {

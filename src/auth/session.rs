@@ -1,37 +1,48 @@
-//! What the session cookie holds: the signed-in user and their session stamp, the selected organization, the
-//! csrf token and a one-shot flash message. The cookie is encrypted and signed; its contents are never trusted
-//! on their own (the route guard re-checks the user and the organization on every request).
+//! What the session cookie holds: the server-side session record it names (with the user's stamp), the selected
+//! organization, an auditor grant, the csrf token and a one-shot flash message. The cookie is encrypted and
+//! signed; its contents are never trusted on their own: the route guard resolves them against the database on
+//! every request, and only the guard reads who is signed in (handlers take `Identity`, `Option<Identity>` or a
+//! scope).
 
 use actix_session::Session;
 
-const USER_ID: &str = "uid";
+use crate::db::ids::SessionId;
+
+const SESSION_ID: &str = "sid";
 const STAMP: &str = "stamp";
 const ORG_ID: &str = "org";
+const AUDITOR_GRANT: &str = "auditor";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
-pub fn user(session: &Session) -> Option<(String, String)> {
-    let user_id = session.get::<String>(USER_ID).ok().flatten()?;
+/// The session record and stamp the cookie names, for the guard to check. Not for handlers.
+pub(crate) fn signed_in_record(session: &Session) -> Option<(String, String)> {
+    let session_id = session.get::<String>(SESSION_ID).ok().flatten()?;
     let stamp = session.get::<String>(STAMP).ok().flatten()?;
-    Some((user_id, stamp))
+    Some((session_id, stamp))
 }
 
-/// Signs a user in: a fresh session (new cookie, new csrf token) so nothing from before sign-in carries over.
-pub fn sign_in(session: &Session, user_id: &str, stamp: &str) {
+/// Signs a user in: a fresh cookie (new csrf token) naming the new session record, so nothing from before
+/// sign-in carries over.
+pub fn sign_in(session: &Session, record: &SessionId, stamp: &str, org: Option<&str>) {
     session.clear();
     session.renew();
-    let _ = session.insert(USER_ID, user_id);
+    let _ = session.insert(SESSION_ID, record.as_str());
     let _ = session.insert(STAMP, stamp);
+    if let Some(org) = org {
+        let _ = session.insert(ORG_ID, org);
+    }
     let _ = session.insert(CSRF, crate::auth::tokens::new_token());
 }
 
-/// Ends the signed-in session; the cookie stays only to carry a flash message and a fresh csrf token.
+/// Forgets the signed-in session in this cookie (the record is ended by the caller, or already was); the cookie
+/// stays only to carry a flash message and a fresh csrf token.
 pub fn sign_out(session: &Session) {
     session.clear();
     session.renew();
 }
 
-pub fn org(session: &Session) -> Option<String> {
+pub(crate) fn org(session: &Session) -> Option<String> {
     session.get::<String>(ORG_ID).ok().flatten()
 }
 
@@ -42,6 +53,19 @@ pub fn set_org(session: &Session, org_id: &str) {
 /// Updates the stamp after the user changed their own password (other sessions end, this one continues).
 pub fn set_stamp(session: &Session, stamp: &str) {
     let _ = session.insert(STAMP, stamp);
+}
+
+/// The auditor grant this browser was let in with (from the emailed link), for the guard to check.
+pub(crate) fn auditor_grant(session: &Session) -> Option<String> {
+    session.get::<String>(AUDITOR_GRANT).ok().flatten()
+}
+
+/// Starts an auditor's session for a grant whose token was just checked: a fresh cookie, nothing else in it.
+pub fn start_auditor(session: &Session, grant_id: &str) {
+    session.clear();
+    session.renew();
+    let _ = session.insert(AUDITOR_GRANT, grant_id);
+    let _ = session.insert(CSRF, crate::auth::tokens::new_token());
 }
 
 /// The session's csrf token, made on first use.

@@ -3,13 +3,14 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::{DbConnection, new_id, now};
+use crate::db::DbConnection;
+use crate::db::ids::{UserId, new_id};
 use crate::schema::users;
 
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = users)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub name: String,
     pub password_hash: String,
@@ -24,7 +25,7 @@ pub fn find_by_email(conn: &mut DbConnection, email: &str) -> QueryResult<Option
     users::table.filter(users::email.eq(email.trim().to_lowercase())).select(User::as_select()).first(conn).optional()
 }
 
-pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<User>> {
+pub fn find(conn: &mut DbConnection, id: &UserId) -> QueryResult<Option<User>> {
     users::table.find(id).select(User::as_select()).first(conn).optional()
 }
 
@@ -35,9 +36,9 @@ pub fn insert(
     name: &str,
     password_hash: &str,
     super_admin: bool,
-) -> QueryResult<String> {
-    let id = new_id();
-    let now = now();
+    now: NaiveDateTime,
+) -> QueryResult<UserId> {
+    let id = UserId::new();
     diesel::insert_into(users::table)
         .values((
             users::id.eq(&id),
@@ -54,27 +55,45 @@ pub fn insert(
 }
 
 /// A new session stamp ends every existing session of the user on their next request; returns the new stamp.
-pub fn rotate_stamp(conn: &mut DbConnection, user_id: &str) -> QueryResult<String> {
+pub fn rotate_stamp(conn: &mut DbConnection, user_id: &UserId, now: NaiveDateTime) -> QueryResult<String> {
     let stamp = new_id();
     diesel::update(users::table.find(user_id))
-        .set((users::session_stamp.eq(&stamp), users::updated_at.eq(now())))
+        .set((users::session_stamp.eq(&stamp), users::updated_at.eq(now)))
         .execute(conn)?;
     Ok(stamp)
 }
 
-/// Sets a new password and ends every other session; returns the new stamp.
-pub fn set_password(conn: &mut DbConnection, user_id: &str, password_hash: &str) -> QueryResult<String> {
+/// Sets a new password and rotates the stamp; returns the new stamp.
+pub fn set_password(
+    conn: &mut DbConnection,
+    user_id: &UserId,
+    password_hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
     diesel::update(users::table.find(user_id)).set(users::password_hash.eq(password_hash)).execute(conn)?;
-    rotate_stamp(conn, user_id)
+    rotate_stamp(conn, user_id, now)
 }
 
-pub fn set_name(conn: &mut DbConnection, user_id: &str, name: &str) -> QueryResult<()> {
+pub fn set_name(conn: &mut DbConnection, user_id: &UserId, name: &str, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(user_id))
-        .set((users::name.eq(name), users::updated_at.eq(now())))
+        .set((users::name.eq(name), users::updated_at.eq(now)))
         .execute(conn)
         .map(|_| ())
 }
 
-pub fn touch_sign_in(conn: &mut DbConnection, user_id: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(user_id)).set(users::last_sign_in_at.eq(Some(now()))).execute(conn).map(|_| ())
+pub fn touch_sign_in(conn: &mut DbConnection, user_id: &UserId, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id)).set(users::last_sign_in_at.eq(Some(now))).execute(conn).map(|_| ())
+}
+
+/// Does the user hold an active membership in an active organization (what a session needs, unless super admin)?
+pub fn has_active_membership(conn: &mut DbConnection, user_id: &UserId) -> QueryResult<bool> {
+    use crate::schema::{memberships, organizations};
+    diesel::select(diesel::dsl::exists(
+        memberships::table
+            .inner_join(organizations::table)
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::deactivated_at.is_null())
+            .filter(organizations::archived_at.is_null()),
+    ))
+    .get_result(conn)
 }

@@ -1,25 +1,169 @@
-//! Ids and clocks: UUID v7 strings made in the application (time-ordered, so indexes stay local), UTC times.
+//! Typed ids and text enums, each read and written through `FromSql`/`ToSql` once for both backends.
+//!
+//! Ids are UUID v7 strings made in the application (time-ordered, so indexes stay local). Each table has its
+//! own id type, so an invitation id cannot be passed where a membership id is expected. None of them can be
+//! made from a string: an id comes from the database (a row that was found) or is freshly generated for an
+//! insert. In particular a handler gets an `OrgId` only from its scope (`Scope::org_id`, `MspScope::msp_id`,
+//! the rows an `MspView` or `SuperAdmin` lookup returns), never from a URL.
+//!
+//! Enums stored as text (roles, tiers, organization kinds, activity actions) go through `text_enum!`: an
+//! unknown value read from the database is a deserialization error that surfaces, never a silent default.
 
-use chrono::{NaiveDateTime, Utc};
-
+/// A fresh UUID v7 as text (for rows whose id has no type of its own).
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
-/// Now, in UTC, truncated to microseconds so it round-trips through both backends unchanged.
-pub fn now() -> NaiveDateTime {
-    let t = Utc::now().naive_utc();
-    t.with_nanosecond_micro()
+/// Declares id newtypes over `Text`: generated with `new()`, read from rows, shown with `Display`/`Deref<str>`.
+macro_rules! typed_ids {
+    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A fresh id for a row about to be inserted.
+            pub(crate) fn new() -> Self {
+                $name(new_id())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                self == &other.0
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                String::from_sql(bytes).map($name)
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.0.as_str(), out)
+            }
+        }
+    )*};
 }
 
-trait MicroTruncate {
-    fn with_nanosecond_micro(self) -> Self;
+typed_ids! {
+    /// An organization (MSP, client or solo): the tenant.
+    OrgId,
+    UserId,
+    MembershipId,
+    InvitationId,
+    /// A server-side session record (what the session cookie names).
+    SessionId,
+    PasswordResetId,
+    ActivityId,
+    AssignmentId,
+    AuditorGrantId,
+    ApiKeyId,
+    /// An email in the outbox.
+    MailId,
 }
 
-impl MicroTruncate for NaiveDateTime {
-    fn with_nanosecond_micro(self) -> Self {
-        use chrono::Timelike;
-        let micros = self.nanosecond() / 1_000 * 1_000;
-        self.with_nanosecond(micros).unwrap_or(self)
-    }
+/// Declares an enum stored as text: its variants with their stored ids, `ALL`, `id()`, `parse()`, and
+/// `FromSql`/`ToSql` that refuse unknown text with an error naming it.
+#[macro_export]
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $id:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, diesel::AsExpression, diesel::FromSqlRow)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        $vis enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: [$name; [$(stringify!($variant)),+].len()] = [$($name::$variant),+];
+
+            /// The stored id (what the database, the API and exports show).
+            pub const fn id(self) -> &'static str {
+                match self { $($name::$variant => $id),+ }
+            }
+
+            pub fn parse(id: &str) -> Option<$name> {
+                match id { $($id => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = String::from_sql(bytes)?;
+                $name::parse(&text)
+                    .ok_or_else(|| format!("unknown {} {:?} in the database", stringify!($name), text).into())
+            }
+        }
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut diesel::serialize::Output<'b, '_, DB>) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(self.id(), out)
+            }
+        }
+    };
 }

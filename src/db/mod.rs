@@ -16,7 +16,7 @@ use crate::error::AppError;
 pub mod ids;
 pub mod settings;
 
-pub use ids::{new_id, now};
+pub use ids::new_id;
 
 diesel::define_sql_function! {
     /// Lower-cases text, so searches are case-insensitive on both backends (PostgreSQL's LIKE is not).
@@ -103,17 +103,33 @@ impl Manager {
             BackendUrl::Postgres { url } => DbConnection::Postgres(diesel::PgConnection::establish(url)?),
             BackendUrl::Sqlite { path } => {
                 let mut c = diesel::SqliteConnection::establish(path)?;
-                // busy_timeout first: switching to WAL needs a lock another connection may hold.
-                c.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL;",
-                )
-                .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                    .and_then(|()| use_wal(&mut c))
+                    .and_then(|()| c.batch_execute("PRAGMA synchronous = NORMAL;"))
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 DbConnection::Sqlite(c)
             }
         };
         conn.set_instrumentation(CountingInstrumentation(self.counter.0.clone()));
         Ok(conn)
+    }
+}
+
+/// Switches a SQLite connection to WAL. The switch needs the database to itself for a moment; when several
+/// instances open a new database at once, SQLite answers "locked" at once instead of waiting for the busy
+/// timeout (two connections each holding a shared lock and wanting an exclusive one would wait for each other), so
+/// the switch is retried for as long as the busy timeout would have waited.
+fn use_wal(c: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match c.batch_execute("PRAGMA journal_mode = WAL;") {
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("locked") && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 

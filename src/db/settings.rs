@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::{DbConnection, now};
+use chrono::NaiveDateTime;
+
+use super::DbConnection;
 use crate::schema::installation_settings as s;
 
 pub const ONBOARDED_AT: &str = "onboarded_at";
@@ -13,12 +15,11 @@ pub fn get(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
 }
 
 /// Sets a key; insert-or-update without upsert (not available through the multi-connection).
-pub fn set(conn: &mut DbConnection, key: &str, value: &str) -> QueryResult<()> {
-    let updated =
-        diesel::update(s::table.find(key)).set((s::value.eq(value), s::updated_at.eq(now()))).execute(conn)?;
+pub fn set(conn: &mut DbConnection, key: &str, value: &str, now: NaiveDateTime) -> QueryResult<()> {
+    let updated = diesel::update(s::table.find(key)).set((s::value.eq(value), s::updated_at.eq(now))).execute(conn)?;
     if updated == 0 {
         diesel::insert_into(s::table)
-            .values((s::key.eq(key), s::value.eq(value), s::updated_at.eq(now())))
+            .values((s::key.eq(key), s::value.eq(value), s::updated_at.eq(now)))
             .execute(conn)?;
     }
     Ok(())

@@ -17,7 +17,7 @@ pub struct JobRow {
     pub locked_until: Option<NaiveDateTime>,
     pub last_started_at: Option<NaiveDateTime>,
     pub last_finished_at: Option<NaiveDateTime>,
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<RunOutcome>,
     pub last_summary: String,
     pub last_error: String,
     pub runs: i64,
@@ -29,12 +29,17 @@ impl JobRow {
         self.locked_until.is_some_and(|until| until > now)
     }
     pub fn failed_last(&self) -> bool {
-        self.last_outcome.as_deref() == Some(OUTCOME_FAILED)
+        self.last_outcome == Some(RunOutcome::Failed)
     }
 }
 
-pub const OUTCOME_OK: &str = "ok";
-pub const OUTCOME_FAILED: &str = "failed";
+crate::text_enum! {
+    /// How a job's last run ended.
+    pub enum RunOutcome {
+        Ok = "ok",
+        Failed = "failed",
+    }
+}
 
 /// Adds a row for each job that has none yet, due at once (a new job runs at the first tick). Another instance
 /// registering the same job at the same moment is not an error.
@@ -98,16 +103,16 @@ pub fn finish(
     now: NaiveDateTime,
     outcome: &Result<String, String>,
 ) -> QueryResult<bool> {
-    let (label, summary, error, failed) = match outcome {
-        Ok(summary) => (OUTCOME_OK, summary.as_str(), "", 0i64),
-        Err(error) => (OUTCOME_FAILED, "", error.as_str(), 1i64),
+    let (recorded, summary, error, failed) = match outcome {
+        Ok(summary) => (RunOutcome::Ok, summary.as_str(), "", 0i64),
+        Err(error) => (RunOutcome::Failed, "", error.as_str(), 1i64),
     };
     let updated = diesel::update(sj::table.filter(sj::name.eq(name)).filter(sj::locked_by.eq(instance)))
         .set((
             sj::locked_by.eq(None::<String>),
             sj::locked_until.eq(None::<NaiveDateTime>),
             sj::last_finished_at.eq(now),
-            sj::last_outcome.eq(label),
+            sj::last_outcome.eq(recorded),
             sj::last_summary.eq(summary),
             sj::last_error.eq(error),
             sj::runs.eq(sj::runs + 1i64),

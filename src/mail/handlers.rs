@@ -6,9 +6,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::outbox::{self, OutboxRow};
+use super::outbox::{self, MailStatus, OutboxRow};
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Action, Actor, Target};
 use crate::auth::session;
 use crate::error::{AppError, AppResult};
 use crate::web::pagination::{ListQuery, Pager, query_string};
@@ -24,7 +24,7 @@ pub struct OutboxQuery {
 
 /// One status with its count, a filter link above the list.
 pub struct StatusTab {
-    pub status: &'static str,
+    pub status: MailStatus,
     pub label: &'static str,
     pub count: i64,
     pub current: bool,
@@ -35,7 +35,7 @@ pub struct StatusTab {
 struct OutboxPage {
     page: PageContext,
     tabs: Vec<StatusTab>,
-    status: &'static str,
+    status: MailStatus,
     rows: Vec<OutboxRow>,
     pager: Pager,
     max_attempts: i32,
@@ -52,19 +52,19 @@ pub async fn list(
     input: PageInput,
     query: web::Query<OutboxQuery>,
 ) -> AppResult<HttpResponse> {
-    let status = outbox::STATUSES.into_iter().find(|s| *s == query.status).unwrap_or(outbox::FAILED);
+    let status = MailStatus::parse(&query.status).unwrap_or(MailStatus::Failed);
     let page_number = ListQuery { page: query.page.clone(), q: None }.page();
     let (page, tabs, rows, pager) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
             let counts = outbox::count_by_status(conn)?;
-            let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
-            let tabs: Vec<StatusTab> = outbox::STATUSES
+            let count = |s: MailStatus| counts.iter().find(|(k, _)| *k == s).map_or(0, |(_, n)| *n);
+            let tabs: Vec<StatusTab> = MailStatus::ALL
                 .into_iter()
-                .map(|s| StatusTab { status: s, label: outbox::status_label(s), count: count(s), current: s == status })
+                .map(|s| StatusTab { status: s, label: s.label(), count: count(s), current: s == status })
                 .collect();
-            let pager = Pager::new(page_number, count(status), query_string(&[("status", status)]));
+            let pager = Pager::new(page_number, count(status), query_string(&[("status", status.id())]));
             let rows = outbox::page(conn, status, pager.offset(), pager.per_page)?;
             Ok((page, tabs, rows, pager))
         })
@@ -78,13 +78,13 @@ pub async fn retry(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, now) = (path.into_inner(), state.clock.now());
+    let id = path.into_inner();
     let row = state
         .db
         .write(move |conn| {
-            let row = outbox::requeue_failed(conn, &id, now)?.ok_or(AppError::NotFound)?;
+            let row = outbox::requeue_failed(conn, &id, actor.at)?.ok_or(AppError::NotFound)?;
             let target = Target::new("email", &row.id, &row.to_address).details(row.subject.clone());
-            audit::record(conn, &actor, row.org_id.as_deref(), "email.retry", target)?;
+            audit::record(conn, &actor, row.org_id.as_ref(), Action::EmailRetried, target)?;
             Ok(row)
         })
         .await?;

@@ -25,6 +25,7 @@ pub use transport::{Mailer, SendError};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use crate::db::ids::OrgId;
 use crate::jobs::Job;
 
 /// An email to send: rendered bodies plus what threading, replies and attachments need.
@@ -35,7 +36,7 @@ pub struct OutgoingMail {
     pub text: String,
     pub html: String,
     /// The organization the email is about (None for installation-level mail such as password resets).
-    pub org_id: Option<String>,
+    pub org_id: Option<OrgId>,
     pub headers: MailHeaders,
     pub attachments: Vec<MailAttachment>,
 }
@@ -45,8 +46,8 @@ impl OutgoingMail {
         OutgoingMail { to: to.to_string(), subject: subject.into(), text, html, ..OutgoingMail::default() }
     }
 
-    pub fn for_org(mut self, org_id: &str) -> OutgoingMail {
-        self.org_id = Some(org_id.to_string());
+    pub fn for_org(mut self, org_id: &OrgId) -> OutgoingMail {
+        self.org_id = Some(org_id.clone());
         self
     }
 }

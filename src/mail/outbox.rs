@@ -8,17 +8,37 @@ use diesel::prelude::*;
 use super::transport::AttachmentBytes;
 use super::{MailAttachment, MailHeaders, OutgoingMail, SendError};
 use crate::AppState;
-use crate::db::{DbConnection, new_id, write_transaction};
+use crate::db::ids::{MailId, OrgId};
+use crate::db::{DbConnection, write_transaction};
 use crate::error::AppError;
 use crate::jobs::JobResult;
 use crate::jobs::claim::lock_skip_locked;
 use crate::schema::outbox;
 
-pub const QUEUED: &str = "queued";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-pub const STATUSES: [&str; 4] = [QUEUED, SENDING, SENT, FAILED];
+crate::text_enum! {
+    /// Where an email is: queued -> sending (claimed; `next_attempt_at` is then the end of the claim's lease) ->
+    /// sent, or back to queued after a temporary failure, or failed after the last attempt.
+    pub enum MailStatus {
+        Queued = "queued",
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
+impl MailStatus {
+    /// What the Email page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MailStatus::Queued => "Queued",
+            MailStatus::Sending => "Sending",
+            MailStatus::Sent => "Delivered",
+            MailStatus::Failed => "Failed",
+        }
+    }
+}
+
+use MailStatus::{Failed, Queued, Sending, Sent};
 
 /// Attempts before a row is marked failed: with the backoff below, about two hours of retries.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -34,21 +54,21 @@ const FAILED_KEPT_DAYS: i64 = 90;
 
 /// Writes an email into the outbox, due now. Call it inside the transaction of the change the email is about,
 /// so that the email exists exactly when the change does. Returns the outbox row's id.
-pub fn enqueue(conn: &mut DbConnection, now: NaiveDateTime, mail: &OutgoingMail) -> QueryResult<String> {
-    let id = new_id();
+pub fn enqueue(conn: &mut DbConnection, now: NaiveDateTime, mail: &OutgoingMail) -> QueryResult<MailId> {
+    let id = MailId::new();
     let headers = serde_json::to_string(&mail.headers).unwrap_or_else(|_| "{}".into());
     let attachments = serde_json::to_string(&mail.attachments).unwrap_or_else(|_| "[]".into());
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(&id),
-            outbox::org_id.eq(mail.org_id.as_deref()),
+            outbox::org_id.eq(mail.org_id.as_ref()),
             outbox::to_address.eq(&mail.to),
             outbox::subject.eq(&mail.subject),
             outbox::text_body.eq(&mail.text),
             outbox::html_body.eq(&mail.html),
             outbox::headers.eq(headers),
             outbox::attachments.eq(attachments),
-            outbox::status.eq(QUEUED),
+            outbox::status.eq(Queued),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
             outbox::updated_at.eq(now),
@@ -61,15 +81,15 @@ pub fn enqueue(conn: &mut DbConnection, now: NaiveDateTime, mail: &OutgoingMail)
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = outbox)]
 pub struct OutboxRow {
-    pub id: String,
-    pub org_id: Option<String>,
+    pub id: MailId,
+    pub org_id: Option<OrgId>,
     pub to_address: String,
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
     pub headers: String,
     pub attachments: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub last_error: String,
@@ -95,20 +115,6 @@ impl OutboxRow {
             attachments,
         })
     }
-
-    pub fn status_label(&self) -> &'static str {
-        status_label(&self.status)
-    }
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        QUEUED => "Queued",
-        SENDING => "Sending",
-        SENT => "Delivered",
-        FAILED => "Failed",
-        _ => "Unknown",
-    }
 }
 
 /// Takes up to `limit` due rows for this caller: queued rows whose time has come, and rows another instance
@@ -120,17 +126,17 @@ pub fn claim_due(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> Que
         let rows: Vec<OutboxRow> = lock_skip_locked!(
             conn,
             outbox::table
-                .filter(outbox::status.eq_any([QUEUED, SENDING]))
+                .filter(outbox::status.eq_any([Queued, Sending]))
                 .filter(outbox::next_attempt_at.le(now))
                 .order((outbox::next_attempt_at.asc(), outbox::id.asc()))
                 .limit(limit)
                 .select(OutboxRow::as_select())
         )?;
         if !rows.is_empty() {
-            let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+            let ids: Vec<&MailId> = rows.iter().map(|r| &r.id).collect();
             diesel::update(outbox::table.filter(outbox::id.eq_any(ids)))
                 .set((
-                    outbox::status.eq(SENDING),
+                    outbox::status.eq(Sending),
                     outbox::next_attempt_at.eq(now + Duration::minutes(CLAIM_LEASE_MINUTES)),
                     outbox::updated_at.eq(now),
                 ))
@@ -147,10 +153,10 @@ pub fn backoff(failed_attempts: i32) -> Duration {
 }
 
 /// A claimed row was delivered: its bodies are cleared (they may hold sign-in or invitation links).
-pub fn mark_sent(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(SENDING)))
+pub fn mark_sent(conn: &mut DbConnection, id: &MailId, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(Sending)))
         .set((
-            outbox::status.eq(SENT),
+            outbox::status.eq(Sent),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::sent_at.eq(now),
             outbox::next_attempt_at.eq(now),
@@ -173,9 +179,9 @@ pub fn mark_failed_attempt(
 ) -> QueryResult<bool> {
     let attempts = row.attempts + 1;
     let final_failure = error.permanent || attempts >= MAX_ATTEMPTS;
-    let (status, next) = if final_failure { (FAILED, now) } else { (QUEUED, now + backoff(attempts)) };
+    let (status, next) = if final_failure { (Failed, now) } else { (Queued, now + backoff(attempts)) };
     let reason: String = error.reason.chars().take(2000).collect();
-    diesel::update(outbox::table.filter(outbox::id.eq(&row.id)).filter(outbox::status.eq(SENDING)))
+    diesel::update(outbox::table.filter(outbox::id.eq(&row.id)).filter(outbox::status.eq(Sending)))
         .set((
             outbox::status.eq(status),
             outbox::attempts.eq(attempts),
@@ -274,13 +280,13 @@ pub async fn purge_old(state: web::Data<AppState>) -> JobResult {
         .write(move |conn| {
             let sent = diesel::delete(
                 outbox::table
-                    .filter(outbox::status.eq(SENT))
+                    .filter(outbox::status.eq(Sent))
                     .filter(outbox::created_at.lt(now - Duration::days(SENT_KEPT_DAYS))),
             )
             .execute(conn)?;
             let failed = diesel::delete(
                 outbox::table
-                    .filter(outbox::status.eq(FAILED))
+                    .filter(outbox::status.eq(Failed))
                     .filter(outbox::created_at.lt(now - Duration::days(FAILED_KEPT_DAYS))),
             )
             .execute(conn)?;
@@ -291,12 +297,12 @@ pub async fn purge_old(state: web::Data<AppState>) -> JobResult {
 }
 
 /// Rows per status, for the administration page's tabs.
-pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(MailStatus, i64)>> {
     outbox::table.group_by(outbox::status).select((outbox::status, diesel::dsl::count_star())).load(conn)
 }
 
 /// One page of rows in a status, newest first.
-pub fn page(conn: &mut DbConnection, status: &str, offset: i64, limit: i64) -> QueryResult<Vec<OutboxRow>> {
+pub fn page(conn: &mut DbConnection, status: MailStatus, offset: i64, limit: i64) -> QueryResult<Vec<OutboxRow>> {
     outbox::table
         .filter(outbox::status.eq(status))
         .order((outbox::created_at.desc(), outbox::id.desc()))
@@ -307,18 +313,18 @@ pub fn page(conn: &mut DbConnection, status: &str, offset: i64, limit: i64) -> Q
 }
 
 /// Puts a failed row back in the queue for a fresh series of attempts. None when there is no failed row with
-/// that id.
+/// that id (the id comes from a URL: it is only ever compared).
 pub fn requeue_failed(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<Option<OutboxRow>> {
     let row: Option<OutboxRow> = outbox::table
         .filter(outbox::id.eq(id))
-        .filter(outbox::status.eq(FAILED))
+        .filter(outbox::status.eq(Failed))
         .select(OutboxRow::as_select())
         .first(conn)
         .optional()?;
     if row.is_some() {
-        diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(FAILED)))
+        diesel::update(outbox::table.filter(outbox::id.eq(id)).filter(outbox::status.eq(Failed)))
             .set((
-                outbox::status.eq(QUEUED),
+                outbox::status.eq(Queued),
                 outbox::attempts.eq(0),
                 outbox::next_attempt_at.eq(now),
                 outbox::updated_at.eq(now),

@@ -8,10 +8,11 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Action, Actor, Target};
 use crate::auth::permissions::{Role, Tier};
-use crate::auth::session;
-use crate::db::{DbConnection, MultiBackend, lower, now};
+use crate::auth::{SuperAdmin, session};
+use crate::db::ids::OrgId;
+use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::members::{self, InvitationRow, MemberChange, MemberRow};
 use crate::orgs::models::{self, OrgKind, Organization};
@@ -68,7 +69,7 @@ fn org_filter(search: &str, kind: Option<OrgKind>, status: &str) -> OrgFilter {
         );
     }
     if let Some(kind) = kind {
-        filter = Box::new(filter.and(organizations::kind.eq(kind.id())));
+        filter = Box::new(filter.and(organizations::kind.eq(kind)));
     }
     match status {
         "archived" => Box::new(filter.and(organizations::archived_at.is_not_null())),
@@ -110,10 +111,10 @@ pub async fn list(
 
 /// MSP names and member counts for a page of organizations: two queries.
 fn with_details(conn: &mut DbConnection, orgs: Vec<Organization>) -> QueryResult<Vec<OrgRow>> {
-    let ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
-    let counts = crate::orgs::clients::member_counts(conn, ids.clone())?;
-    let msp_ids: Vec<String> = orgs.iter().filter_map(|o| o.msp_org_id.clone()).collect();
-    let msp_names: Vec<(String, String)> = organizations::table
+    let ids: Vec<OrgId> = orgs.iter().map(|o| o.id.clone()).collect();
+    let counts = crate::orgs::clients::member_counts(conn, ids)?;
+    let msp_ids: Vec<OrgId> = orgs.iter().filter_map(|o| o.msp_org_id.clone()).collect();
+    let msp_names: Vec<(OrgId, String)> = organizations::table
         .filter(organizations::id.eq_any(msp_ids))
         .select((organizations::id, organizations::name))
         .load(conn)?;
@@ -162,9 +163,9 @@ struct NewOrgPage {
     tiers: Vec<(&'static str, String)>,
 }
 
-fn msp_choices(conn: &mut DbConnection) -> QueryResult<Vec<(String, String)>> {
+fn msp_choices(conn: &mut DbConnection) -> QueryResult<Vec<(OrgId, String)>> {
     organizations::table
-        .filter(organizations::kind.eq(OrgKind::Msp.id()))
+        .filter(organizations::kind.eq(OrgKind::Msp))
         .filter(organizations::archived_at.is_null())
         .order(organizations::name.asc())
         .select((organizations::id, organizations::name))
@@ -178,6 +179,7 @@ async fn new_org_page(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let (page, msps) = state.db.run(move |conn| Ok((input.load(conn)?, msp_choices(conn)?))).await?;
+    let msps = msps.into_iter().map(|(id, name)| (id.to_string(), name)).collect();
     let status = crate::web::form_status(&errors);
     let tiers = Tier::ALL.into_iter().map(|t| (t.code(), t.label())).collect();
     render_status(status, NewOrgPage { page, form, errors, timezones: TIMEZONES, msps, tiers })
@@ -201,7 +203,7 @@ struct NewOrg {
     timezone: String,
     contact_email: String,
     seat_limit: i32,
-    msp: Option<(String, Tier)>,
+    msp: Option<(OrgId, Tier)>,
 }
 
 fn validate_org(conn: &mut DbConnection, form: &NewOrgForm) -> QueryResult<Result<NewOrg, FieldErrors>> {
@@ -220,14 +222,14 @@ fn validate_org(conn: &mut DbConnection, form: &NewOrgForm) -> QueryResult<Resul
     };
     let seat_limit = parse_seats(&mut errors, &form.seat_limit);
     let msp = if kind == Some(OrgKind::Client) && !form.msp_org_id.is_empty() {
-        let is_msp = msp_choices(conn)?.iter().any(|(id, _)| *id == form.msp_org_id);
-        match (is_msp, Tier::parse(&form.tier)) {
-            (true, Some(tier)) => Some((form.msp_org_id.clone(), tier)),
-            (false, _) => {
+        let msp = msp_choices(conn)?.into_iter().find(|(id, _)| *id == form.msp_org_id.as_str());
+        match (msp, Tier::parse(&form.tier)) {
+            (Some((msp_id, _)), Some(tier)) => Some((msp_id, tier)),
+            (None, _) => {
                 errors.add("msp_org_id", "Choose an active MSP, or none.");
                 None
             }
-            (true, None) => {
+            (Some(_), None) => {
                 errors.add("tier", "Choose a tier.");
                 None
             }
@@ -253,6 +255,7 @@ fn parse_seats(errors: &mut FieldErrors, text: &str) -> i32 {
 
 pub async fn create(
     state: web::Data<AppState>,
+    _admin: SuperAdmin,
     input: PageInput,
     actor: Actor,
     session: Session,
@@ -268,22 +271,22 @@ pub async fn create(
                 Err(errors) => return Ok(Err(errors)),
             };
             let slug = unique_slug(conn, &new.slug)?;
-            let id = models::insert_org(conn, new.kind, &new.name, &slug, &new.timezone, &new.contact_email)?;
-            diesel::update(organizations::table.find(&id))
-                .set(organizations::seat_limit.eq(new.seat_limit))
-                .execute(conn)?;
+            let row = models::NewOrg {
+                kind: new.kind,
+                name: &new.name,
+                slug: &slug,
+                timezone: &new.timezone,
+                contact_email: &new.contact_email,
+                seat_limit: new.seat_limit,
+            };
+            let id = models::insert_org(conn, &row, actor.at)?;
             let target = Target::new("organization", &id, &new.name).details(format!("kind {}", new.kind.id()));
-            audit::record(conn, &actor, Some(&id), "organization.create", target.clone())?;
+            audit::record(conn, &actor, Some(&id), Action::OrganizationCreated, target.clone())?;
             if let Some((msp_id, tier)) = &new.msp {
                 models::link_client(conn, msp_id, &id, *tier)?;
                 // The MSP's own log shows the client it now manages, as when the MSP adds one itself.
-                audit::record(
-                    conn,
-                    &actor,
-                    Some(msp_id),
-                    "client.create",
-                    target.details(format!("tier {}", tier.code())),
-                )?;
+                let details = format!("tier {}", tier.code());
+                audit::record(conn, &actor, Some(msp_id), Action::ClientCreated, target.details(details))?;
             }
             Ok(Ok(id))
         })
@@ -335,29 +338,32 @@ impl OrgDetailPage {
 
 pub async fn detail(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     input: PageInput,
     path: web::Path<String>,
     query: web::Query<DetailQuery>,
 ) -> AppResult<HttpResponse> {
     let page_number = crate::web::pagination::ListQuery { page: query.page.clone(), q: None }.page();
-    render_detail(&state, input, path.into_inner(), page_number, DetailForms::default()).await
+    render_detail(&state, admin, input, path.into_inner(), page_number, DetailForms::default()).await
 }
 
 async fn render_detail(
     state: &AppState,
+    admin: SuperAdmin,
     input: PageInput,
     org_id: String,
     page_number: i64,
     form: DetailForms,
 ) -> AppResult<HttpResponse> {
+    let now = state.clock.now();
     let (page, org, msp_name, members, pager, invitations, seats_used) = state
         .db
         .run(move |conn| {
-            let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
+            let org = admin.org(conn, &org_id)?;
             let msp_name = with_details(conn, vec![org.clone()])?.pop().map(|r| r.msp_name).unwrap_or_default();
             let pager = Pager::new(page_number, members::count_members(conn, &org.id, "")?, String::new());
             let members = members::list_members(conn, &org.id, "", pager.per_page, pager.offset())?;
-            let invitations = members::open_invitations(conn, &org.id)?;
+            let invitations = members::open_invitations(conn, &org.id, now)?;
             let seats = models::seats_used(conn, &org.id)?;
             Ok((input.load(conn)?, org, msp_name, members, pager, invitations, seats))
         })
@@ -371,7 +377,13 @@ async fn render_detail(
 }
 
 /// Runs a change on one organization by id (404 when it does not exist) and flashes its outcome.
-async fn change_org<F>(state: &AppState, session: &Session, org_id: String, change: F) -> AppResult<HttpResponse>
+async fn change_org<F>(
+    state: &AppState,
+    admin: SuperAdmin,
+    session: &Session,
+    org_id: String,
+    change: F,
+) -> AppResult<HttpResponse>
 where
     F: FnOnce(&mut DbConnection, &Organization) -> Result<Result<String, String>, AppError> + Send + 'static,
 {
@@ -379,7 +391,7 @@ where
     let outcome = state
         .db
         .write(move |conn| {
-            let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
+            let org = admin.org(conn, &org_id)?;
             change(conn, &org)
         })
         .await?;
@@ -389,11 +401,12 @@ where
 
 pub async fn make_msp(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    change_org(&state, &session, path.into_inner(), move |conn, org| {
+    change_org(&state, admin, &session, path.into_inner(), move |conn, org| {
         let is_client_of_msp = org.msp_org_id.is_some();
         if org.kind() == OrgKind::Msp {
             return Ok(Err(format!("{} is already an MSP.", org.name)));
@@ -408,15 +421,10 @@ pub async fn make_msp(
             )));
         }
         diesel::update(organizations::table.find(&org.id))
-            .set((organizations::kind.eq(OrgKind::Msp.id()), organizations::updated_at.eq(now())))
+            .set((organizations::kind.eq(OrgKind::Msp), organizations::updated_at.eq(actor.at)))
             .execute(conn)?;
-        audit::record(
-            conn,
-            &actor,
-            Some(&org.id),
-            "organization.make_msp",
-            Target::new("organization", &org.id, &org.name),
-        )?;
+        let target = Target::new("organization", &org.id, &org.name);
+        audit::record(conn, &actor, Some(&org.id), Action::OrganizationMadeMsp, target)?;
         Ok(Ok(format!("{} is now an MSP: it can add and manage clients.", org.name)))
     })
     .await
@@ -424,35 +432,38 @@ pub async fn make_msp(
 
 pub async fn archive(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    archive_org(state, actor, session, path.into_inner(), true).await
+    archive_org(state, admin, actor, session, path.into_inner(), true).await
 }
 
 pub async fn restore(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    archive_org(state, actor, session, path.into_inner(), false).await
+    archive_org(state, admin, actor, session, path.into_inner(), false).await
 }
 
 async fn archive_org(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     org_id: String,
     archived: bool,
 ) -> AppResult<HttpResponse> {
-    change_org(&state, &session, org_id, move |conn, org| {
+    change_org(&state, admin, &session, org_id, move |conn, org| {
         if org.is_archived() == archived {
             return Ok(Err(format!("{} is already {}.", org.name, if archived { "archived" } else { "active" })));
         }
-        models::set_archived(conn, &org.id, archived)?;
-        let action = if archived { "organization.archive" } else { "organization.restore" };
+        models::set_archived(conn, &org.id, archived, actor.at)?;
+        let action = if archived { Action::OrganizationArchived } else { Action::OrganizationRestored };
         audit::record(conn, &actor, Some(&org.id), action, Target::new("organization", &org.id, &org.name))?;
         Ok(Ok(format!("{} is {}.", org.name, if archived { "archived (its data is kept)" } else { "restored" })))
     })
@@ -467,6 +478,7 @@ pub struct SeatsForm {
 
 pub async fn set_seats(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     input: PageInput,
     actor: Actor,
     session: Session,
@@ -478,13 +490,13 @@ pub async fn set_seats(
     let seats = parse_seats(&mut errors, &text);
     if !errors.is_empty() {
         let form = DetailForms { seat_limit: Some(text), errors, ..Default::default() };
-        return render_detail(&state, input, path.into_inner(), 1, form).await;
+        return render_detail(&state, admin, input, path.into_inner(), 1, form).await;
     }
-    change_org(&state, &session, path.into_inner(), move |conn, org| {
+    change_org(&state, admin, &session, path.into_inner(), move |conn, org| {
         diesel::update(organizations::table.find(&org.id)).set(organizations::seat_limit.eq(seats)).execute(conn)?;
         let target =
             Target::new("organization", &org.id, &org.name).details(format!("{} -> {seats} seats", org.seat_limit));
-        audit::record(conn, &actor, Some(&org.id), "organization.set_seats", target)?;
+        audit::record(conn, &actor, Some(&org.id), Action::SeatsChanged, target)?;
         Ok(Ok(format!("{} now has {seats} seats.", org.name)))
     })
     .await
@@ -492,13 +504,14 @@ pub async fn set_seats(
 
 pub async fn invite(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     input: PageInput,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
     form: web::Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
-    let org_id = path.into_inner();
+    let org_id = lookup(&state, &admin, path.into_inner()).await?;
     match team::invite_to(&state, &actor, &org_id, &form).await? {
         Ok(message) => {
             session::flash_ok(&session, message);
@@ -507,41 +520,53 @@ pub async fn invite(
         Err(errors) => {
             let form = form.into_inner();
             let kept = DetailForms { invite_email: form.email, invite_role: form.role, seat_limit: None, errors };
-            render_detail(&state, input, org_id, 1, kept).await
+            render_detail(&state, admin, input, org_id.to_string(), 1, kept).await
         }
     }
 }
 
+/// The organization a super admin's URL names (404 when there is none).
+async fn lookup(state: &AppState, admin: &SuperAdmin, org_id: String) -> AppResult<OrgId> {
+    let admin = admin.clone();
+    state.db.run(move |conn| Ok(admin.org(conn, &org_id)?.id)).await
+}
+
 pub async fn change_role(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     path: web::Path<(String, String)>,
     form: web::Form<RoleForm>,
 ) -> AppResult<HttpResponse> {
     let (org_id, member_id) = path.into_inner();
+    let org_id = lookup(&state, &admin, org_id).await?;
     team::apply_change(&state, actor, &session, &org_id, member_id, team::role_change(&form.role)).await?;
     Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }
 
 pub async fn deactivate(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (org_id, member_id) = path.into_inner();
+    let org_id = lookup(&state, &admin, org_id).await?;
     team::apply_change(&state, actor, &session, &org_id, member_id, Ok(MemberChange::Deactivate)).await?;
     Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }
 
 pub async fn reactivate(
     state: web::Data<AppState>,
+    admin: SuperAdmin,
     actor: Actor,
     session: Session,
     path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let (org_id, member_id) = path.into_inner();
+    let org_id = lookup(&state, &admin, org_id).await?;
     team::apply_change(&state, actor, &session, &org_id, member_id, Ok(MemberChange::Reactivate)).await?;
     Ok(redirect(&format!("/admin/orgs/{org_id}")))
 }

@@ -10,14 +10,15 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Action, Actor, Target};
 use crate::auth::permissions::{Permission, Role};
-use crate::auth::{Scope, session};
+use crate::auth::{MspScope, Scope, session};
+use crate::db::ids::{OrgId, UserId};
 use crate::db::{DbConnection, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::clients::{ClientRow, MspView, member_counts, tier_choices};
 use crate::orgs::members::{self, InvitationRow, InviteInput, IssuedInvitation};
-use crate::orgs::models::{self, Organization, StaffMember};
+use crate::orgs::models::{self, ClientDetails, Organization, StaffMember};
 use crate::schema::organizations;
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::{PageContext, PageInput, form_status_invalid, redirect, render_status};
@@ -72,7 +73,7 @@ struct ClientDetailPage {
     page: PageContext,
     client: ClientRow,
     staff: Vec<StaffMember>,
-    assigned: Vec<String>,
+    assigned: Vec<UserId>,
     tiers: Vec<(&'static str, String)>,
     can_manage: bool,
     reaches_all: Vec<StaffMember>,
@@ -99,7 +100,7 @@ impl ClientDetailPage {
 
 pub async fn detail(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
@@ -110,21 +111,21 @@ pub async fn detail(
 /// invitations, and the page context's two).
 async fn render_detail(
     state: &AppState,
-    scope: &Scope,
+    scope: &MspScope,
     input: PageInput,
     client_id: String,
     forms: PageForms,
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(scope);
-    let msp_id = scope.org_id().to_string();
+    let now = state.clock.now();
     let (page, client, staff, assigned, invitations) = state
         .db
         .run(move |conn| {
-            let mut client = view.client(conn, &client_id)?;
+            let mut client = ClientRow { as_of: now, ..view.client(conn, &client_id)? };
             client.members = member_counts(conn, vec![client.id.clone()])?.get(&client.id).copied().unwrap_or(0);
-            let staff = models::active_staff(conn, &msp_id)?;
+            let staff = models::active_staff(conn, &view.msp_org_id)?;
             let assigned = models::assigned_user_ids(conn, &client.id)?;
-            let invitations = members::open_invitations(conn, &client.id)?;
+            let invitations = members::open_invitations(conn, &client.id, now)?;
             Ok((input.load(conn)?, client, staff, assigned, invitations))
         })
         .await?;
@@ -156,9 +157,9 @@ async fn render_detail(
 /// Another client of this MSP (archived ones included) with the same name, ignoring case: (name, slug).
 pub fn client_with_name(
     conn: &mut DbConnection,
-    msp_org_id: &str,
+    msp_org_id: &OrgId,
     name: &str,
-    except_id: Option<&str>,
+    except_id: Option<&OrgId>,
 ) -> QueryResult<Option<(String, String)>> {
     let mut query = organizations::table
         .filter(organizations::msp_org_id.eq(msp_org_id))
@@ -166,7 +167,7 @@ pub fn client_with_name(
         .select((organizations::name, organizations::slug))
         .into_boxed();
     if let Some(id) = except_id {
-        query = query.filter(organizations::id.ne(id.to_string()));
+        query = query.filter(organizations::id.ne(id.clone()));
     }
     query.first(conn).optional()
 }
@@ -176,10 +177,10 @@ pub fn client_with_name(
 pub fn check_same_name(
     conn: &mut DbConnection,
     errors: &mut FieldErrors,
-    msp_org_id: &str,
+    msp_org_id: &OrgId,
     name: &str,
     confirmed: &str,
-    except_id: Option<&str>,
+    except_id: Option<&OrgId>,
 ) -> QueryResult<()> {
     if name.is_empty() || errors.has("name") || confirmed.trim().eq_ignore_ascii_case(name) {
         return Ok(());
@@ -199,7 +200,7 @@ pub fn check_same_name(
 /// The validated details: (name, contact email, timezone).
 fn validate_details(
     conn: &mut DbConnection,
-    msp_org_id: &str,
+    msp_org_id: &OrgId,
     client: &ClientRow,
     form: &DetailsForm,
 ) -> QueryResult<Result<(String, String, String), FieldErrors>> {
@@ -226,7 +227,7 @@ pub fn archived_refusal(client: &ClientRow, what: &str) -> String {
 
 pub async fn update_details(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     actor: Actor,
     session: Session,
@@ -234,9 +235,7 @@ pub async fn update_details(
     form: web::Form<DetailsForm>,
 ) -> AppResult<HttpResponse> {
     let (client_id, form) = (path.into_inner(), form.into_inner());
-    let (view, msp_id, submitted, now) =
-        (MspView::of(&scope), scope.org_id().to_string(), form.clone(), state.clock.now());
-    let id = client_id.clone();
+    let (view, submitted, id) = (MspView::of(&scope), form.clone(), client_id.clone());
     let outcome = state
         .db
         .write(move |conn| {
@@ -244,7 +243,7 @@ pub async fn update_details(
             if client.archived {
                 return Ok(Ok(Err(archived_refusal(&client, "details"))));
             }
-            let (name, contact, timezone) = match validate_details(conn, &msp_id, &client, &submitted)? {
+            let (name, contact, timezone) = match validate_details(conn, &view.msp_org_id, &client, &submitted)? {
                 Ok(valid) => valid,
                 Err(errors) => return Ok(Err(errors)),
             };
@@ -252,17 +251,11 @@ pub async fn update_details(
             if changes.is_empty() {
                 return Ok(Ok(Err(format!("Nothing to save: the details of {} are unchanged.", client.name))));
             }
-            diesel::update(organizations::table.find(&client.id))
-                .set((
-                    organizations::name.eq(&name),
-                    organizations::contact_email.eq(&contact),
-                    organizations::timezone.eq(&timezone),
-                    organizations::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            for org in [msp_id.as_str(), client.id.as_str()] {
+            let details = ClientDetails { name: &name, contact_email: &contact, timezone: &timezone };
+            models::set_client_details(conn, &view.msp_org_id, &client.id, &details, actor.at)?;
+            for org in [&view.msp_org_id, &client.id] {
                 let target = Target::new("organization", &client.id, &name).details(changes.join("; "));
-                audit::record(conn, &actor, Some(org), "client.update", target)?;
+                audit::record(conn, &actor, Some(org), Action::ClientUpdated, target)?;
             }
             Ok(Ok(Ok(format!("The details of {name} are saved."))))
         })
@@ -297,7 +290,7 @@ fn changed_details(client: &ClientRow, name: &str, contact: &str, timezone: &str
 /// Admin replaces one who left. Logged in the client's log (the invitation) and the MSP's.
 pub async fn invite_admin(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     actor: Actor,
     session: Session,
@@ -305,10 +298,8 @@ pub async fn invite_admin(
     form: web::Form<AdminInviteForm>,
 ) -> AppResult<HttpResponse> {
     let (client_id, form) = (path.into_inner(), form.into_inner());
-    let (view, msp_id, email, actor_tx) =
-        (MspView::of(&scope), scope.org_id().to_string(), form.email.clone(), actor.clone());
-    let (base_url, at) = (state.config.base_url.clone(), state.clock.now());
-    let id = client_id.clone();
+    let (view, email, id) = (MspView::of(&scope), form.email.clone(), client_id.clone());
+    let base_url = state.config.base_url.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -317,17 +308,14 @@ pub async fn invite_admin(
                 return Ok(Invite::Refused(format!("{} is archived; restore it before inviting anyone.", client.name)));
             }
             let org = models::find_org(conn, &client.id)?.ok_or(AppError::NotFound)?;
-            Ok(match members::validate_invite(conn, &org, &email, Role::Admin.id())? {
-                Ok(input) => Invite::Sent(Box::new((
-                    invite_first_admin(conn, &actor_tx, &msp_id, &org, input, (&base_url, at))?,
-                    org,
-                ))),
+            Ok(match members::validate_invite(conn, &org, &email, Role::Admin.id(), actor.at)? {
+                Ok(input) => Invite::Sent(invite_first_admin(conn, &actor, &view.msp_org_id, &org, input, &base_url)?),
                 Err(errors) => Invite::Invalid(errors),
             })
         })
         .await?;
     let message = match outcome {
-        Invite::Sent(sent) => Ok(format!("Invitation sent to {} as {}.", sent.0.email, sent.0.role.label())),
+        Invite::Sent(sent) => Ok(format!("Invitation sent to {} as {}.", sent.email, sent.role.label())),
         Invite::Refused(refusal) => Err(refusal),
         Invite::Invalid(errors) => {
             let forms = PageForms { invite: (form, errors), ..Default::default() };
@@ -341,25 +329,25 @@ pub async fn invite_admin(
 /// What inviting a client's admin came to.
 enum Invite {
     /// Created, its email queued in the same transaction.
-    Sent(Box<(IssuedInvitation, Organization)>),
+    Sent(IssuedInvitation),
     Invalid(FieldErrors),
     Refused(String),
 }
 
-/// Creates an Admin invitation in a client (inside the caller's transaction) and records it in the MSP's log.
+/// Creates an Admin invitation in a client (inside the caller's transaction), queues its email and records it in
+/// the MSP's log.
 pub fn invite_first_admin(
     conn: &mut DbConnection,
     actor: &Actor,
-    msp_org_id: &str,
+    msp_org_id: &OrgId,
     client: &Organization,
     input: InviteInput,
-    mail: (&str, chrono::NaiveDateTime),
+    base_url: &str,
 ) -> QueryResult<IssuedInvitation> {
-    let (base_url, at) = mail;
     let issued = members::create_invitation(conn, actor, client, input)?;
-    crate::mail::enqueue(conn, at, &crate::orgs::team::invitation_mail(base_url, actor, client, &issued))?;
+    crate::mail::enqueue(conn, actor.at, &crate::orgs::team::invitation_mail(base_url, actor, client, &issued))?;
     let target = Target::new("organization", &client.id, &client.name).details(format!("admin {}", issued.email));
-    audit::record(conn, actor, Some(msp_org_id), "client.invite_admin", target)?;
+    audit::record(conn, actor, Some(msp_org_id), Action::ClientAdminInvited, target)?;
     Ok(issued)
 }
 

@@ -11,15 +11,15 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
-use crate::auth::permissions::Role;
-use crate::auth::permissions::{Permission, Tier};
-use crate::auth::{Scope, session};
+use crate::audit::{self, Action, Actor, Target};
+use crate::auth::permissions::{Permission, Role, Tier};
+use crate::auth::{MspScope, session};
+use crate::db::ids::{OrgId, UserId};
 use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::{AppError, AppResult};
 use crate::orgs::client_page;
 use crate::orgs::members::{InviteInput, IssuedInvitation};
-use crate::orgs::models::{self, OrgKind, Organization, StaffMember};
+use crate::orgs::models::{self, OrgKind, StaffMember};
 use crate::orgs::onboarding::unique_slug;
 use crate::schema::{memberships, organizations, technician_assignments};
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
@@ -27,22 +27,22 @@ use crate::web::pagination::{Pager, query_string};
 use crate::web::{PageContext, PageInput};
 use crate::web::{redirect, render, render_status};
 
-/// The clients of the scope's MSP that the user may see: all of them for roles that reach every client,
-/// otherwise the ones assigned to the user. Cross-client views filter through this.
+/// The clients of the person's MSP that they may see: all of them for roles that reach every client,
+/// otherwise the ones assigned to them. Cross-client views filter through this.
 pub struct MspView {
-    pub msp_org_id: String,
-    pub user_id: String,
+    pub msp_org_id: OrgId,
+    pub user_id: UserId,
     pub all_clients: bool,
 }
 
 type ClientFilter = Box<dyn BoxableExpression<organizations::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
 impl MspView {
-    pub fn of(scope: &Scope) -> MspView {
+    pub fn of(scope: &MspScope) -> MspView {
         MspView {
-            msp_org_id: scope.org_id().to_string(),
+            msp_org_id: scope.msp_id().clone(),
             user_id: scope.user.id.clone(),
-            all_clients: scope.org.direct_role.is_some_and(|r| r.reaches_all_clients()),
+            all_clients: scope.reaches_all_clients(),
         }
     }
 
@@ -70,6 +70,23 @@ impl MspView {
             filter = Box::new(filter.and(matches));
         }
         filter
+    }
+
+    /// The common list: every active client, no search, for a role that reaches them all. Its SQL is fixed (not
+    /// boxed), so PostgreSQL prepares it once per connection.
+    fn is_plain(&self, status: ClientStatus, search: &str) -> bool {
+        self.all_clients && status == ClientStatus::Active && search.is_empty()
+    }
+
+    fn all_active(
+        &self,
+    ) -> diesel::dsl::Filter<
+        diesel::dsl::Filter<organizations::table, diesel::dsl::Eq<organizations::msp_org_id, OrgId>>,
+        diesel::dsl::IsNull<organizations::archived_at>,
+    > {
+        organizations::table
+            .filter(organizations::msp_org_id.eq(self.msp_org_id.clone()))
+            .filter(organizations::archived_at.is_null())
     }
 
     /// One client of this MSP that the user sees (archived or not), or 404: ids from URLs go through here.
@@ -103,7 +120,7 @@ impl ClientStatus {
 }
 
 pub type ClientTuple =
-    (String, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, Option<String>);
+    (OrgId, String, String, String, String, Option<NaiveDateTime>, NaiveDateTime, NaiveDateTime, Option<Tier>);
 
 pub const CLIENT_COLUMNS: (
     organizations::id,
@@ -129,7 +146,7 @@ pub const CLIENT_COLUMNS: (
 
 #[derive(Clone, Debug)]
 pub struct ClientRow {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
     pub slug: String,
     pub timezone: String,
@@ -139,6 +156,8 @@ pub struct ClientRow {
     pub created_at: NaiveDateTime,
     pub tier: Tier,
     pub members: i64,
+    /// When the row was read (the request's time), for "5 minutes ago".
+    pub as_of: NaiveDateTime,
 }
 
 impl From<ClientTuple> for ClientRow {
@@ -153,8 +172,11 @@ impl From<ClientTuple> for ClientRow {
             archived: archived_at.is_some(),
             last_activity_at,
             created_at,
-            tier: tier.as_deref().and_then(Tier::parse).unwrap_or(Tier::Monitor),
+            // A client of an MSP always has a tier (a CHECK constraint says so); Monitor is only the
+            // type's default for a row that cannot occur.
+            tier: tier.unwrap_or(Tier::Monitor),
             members: 0,
+            as_of: created_at,
         }
     }
 }
@@ -164,13 +186,13 @@ impl ClientRow {
         self.created_at.format("%Y-%m-%d").to_string()
     }
     pub fn last_activity(&self) -> String {
-        crate::web::time::ago(self.last_activity_at, crate::db::now())
+        crate::web::time::ago(self.last_activity_at, self.as_of)
     }
 }
 
 /// Active member counts for a page of clients: one grouped query.
-pub fn member_counts(conn: &mut DbConnection, org_ids: Vec<String>) -> QueryResult<HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = memberships::table
+pub fn member_counts(conn: &mut DbConnection, org_ids: Vec<OrgId>) -> QueryResult<HashMap<OrgId, i64>> {
+    let rows: Vec<(OrgId, i64)> = memberships::table
         .filter(memberships::org_id.eq_any(org_ids))
         .filter(memberships::deactivated_at.is_null())
         .group_by(memberships::org_id)
@@ -187,7 +209,7 @@ pub enum ClientOrder {
     LastActivity,
 }
 
-/// One page of clients with their member counts: two queries whatever the number of clients.
+/// One page of clients with their active member counts: one statement whatever the number of clients.
 pub fn load_clients(
     conn: &mut DbConnection,
     view: &MspView,
@@ -195,30 +217,48 @@ pub fn load_clients(
     search: &str,
     order: ClientOrder,
     pager: &Pager,
+    now: NaiveDateTime,
 ) -> QueryResult<Vec<ClientRow>> {
-    let query = organizations::table.filter(view.filter(status, search)).limit(pager.per_page).offset(pager.offset());
-    let rows: Vec<ClientTuple> = match order {
-        ClientOrder::Name => {
-            query.order((organizations::name.asc(), organizations::id.asc())).select(CLIENT_COLUMNS).load(conn)?
-        }
-        ClientOrder::LastActivity => query
-            .order((organizations::last_activity_at.desc(), organizations::id.desc()))
-            .select(CLIENT_COLUMNS)
-            .load(conn)?,
-    };
-    let mut clients: Vec<ClientRow> = rows.into_iter().map(ClientRow::from).collect();
-    let counts = member_counts(conn, clients.iter().map(|c| c.id.clone()).collect())?;
-    for client in &mut clients {
-        client.members = counts.get(&client.id).copied().unwrap_or(0);
+    let members = memberships::table
+        .filter(memberships::org_id.eq(organizations::id))
+        .filter(memberships::deactivated_at.is_null())
+        .count()
+        .single_value();
+    // The same page query over either filter (the static one for the common list, else the boxed one).
+    macro_rules! page {
+        ($query:expr) => {{
+            let query = $query.limit(pager.per_page).offset(pager.offset());
+            match order {
+                ClientOrder::Name => query
+                    .order((organizations::name.asc(), organizations::id.asc()))
+                    .select((CLIENT_COLUMNS, members))
+                    .load(conn)?,
+                ClientOrder::LastActivity => query
+                    .order((organizations::last_activity_at.desc(), organizations::id.desc()))
+                    .select((CLIENT_COLUMNS, members))
+                    .load(conn)?,
+            }
+        }};
     }
-    Ok(clients)
+    let rows: Vec<(ClientTuple, Option<i64>)> = if view.is_plain(status, search) {
+        page!(view.all_active())
+    } else {
+        page!(organizations::table.filter(view.filter(status, search)))
+    };
+    Ok(rows
+        .into_iter()
+        .map(|(row, members)| ClientRow { members: members.unwrap_or(0), as_of: now, ..ClientRow::from(row) })
+        .collect())
 }
 
 pub fn count_clients(conn: &mut DbConnection, view: &MspView, status: ClientStatus, search: &str) -> QueryResult<i64> {
+    if view.is_plain(status, search) {
+        return view.all_active().count().get_result(conn);
+    }
     organizations::table.filter(view.filter(status, search)).count().get_result(conn)
 }
 
-/// One page of clients by name, with the pager: three queries.
+/// One page of clients by name, with the pager: two statements.
 pub fn client_page(
     conn: &mut DbConnection,
     view: &MspView,
@@ -226,9 +266,10 @@ pub fn client_page(
     search: &str,
     page: i64,
     base_query: String,
+    now: NaiveDateTime,
 ) -> QueryResult<(Vec<ClientRow>, Pager)> {
     let pager = Pager::new(page, count_clients(conn, view, status, search)?, base_query);
-    let clients = load_clients(conn, view, status, search, ClientOrder::Name, &pager)?;
+    let clients = load_clients(conn, view, status, search, ClientOrder::Name, &pager, now)?;
     Ok((clients, pager))
 }
 
@@ -255,7 +296,7 @@ struct ClientsPage {
 
 pub async fn list(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     query: web::Query<ClientsQuery>,
 ) -> AppResult<HttpResponse> {
@@ -270,9 +311,12 @@ pub async fn list(
     let (status, term) = (ClientStatus::parse(&query.status), search.clone());
     let base_query =
         query_string(&[("q", &search), ("status", if status_text == "active" { "" } else { status_text })]);
+    let now = state.clock.now();
     let (page, (clients, pager)) = state
         .db
-        .run(move |conn| Ok((input.load(conn)?, client_page(conn, &view, status, &term, page_number, base_query)?)))
+        .run(move |conn| {
+            Ok((input.load(conn)?, client_page(conn, &view, status, &term, page_number, base_query, now)?))
+        })
         .await?;
     render(ClientsPage {
         page,
@@ -341,29 +385,38 @@ fn assignable(staff: Vec<StaffMember>) -> Vec<StaffMember> {
     staff.into_iter().filter(|s| !s.role.reaches_all_clients()).collect()
 }
 
+/// The add-client form: blank (in the MSP's timezone, inviting a first Admin) or as submitted, with its errors.
 async fn new_client_page(
     state: &AppState,
-    scope: &Scope,
+    scope: &MspScope,
     input: PageInput,
-    form: ClientForm,
+    submitted: Option<ClientForm>,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    let msp_id = scope.org_id().to_string();
-    let (page, staff) = state.db.run(move |conn| Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?))).await?;
+    let msp_id = scope.msp_id().clone();
+    let (page, staff, form) = state
+        .db
+        .run(move |conn| {
+            let form = match submitted {
+                Some(form) => form,
+                None => ClientForm {
+                    timezone: models::find_org(conn, &msp_id)?.map(|msp| msp.timezone).unwrap_or_default(),
+                    tier: Tier::Operate.code().into(),
+                    invite_admin: true,
+                    ..Default::default()
+                },
+            };
+            Ok((input.load(conn)?, models::active_staff(conn, &msp_id)?, form))
+        })
+        .await?;
     let status = crate::web::form_status(&errors);
     let page =
         NewClientPage { page, form, errors, timezones: TIMEZONES, tiers: tier_choices(), staff: assignable(staff) };
     render_status(status, page)
 }
 
-pub async fn new_form(state: web::Data<AppState>, scope: Scope, input: PageInput) -> AppResult<HttpResponse> {
-    let form = ClientForm {
-        timezone: scope.org.timezone.clone(),
-        tier: Tier::Operate.code().into(),
-        invite_admin: true,
-        ..Default::default()
-    };
-    new_client_page(&state, &scope, input, form, FieldErrors::default()).await
+pub async fn new_form(state: web::Data<AppState>, scope: MspScope, input: PageInput) -> AppResult<HttpResponse> {
+    new_client_page(&state, &scope, input, None, FieldErrors::default()).await
 }
 
 /// The validated new client.
@@ -373,13 +426,25 @@ struct NewClient {
     timezone: String,
     tier: Tier,
     contact_email: String,
-    staff: Vec<String>,
+    staff: Vec<UserId>,
     invite_admin: bool,
+}
+
+/// The assignable staff of the MSP named in a form (ids from the form resolved against the MSP's staff), or
+/// None when one is not.
+fn chosen_staff(conn: &mut DbConnection, msp: &OrgId, chosen: &[String]) -> QueryResult<Option<Vec<UserId>>> {
+    let staff = assignable(models::active_staff(conn, msp)?);
+    let picked: Vec<UserId> =
+        staff.iter().filter(|s| chosen.iter().any(|c| c == s.user_id.as_str())).map(|s| s.user_id.clone()).collect();
+    let mut unique = chosen.to_vec();
+    unique.sort();
+    unique.dedup();
+    Ok((picked.len() == unique.len()).then_some(picked))
 }
 
 fn validate_client(
     conn: &mut DbConnection,
-    msp_org_id: &str,
+    msp_org_id: &OrgId,
     form: &ClientForm,
 ) -> QueryResult<Result<NewClient, FieldErrors>> {
     let mut errors = FieldErrors::default();
@@ -398,15 +463,13 @@ fn validate_client(
         );
     }
     client_page::check_same_name(conn, &mut errors, msp_org_id, &name, &form.confirm_name, None)?;
-    let staff_ids: Vec<String> =
-        assignable(models::active_staff(conn, msp_org_id)?).into_iter().map(|s| s.user_id).collect();
-    if form.staff.iter().any(|s| !staff_ids.contains(s)) {
+    let staff = chosen_staff(conn, msp_org_id, &form.staff)?;
+    if staff.is_none() {
         errors.add("staff", "Only active staff of this MSP can be assigned.");
     }
-    Ok(match tier {
-        Some(tier) if errors.is_empty() => {
-            let (staff, invite_admin) = (form.staff.clone(), form.invite_admin);
-            Ok(NewClient { name, slug, timezone, tier, contact_email, staff, invite_admin })
+    Ok(match (tier, staff) {
+        (Some(tier), Some(staff)) if errors.is_empty() => {
+            Ok(NewClient { name, slug, timezone, tier, contact_email, staff, invite_admin: form.invite_admin })
         }
         _ => Err(errors),
     })
@@ -414,15 +477,15 @@ fn validate_client(
 
 pub async fn create(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     actor: Actor,
     session: Session,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let form = ClientForm::from_pairs(&form);
-    let (msp_id, msp_name, submitted) = (scope.org_id().to_string(), scope.org.name.clone(), form.clone());
-    let (base_url, at) = (state.config.base_url.clone(), state.clock.now());
+    let (msp_id, msp_name, submitted) = (scope.msp_id().clone(), scope.msp.name.clone(), form.clone());
+    let base_url = state.config.base_url.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -430,43 +493,51 @@ pub async fn create(
                 Ok(client) => client,
                 Err(errors) => return Ok(Err(errors)),
             };
-            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client, (&base_url, at))?))
+            Ok(Ok(insert_client(conn, &actor, &msp_id, &msp_name, &client, &base_url)?))
         })
         .await?;
     match outcome {
         Ok((client_id, name, invited)) => {
             let mut message = format!("{name} is added. Switch to it in the sidebar to start working there.");
-            if let Some((issued, _)) = invited {
+            if let Some(issued) = invited {
                 message = format!("{message} Invitation sent to {} as {}.", issued.email, issued.role.label());
             }
             session::flash_ok(&session, message);
             Ok(redirect(&format!("/msp/clients/{client_id}")))
         }
-        Err(errors) => new_client_page(&state, &scope, input, form, errors).await,
+        Err(errors) => new_client_page(&state, &scope, input, Some(form), errors).await,
     }
 }
 
-/// The new client's id and name, and its first Admin's invitation (to email once the transaction commits).
-type Inserted = (String, String, Option<(IssuedInvitation, Organization)>);
+/// The new client's id and name, and its first Admin's invitation (its email queued in the same transaction).
+type Inserted = (OrgId, String, Option<IssuedInvitation>);
 
 fn insert_client(
     conn: &mut DbConnection,
     actor: &Actor,
-    msp_id: &str,
+    msp_id: &OrgId,
     msp_name: &str,
     c: &NewClient,
-    mail: (&str, NaiveDateTime),
+    base_url: &str,
 ) -> QueryResult<Inserted> {
     let slug = unique_slug(conn, &c.slug)?;
-    let client_id = models::insert_org(conn, OrgKind::Client, &c.name, &slug, &c.timezone, &c.contact_email)?;
+    let new = models::NewOrg {
+        kind: OrgKind::Client,
+        name: &c.name,
+        slug: &slug,
+        timezone: &c.timezone,
+        contact_email: &c.contact_email,
+        seat_limit: models::DEFAULT_SEAT_LIMIT,
+    };
+    let client_id = models::insert_org(conn, &new, actor.at)?;
     models::link_client(conn, msp_id, &client_id, c.tier)?;
-    models::set_assignments(conn, &client_id, &c.staff)?;
+    models::set_assignments(conn, &client_id, &c.staff, actor.at)?;
     let details = format!("tier {}, {} staff assigned", c.tier.code(), c.staff.len());
     audit::record(
         conn,
         actor,
         Some(msp_id),
-        "client.create",
+        Action::ClientCreated,
         Target::new("organization", &client_id, &c.name).details(details.clone()),
     )?;
     let created_by = format!("created by {msp_name}; {details}");
@@ -474,13 +545,13 @@ fn insert_client(
         conn,
         actor,
         Some(&client_id),
-        "organization.create",
+        Action::OrganizationCreated,
         Target::new("organization", &client_id, &c.name).details(created_by),
     )?;
     let invited = if c.invite_admin {
         let org = models::find_org(conn, &client_id)?.ok_or(diesel::result::Error::NotFound)?;
         let input = InviteInput { email: c.contact_email.clone(), role: Role::Admin };
-        Some((client_page::invite_first_admin(conn, actor, msp_id, &org, input, mail)?, org))
+        Some(client_page::invite_first_admin(conn, actor, msp_id, &org, input, base_url)?)
     } else {
         None
     };
@@ -496,13 +567,13 @@ pub struct TierForm {
 /// Runs a change on one client of the scope's MSP (404 for anyone else's) and flashes its message.
 async fn change_client<F>(
     state: &AppState,
-    scope: &Scope,
+    scope: &MspScope,
     session: &Session,
     client_id: String,
     change: F,
 ) -> AppResult<HttpResponse>
 where
-    F: FnOnce(&mut DbConnection, &ClientRow) -> Result<Result<String, String>, AppError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &MspView, &ClientRow) -> Result<Result<String, String>, AppError> + Send + 'static,
 {
     let view = MspView::of(scope);
     let target = format!("/msp/clients/{client_id}");
@@ -510,7 +581,7 @@ where
         .db
         .write(move |conn| {
             let client = view.client(conn, &client_id)?;
-            change(conn, &client)
+            change(conn, &view, &client)
         })
         .await?;
     session::flash_outcome(session, outcome);
@@ -519,15 +590,14 @@ where
 
 pub async fn change_tier(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
     form: web::Form<TierForm>,
 ) -> AppResult<HttpResponse> {
     let tier = Tier::parse(&form.tier);
-    let msp_id = scope.org_id().to_string();
-    change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+    change_client(&state, &scope, &session, path.into_inner(), move |conn, view, client| {
         if client.archived {
             return Ok(Err(client_page::archived_refusal(client, "tier")));
         }
@@ -535,11 +605,11 @@ pub async fn change_tier(
         if client.tier == tier {
             return Ok(Err(format!("{} is already at {}.", client.name, tier.label())));
         }
-        models::set_tier(conn, &client.id, tier)?;
+        models::set_tier(conn, &view.msp_org_id, &client.id, tier, actor.at)?;
         let details = format!("{} -> {}", client.tier.code(), tier.code());
-        for org in [msp_id.as_str(), client.id.as_str()] {
+        for org in [&view.msp_org_id, &client.id] {
             let target = Target::new("organization", &client.id, &client.name).details(details.clone());
-            audit::record(conn, &actor, Some(org), "client.change_tier", target)?;
+            audit::record(conn, &actor, Some(org), Action::ClientTierChanged, target)?;
         }
         Ok(Ok(format!("{} is now at {}.", client.name, tier.label())))
     })
@@ -548,27 +618,24 @@ pub async fn change_tier(
 
 pub async fn set_assignments(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let staff: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
-    let msp_id = scope.org_id().to_string();
-    change_client(&state, &scope, &session, path.into_inner(), move |conn, client| {
+    let chosen: Vec<String> = form.iter().filter(|(k, _)| k == "staff").map(|(_, v)| v.clone()).collect();
+    change_client(&state, &scope, &session, path.into_inner(), move |conn, view, client| {
         if client.archived {
             return Ok(Err(client_page::archived_refusal(client, "staff assignments")));
         }
-        let allowed: Vec<String> =
-            assignable(models::active_staff(conn, &msp_id)?).into_iter().map(|s| s.user_id).collect();
-        if staff.iter().any(|s| !allowed.contains(s)) {
+        let Some(staff) = chosen_staff(conn, &view.msp_org_id, &chosen)? else {
             return Ok(Err("Only active staff of this MSP can be assigned.".into()));
-        }
-        models::set_assignments(conn, &client.id, &staff)?;
+        };
+        models::set_assignments(conn, &client.id, &staff, actor.at)?;
         let target =
             Target::new("organization", &client.id, &client.name).details(format!("{} staff assigned", staff.len()));
-        audit::record(conn, &actor, Some(&msp_id), "client.assign_staff", target)?;
+        audit::record(conn, &actor, Some(&view.msp_org_id), Action::ClientStaffAssigned, target)?;
         Ok(Ok(format!("Staff assignments for {} are saved.", client.name)))
     })
     .await
@@ -576,7 +643,7 @@ pub async fn set_assignments(
 
 pub async fn archive(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
@@ -586,7 +653,7 @@ pub async fn archive(
 
 pub async fn restore(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     path: web::Path<String>,
@@ -596,21 +663,21 @@ pub async fn restore(
 
 async fn set_archived(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     actor: Actor,
     session: Session,
     client_id: String,
     archived: bool,
 ) -> AppResult<HttpResponse> {
-    let msp_id = scope.org_id().to_string();
-    change_client(&state, &scope, &session, client_id, move |conn, client| {
+    change_client(&state, &scope, &session, client_id, move |conn, view, client| {
         if client.archived == archived {
             let state = if archived { "archived" } else { "active" };
             return Ok(Err(format!("{} is already {state}.", client.name)));
         }
-        models::set_archived(conn, &client.id, archived)?;
-        let action = if archived { "client.archive" } else { "client.restore" };
-        audit::record(conn, &actor, Some(&msp_id), action, Target::new("organization", &client.id, &client.name))?;
+        models::set_client_archived(conn, &view.msp_org_id, &client.id, archived, actor.at)?;
+        let action = if archived { Action::ClientArchived } else { Action::ClientRestored };
+        let target = Target::new("organization", &client.id, &client.name);
+        audit::record(conn, &actor, Some(&view.msp_org_id), action, target)?;
         Ok(Ok(if archived {
             format!("{} is archived: nobody can work in it until it is restored. Its data is kept.", client.name)
         } else {

@@ -6,10 +6,10 @@ use askama::Template;
 use diesel::prelude::*;
 
 use crate::AppState;
-use crate::auth::Scope;
+use crate::auth::MspScope;
 use crate::auth::permissions::{Role, Tier};
 use crate::error::AppResult;
-use crate::orgs::clients::{ClientOrder, ClientRow, ClientStatus, MspView, count_clients, load_clients};
+use crate::orgs::clients::{ClientOrder, ClientRow, ClientStatus, MspView, load_clients};
 use crate::schema::{memberships, organizations};
 use crate::web::charts::BarChart;
 use crate::web::pagination::{ListQuery, Pager};
@@ -32,18 +32,19 @@ struct DashboardPage {
 
 pub async fn page(
     state: web::Data<AppState>,
-    scope: Scope,
+    scope: MspScope,
     input: PageInput,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
-    let page_number = query.page();
-    let (page, figures) = state.db.run(move |conn| Ok((input.load(conn)?, figures(conn, &view, page_number)?))).await?;
+    let (page_number, now) = (query.page(), state.clock.now());
+    let (page, figures) =
+        state.db.run(move |conn| Ok((input.load(conn)?, figures(conn, &view, page_number, now)?))).await?;
     let (managed, archived, staff, per_tier, clients, pager) = figures;
     let bars = Tier::ALL
         .into_iter()
         .map(|t| {
-            let count = per_tier.iter().find(|(code, _)| code.as_deref() == Some(t.code())).map(|(_, n)| *n);
+            let count = per_tier.iter().find(|(tier, _)| *tier == Some(t)).map(|(_, n)| *n);
             (t.label(), count.unwrap_or(0))
         })
         .collect();
@@ -59,23 +60,46 @@ pub async fn page(
     })
 }
 
-type Figures = (i64, i64, i64, Vec<(Option<String>, i64)>, Vec<ClientRow>, Pager);
+type Figures = (i64, i64, i64, Vec<(Option<Tier>, i64)>, Vec<ClientRow>, Pager);
 
-fn figures(conn: &mut crate::db::DbConnection, view: &MspView, page_number: i64) -> QueryResult<Figures> {
-    let archived = count_clients(conn, view, ClientStatus::Archived, "")?;
-    let staff: i64 = memberships::table
-        .filter(memberships::org_id.eq(&view.msp_org_id))
+/// Two statements: clients and archived clients per tier, with the MSP's active staff riding along as a scalar
+/// subquery; then the page of clients with their member counts.
+fn figures(
+    conn: &mut crate::db::DbConnection,
+    view: &MspView,
+    page_number: i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Figures> {
+    let staff = memberships::table
+        .filter(memberships::org_id.eq(view.msp_org_id.clone()))
         .filter(memberships::deactivated_at.is_null())
-        .filter(memberships::role.ne(Role::PortalUser.id()))
+        .filter(memberships::role.ne(Role::PortalUser))
         .count()
-        .get_result(conn)?;
-    let per_tier: Vec<(Option<String>, i64)> = organizations::table
-        .filter(view.filter(ClientStatus::Active, ""))
+        .single_value();
+    // Per tier: all clients, and the archived ones (COUNT of a column counts its non-null values).
+    let groups: Vec<(Option<Tier>, i64, i64, Option<i64>)> = organizations::table
+        .filter(view.filter(ClientStatus::All, ""))
         .group_by(organizations::tier)
-        .select((organizations::tier, diesel::dsl::count_star()))
+        .select((organizations::tier, diesel::dsl::count_star(), diesel::dsl::count(organizations::archived_at), staff))
         .load(conn)?;
+    let staff = match groups.first() {
+        Some((_, _, _, staff)) => staff.unwrap_or(0),
+        None => staff_count(conn, view)?,
+    };
+    let archived = groups.iter().map(|g| g.2).sum();
+    let per_tier: Vec<(Option<Tier>, i64)> = groups.iter().map(|g| (g.0, g.1 - g.2)).collect();
     let managed = per_tier.iter().map(|(_, n)| n).sum();
     let pager = Pager::new(page_number, managed, String::new());
-    let clients = load_clients(conn, view, ClientStatus::Active, "", ClientOrder::LastActivity, &pager)?;
+    let clients = load_clients(conn, view, ClientStatus::Active, "", ClientOrder::LastActivity, &pager, now)?;
     Ok((managed, archived, staff, per_tier, clients, pager))
+}
+
+/// The MSP's active staff, for an MSP with no client yet (the grouped query has no row to carry it).
+fn staff_count(conn: &mut crate::db::DbConnection, view: &MspView) -> QueryResult<i64> {
+    memberships::table
+        .filter(memberships::org_id.eq(&view.msp_org_id))
+        .filter(memberships::deactivated_at.is_null())
+        .filter(memberships::role.ne(Role::PortalUser))
+        .count()
+        .get_result(conn)
 }

@@ -5,11 +5,13 @@ use std::fmt::Write;
 
 use diesel::RunQueryDsl;
 
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Action, Actor, Target};
 use crate::auth::password::hash_password;
 use crate::auth::permissions::{Role, Tier};
 use crate::auth::users;
-use crate::db::{Db, DbConnection, now, settings, write_transaction};
+use crate::clock::Clock;
+use crate::db::ids::{OrgId, UserId};
+use crate::db::{Db, DbConnection, settings, write_transaction};
 use crate::error::AppError;
 use crate::orgs::models::{self, OrgKind};
 
@@ -60,30 +62,41 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
             "this database is already set up; run the demo on a fresh data directory, e.g. PALISADE_DATA_DIR=./demo-data palisade demo".into(),
         ));
     }
-    let actor = Actor { user_id: None, label: "palisade demo".into(), ip: "local".into() };
-    let mut org_ids: Vec<String> = Vec::new();
+    let now = Clock::system().now();
+    let actor = Actor::system("palisade demo", now);
+    let mut org_ids: Vec<OrgId> = Vec::new();
     for (name, slug, kind, tier, tz) in ORGS {
-        let id = models::insert_org(conn, *kind, name, slug, tz, &format!("it@{slug}.example"))?;
+        let contact = format!("it@{slug}.example");
+        let new = models::NewOrg {
+            kind: *kind,
+            name,
+            slug,
+            timezone: tz,
+            contact_email: &contact,
+            seat_limit: models::DEFAULT_SEAT_LIMIT,
+        };
+        let id = models::insert_org(conn, &new, now)?;
         if let Some(tier) = tier {
             models::link_client(conn, &org_ids[0], &id, *tier)?;
         }
-        audit::record(conn, &actor, Some(&id), "organization.create", Target::new("organization", &id, name))?;
+        audit::record(conn, &actor, Some(&id), Action::OrganizationCreated, Target::new("organization", &id, name))?;
         org_ids.push(id);
     }
     let hash = hash_password(DEMO_PASSWORD);
-    let mut user_ids: Vec<String> = Vec::new();
+    let mut user_ids: Vec<UserId> = Vec::new();
     for (i, p) in PEOPLE.iter().enumerate() {
-        let user_id = users::insert(conn, p.email, p.name, &hash, i == 0)?;
-        models::insert_membership(conn, &org_ids[p.org], &user_id, p.role)?;
+        let user_id = users::insert(conn, p.email, p.name, &hash, i == 0, now)?;
+        models::insert_membership(conn, &org_ids[p.org], &user_id, p.role, now)?;
         let target = Target::new("user", &user_id, p.email).details(format!("role {}", p.role.id()));
-        audit::record(conn, &actor, Some(&org_ids[p.org]), "member.join", target)?;
+        audit::record(conn, &actor, Some(&org_ids[p.org]), Action::MemberJoined, target)?;
         user_ids.push(user_id);
     }
     // The technician and the compliance admin work for two clients each; the read-only member sees one.
-    models::set_assignments(conn, &org_ids[1], &[user_ids[2].clone(), user_ids[3].clone(), user_ids[4].clone()])?;
-    models::set_assignments(conn, &org_ids[2], &[user_ids[2].clone(), user_ids[3].clone()])?;
-    settings::set(conn, settings::ONBOARDED_AT, &now().to_string())?;
-    settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id())?;
+    let (tom, lena, sam) = (user_ids[2].clone(), user_ids[3].clone(), user_ids[4].clone());
+    models::set_assignments(conn, &org_ids[1], &[tom.clone(), lena.clone(), sam], now)?;
+    models::set_assignments(conn, &org_ids[2], &[tom, lena], now)?;
+    settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
+    settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     Ok(report())
 }
 
@@ -116,55 +129,67 @@ fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize) -> Resul
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
         ));
     }
-    let actor = Actor { user_id: None, label: "palisade demo".into(), ip: "local".into() };
-    let msp =
-        models::insert_org(conn, OrgKind::Msp, "Load Test MSP", "load-test-msp", "America/Chicago", "ops@load.test")?;
+    let now = Clock::system().now();
+    let actor = Actor::system("palisade demo", now);
+    let msp = insert_org(conn, OrgKind::Msp, "Load Test MSP", "load-test-msp", now)?;
     let hash = hash_password(DEMO_PASSWORD);
-    let admin = users::insert(conn, "admin@load.test", "Load Admin", &hash, true)?;
-    models::insert_membership(conn, &msp, &admin, Role::Admin)?;
+    let admin = users::insert(conn, "admin@load.test", "Load Admin", &hash, true, now)?;
+    models::insert_membership(conn, &msp, &admin, Role::Admin, now)?;
     let technicians = (users / 100).max(1);
     let mut tech_ids = Vec::new();
     for t in 0..technicians {
-        let id = users::insert(conn, &format!("tech{t}@load.test"), &format!("Technician {t}"), &hash, false)?;
-        models::insert_membership(conn, &msp, &id, Role::MspTechnician)?;
+        let id = users::insert(conn, &format!("tech{t}@load.test"), &format!("Technician {t}"), &hash, false, now)?;
+        models::insert_membership(conn, &msp, &id, Role::MspTechnician, now)?;
         tech_ids.push(id);
     }
     let mut client_ids = Vec::with_capacity(clients);
     for c in 0..clients {
-        let name = format!("Client {c:05}");
-        let id = models::insert_org(conn, OrgKind::Client, &name, &format!("client-{c:05}"), "America/New_York", "")?;
+        let id = insert_org(conn, OrgKind::Client, &format!("Client {c:05}"), &format!("client-{c:05}"), now)?;
         models::link_client(conn, &msp, &id, Tier::ALL[c % 3])?;
         client_ids.push(id);
     }
     for (t, tech) in tech_ids.iter().enumerate() {
         for client in client_ids.iter().skip(t).step_by(technicians) {
-            models::set_assignments(conn, client, std::slice::from_ref(tech))?;
+            models::set_assignments(conn, client, std::slice::from_ref(tech), now)?;
         }
     }
     let members = users.saturating_sub(1 + technicians);
     for u in 0..members {
         let client = &client_ids[u % clients.max(1)];
-        let id = users::insert(conn, &format!("user{u}@load.test"), &format!("Member {u}"), &hash, false)?;
-        models::insert_membership(conn, client, &id, CLIENT_ROLES[u % CLIENT_ROLES.len()])?;
+        let id = users::insert(conn, &format!("user{u}@load.test"), &format!("Member {u}"), &hash, false, now)?;
+        models::insert_membership(conn, client, &id, CLIENT_ROLES[u % CLIENT_ROLES.len()], now)?;
     }
     for (c, client) in client_ids.iter().enumerate() {
         for n in 0..3 {
             let target = Target::new("organization", client, "").details(format!("load entry {n}"));
-            audit::record(
-                conn,
-                &actor,
-                Some(client),
-                if c % 2 == 0 { "client.update" } else { "member.join" },
-                target,
-            )?;
+            let action = if c % 2 == 0 { Action::ClientUpdated } else { Action::MemberJoined };
+            audit::record(conn, &actor, Some(client), action, target)?;
         }
     }
-    settings::set(conn, settings::ONBOARDED_AT, &now().to_string())?;
-    settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id())?;
+    settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
+    settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
     diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians). Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
+}
+
+fn insert_org(
+    conn: &mut DbConnection,
+    kind: OrgKind,
+    name: &str,
+    slug: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<OrgId> {
+    let new = models::NewOrg {
+        kind,
+        name,
+        slug,
+        timezone: "America/Chicago",
+        contact_email: "",
+        seat_limit: models::DEFAULT_SEAT_LIMIT,
+    };
+    models::insert_org(conn, &new, now)
 }

@@ -4,10 +4,12 @@
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 
+use crate::audit::Action;
 use crate::audit::{self, Actor, Target};
 use crate::auth::permissions::Role;
 use crate::auth::tokens;
-use crate::db::{DbConnection, MultiBackend, lower, new_id, now};
+use crate::db::ids::{InvitationId, MembershipId, OrgId, UserId};
+use crate::db::{DbConnection, MultiBackend, lower};
 use crate::error::AppError;
 use crate::orgs::models::{self, OrgKind, Organization};
 use crate::schema::{invitations, memberships, users};
@@ -16,10 +18,10 @@ use crate::web::forms::{self, FieldErrors};
 pub const INVITATION_DAYS: i64 = 7;
 
 /// A member row of the team table.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Queryable)]
 pub struct MemberRow {
-    pub id: String,
-    pub user_id: String,
+    pub id: MembershipId,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -29,15 +31,12 @@ pub struct MemberRow {
     pub joined_at: NaiveDateTime,
 }
 
-type MemberTuple =
-    (String, String, String, String, String, bool, Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime);
-
 type MemberJoin = diesel::dsl::InnerJoinQuerySource<memberships::table, users::table>;
 type MemberFilter<'a> = Box<dyn BoxableExpression<MemberJoin, MultiBackend, SqlType = diesel::sql_types::Bool> + 'a>;
 
 /// Members of the organization whose name or email contains the search text.
-fn member_filter(org_id: &str, search: &str) -> MemberFilter<'static> {
-    let in_org = memberships::org_id.eq(org_id.to_string());
+fn member_filter(org_id: &OrgId, search: &str) -> MemberFilter<'static> {
+    let in_org = memberships::org_id.eq(org_id.clone());
     if search.is_empty() {
         return Box::new(in_org);
     }
@@ -47,19 +46,19 @@ fn member_filter(org_id: &str, search: &str) -> MemberFilter<'static> {
     )
 }
 
-pub fn count_members(conn: &mut DbConnection, org_id: &str, search: &str) -> QueryResult<i64> {
+pub fn count_members(conn: &mut DbConnection, org_id: &OrgId, search: &str) -> QueryResult<i64> {
     memberships::table.inner_join(users::table).filter(member_filter(org_id, search)).count().get_result(conn)
 }
 
 /// One page of members: active first, then by name.
 pub fn list_members(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: &OrgId,
     search: &str,
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<MemberRow>> {
-    let rows: Vec<MemberTuple> = memberships::table
+    memberships::table
         .inner_join(users::table)
         .filter(member_filter(org_id, search))
         .order((memberships::deactivated_at.is_not_null(), users::name.asc(), users::email.asc()))
@@ -72,32 +71,16 @@ pub fn list_members(
             users::email,
             memberships::role,
             memberships::compliance_team,
-            memberships::deactivated_at,
+            memberships::deactivated_at.is_null(),
             users::last_sign_in_at,
             memberships::created_at,
         ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, user_id, name, email, role, compliance_team, deactivated, last, joined)| {
-            Some(MemberRow {
-                id,
-                user_id,
-                name,
-                email,
-                role: Role::parse(&role)?,
-                compliance_team,
-                active: deactivated.is_none(),
-                last_sign_in_at: last,
-                joined_at: joined,
-            })
-        })
-        .collect())
+        .load(conn)
 }
 
 #[derive(Clone, Debug)]
 pub struct InvitationRow {
-    pub id: String,
+    pub id: InvitationId,
     pub email: String,
     pub role: Role,
     pub invited_by: String,
@@ -106,8 +89,12 @@ pub struct InvitationRow {
 }
 
 /// Open invitations (not accepted, not revoked), newest first; expired ones are shown as such until resent.
-pub fn open_invitations(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<InvitationRow>> {
-    let rows: Vec<(String, String, String, Option<String>, NaiveDateTime)> = invitations::table
+pub fn open_invitations(
+    conn: &mut DbConnection,
+    org_id: &OrgId,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<InvitationRow>> {
+    let rows: Vec<(InvitationId, String, Role, Option<String>, NaiveDateTime)> = invitations::table
         .left_join(users::table.on(users::id.nullable().eq(invitations::invited_by_user_id)))
         .filter(invitations::org_id.eq(org_id))
         .filter(invitations::accepted_at.is_null())
@@ -122,18 +109,15 @@ pub fn open_invitations(conn: &mut DbConnection, org_id: &str) -> QueryResult<Ve
             invitations::expires_at,
         ))
         .load(conn)?;
-    let now = now();
     Ok(rows
         .into_iter()
-        .filter_map(|(id, email, role, by, expires_at)| {
-            Some(InvitationRow {
-                id,
-                email,
-                role: Role::parse(&role)?,
-                invited_by: by.unwrap_or_else(|| "Palisade".into()),
-                expires_at,
-                expired: expires_at <= now,
-            })
+        .map(|(id, email, role, by, expires_at)| InvitationRow {
+            id,
+            email,
+            role,
+            invited_by: by.unwrap_or_else(|| "Palisade".into()),
+            expires_at,
+            expired: expires_at <= now,
         })
         .collect())
 }
@@ -150,6 +134,7 @@ pub fn validate_invite(
     org: &Organization,
     email: &str,
     role: &str,
+    now: NaiveDateTime,
 ) -> QueryResult<Result<InviteInput, FieldErrors>> {
     let mut errors = FieldErrors::default();
     if org.is_archived() {
@@ -163,7 +148,7 @@ pub fn validate_invite(
     if errors.is_empty() {
         if is_active_member(conn, &org.id, &email)? {
             errors.add("email", "This person is already an active member. Change their role in the table below.");
-        } else if has_open_invitation(conn, &org.id, &email)? {
+        } else if has_open_invitation(conn, &org.id, &email, now)? {
             errors.add("email", "This person already has an open invitation. Resend it from the list below.");
         }
     }
@@ -173,7 +158,7 @@ pub fn validate_invite(
     })
 }
 
-fn is_active_member(conn: &mut DbConnection, org_id: &str, email: &str) -> QueryResult<bool> {
+fn is_active_member(conn: &mut DbConnection, org_id: &OrgId, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         memberships::table
             .inner_join(users::table)
@@ -184,21 +169,21 @@ fn is_active_member(conn: &mut DbConnection, org_id: &str, email: &str) -> Query
     .get_result(conn)
 }
 
-fn has_open_invitation(conn: &mut DbConnection, org_id: &str, email: &str) -> QueryResult<bool> {
+fn has_open_invitation(conn: &mut DbConnection, org_id: &OrgId, email: &str, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         invitations::table
             .filter(invitations::org_id.eq(org_id))
             .filter(invitations::email.eq(email))
             .filter(invitations::accepted_at.is_null())
             .filter(invitations::revoked_at.is_null())
-            .filter(invitations::expires_at.gt(now())),
+            .filter(invitations::expires_at.gt(now)),
     ))
     .get_result(conn)
 }
 
 /// A created (or renewed) invitation: the token goes into the email and nowhere else.
 pub struct IssuedInvitation {
-    pub id: String,
+    pub id: InvitationId,
     pub token: String,
     pub email: String,
     pub role: Role,
@@ -212,33 +197,37 @@ pub fn create_invitation(
     input: InviteInput,
 ) -> QueryResult<IssuedInvitation> {
     let token = tokens::new_token();
-    let id = new_id();
-    let expires_at = now() + Duration::days(INVITATION_DAYS);
+    let id = InvitationId::new();
+    let expires_at = actor.at + Duration::days(INVITATION_DAYS);
     diesel::insert_into(invitations::table)
         .values((
             invitations::id.eq(&id),
             invitations::org_id.eq(&org.id),
             invitations::email.eq(&input.email),
-            invitations::role.eq(input.role.id()),
+            invitations::role.eq(input.role),
             invitations::token_hash.eq(tokens::hash_token(&token)),
             invitations::invited_by_user_id.eq(actor.user_id.as_deref()),
             invitations::expires_at.eq(expires_at),
-            invitations::created_at.eq(now()),
+            invitations::created_at.eq(actor.at),
         ))
         .execute(conn)?;
     let target = Target::new("invitation", &id, &input.email).details(format!("role {}", input.role.id()));
-    audit::record(conn, actor, Some(&org.id), "member.invite", target)?;
+    audit::record(conn, actor, Some(&org.id), Action::MemberInvited, target)?;
     Ok(IssuedInvitation { id, token, email: input.email, role: input.role, expires_at })
 }
 
 /// An open invitation of this organization by id (404 for another organization's).
-fn open_invitation(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<(String, String), AppError> {
+fn open_invitation(
+    conn: &mut DbConnection,
+    org_id: &OrgId,
+    id: &str,
+) -> Result<(InvitationId, String, Role), AppError> {
     invitations::table
         .filter(invitations::org_id.eq(org_id))
         .filter(invitations::id.eq(id))
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::revoked_at.is_null())
-        .select((invitations::email, invitations::role))
+        .select((invitations::id, invitations::email, invitations::role))
         .first(conn)
         .optional()?
         .ok_or(AppError::NotFound)
@@ -248,24 +237,25 @@ fn open_invitation(conn: &mut DbConnection, org_id: &str, id: &str) -> Result<(S
 pub fn resend_invitation(
     conn: &mut DbConnection,
     actor: &Actor,
-    org_id: &str,
+    org_id: &OrgId,
     id: &str,
 ) -> Result<IssuedInvitation, AppError> {
-    let (email, role) = open_invitation(conn, org_id, id)?;
+    let (id, email, role) = open_invitation(conn, org_id, id)?;
     let token = tokens::new_token();
-    let expires_at = now() + Duration::days(INVITATION_DAYS);
-    diesel::update(invitations::table.find(id))
+    let expires_at = actor.at + Duration::days(INVITATION_DAYS);
+    diesel::update(invitations::table.find(&id).filter(invitations::org_id.eq(org_id)))
         .set((invitations::token_hash.eq(tokens::hash_token(&token)), invitations::expires_at.eq(expires_at)))
         .execute(conn)?;
-    audit::record(conn, actor, Some(org_id), "member.invite_resend", Target::new("invitation", id, &email))?;
-    let role = Role::parse(&role).ok_or(AppError::NotFound)?;
-    Ok(IssuedInvitation { id: id.to_string(), token, email, role, expires_at })
+    audit::record(conn, actor, Some(org_id), Action::InvitationResent, Target::new("invitation", &id, &email))?;
+    Ok(IssuedInvitation { id, token, email, role, expires_at })
 }
 
-pub fn revoke_invitation(conn: &mut DbConnection, actor: &Actor, org_id: &str, id: &str) -> Result<String, AppError> {
-    let (email, _) = open_invitation(conn, org_id, id)?;
-    diesel::update(invitations::table.find(id)).set(invitations::revoked_at.eq(Some(now()))).execute(conn)?;
-    audit::record(conn, actor, Some(org_id), "member.invite_revoke", Target::new("invitation", id, &email))?;
+pub fn revoke_invitation(conn: &mut DbConnection, actor: &Actor, org_id: &OrgId, id: &str) -> Result<String, AppError> {
+    let (id, email, _) = open_invitation(conn, org_id, id)?;
+    diesel::update(invitations::table.find(&id).filter(invitations::org_id.eq(org_id)))
+        .set(invitations::revoked_at.eq(Some(actor.at)))
+        .execute(conn)?;
+    audit::record(conn, actor, Some(org_id), Action::InvitationRevoked, Target::new("invitation", &id, &email))?;
     Ok(format!("The invitation to {email} is revoked; its link no longer works."))
 }
 
@@ -290,27 +280,27 @@ pub fn change_member(
     let member = models::membership_in_org(conn, &org.id, member_id)?.ok_or(AppError::NotFound)?;
     let (name, email): (String, String) =
         users::table.find(&member.user_id).select((users::name, users::email)).first(conn)?;
-    let current_role = member.role().ok_or(AppError::NotFound)?;
+    let current_role = member.role();
     if let Some(refusal) = refusal(conn, actor, org, &member, current_role, change)? {
         return Ok(Err(refusal));
     }
-    let now = now();
-    let target = diesel::update(memberships::table.find(member_id));
+    let now = actor.at;
+    let target = diesel::update(memberships::table.find(&member.id).filter(memberships::org_id.eq(&org.id)));
     let (action, details, message) = match change {
         MemberChange::Role(role) => {
-            target.set((memberships::role.eq(role.id()), memberships::updated_at.eq(now))).execute(conn)?;
+            target.set((memberships::role.eq(role), memberships::updated_at.eq(now))).execute(conn)?;
             let details = format!("{} -> {}", current_role.id(), role.id());
-            ("member.change_role", details, format!("{name} is now {}.", role.label()))
+            (Action::MemberRoleChanged, details, format!("{name} is now {}.", role.label()))
         }
         MemberChange::Deactivate => {
             target.set((memberships::deactivated_at.eq(Some(now)), memberships::updated_at.eq(now))).execute(conn)?;
             let message = format!("{name} is deactivated: their access to {} ended now and a seat is free.", org.name);
-            ("member.deactivate", String::new(), message)
+            (Action::MemberDeactivated, String::new(), message)
         }
         MemberChange::Reactivate => {
             let reset = memberships::deactivated_at.eq(None::<NaiveDateTime>);
             target.set((reset, memberships::updated_at.eq(now))).execute(conn)?;
-            ("member.reactivate", String::new(), format!("{name} is active again."))
+            (Action::MemberReactivated, String::new(), format!("{name} is active again."))
         }
         MemberChange::ComplianceTeam(on) => {
             target.set((memberships::compliance_team.eq(on), memberships::updated_at.eq(now))).execute(conn)?;
@@ -319,10 +309,10 @@ pub fn change_member(
             } else {
                 format!("{name} is no longer on the compliance team.")
             };
-            ("member.compliance_team", if on { "on" } else { "off" }.to_string(), message)
+            (Action::ComplianceTeamChanged, if on { "on" } else { "off" }.to_string(), message)
         }
     };
-    let target = Target::new("membership", member_id, &email).details(details);
+    let target = Target::new("membership", &member.id, &email).details(details);
     audit::record(conn, actor, Some(&org.id), action, target)?;
     Ok(Ok(message))
 }
@@ -336,7 +326,7 @@ fn refusal(
     current_role: Role,
     change: MemberChange,
 ) -> QueryResult<Option<String>> {
-    let is_self = actor.user_id.as_deref() == Some(member.user_id.as_str());
+    let is_self = actor.user_id.as_ref() == Some(&member.user_id);
     let removes_admin = member.is_active()
         && current_role == Role::Admin
         && matches!(change, MemberChange::Deactivate | MemberChange::Role(_))
@@ -364,10 +354,10 @@ fn refusal(
     })
 }
 
-fn active_admins(conn: &mut DbConnection, org_id: &str) -> QueryResult<i64> {
+fn active_admins(conn: &mut DbConnection, org_id: &OrgId) -> QueryResult<i64> {
     memberships::table
         .filter(memberships::org_id.eq(org_id))
-        .filter(memberships::role.eq(Role::Admin.id()))
+        .filter(memberships::role.eq(Role::Admin))
         .filter(memberships::deactivated_at.is_null())
         .count()
         .get_result(conn)

@@ -8,12 +8,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::audit::{self, Actor, Target};
+use crate::audit::{self, Action, Actor, Target};
 use crate::auth::handlers::is_onboarded;
-use crate::auth::password::{hash_password, password_problem};
+use crate::auth::password::{hash_blocking, password_problem};
 use crate::auth::permissions::Role;
+use crate::auth::sessions;
 use crate::auth::{session, users};
-use crate::db::{DbConnection, now, settings};
+use crate::db::ids::{OrgId, SessionId};
+use crate::db::{DbConnection, settings};
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, OrgKind};
 use crate::web::PublicPage;
@@ -65,7 +67,7 @@ struct Onboarding {
     timezone: String,
     admin_name: String,
     admin_email: String,
-    password_hash: String,
+    password: String,
 }
 
 fn validate(form: &OnboardingForm) -> Result<Onboarding, FieldErrors> {
@@ -91,8 +93,8 @@ fn validate(form: &OnboardingForm) -> Result<Onboarding, FieldErrors> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let password_hash = hash_password(&form.password);
-    Ok(Onboarding { kind, org_name, contact_email, timezone, admin_name, admin_email, password_hash })
+    let password = form.password.clone();
+    Ok(Onboarding { kind, org_name, contact_email, timezone, admin_name, admin_email, password })
 }
 
 pub async fn submit(
@@ -115,10 +117,10 @@ pub async fn submit(
             return render_status(crate::web::form_status_invalid(), page);
         }
     };
-    let created = state.db.write(move |conn| create_installation(conn, &actor, &input)).await?;
-    let Some((user_id, org_id, stamp)) = created else { return Err(AppError::NotFound) };
-    session::sign_in(&session, &user_id, &stamp);
-    session::set_org(&session, &org_id);
+    let hash = hash_blocking(input.password.clone()).await?;
+    let created = state.db.write(move |conn| create_installation(conn, &actor, &input, &hash)).await?;
+    let Some((record, org_id, stamp)) = created else { return Err(AppError::NotFound) };
+    session::sign_in(&session, &record, &stamp, Some(&org_id));
     session::flash_ok(&session, "Welcome to Palisade. Your organization is ready.");
     Ok(redirect("/"))
 }
@@ -129,21 +131,32 @@ fn create_installation(
     conn: &mut DbConnection,
     actor: &Actor,
     input: &Onboarding,
-) -> Result<Option<(String, String, String)>, AppError> {
+    password_hash: &str,
+) -> Result<Option<(SessionId, OrgId, String)>, AppError> {
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Ok(None);
     }
+    let now = actor.at;
     let slug = unique_slug(conn, &forms::slugify(&input.org_name))?;
-    let org_id = models::insert_org(conn, input.kind, &input.org_name, &slug, &input.timezone, &input.contact_email)?;
-    let user_id = users::insert(conn, &input.admin_email, &input.admin_name, &input.password_hash, true)?;
-    models::insert_membership(conn, &org_id, &user_id, Role::Admin)?;
-    settings::set(conn, settings::ONBOARDED_AT, &now().to_string())?;
-    settings::set(conn, settings::INSTALLATION_MODE, input.kind.id())?;
+    let new = models::NewOrg {
+        kind: input.kind,
+        name: &input.org_name,
+        slug: &slug,
+        timezone: &input.timezone,
+        contact_email: &input.contact_email,
+        seat_limit: models::DEFAULT_SEAT_LIMIT,
+    };
+    let org_id = models::insert_org(conn, &new, now)?;
+    let user_id = users::insert(conn, &input.admin_email, &input.admin_name, password_hash, true, now)?;
+    models::insert_membership(conn, &org_id, &user_id, Role::Admin, now)?;
+    settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
+    settings::set(conn, settings::INSTALLATION_MODE, input.kind.id(), now)?;
     let who = actor.with_user(&user_id, &format!("{} <{}>", input.admin_name, input.admin_email));
     let target = Target::new("organization", &org_id, &input.org_name).details(format!("kind {}", input.kind.id()));
-    audit::record(conn, &who, Some(&org_id), "installation.onboard", target)?;
+    audit::record(conn, &who, Some(&org_id), Action::InstallationOnboard, target)?;
     let stamp = users::find(conn, &user_id)?.map(|u| u.session_stamp).unwrap_or_default();
-    Ok(Some((user_id, org_id, stamp)))
+    let record = sessions::start(conn, &user_id, actor)?;
+    Ok(Some((record, org_id, stamp)))
 }
 
 /// The slug itself, or the slug with the first free numeric suffix.

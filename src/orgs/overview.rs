@@ -51,6 +51,7 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
     };
     let can_see_log = ctx.perms.contains(Permission::ViewActivityLog);
     let org_id = ctx.id.clone();
+    let now = state.clock.now();
     let (page, org, seats_used, open_invitations, entries) = state
         .db
         .run(move |conn| {
@@ -61,14 +62,14 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
                 .filter(invitations::org_id.eq(&org_id))
                 .filter(invitations::accepted_at.is_null())
                 .filter(invitations::revoked_at.is_null())
-                .filter(invitations::expires_at.gt(crate::db::now()))
+                .filter(invitations::expires_at.gt(now))
                 .count()
                 .get_result(conn)?;
             let entries = if can_see_log { log::list(conn, &org_id, &LogFilter::default(), 8, 0)? } else { Vec::new() };
             Ok((page, org, seats, open, entries))
         })
         .await?;
-    let tz: chrono_tz::Tz = org.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = org.tz();
     let recent = entries
         .into_iter()
         .map(|e| RecentRow {

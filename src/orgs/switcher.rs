@@ -7,13 +7,15 @@ use askama::Template;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::auth::scope::{Identity, count_reachable_clients, org_context, reachable_clients};
+use crate::auth::identity::{acting_msp, org_context};
+use crate::auth::scope::Identity;
 use crate::auth::session;
 use crate::error::{AppError, AppResult};
 use crate::orgs::OrgKind;
+use crate::orgs::reach::{count_reachable_clients, reachable_clients};
 use crate::web::context::{SwitchEntry, mark_same_names};
 use crate::web::pagination::{ListQuery, Pager, query_string};
-use crate::web::routes::get_access_for;
+use crate::web::routes::{Access, get_access_for};
 use crate::web::{PageContext, PageInput, safe_next};
 use crate::web::{redirect, render};
 
@@ -45,7 +47,7 @@ pub async fn page(
     let search = query.list.search();
     let page_number = query.list.page();
     let filter = search.to_lowercase();
-    let current = identity.org.as_ref().map(|o| o.id.clone()).unwrap_or_default();
+    let current = identity.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default();
     let own: Vec<SwitchEntry> = identity
         .memberships
         .iter()
@@ -55,7 +57,7 @@ pub async fn page(
             name: m.org_name.clone(),
             slug: m.org_slug.clone(),
             kind: m.org_kind.label(),
-            current: m.org_id == current,
+            current: m.org_id == current.as_str(),
             show_slug: false,
         })
         .collect();
@@ -72,7 +74,7 @@ pub async fn page(
     let mut clients: Vec<SwitchEntry> = clients
         .into_iter()
         .map(|c| SwitchEntry {
-            current: c.id == current,
+            current: c.id == current.as_str(),
             id: c.id,
             name: c.name,
             slug: c.slug,
@@ -114,27 +116,41 @@ async fn switch_to(state: &AppState, identity: &Identity, org_id: &str) -> AppRe
     let lookup = identity.clone();
     switched.org =
         Some(state.db.run(move |conn| Ok(org_context(conn, &lookup, &org_id)?)).await?.ok_or(AppError::NotFound)?);
+    switched.msp = acting_msp(&switched);
     Ok(switched)
 }
 
-/// The same section in the new organization when it exists there (a parameterless page the user may open),
-/// else the organization's home.
+/// The same section in the new organization when it exists there (a parameterless page of the organization
+/// the user may open), else the organization's home. MSP pages are not a section of a client: switching to a
+/// client from one lands on the client's home.
 fn landing(identity: &Identity, next: &str) -> String {
     let path = next.split('?').next().unwrap_or("");
+    let in_msp = identity.org.as_ref().is_some_and(|o| o.kind == OrgKind::Msp);
     match get_access_for(path) {
+        Some(Access::Msp(_)) if !in_msp => home_of(identity),
         Some(access) if access.allows(Some(identity)) && !path.is_empty() => path.to_string(),
         _ => home_of(identity),
     }
 }
 
+/// Where a person starts: a client's end user in the client's portal; MSP staff working in their MSP on its
+/// dashboard; everyone else on the current organization's overview.
 pub fn home_of(identity: &Identity) -> String {
-    let msp_home = get_access_for("/msp/dashboard").is_some_and(|a| a.allows(Some(identity)));
+    // A client's end user belongs in the client's portal, not in the staff workspace.
+    if let Some(org) = &identity.org
+        && org.direct_role == Some(crate::auth::Role::PortalUser)
+        && org.msp.is_none()
+    {
+        return format!("/portal/{}", org.slug);
+    }
+    let in_msp = identity.org.as_ref().is_some_and(|o| o.kind == OrgKind::Msp);
+    let msp_home = in_msp && get_access_for("/msp/dashboard").is_some_and(|a| a.allows(Some(identity)));
     if msp_home { "/msp/dashboard".into() } else { "/overview".into() }
 }
 
 #[derive(Serialize)]
 struct OptionJson {
-    id: String,
+    id: crate::db::ids::OrgId,
     name: String,
     /// Only where two options share a name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,6 +206,6 @@ pub async fn resubmit(
     let target =
         safe_next(Some(&field("_target"))).ok_or_else(|| AppError::BadRequest("Nothing to resubmit.".into()))?;
     let switched = switch_to(&state, &identity, &field("_org")).await?;
-    session::set_org(&session, &switched.org.as_ref().map(|o| o.id.clone()).unwrap_or_default());
+    session::set_org(&session, &switched.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default());
     Ok(HttpResponse::TemporaryRedirect().insert_header(("Location", target)).finish())
 }

@@ -9,6 +9,7 @@ use crate::AppState;
 use crate::audit::Actor;
 use crate::auth::permissions::{Permission, PermissionSet, Role, Tier};
 use crate::auth::{Scope, session};
+use crate::db::ids::OrgId;
 use crate::error::{AppError, AppResult};
 use crate::mail::OutgoingMail;
 use crate::orgs::members::{self, InvitationRow, IssuedInvitation, MemberChange, MemberRow};
@@ -77,8 +78,9 @@ async fn render_team(
 ) -> AppResult<HttpResponse> {
     let search = query.search();
     let page_number = query.page();
-    let org_id = scope.org_id().to_string();
+    let org_id = scope.org_id().clone();
     let kind = scope.org.kind;
+    let now = state.clock.now();
     let (page, org, members, pager, invitations, seats_used) = state
         .db
         .run(move |conn| {
@@ -87,7 +89,7 @@ async fn render_team(
             let total = members::count_members(conn, &org_id, &search)?;
             let pager = Pager::new(page_number, total, query_string(&[("q", &search)]));
             let rows = members::list_members(conn, &org_id, &search, pager.per_page, pager.offset())?;
-            let invitations = members::open_invitations(conn, &org_id)?;
+            let invitations = members::open_invitations(conn, &org_id, now)?;
             let seats = models::seats_used(conn, &org_id)?;
             Ok((page, org, rows, pager, invitations, seats))
         })
@@ -132,8 +134,7 @@ pub async fn invite(
     form: web::Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
-    let org_id = scope.org_id().to_string();
-    match invite_to(&state, &actor, &org_id, &form).await? {
+    match invite_to(&state, &actor, scope.org_id(), &form).await? {
         Ok(message) => {
             session::flash_ok(&session, message);
             Ok(redirect("/settings/team"))
@@ -150,19 +151,19 @@ pub async fn invite(
 pub async fn invite_to(
     state: &AppState,
     actor: &Actor,
-    org_id: &str,
+    org_id: &OrgId,
     form: &InviteForm,
 ) -> AppResult<Result<String, FieldErrors>> {
-    let (org_id, email, role, actor) = (org_id.to_string(), form.email.clone(), form.role.clone(), actor.clone());
-    let (base_url, at) = (state.config.base_url.clone(), state.clock.now());
+    let (org_id, email, role, actor) = (org_id.clone(), form.email.clone(), form.role.clone(), actor.clone());
+    let base_url = state.config.base_url.clone();
     let issued = state
         .db
         .write(move |conn| {
             let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
-            match members::validate_invite(conn, &org, &email, &role)? {
+            match members::validate_invite(conn, &org, &email, &role, actor.at)? {
                 Ok(input) => {
                     let issued = members::create_invitation(conn, &actor, &org, input)?;
-                    crate::mail::enqueue(conn, at, &invitation_mail(&base_url, &actor, &org, &issued))?;
+                    crate::mail::enqueue(conn, actor.at, &invitation_mail(&base_url, &actor, &org, &issued))?;
                     Ok(Ok(issued))
                 }
                 Err(errors) => Ok(Err(errors)),
@@ -181,7 +182,7 @@ pub(crate) fn invitation_mail(
 ) -> OutgoingMail {
     let link = format!("{base_url}/invitations/{}", issued.token);
     let inviter = actor.label.split(" <").next().unwrap_or("Your administrator");
-    let expires = crate::web::time::local(issued.expires_at, org.timezone.parse().unwrap_or(chrono_tz::UTC));
+    let expires = crate::web::time::local(issued.expires_at, org.tz());
     crate::mail::messages::invitation(&issued.email, inviter, &org.name, issued.role.label(), &link, &expires)
         .for_org(&org.id)
 }
@@ -198,15 +199,15 @@ pub async fn resend(
     Ok(redirect("/settings/team"))
 }
 
-pub async fn resend_in(state: &AppState, actor: &Actor, org_id: &str, invitation_id: &str) -> AppResult<String> {
-    let (org_id, id, actor) = (org_id.to_string(), invitation_id.to_string(), actor.clone());
-    let (base_url, at) = (state.config.base_url.clone(), state.clock.now());
+pub async fn resend_in(state: &AppState, actor: &Actor, org_id: &OrgId, invitation_id: &str) -> AppResult<String> {
+    let (org_id, id, actor) = (org_id.clone(), invitation_id.to_string(), actor.clone());
+    let base_url = state.config.base_url.clone();
     let issued = state
         .db
         .write(move |conn| {
             let org = models::find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
             let issued = members::resend_invitation(conn, &actor, &org_id, &id)?;
-            crate::mail::enqueue(conn, at, &invitation_mail(&base_url, &actor, &org, &issued))?;
+            crate::mail::enqueue(conn, actor.at, &invitation_mail(&base_url, &actor, &org, &issued))?;
             Ok(issued)
         })
         .await?;
@@ -220,7 +221,7 @@ pub async fn revoke(
     session: Session,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (org_id, id) = (scope.org_id().to_string(), path.into_inner());
+    let (org_id, id) = (scope.org_id().clone(), path.into_inner());
     let message = state.db.write(move |conn| members::revoke_invitation(conn, &actor, &org_id, &id)).await?;
     session::flash_ok(&session, message);
     Ok(redirect("/settings/team"))
@@ -243,11 +244,11 @@ pub async fn apply_change(
     state: &AppState,
     actor: Actor,
     session: &Session,
-    org_id: &str,
+    org_id: &OrgId,
     member_id: String,
     change: Result<MemberChange, String>,
 ) -> AppResult<()> {
-    let org_id = org_id.to_string();
+    let org_id = org_id.clone();
     let outcome = state
         .db
         .write(move |conn| {

@@ -7,11 +7,14 @@ use actix_session::SessionExt;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use diesel::QueryResult;
 
-use crate::auth::scope::{Identity, count_reachable_clients, reachable_clients};
+use crate::auth::scope::Identity;
 use crate::auth::session::{self, Flash};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::error::AppError;
 use crate::orgs::OrgKind;
+use crate::orgs::reach::switcher_head;
+use crate::web::guard::ActingOrg;
 use crate::web::routes::get_access_for;
 
 /// Entries of the sidebar switcher before "show all".
@@ -36,6 +39,8 @@ const NAV: &[(&str, &str, &str)] = &[
 /// What the extractor collects from the request; `load` adds what needs the database.
 pub struct PageInput {
     identity: Identity,
+    /// The organization the page's forms are for (the MSP on MSP pages, else the current organization).
+    form_org: String,
     csrf: String,
     flash: Option<Flash>,
     path: String,
@@ -50,8 +55,13 @@ impl FromRequest for PageInput {
             return ready(Err(AppError::SignInRequired));
         };
         let session = req.get_session();
+        let form_org = match req.extensions().get::<ActingOrg>() {
+            Some(ActingOrg(org)) => org.to_string(),
+            None => identity.org.as_ref().map(|o| o.id.to_string()).unwrap_or_default(),
+        };
         ready(Ok(PageInput {
             identity,
+            form_org,
             csrf: session::csrf_token(&session),
             flash: session::take_flash(&session),
             path: req.path().to_string(),
@@ -74,7 +84,7 @@ pub struct NavGroup {
 
 #[derive(Clone, Debug)]
 pub struct SwitchEntry {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
     pub slug: String,
     pub kind: &'static str,
@@ -134,7 +144,7 @@ impl PageInput {
         &self.identity
     }
 
-    /// Builds the page context: at most two queries (the switcher's first clients and their count).
+    /// Builds the page context: at most one statement (the switcher's first clients, with their count).
     pub fn load(self, conn: &mut DbConnection) -> QueryResult<PageContext> {
         let identity = &self.identity;
         let switcher = load_switcher(conn, identity)?;
@@ -149,7 +159,7 @@ impl PageInput {
             user_email: identity.user.email.clone(),
             is_super_admin: identity.user.is_super_admin,
             banner,
-            org_id: identity.org.as_ref().map(|o| o.id.clone()).unwrap_or_default(),
+            org_id: self.form_org,
             csrf: self.csrf,
             flash: self.flash,
             nav: build_nav(identity, &self.path),
@@ -198,13 +208,8 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
             show_slug: false,
         })
         .collect();
-    let clients = reachable_clients(conn, identity, "", SWITCHER_CLIENTS, 0)?;
-    let total_clients = if (clients.len() as i64) < SWITCHER_CLIENTS {
-        clients.len() as i64
-    } else {
-        count_reachable_clients(conn, identity, "")?
-    };
-    for client in clients {
+    let head = switcher_head(conn, identity, SWITCHER_CLIENTS)?;
+    for client in head.clients {
         if entries.iter().any(|e| e.id == client.id) {
             continue;
         }
@@ -230,7 +235,7 @@ fn load_switcher(conn: &mut DbConnection, identity: &Identity) -> QueryResult<Sw
         });
     }
     mark_same_names(&mut entries);
-    Ok(Switcher { entries, total_clients })
+    Ok(Switcher { entries, total_clients: head.total })
 }
 
 /// For pages outside the staff app (sign-in, onboarding, emailed-token pages): csrf token and flash only.

@@ -1,22 +1,21 @@
 //! Not-found and forbidden pages for a signed-in person keep the app shell (sidebar, switcher, banner), so that
 //! a wrong link or a refused action never strands them on a bare page. `AppError` renders the plain page (it has
 //! no request to build the shell from); this middleware, inside the session middleware, replaces that body for
-//! a signed-in person and keeps the status. Anyone else (signed out, a stale session) keeps the plain page.
+//! a signed-in person and keeps the status. Anyone else (signed out, a stale session) keeps the plain page. Who is
+//! signed in is the route guard's answer (see `web::guard::signed_in_identity`), never read here from the session.
 
 use std::future::{Ready, ready};
 use std::rc::Rc;
 
-use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::StatusCode;
-use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{Error, FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::future::LocalBoxFuture;
 
 use crate::AppState;
-use crate::auth::scope::{Identity, resolve_identity};
-use crate::auth::session;
+use crate::auth::scope::Identity;
 use crate::error::AppError;
 use crate::web::{PageContext, PageInput};
 
@@ -109,29 +108,16 @@ struct ErrorShellPage {
 /// The error page inside the shell, or None when nobody is signed in.
 async fn signed_in_page(req: &HttpRequest, refusal: Refusal) -> Option<HttpResponse> {
     let state = req.app_data::<web::Data<AppState>>()?.clone();
-    let resolved = req.extensions().get::<Identity>().cloned();
-    let identity = match resolved {
-        Some(identity) => identity,
-        None => session_identity(req, &state).await?,
-    };
+    // The route guard keeps the identity it resolved, refused or not; an address no route matches had no guard.
+    let identity = crate::web::guard::signed_in_identity(req).await?;
     let (title, message) = text(refusal, &identity);
     let home = crate::orgs::switcher::home_of(&identity);
-    req.extensions_mut().insert(identity);
     let input = PageInput::extract(req).await.ok()?;
     let mut page = state.db.run(move |conn| Ok(input.load(conn)?)).await.ok()?;
     // The refused address is not echoed (the switcher would offer it as the place to return to).
     page.path = home.clone();
     let body = ErrorShellPage { page, status: refusal.status().as_u16(), title, message, home }.render().ok()?;
     Some(HttpResponse::build(refusal.status()).content_type("text/html; charset=utf-8").body(body))
-}
-
-/// The signed-in identity behind the session of a request the route guard did not resolve (an unknown path, or
-/// a refusal before the identity was stored).
-async fn session_identity(req: &HttpRequest, state: &AppState) -> Option<Identity> {
-    let session = req.get_session();
-    let (user_id, stamp) = session::user(&session)?;
-    let wanted = session::org(&session);
-    state.db.run(move |conn| Ok(resolve_identity(conn, &user_id, &stamp, wanted.as_deref())?)).await.ok().flatten()
 }
 
 fn text(refusal: Refusal, identity: &Identity) -> (&'static str, String) {

@@ -1,30 +1,46 @@
 //! The per-route guard. Before any handler runs it:
-//! 1. for state-changing requests, checks the same-origin headers and the session csrf token;
-//! 2. resolves the signed-in identity from the session (user still active, session stamp unchanged,
-//!    organization still reachable) and stores it in the request for the `Identity` / `Scope` extractors;
-//! 3. enforces the route's `Access`;
-//! 4. for organization-scoped forms, refuses a submission rendered for another organization than the current
-//!    one (another tab switched client), keeping the input to offer it again.
+//! 1. refuses control characters in the path or query string (a friendly 400) and strips them from form
+//!    values (keeping tab, line feed and carriage return), once for every route;
+//! 2. for API-key routes, resolves the bearer key (no cookie, no csrf); for every other state-changing request,
+//!    checks the same-origin headers (WebSocket upgrades included) and the session csrf token;
+//! 3. resolves the route's principal: the staff identity from the session (record open, user stamp unchanged,
+//!    an active membership left, organization still reachable; on public routes too, optionally), a portal
+//!    user in the portal's client, an auditor's grant, or an API key, and stores it for the extractors (the
+//!    staff identity stays in the request when the route is refused too, for the error page's app shell and the
+//!    request log);
+//! 4. enforces the route's `Access`;
+//! 5. for organization-scoped forms, refuses a submission whose `_org` is missing or names another
+//!    organization than the one the request acts on (another tab switched client), keeping the input.
 
 use std::future::{Ready, ready};
 use std::rc::Rc;
 
 use actix_session::SessionExt;
 use actix_web::body::BoxBody;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::{Method, header};
-use actix_web::{Error, HttpMessage, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
 use futures_util::future::LocalBoxFuture;
 
 use crate::AppState;
-use crate::auth::scope::{Identity, resolve_identity};
-use crate::auth::session;
+use crate::auth::identity;
+use crate::auth::portal::{self, PortalTarget};
+use crate::auth::scope::Identity;
 use crate::auth::tokens::constant_time_eq;
+use crate::auth::{api_keys, auditor, session, sessions};
+use crate::db::ids::OrgId;
 use crate::error::{AppError, ContextChanged};
-use crate::web::routes::Access;
+use crate::web::routes::{Access, Principal};
 
-/// Largest urlencoded form body the guard will read (multipart uploads carry their tokens in the query string).
+/// Largest urlencoded form body the guard will read.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+/// How much of a multipart body the guard reads to find its leading `_csrf` and `_org` fields.
+const MAX_MULTIPART_PREFIX: usize = 16 * 1024;
+
+/// The organization an organization-scoped request acts on (the current one, or the person's MSP on MSP
+/// routes): the one its forms must name in `_org`, and the one pages render into their forms.
+#[derive(Clone, Debug)]
+pub struct ActingOrg(pub OrgId);
 
 pub struct Guard {
     access: Access,
@@ -72,15 +88,16 @@ where
         Box::pin(async move {
             match authorize(&mut req, access).await {
                 Ok(()) => service.call(req).await,
-                Err(err) => Ok(refusal(req, err)),
+                Err(err) => Ok(refusal(req, access, err)),
             }
         })
     }
 }
 
-/// A refused request: sign-in redirects for pages, the error page otherwise.
-fn refusal(req: ServiceRequest, err: AppError) -> ServiceResponse<BoxBody> {
-    if matches!(err, AppError::SignInRequired) && req.method() == Method::GET {
+/// A refused request: staff pages send visitors to sign in; everything else gets the error page.
+fn refusal(req: ServiceRequest, access: Access, err: AppError) -> ServiceResponse<BoxBody> {
+    let to_sign_in = matches!(access.principal(), Principal::Staff | Principal::PortalUser);
+    if matches!(err, AppError::SignInRequired) && req.method() == Method::GET && to_sign_in {
         let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let location = format!("/login?next={}", crate::web::urlencode(next));
         let response = HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
@@ -93,30 +110,121 @@ fn is_state_changing(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+fn app_state(req: &ServiceRequest) -> Result<web::Data<AppState>, AppError> {
+    req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| AppError::internal("no app state"))
+}
+
 async fn authorize(req: &mut ServiceRequest, access: Access) -> Result<(), AppError> {
-    let state = req.app_data::<web::Data<AppState>>().cloned().ok_or_else(|| AppError::internal("no app state"))?;
-    let fields = if is_state_changing(req.method()) {
-        check_same_origin(req, &state)?;
-        let fields = read_form_fields(req).await?;
-        check_csrf(req, &fields)?;
-        Some(fields)
-    } else {
-        None
-    };
-    if access == Access::Public {
-        return Ok(());
+    let state = app_state(req)?;
+    refuse_control_characters(req)?;
+    if access.principal() == Principal::ApiKey {
+        return authorize_api_key(req, access, &state).await;
     }
-    let identity = load_identity(req, &state).await?.ok_or(AppError::SignInRequired)?;
-    // A form for another organization is refused as such, before asking what the user may do in this one.
-    if access.is_org_scoped()
-        && let Some(fields) = &fields
-    {
-        check_form_org(req, &identity, fields, &state).await?;
+    let fields = check_origin_and_tokens(req, &state).await?;
+    match access.principal() {
+        Principal::Anyone => load_identity(req.request(), &state).await.map(|_| ()),
+        Principal::Staff => authorize_staff(req, access, fields.as_deref(), &state).await,
+        Principal::PortalUser => authorize_portal(req, access, &state).await,
+        Principal::Auditor => authorize_auditor(req, &state).await,
+        Principal::ApiKey => unreachable!("API keys are resolved above"),
+    }
+}
+
+async fn authorize_staff(
+    req: &mut ServiceRequest,
+    access: Access,
+    fields: Option<&[(String, String)]>,
+    state: &AppState,
+) -> Result<(), AppError> {
+    let identity = load_identity(req.request(), state).await?.ok_or(AppError::SignInRequired)?;
+    if access.is_org_scoped() {
+        let acting = acting_org(&identity, access).ok_or(AppError::Forbidden)?;
+        if let Some(fields) = fields {
+            // A form for another organization is refused as such, before asking what the user may do.
+            check_form_org(req, &identity, &acting, fields, state).await?;
+        }
+        req.extensions_mut().insert(ActingOrg(acting));
     }
     if !access.allows(Some(&identity)) {
         return Err(AppError::Forbidden);
     }
-    req.extensions_mut().insert(identity);
+    Ok(())
+}
+
+async fn authorize_auditor(req: &mut ServiceRequest, state: &AppState) -> Result<(), AppError> {
+    let session = req.get_session();
+    let grant = session::auditor_grant(&session).ok_or(AppError::SignInRequired)?;
+    let now = state.clock.now();
+    let Some(scope) = state.db.run(move |conn| Ok(auditor::resolve(conn, &grant, now)?)).await? else {
+        session::sign_out(&session);
+        return Err(AppError::SignInRequired);
+    };
+    req.extensions_mut().insert(scope);
+    Ok(())
+}
+
+/// Same-origin for state-changing requests and WebSocket upgrades (a cross-site page can open a socket with
+/// the person's cookies); the form fields and their csrf token for state-changing ones (None for reads).
+async fn check_origin_and_tokens(
+    req: &mut ServiceRequest,
+    state: &AppState,
+) -> Result<Option<Vec<(String, String)>>, AppError> {
+    let changes_state = is_state_changing(req.method());
+    if changes_state || req.headers().contains_key(header::UPGRADE) {
+        check_same_origin(req, state)?;
+    }
+    if !changes_state {
+        return Ok(None);
+    }
+    let fields = read_form_fields(req).await?;
+    check_csrf(req, &fields)?;
+    Ok(Some(fields))
+}
+
+/// The organization an organization-scoped route acts on: the current one, or on MSP routes the person's MSP.
+fn acting_org(identity: &Identity, access: Access) -> Option<OrgId> {
+    match access {
+        Access::Msp(_) => identity.msp.as_ref().map(|m| m.id.clone()),
+        _ => identity.org.as_ref().map(|o| o.id.clone()),
+    }
+}
+
+async fn authorize_api_key(req: &mut ServiceRequest, access: Access, state: &AppState) -> Result<(), AppError> {
+    let Access::ApiKey(needed) = access else { return Err(AppError::Forbidden) };
+    let key = api_keys::bearer_key(req).ok_or(AppError::SignInRequired)?;
+    let scope = state.db.run(move |conn| Ok(api_keys::resolve(conn, &key)?)).await?.ok_or(AppError::SignInRequired)?;
+    if !scope.has(needed) {
+        return Err(AppError::Forbidden);
+    }
+    req.extensions_mut().insert(scope);
+    Ok(())
+}
+
+async fn authorize_portal(req: &mut ServiceRequest, access: Access, state: &AppState) -> Result<(), AppError> {
+    let Access::Portal(needed) = access else { return Err(AppError::Forbidden) };
+    let identity = load_identity(req.request(), state).await?.ok_or(AppError::SignInRequired)?;
+    let target = match req.match_info().get("client_slug") {
+        Some(slug) => PortalTarget::Slug(slug.to_string()),
+        None => PortalTarget::Host(req.connection_info().host().to_lowercase()),
+    };
+    let client = state.db.run(move |conn| Ok(portal::find_client(conn, &target)?)).await?.ok_or(AppError::NotFound)?;
+    // Someone with no membership in this client learns nothing about it.
+    let scope = portal::scope_in(&identity, client).ok_or(AppError::NotFound)?;
+    if !scope.can(needed) {
+        return Err(AppError::Forbidden);
+    }
+    req.extensions_mut().insert(scope);
+    Ok(())
+}
+
+/// Control characters never belong in an address: a percent-decoded path or query string with one is refused.
+fn refuse_control_characters(req: &ServiceRequest) -> Result<(), AppError> {
+    let has_control = |text: &str| crate::web::percent_decode(text).chars().any(char::is_control);
+    if has_control(req.path()) || has_control(&req.query_string().replace('+', " ")) {
+        return Err(AppError::BadRequest(
+            "That address contains characters a link never has. Go back and follow the link again.".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -133,19 +241,33 @@ fn check_same_origin(req: &ServiceRequest, state: &AppState) -> Result<(), AppEr
     if origin == state.config.base_url || origin == own { Ok(()) } else { Err(AppError::CrossOrigin) }
 }
 
-/// The urlencoded fields of the body (read and then put back for the handler), plus the query string's
-/// fields (where multipart forms carry their tokens).
+/// The form fields the guard checks: the query string's, then an urlencoded body's (control characters
+/// stripped, and the cleaned body put back for the handler) or a multipart body's leading text fields.
 async fn read_form_fields(req: &mut ServiceRequest) -> Result<Vec<(String, String)>, AppError> {
     let mut fields: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let is_urlencoded = req.content_type().eq_ignore_ascii_case("application/x-www-form-urlencoded");
-    if is_urlencoded {
+    let content_type = req.content_type().to_ascii_lowercase();
+    if content_type == "application/x-www-form-urlencoded" {
         let body = read_body(req).await?;
         let parsed: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|_| AppError::BadRequest("The form could not be read. Reload the page and try again.".into()))?;
-        fields.extend(parsed);
-        req.set_payload(actix_web::dev::Payload::from(body));
+        let cleaned: Vec<(String, String)> =
+            parsed.into_iter().map(|(k, v)| (strip_control(&k), strip_control(&v))).collect();
+        let encoded = serde_urlencoded::to_string(&cleaned)
+            .map_err(|_| AppError::BadRequest("The form could not be read. Reload the page and try again.".into()))?;
+        fields.extend(cleaned);
+        req.set_payload(Payload::from(web::Bytes::from(encoded)));
+    } else if content_type == "multipart/form-data" {
+        fields.extend(leading_multipart_fields(req).await?);
     }
     Ok(fields)
+}
+
+/// A form value without control characters, except tab, line feed and carriage return.
+pub fn strip_control(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return text.to_string();
+    }
+    text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect()
 }
 
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
@@ -162,6 +284,50 @@ async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, AppError> {
     Ok(body.freeze())
 }
 
+/// The small text fields at the start of a multipart body (where forms put `_csrf` and `_org`), read without
+/// consuming the body: what was read is put back in front of the rest for the handler.
+async fn leading_multipart_fields(req: &mut ServiceRequest) -> Result<Vec<(String, String)>, AppError> {
+    use futures_util::StreamExt;
+    let boundary = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("boundary=")))
+        .map(|b| format!("--{}", b.trim_matches('"')));
+    let Some(boundary) = boundary else { return Ok(Vec::new()) };
+    let mut payload = req.take_payload();
+    let mut prefix = web::BytesMut::new();
+    while prefix.len() < MAX_MULTIPART_PREFIX {
+        match payload.next().await {
+            Some(chunk) => prefix
+                .extend_from_slice(&chunk.map_err(|_| AppError::BadRequest("The upload was interrupted.".into()))?),
+            None => break,
+        }
+    }
+    let prefix = prefix.freeze();
+    let fields = parse_leading_parts(&prefix, &boundary);
+    let rest = futures_util::stream::once(async move { Ok(prefix) }).chain(payload);
+    req.set_payload(Payload::Stream { payload: Box::pin(rest) });
+    Ok(fields)
+}
+
+/// Parses `name="..."` text parts from the start of a multipart body, stopping at the first file part or at
+/// the end of what was read.
+fn parse_leading_parts(body: &[u8], boundary: &str) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    let mut fields = Vec::new();
+    for part in text.split(boundary).skip(1) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else { break };
+        if head.contains("filename=") {
+            break;
+        }
+        let Some(name) = head.split("name=\"").nth(1).and_then(|rest| rest.split('"').next()) else { break };
+        let Some(value) = value.strip_suffix("\r\n") else { break };
+        fields.push((name.to_string(), strip_control(value)));
+    }
+    fields
+}
+
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
     fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
@@ -176,36 +342,82 @@ fn check_csrf(req: &ServiceRequest, fields: &[(String, String)]) -> Result<(), A
     }
 }
 
-async fn load_identity(req: &ServiceRequest, state: &web::Data<AppState>) -> Result<Option<Identity>, AppError> {
-    let session = req.get_session();
-    let Some((user_id, stamp)) = session::user(&session) else { return Ok(None) };
-    let wanted_org = session::org(&session);
-    let wanted = wanted_org.clone();
-    let identity = state.db.run(move |conn| Ok(resolve_identity(conn, &user_id, &stamp, wanted.as_deref())?)).await?;
-    match &identity {
-        None => session::sign_out(&session),
-        Some(identity) => {
-            let resolved = identity.org.as_ref().map(|o| o.id.clone());
-            if resolved != wanted_org
-                && let Some(org_id) = resolved
-            {
-                session::set_org(&session, &org_id);
-            }
-        }
-    }
-    Ok(identity)
+/// The staff identity of a request that no route guard saw (an address no route matches), resolved as the guard
+/// resolves it: for the error pages that keep the signed-in person's app shell.
+pub async fn signed_in_identity(req: &HttpRequest) -> Option<Identity> {
+    let state = req.app_data::<web::Data<AppState>>()?.clone();
+    load_identity(req, &state).await.ok().flatten()
 }
 
-/// A form rendered for another organization than the current one is refused, its input kept.
+/// The staff identity the session cookie names, if it still stands (see `auth::identity::resolve`), resolved
+/// once per request and kept in the request: for the extractors when the route lets the person in, for the
+/// error page's app shell when it does not. A cookie whose session no longer stands is cleared, and its record
+/// ended (a person with no active membership left keeps no session). The record's "last seen" is refreshed at
+/// most once a minute.
+async fn load_identity(req: &HttpRequest, state: &AppState) -> Result<Option<Identity>, AppError> {
+    if let Some(identity) = req.extensions().get::<Identity>() {
+        return Ok(Some(identity.clone()));
+    }
+    let session = req.get_session();
+    let Some((session_id, stamp)) = session::signed_in_record(&session) else { return Ok(None) };
+    let wanted_org = session::org(&session).unwrap_or_default();
+    let now = state.clock.now();
+    let wanted = wanted_org.clone();
+    let resolved = state
+        .db
+        .run(move |conn| {
+            let resolved = identity::resolve(conn, &session_id, &stamp, &wanted)?;
+            match &resolved {
+                None => end_record(conn, &session_id, now)?,
+                Some(r) if now - r.last_seen_at >= sessions::LAST_SEEN_EVERY => {
+                    sessions::touch(conn, &r.identity.session_id, now)?
+                }
+                Some(_) => {}
+            }
+            Ok(resolved)
+        })
+        .await?;
+    let Some(resolved) = resolved else {
+        session::sign_out(&session);
+        return Ok(None);
+    };
+    let identity = resolved.identity;
+    if let Some(org) = &identity.org
+        && org.id.as_str() != wanted_org
+    {
+        session::set_org(&session, &org.id);
+    }
+    req.extensions_mut().insert(identity.clone());
+    Ok(Some(identity))
+}
+
+/// Ends a session record that no longer stands (whoever it belongs to; a no-op when unknown or already ended).
+fn end_record(
+    conn: &mut crate::db::DbConnection,
+    session_id: &str,
+    now: chrono::NaiveDateTime,
+) -> diesel::QueryResult<()> {
+    use crate::schema::sessions as s;
+    use diesel::prelude::*;
+    diesel::update(s::table.filter(s::id.eq(session_id)).filter(s::ended_at.is_null()))
+        .set(s::ended_at.eq(Some(now)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A form must name the organization it was rendered for, and it must be the one the request acts on; a
+/// missing `_org` is refused (nothing is applied to whatever organization the session holds), a different
+/// one is refused with the input kept, to offer it again there.
 async fn check_form_org(
     req: &ServiceRequest,
     identity: &Identity,
+    acting: &OrgId,
     fields: &[(String, String)],
-    state: &web::Data<AppState>,
+    state: &AppState,
 ) -> Result<(), AppError> {
-    let Some(form_org) = field(fields, "_org") else { return Ok(()) };
-    let Some(current) = &identity.org else { return Ok(()) };
-    if form_org == current.id {
+    let from_header = req.headers().get("x-palisade-org").and_then(|v| v.to_str().ok());
+    let Some(form_org) = field(fields, "_org").or(from_header) else { return Err(AppError::FormExpired) };
+    if form_org == acting.as_str() {
         return Ok(());
     }
     let form_org_id = form_org.to_string();
@@ -213,16 +425,23 @@ async fn check_form_org(
     // Only an organization the user reaches is named (and offered for resubmission); any other is not found.
     let form_org_name = state
         .db
-        .run(move |conn| Ok(crate::auth::scope::org_context(conn, &who, &lookup)?.map(|o| o.name)))
+        .run(move |conn| Ok(identity::org_context(conn, &who, &lookup)?.map(|o| o.name)))
         .await?
         .ok_or(AppError::NotFound)?;
+    let current_org_name = current_name(identity, acting);
     let kept = fields.iter().filter(|(k, _)| k != "_csrf" && k != "_org" && !k.contains("password")).cloned().collect();
     Err(AppError::ContextChanged(Box::new(ContextChanged {
         form_org_id,
         form_org_name,
-        current_org_name: current.name.clone(),
+        current_org_name,
         target: req.path().to_string(),
         csrf: field(fields, "_csrf").unwrap_or_default().to_string(),
         fields: kept,
     })))
+}
+
+fn current_name(identity: &Identity, acting: &OrgId) -> String {
+    let from_msp = identity.msp.as_ref().filter(|m| &m.id == acting).map(|m| m.name.clone());
+    let from_org = identity.org.as_ref().filter(|o| &o.id == acting).map(|o| o.name.clone());
+    from_msp.or(from_org).unwrap_or_default()
 }

@@ -48,11 +48,36 @@ pub fn urlencode(text: &str) -> String {
     serde_urlencoded::to_string([("", text)]).map(|s| s[1..].to_string()).unwrap_or_default()
 }
 
-/// A local path to return to after an action (never another site: "//evil.example" and "https://..." are refused).
+/// A same-site path to return to after an action, or None. Only a path made of printable ASCII is accepted:
+/// no scheme, no "//host" or "/\\host", and no control character or space anywhere (browsers drop tabs and
+/// line breaks from URLs, so "/\t/evil.example" would become "//evil.example").
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    let next = next?.trim();
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") && !next.contains("://");
-    local.then(|| next.to_string())
+    let next = next?;
+    let printable = next.chars().all(|c| c.is_ascii_graphic());
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    (printable && local).then(|| next.to_string())
+}
+
+/// Percent-decodes text (a path or query string) leniently: malformed escapes stay as they are, and invalid
+/// UTF-8 is replaced, so the result can be checked for characters the raw text hides.
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The client's IP address for rate limits and the activity log (X-Forwarded-For only when trusted).
@@ -76,5 +101,16 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/\n/evil.example")), None);
+        assert_eq!(safe_next(Some("/a\0b")), None);
+        assert_eq!(safe_next(Some("/clients?q=a%20b&page=2")), Some("/clients?q=a%20b&page=2".into()));
+    }
+
+    #[test]
+    fn percent_decoding_reveals_hidden_characters() {
+        assert_eq!(percent_decode("/%09/evil"), "/\t/evil");
+        assert_eq!(percent_decode("a%00b"), "a\0b");
+        assert_eq!(percent_decode("100%"), "100%");
     }
 }

@@ -1,6 +1,7 @@
 //! The request log and the error format: one tracing span per request carrying the method, the route pattern
 //! (never the raw path, which can hold tokens), the status, the latency and, once the guard has resolved them,
-//! the user and organization ids. One `info` event per request (target `palisade::request`), plus one `error`
+//! the user and the organization the request acted on (the MSP on MSP routes; the portal's client; the auditor's
+//! or API key's organization). One `info` event per request (target `palisade::request`), plus one `error`
 //! event with the whole cause chain when a request fails on our side.
 //!
 //! API requests (under `/api/`, or asking for `Accept: application/json`) get every error in the JSON shape
@@ -10,11 +11,16 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpResponse};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 use tracing::Instrument;
 
+use crate::auth::api_keys::ApiKeyScope;
+use crate::auth::auditor::AuditorScope;
+use crate::auth::portal::PortalScope;
 use crate::auth::scope::Identity;
+use crate::db::ids::{OrgId, UserId};
 use crate::error::AppError;
+use crate::web::guard::ActingOrg;
 
 pub async fn request_log(
     req: ServiceRequest,
@@ -34,11 +40,12 @@ pub async fn request_log(
     let response = next.call(req).instrument(span.clone()).await?;
     let route = response.request().match_pattern().unwrap_or_else(|| "(no route)".into());
     span.record("route", tracing::field::display(&route));
-    if let Some(identity) = response.request().extensions().get::<Identity>() {
-        span.record("user_id", tracing::field::display(&identity.user.id));
-        if let Some(org) = &identity.org {
-            span.record("org_id", tracing::field::display(&org.id));
-        }
+    let (user_id, org_id) = principal(response.request());
+    if let Some(user_id) = user_id {
+        span.record("user_id", tracing::field::display(user_id));
+    }
+    if let Some(org_id) = org_id {
+        span.record("org_id", tracing::field::display(org_id));
     }
     let response = match response.response().error() {
         Some(error) => {
@@ -70,6 +77,25 @@ pub async fn request_log(
     span.record("ms", started.elapsed().as_secs_f64() * 1000.0);
     tracing::info!(target: "palisade::request", parent: &span, "request");
     Ok(response)
+}
+
+/// Who the guard resolved for the request (refused or not) and the organization it acted on.
+fn principal(req: &HttpRequest) -> (Option<UserId>, Option<OrgId>) {
+    let extensions = req.extensions();
+    if let Some(key) = extensions.get::<ApiKeyScope>() {
+        return (None, Some(key.org_id().clone()));
+    }
+    if let Some(auditor) = extensions.get::<AuditorScope>() {
+        return (None, Some(auditor.org_id().clone()));
+    }
+    let user = extensions.get::<Identity>().map(|identity| identity.user.id.clone());
+    let org = match (extensions.get::<PortalScope>(), extensions.get::<ActingOrg>(), extensions.get::<Identity>()) {
+        (Some(portal), _, _) => Some(portal.org_id().clone()),
+        (None, Some(ActingOrg(acting)), _) => Some(acting.clone()),
+        (None, None, Some(identity)) => identity.org.as_ref().map(|org| org.id.clone()),
+        (None, None, None) => None,
+    };
+    (user, org)
 }
 
 /// API requests: under /api/, or asking for JSON first.

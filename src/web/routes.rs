@@ -1,6 +1,18 @@
 //! The route table: every area declares its routes here-in-code as (method, path, access, handler). The same
 //! table registers the routes, wraps each in the guard that enforces its access before the handler runs, feeds
 //! the nav and "land on the same section" logic, and is what the access-matrix test walks.
+//!
+//! An `Access` says both how the principal is resolved and what it needs:
+//!
+//! ```text
+//! get("/msp/clients", Msp(ViewClients), clients::list)                 // staff, on their MSP  -> MspScope
+//! post("/settings/team/invite", Org(ManageTeam), team::invite)         // staff, current org   -> Scope
+//!     .example(&[("email", "new@example.com"), ("role", "EMPLOYEE")])  // a valid body for the access matrix
+//! get("/portal/{client_slug}", Portal(UsePortal), portal::home)        // client end user      -> PortalScope
+//! get("/audit", Auditor, audit::home)                                  // auditor grant        -> AuditorScope
+//! get("/api/v1/organization", ApiKey(ReadOrganization), api::org)      // bearer key, no csrf  -> ApiKeyScope
+//! get("/login", Public, login_page)                                    // anyone               -> Option<Identity>
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -8,40 +20,72 @@ use actix_web::http::Method;
 use actix_web::{Handler, Responder, web};
 
 use crate::auth::Permission;
+use crate::auth::api_keys::ApiScope;
 use crate::auth::scope::Identity;
-use crate::orgs::OrgKind;
 use crate::web::guard::Guard;
 
-/// Who may call a route.
+/// Who may call a route: how the principal is resolved, and what it needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
-    /// Anyone, signed in or not (sign-in, onboarding, emailed-token pages, health).
+    /// Anyone. A staff session, when there is one, is still validated and offered as `Option<Identity>`.
     Public,
-    /// Any signed-in user, whatever organization they are in (profile, switcher).
+    /// Any signed-in staff user, whatever organization they are in (profile, switcher). -> `Identity`
     SignedIn,
-    /// The current organization, with this permission there.
+    /// Staff in the current organization, with this permission there. -> `Scope`
     Org(Permission),
-    /// The current organization must be an MSP, with this permission there.
+    /// Staff acting on their MSP (whatever client is selected), with this permission in the MSP. -> `MspScope`
     Msp(Permission),
-    /// Installation super admins only.
+    /// Installation super admins only. -> `SuperAdmin`
     SuperAdmin,
+    /// A signed-in end user of the client named by `{client_slug}` in the path (or the request's host), with
+    /// this permission there. -> `PortalScope`
+    Portal(Permission),
+    /// An external auditor let in by an emailed link (a token-scoped session). -> `AuditorScope`
+    Auditor,
+    /// An API key in `Authorization: Bearer`, holding this scope: no cookie, no csrf. -> `ApiKeyScope`
+    ApiKey(ApiScope),
+}
+
+/// How a route's principal is resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// Nobody needs to be signed in (a staff session is still resolved when present).
+    Anyone,
+    /// A staff session (the sign-in form).
+    Staff,
+    /// A staff-style session of a client's end user, checked against the portal's client.
+    PortalUser,
+    Auditor,
+    ApiKey,
 }
 
 impl Access {
-    /// Is this access satisfied by the identity (None = not signed in)?
+    pub fn principal(self) -> Principal {
+        match self {
+            Access::Public => Principal::Anyone,
+            Access::SignedIn | Access::Org(_) | Access::Msp(_) | Access::SuperAdmin => Principal::Staff,
+            Access::Portal(_) => Principal::PortalUser,
+            Access::Auditor => Principal::Auditor,
+            Access::ApiKey(_) => Principal::ApiKey,
+        }
+    }
+
+    /// Does a staff identity satisfy this access? (Only staff accesses can be; others are checked by their
+    /// own resolvers.)
     pub fn allows(self, identity: Option<&Identity>) -> bool {
         match (self, identity) {
             (Access::Public, _) => true,
             (_, None) => false,
             (Access::SignedIn, Some(_)) => true,
             (Access::Org(p), Some(id)) => id.can(p),
-            (Access::Msp(p), Some(id)) => id.org.as_ref().is_some_and(|o| o.kind == OrgKind::Msp) && id.can(p),
+            (Access::Msp(p), Some(id)) => id.can_in_msp(p),
             (Access::SuperAdmin, Some(id)) => id.user.is_super_admin,
+            (Access::Portal(_) | Access::Auditor | Access::ApiKey(_), Some(_)) => false,
         }
     }
 
-    /// Routes that work inside the current organization: their forms carry the organization they were
-    /// rendered for, checked against the current one.
+    /// Routes that act inside one organization: their forms carry the organization they were rendered for
+    /// (`_org`), which must be the one the request acts on; a missing or different one is refused.
     pub fn is_org_scoped(self) -> bool {
         matches!(self, Access::Org(_) | Access::Msp(_))
     }
@@ -53,6 +97,9 @@ impl Access {
             Access::Org(p) => p.label().into(),
             Access::Msp(p) => format!("{} (MSP)", p.label()),
             Access::SuperAdmin => "super admin".into(),
+            Access::Portal(p) => format!("{} (portal)", p.label()),
+            Access::Auditor => "auditor".into(),
+            Access::ApiKey(scope) => format!("API key with {}", scope.id()),
         }
     }
 }
@@ -61,6 +108,10 @@ pub struct RouteDef {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// A valid form body for this route (what a person with access would submit): the access matrix posts it
+    /// so that refused writes are refused with input that would otherwise succeed. A value may name one of the
+    /// matrix's fixture ids in braces, like a path parameter (`("staff", "{staff_id}")`).
+    pub example: &'static [(&'static str, &'static str)],
     route: Option<actix_web::Route>,
 }
 
@@ -72,7 +123,13 @@ impl RouteDef {
         F::Output: Responder + 'static,
     {
         let route = web::route().method(method.clone()).to(handler);
-        RouteDef { method, path, access, route: Some(route) }
+        RouteDef { method, path, access, example: &[], route: Some(route) }
+    }
+
+    /// Declares the route's example body (see `example`).
+    pub fn example(mut self, fields: &'static [(&'static str, &'static str)]) -> RouteDef {
+        self.example = fields;
+        self
     }
 
     /// The path parameters of the route, e.g. `["client_id"]` for `/msp/clients/{client_id}`.
@@ -103,6 +160,7 @@ where
 pub fn all() -> Vec<RouteDef> {
     let mut routes = Vec::new();
     routes.extend(crate::auth::handlers::routes());
+    routes.extend(crate::auth::principals_routes());
     routes.extend(crate::orgs::routes());
     routes.extend(crate::audit::routes());
     routes.extend(crate::compliance::routes());
@@ -129,7 +187,7 @@ pub fn register(cfg: &mut web::ServiceConfig, routes: Vec<RouteDef>) {
 }
 
 /// The access of the GET route with exactly this path (no parameters), if there is one: used to land on "the
-/// same section" after switching organization.
+/// same section" after switching organization, and for the nav.
 pub fn get_access_for(path: &str) -> Option<Access> {
     static TABLE: std::sync::OnceLock<Vec<(&'static str, Access)>> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {

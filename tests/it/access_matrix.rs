@@ -1,276 +1,403 @@
-//! The access matrix, built from the application's own route table: for every route, for each role (in an MSP,
-//! in a client, through an MSP at each tier), for a super admin, for a user of another tenant and for a
-//! visitor, the answer is what the permission table says. A new route is covered here without anyone adding it.
+//! The access matrix, built from the application's own route table: for every route, for each kind of principal
+//! (visitors; staff in every role in an MSP, in a client, and through an MSP at each tier; a super admin; a
+//! client's end user; an auditor; an API key) and for the same kinds from another tenant, the answer is what the
+//! permission table says. Every POST carries the route's example body (declared beside the route), so a refused
+//! write is refused with input that would otherwise be accepted; for every foreign persona, every row the tenant
+//! owns (all tables, all columns) is byte-identical afterwards. A new route is covered without anyone adding it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::Method;
-use diesel::prelude::*;
 
-use crate::support::TestApp;
-use crate::support::fixture::{self, count};
-use palisade::auth::permissions::{PermissionSet, Role, Tier};
+use crate::support::fixture;
+use crate::support::{TestApp, start_time, table_snapshot};
+use palisade::auth::api_keys::{self, ApiScope};
+use palisade::auth::permissions::{Permission, PermissionSet, Role, Tier};
+use palisade::auth::{auditor, sessions};
+use palisade::db::ids::{OrgId, UserId};
 use palisade::orgs::OrgKind;
-use palisade::schema::invitations;
-use palisade::web::routes::{self, Access};
+use palisade::web::routes::{self, Access, Principal};
 
-/// Who is asking, and what the permission table says they hold in their current organization.
+/// Who is asking.
 #[derive(Clone, Debug)]
 enum Persona {
-    Anonymous,
+    Visitor,
     /// A member with this role in the MSP itself.
     MspMember(Role),
-    /// A member with this role in a client, directly.
+    /// A member with this role in a client (T2), directly. `PortalUser` is the client's end user.
     ClientMember(Role),
     /// MSP staff working in a client at this tier.
     ViaMsp(Role, Tier),
     SuperAdmin,
+    /// An auditor let in to the T2 client.
+    Auditor,
+    /// An API key of the T2 client holding every scope.
+    ApiKey,
     /// The admin of another MSP, using this tenant's ids.
     OtherTenant,
+    /// The end user of another MSP's client, at this tenant's portal.
+    OtherPortalUser,
+    /// An auditor of another MSP's client.
+    OtherAuditor,
+    /// An API key of another MSP's client.
+    OtherApiKey,
 }
 
 impl Persona {
-    fn all() -> Vec<Persona> {
-        let mut all = vec![Persona::Anonymous, Persona::SuperAdmin, Persona::OtherTenant];
-        all.extend(Role::allowed_in(OrgKind::Msp).into_iter().map(Persona::MspMember));
-        all.extend(Role::allowed_in(OrgKind::Client).into_iter().map(Persona::ClientMember));
-        all.extend(Tier::ALL.into_iter().map(|t| Persona::ViaMsp(Role::MspAdmin, t)));
-        all.push(Persona::ViaMsp(Role::MspTechnician, Tier::Operate));
-        all
+    fn is_foreign(&self) -> bool {
+        matches!(
+            self,
+            Persona::Visitor
+                | Persona::OtherTenant
+                | Persona::OtherPortalUser
+                | Persona::OtherAuditor
+                | Persona::OtherApiKey
+        )
     }
 
-    /// (permissions, current organization is an MSP, super admin), from the role table and tier caps alone.
-    fn expected(&self) -> Option<(PermissionSet, bool, bool)> {
+    /// A staff session's permissions: in the current organization, and in the person's MSP (MSP routes).
+    fn staff(&self) -> Option<(PermissionSet, PermissionSet, bool)> {
+        let none = PermissionSet::EMPTY;
         match self {
-            Persona::Anonymous => None,
-            Persona::MspMember(role) => Some((role.permissions(), true, false)),
-            Persona::ClientMember(role) => Some((role.permissions(), false, false)),
+            Persona::MspMember(role) => Some((role.permissions(), role.permissions(), false)),
+            Persona::ClientMember(role) => Some((role.permissions(), none, false)),
+            Persona::OtherPortalUser => Some((Role::PortalUser.permissions(), none, false)),
             Persona::ViaMsp(role, tier) => {
-                Some((role.permissions().intersect(PermissionSet::tier_cap(*tier)), false, false))
+                Some((role.permissions().intersect(PermissionSet::tier_cap(*tier)), role.permissions(), false))
             }
-            Persona::SuperAdmin | Persona::OtherTenant => {
-                Some((Role::Admin.permissions(), true, matches!(self, Persona::SuperAdmin)))
-            }
+            Persona::SuperAdmin => Some((Role::Admin.permissions(), Role::Admin.permissions(), true)),
+            Persona::OtherTenant => Some((Role::Admin.permissions(), Role::Admin.permissions(), false)),
+            _ => None,
         }
     }
 
-    fn allows(&self, access: Access) -> bool {
-        let Some((perms, in_msp, is_super)) = self.expected() else { return access == Access::Public };
+    /// Does the permission table give this persona the route (None: "refused", of whatever kind)?
+    fn allowed(&self, access: Access) -> bool {
+        if access == Access::Public {
+            return true;
+        }
+        if let Some((org, msp, is_super)) = self.staff() {
+            return match access {
+                Access::SignedIn => true,
+                Access::Org(p) => org.contains(p),
+                Access::Msp(p) => msp.contains(p),
+                Access::SuperAdmin => is_super,
+                // The tenant's portal: only its own members, with the permission.
+                Access::Portal(p) => matches!(self, Persona::ClientMember(_)) && org.contains(p),
+                _ => false,
+            };
+        }
         match access {
-            Access::Public | Access::SignedIn => true,
-            Access::Org(p) => perms.contains(p),
-            Access::Msp(p) => in_msp && perms.contains(p),
-            Access::SuperAdmin => is_super,
+            Access::Auditor => matches!(self, Persona::Auditor | Persona::OtherAuditor),
+            Access::ApiKey(_) => matches!(self, Persona::ApiKey | Persona::OtherApiKey),
+            _ => false,
         }
     }
 }
 
-/// The tenant under test, the persona's account and the ids its routes are called with.
+/// The tenant under test, the persona's way in, and the ids its routes are called with.
 struct World {
     email: Option<String>,
-    switch_to: Option<String>,
+    switch_to: Option<OrgId>,
+    /// The organization the persona's forms are for: the current one, and (MSP routes) their MSP.
+    org_form: Option<OrgId>,
+    msp_form: Option<OrgId>,
+    auditor_token: Option<String>,
+    api_key: Option<String>,
     params: HashMap<&'static str, String>,
-    tenant_names: Vec<&'static str>,
-}
-
-fn invitation(conn: &mut palisade::db::DbConnection, org: &str) -> String {
-    let id = palisade::db::new_id();
-    diesel::insert_into(invitations::table)
-        .values((
-            invitations::id.eq(&id),
-            invitations::org_id.eq(org),
-            invitations::email.eq("invitee@fixture.test"),
-            invitations::role.eq("EMPLOYEE"),
-            invitations::token_hash.eq(palisade::auth::tokens::hash_token(&palisade::auth::tokens::new_token())),
-            invitations::expires_at.eq(palisade::db::now() + chrono::Duration::days(7)),
-            invitations::created_at.eq(palisade::db::now()),
-        ))
-        .execute(conn)
-        .unwrap();
-    id
+    tenant_orgs: Vec<OrgId>,
+    tenant_users: Vec<UserId>,
 }
 
 fn build(app: &TestApp, persona: &Persona) -> World {
     let mut conn = app.conn();
     let f = fixture::msp(&mut conn);
     let other = fixture::other(&mut conn);
+    let now = start_time();
     let person = fixture::user(&mut conn, "persona@people.test", "Pat Persona");
-    let (email, context, switch_to) = match persona {
-        Persona::Anonymous => (None, f.msp.clone(), None),
+    // The client the MSP routes' ids name: no persona works in it, so changing its tier or archiving it (which
+    // allowed personas do, with the example bodies) moves nobody's context.
+    let spare = fixture::client_of(&mut conn, &f.msp, SPARE_CLIENT, Tier::Operate);
+    let mut world = World {
+        email: Some("persona@people.test".into()),
+        switch_to: None,
+        org_form: None,
+        msp_form: None,
+        auditor_token: None,
+        api_key: None,
+        params: HashMap::new(),
+        tenant_orgs: vec![f.msp.clone(), f.t1.clone(), f.t2.clone(), f.t3.clone(), spare.clone()],
+        tenant_users: vec![],
+    };
+    match persona {
+        Persona::Visitor => world.email = None,
         Persona::MspMember(role) => {
             fixture::member(&mut conn, &f.msp, &person, *role);
             fixture::assign(&mut conn, &f.t2, &[&f.tech, &person]);
-            (Some("persona@people.test"), f.msp.clone(), None)
+            (world.org_form, world.msp_form) = (Some(f.msp.clone()), Some(f.msp.clone()));
         }
         Persona::ClientMember(role) => {
             fixture::member(&mut conn, &f.t2, &person, *role);
-            (Some("persona@people.test"), f.t2.clone(), None)
+            world.org_form = Some(f.t2.clone());
         }
         Persona::ViaMsp(role, tier) => {
             fixture::member(&mut conn, &f.msp, &person, *role);
-            let client = match tier {
-                Tier::Monitor => f.t1.clone(),
-                Tier::Operate => f.t2.clone(),
-                Tier::Manage => f.t3.clone(),
-            };
+            let client = [&f.t1, &f.t2, &f.t3][*tier as usize].clone();
             fixture::assign(&mut conn, &client, &[&person]);
-            (Some("persona@people.test"), client.clone(), Some(client))
+            (world.org_form, world.msp_form) = (Some(client.clone()), Some(f.msp.clone()));
+            world.switch_to = Some(client);
         }
-        Persona::SuperAdmin => (Some("admin@northwind.test"), f.msp.clone(), None),
-        Persona::OtherTenant => (Some("admin@contoso.test"), other.msp.clone(), None),
+        Persona::SuperAdmin => {
+            world.email = Some("admin@northwind.test".into());
+            (world.org_form, world.msp_form) = (Some(f.msp.clone()), Some(f.msp.clone()));
+        }
+        Persona::OtherTenant => {
+            world.email = Some("admin@contoso.test".into());
+            (world.org_form, world.msp_form) = (Some(other.msp.clone()), Some(other.msp.clone()));
+        }
+        Persona::OtherPortalUser => {
+            fixture::member(&mut conn, &other.client, &person, Role::PortalUser);
+            world.org_form = Some(other.client.clone());
+        }
+        Persona::Auditor | Persona::OtherAuditor => {
+            world.email = None;
+            let org = if matches!(persona, Persona::Auditor) { &f.t2 } else { &other.client };
+            let until = now + chrono::Duration::days(30);
+            let (token, _) =
+                auditor::create(&mut conn, org, "audit@firm.test", "Ada Auditor", until, None, now).unwrap();
+            world.auditor_token = Some(token);
+        }
+        Persona::ApiKey | Persona::OtherApiKey => {
+            world.email = None;
+            let org = if matches!(persona, Persona::ApiKey) { &f.t2 } else { &other.client };
+            let (key, _) = api_keys::create(&mut conn, org, "matrix", &ApiScope::ALL, None, now).unwrap();
+            world.api_key = Some(key);
+        }
+    }
+    // Staff come back to their organization after every form (some forms switch it, on purpose).
+    if world.email.is_some() && world.switch_to.is_none() {
+        world.switch_to = world.org_form.clone();
+    }
+    // Ids in the tenant under test: for foreign personas they point at data that is not theirs.
+    let target_org = match &world.org_form {
+        Some(org) if !persona.is_foreign() => org.clone(),
+        _ => f.msp.clone(),
     };
-    // Ids in the tenant under test: for the other tenant they point at data that is not theirs.
-    let target_org = if matches!(persona, Persona::OtherTenant) { f.msp.clone() } else { context.clone() };
     let target_user = fixture::user(&mut conn, "target@people.test", "Tara Target");
     let member_id = fixture::member(&mut conn, &target_org, &target_user, Role::Employee);
-    let params = HashMap::from([
-        ("client_id", f.t2.clone()),
-        ("member_id", member_id),
-        ("invitation_id", invitation(&mut conn, &target_org)),
-        ("org_id", f.t2.clone()),
+    let browser = palisade::audit::Actor {
+        user_agent: "Firefox/1 (X11; Linux)".into(),
+        ..palisade::audit::Actor::system("", now)
+    };
+    let their_session = sessions::start(&mut conn, &f.client_admin, &browser).unwrap();
+    let invitation = fixture::invitation(&mut conn, &target_org);
+    let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
+    world.params = HashMap::from([
+        ("client_id", spare.to_string()),
+        ("member_id", member_id.to_string()),
+        ("invitation_id", invitation.to_string()),
+        ("org_id", spare.to_string()),
+        ("session_id", their_session.to_string()),
+        ("client_slug", "tier-two-legal".to_string()),
+        ("staff_id", f.tech.to_string()),
         ("token", palisade::auth::tokens::new_token()),
         ("framework_id", "hipaa".to_string()),
         ("control_id", "CCF-AC-01".to_string()),
-        ("mail_id", palisade::db::new_id()),
+        ("mail_id", failed_mail.to_string()),
     ]);
-    World {
-        email: email.map(str::to_string),
-        switch_to,
-        params,
-        tenant_names: vec![fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", "Olive Owner", "Tara Target"],
+    world.tenant_users =
+        vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
+    if !persona.is_foreign() {
+        world.tenant_users.push(person);
     }
+    world
 }
+
+const SPARE_CLIENT: &str = "Spare Parts Company";
 
 /// Path parameters that name global reference data (the compliance catalog), not a tenant's rows: every
 /// organization reads the same framework or common control, so they are not "another tenant's id".
-const GLOBAL_PARAMS: &[&str] = &["framework_id", "control_id"];
+const GLOBAL_PARAMS: &[&str] = &["framework_id", "control_id", "token"];
 
-fn has_tenant_ids(path: &str) -> bool {
-    routes::all()
-        .into_iter()
-        .find(|r| r.path == path)
-        .is_some_and(|r| r.params().iter().any(|p| !GLOBAL_PARAMS.contains(p)))
+fn has_tenant_ids(route: &routes::RouteDef) -> bool {
+    route.params().iter().any(|p| !GLOBAL_PARAMS.contains(p))
 }
 
-fn fill(path: &str, params: &HashMap<&'static str, String>) -> String {
-    let mut out = path.to_string();
-    for name in routes::all().into_iter().find(|r| r.path == path).map(|r| r.params()).unwrap_or_default() {
+/// `{name}` placeholders (in a path or an example value) replaced by the world's ids.
+fn fill(text: &str, params: &HashMap<&'static str, String>) -> String {
+    let mut out = text.to_string();
+    while let Some(start) = out.find('{') {
+        let end = start + out[start..].find('}').expect("closing brace");
+        let name = &out[start + 1..end];
         let value = params
             .get(name)
-            .unwrap_or_else(|| panic!("no fixture for {{{name}}} in {path}: add one to the access matrix"));
-        out = out.replace(&format!("{{{name}}}"), value);
+            .unwrap_or_else(|| panic!("no fixture for {{{name}}} in {text}: add one to the access matrix"));
+        out = format!("{}{}{}", &out[..start], value, &out[end + 1..]);
     }
     out
 }
 
 /// GETs first, then POSTs, with the ones that end the session last.
-fn ordered_routes() -> Vec<(Method, &'static str, Access)> {
-    let mut all: Vec<(Method, &'static str, Access)> =
-        routes::all().into_iter().map(|r| (r.method.clone(), r.path, r.access)).collect();
-    let rank = |(m, p, _): &(Method, &str, Access)| match (m.clone(), *p) {
+fn ordered_routes() -> Vec<routes::RouteDef> {
+    let mut all = routes::all();
+    let rank = |r: &routes::RouteDef| match (r.method.clone(), r.path) {
         (Method::GET, _) => 0,
-        (_, "/profile/sign-out-everywhere" | "/logout" | "/login") => 2,
+        (_, "/profile/sign-out-everywhere" | "/logout" | "/login" | "/profile/password") => 2,
         _ => 1,
     };
     all.sort_by_key(rank);
     all
 }
 
+/// Rows the tenant owns: its organizations, their members and everything keyed by them, and all global data.
+fn tenant_rows(world: &World) -> impl Fn(&str, &[String]) -> Option<String> + '_ {
+    let list = |ids: Vec<String>| ids.iter().map(|id| format!("'{id}'")).collect::<Vec<_>>().join(", ");
+    let orgs = list(world.tenant_orgs.iter().map(|o| o.to_string()).collect());
+    let users = list(world.tenant_users.iter().map(|u| u.to_string()).collect());
+    move |table, columns| {
+        let has = |c: &str| columns.iter().any(|col| col == c);
+        Some(match table {
+            "organizations" => format!("id IN ({orgs})"),
+            "users" => format!("id IN ({users})"),
+            _ if has("org_id") => format!("org_id IN ({orgs})"),
+            _ if has("user_id") => format!("user_id IN ({users})"),
+            _ => "1 = 1".to_string(),
+        })
+    }
+}
+
+type Snapshot = BTreeMap<String, Vec<String>>;
+
 async fn check_persona(persona: Persona) -> Vec<String> {
     let app = TestApp::new().await;
     let world = build(&app, &persona);
     let mut c = app.client().await;
-    if let Some(email) = &world.email {
-        c.sign_in(email).await;
-    }
-    if let Some(org) = &world.switch_to {
-        c.switch_to(org).await;
+    c.bearer = world.api_key.clone();
+    sign_in(&mut c, &world).await;
+    let before: Option<Snapshot> = persona.is_foreign().then(|| table_snapshot(&mut app.conn(), &tenant_rows(&world)));
+    if let Some(before) = &before {
+        let rows = |table: &str| before.get(table).map(Vec::len).unwrap_or(0);
+        assert!(rows("organizations") == 5 && rows("memberships") >= 5 && rows("sessions") >= 1, "{before:?}");
     }
     let mut failures = Vec::new();
-    for (method, path, access) in ordered_routes() {
-        let url = fill(path, &world.params);
-        // Forms carry the tokens of a page the persona could open.
-        c.get("/login").await;
-        if world.email.is_some() {
-            c.get("/profile").await;
-        }
-        let resp = if method == Method::GET { c.get(&url).await } else { c.post(&url, &[]).await };
+    for route in ordered_routes() {
+        let url = fill(route.path, &world.params);
+        let resp = if route.method == Method::GET {
+            c.get(&url).await
+        } else {
+            // Forms carry the tokens of a page the persona could open, and the organization the route acts on.
+            c.get(if world.email.is_some() { "/profile" } else { "/login" }).await;
+            c.org = match route.access {
+                Access::Msp(_) => world.msp_form.as_ref().or(world.org_form.as_ref()).map(|o| o.to_string()),
+                _ => world.org_form.as_ref().map(|o| o.to_string()),
+            };
+            let body: Vec<(String, String)> =
+                route.example.iter().map(|(k, v)| (k.to_string(), fill(v, &world.params))).collect();
+            let fields: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let resp = c.post(&url, &fields).await;
+            // Whatever the route did to the session (ended it, moved its context), start the next one as before.
+            sign_in(&mut c, &world).await;
+            resp
+        };
         let status = resp.status.as_u16();
-        if matches!(path, "/logout" | "/profile/sign-out-everywhere")
-            && let Some(email) = &world.email
-        {
-            // The session ended as asked: start a new one for the routes that follow.
-            c.sign_in(email).await;
-            if let Some(org) = &world.switch_to {
-                c.switch_to(org).await;
-            }
-        }
-        let mut fail = |why: &str| failures.push(format!("{persona:?} {method} {path} -> {status}: {why}"));
+        let mut fail =
+            |why: &str| failures.push(format!("{persona:?} {} {} -> {status}: {why}", route.method, route.path));
         if status >= 500 {
             fail("server error");
             continue;
         }
-        let has_ids = has_tenant_ids(path);
-        match (&persona, access) {
-            (_, Access::Public) => {
-                if status == 403 {
-                    fail("public route refused");
-                }
+        let access = route.access;
+        let foreign_ids = persona.is_foreign() && has_tenant_ids(&route) && access != Access::SignedIn;
+        if access == Access::Public {
+            if status == 403 && route.method == Method::GET {
+                fail("public route refused");
             }
-            (Persona::Anonymous, _) => {
-                let ok = if method == Method::GET {
-                    status == 303 && resp.location.as_deref().is_some_and(|l| l.starts_with("/login?next="))
-                } else {
-                    status == 401
-                };
-                if !ok {
-                    fail("a visitor must be sent to sign in");
-                }
+        } else if foreign_ids {
+            if !matches!(status, 401 | 403 | 404) && !is_sign_in_redirect(&resp) {
+                fail("another tenant's id must be refused (401, 403 or 404)");
             }
-            (Persona::OtherTenant, _) if has_ids && access != Access::SignedIn => {
-                if !matches!(status, 403 | 404) {
-                    fail("another tenant's id must give 403 or 404");
-                }
+        } else if persona.allowed(access) {
+            if matches!(status, 401 | 403) || is_sign_in_redirect(&resp) {
+                fail("the permission table allows this");
             }
-            (persona, access) if persona.allows(access) => {
-                if status == 401 || status == 403 {
-                    fail("the permission table allows this");
-                }
+        } else if persona.staff().is_some() && matches!(access.principal(), Principal::Staff) {
+            if status != 403 {
+                fail("the permission table forbids this: expected 403");
             }
-            _ => {
-                if status != 403 {
-                    fail("the permission table forbids this: expected 403");
-                }
+        } else if persona.staff().is_some() && matches!(access.principal(), Principal::PortalUser) {
+            if !matches!(status, 403 | 404) {
+                fail("a staff session outside this portal's client: expected 403 or 404");
+            }
+        } else {
+            // Not signed in as what the route needs: pages send to sign-in, everything else is 401.
+            let to_sign_in =
+                route.method == Method::GET && matches!(access.principal(), Principal::Staff | Principal::PortalUser);
+            let ok = if to_sign_in { is_sign_in_redirect(&resp) } else { status == 401 };
+            if !ok {
+                fail("without the principal the route needs: expected sign-in (303 to /login, or 401)");
             }
         }
-        if matches!(persona, Persona::OtherTenant) && status < 400 {
-            for name in &world.tenant_names {
+        if persona.is_foreign() && status < 400 {
+            for name in
+                [fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", SPARE_CLIENT, "Olive Owner", "Tara Target"]
+            {
                 if resp.body.contains(name) {
-                    failures.push(format!("{persona:?} {method} {path}: shows another tenant's {name:?}"));
+                    failures
+                        .push(format!("{persona:?} {} {}: shows another tenant's {name:?}", route.method, route.path));
                 }
             }
         }
     }
-    if matches!(persona, Persona::OtherTenant) {
-        failures.extend(tenant_untouched(&app));
+    if let Some(before) = before {
+        let after = table_snapshot(&mut app.conn(), &tenant_rows(&world));
+        failures
+            .extend(differences(&before, &after).into_iter().map(|d| format!("{persona:?} changed the tenant: {d}")));
     }
     failures
 }
 
-/// After another tenant tried every route with this tenant's ids, nothing of this tenant has changed.
-fn tenant_untouched(app: &TestApp) -> Vec<String> {
-    let mut conn = app.conn();
-    let checks = [
-        ("archived clients", "SELECT COUNT(*) AS n FROM organizations WHERE archived_at IS NOT NULL"),
-        ("deactivated members", "SELECT COUNT(*) AS n FROM memberships WHERE deactivated_at IS NOT NULL"),
-        ("revoked invitations", "SELECT COUNT(*) AS n FROM invitations WHERE revoked_at IS NOT NULL"),
-        ("changed tiers", "SELECT COUNT(*) AS n FROM organizations WHERE tier <> 'T2' AND name = 'Tier Two Legal'"),
-    ];
-    checks
-        .iter()
-        .filter(|(_, sql)| count(&mut conn, sql) != 0)
-        .map(|(what, _)| format!("another tenant changed this tenant's {what}"))
-        .collect()
+fn is_sign_in_redirect(resp: &crate::support::Resp) -> bool {
+    resp.status.as_u16() == 303 && resp.location.as_deref().is_some_and(|l| l.starts_with("/login?next="))
+}
+
+/// Signs the persona in the way it gets in: the sign-in form (then its client), its audit link, or nothing.
+async fn sign_in<S, B>(c: &mut crate::support::Client<S>, world: &World)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    if let Some(email) = &world.email {
+        if c.get("/profile").await.status.as_u16() != 200 {
+            c.sign_in(email).await;
+        }
+        if let Some(org) = &world.switch_to {
+            c.get("/profile").await;
+            c.org = None;
+            c.post("/switch", &[("org_id", org.as_str())]).await;
+        }
+    } else if let Some(token) = &world.auditor_token
+        && c.get("/audit").await.status.as_u16() != 200
+    {
+        c.get(&format!("/audit/{token}")).await.assert_status(303);
+    }
+}
+
+fn differences(before: &Snapshot, after: &Snapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    for (table, rows) in after {
+        let old = before.get(table).cloned().unwrap_or_default();
+        for row in rows.iter().filter(|r| !old.contains(r)) {
+            out.push(format!("{table}: new or changed row {row}"));
+        }
+        for row in old.iter().filter(|r| !rows.contains(r)) {
+            out.push(format!("{table}: row gone or changed {row}"));
+        }
+    }
+    out
 }
 
 async fn run(personas: Vec<Persona>) {
@@ -282,8 +409,20 @@ async fn run(personas: Vec<Persona>) {
 }
 
 #[actix_web::test]
-async fn visitors_super_admins_and_other_tenants() {
-    run(vec![Persona::Anonymous, Persona::SuperAdmin, Persona::OtherTenant]).await;
+async fn visitors_and_other_tenants_change_nothing_of_the_tenant() {
+    run(vec![
+        Persona::Visitor,
+        Persona::OtherTenant,
+        Persona::OtherPortalUser,
+        Persona::OtherAuditor,
+        Persona::OtherApiKey,
+    ])
+    .await;
+}
+
+#[actix_web::test]
+async fn super_admins_auditors_and_api_keys() {
+    run(vec![Persona::SuperAdmin, Persona::Auditor, Persona::ApiKey]).await;
 }
 
 #[actix_web::test]
@@ -298,24 +437,39 @@ async fn every_role_in_a_client() {
 
 #[actix_web::test]
 async fn msp_staff_in_clients_at_every_tier() {
-    let personas = Persona::all().into_iter().filter(|p| matches!(p, Persona::ViaMsp(..))).collect();
+    let mut personas: Vec<Persona> = Tier::ALL.into_iter().map(|t| Persona::ViaMsp(Role::MspAdmin, t)).collect();
+    personas.push(Persona::ViaMsp(Role::MspTechnician, Tier::Operate));
     run(personas).await;
 }
 
 #[actix_web::test]
-async fn every_route_has_a_fixture_and_a_known_access() {
-    let params = HashMap::from([
-        ("client_id", String::new()),
-        ("member_id", String::new()),
-        ("invitation_id", String::new()),
-        ("org_id", String::new()),
-        ("token", String::new()),
-        ("framework_id", String::new()),
-        ("control_id", String::new()),
-        ("mail_id", String::new()),
-    ]);
+async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
+    let params: HashMap<&'static str, String> = [
+        "client_id",
+        "member_id",
+        "invitation_id",
+        "org_id",
+        "session_id",
+        "client_slug",
+        "staff_id",
+        "token",
+        "framework_id",
+        "control_id",
+        "mail_id",
+    ]
+    .into_iter()
+    .map(|p| (p, String::new()))
+    .collect();
     for route in routes::all() {
         fill(route.path, &params);
+        for (_, value) in route.example {
+            fill(value, &params);
+        }
     }
-    assert!(Persona::all().len() >= 20);
+    // Every kind of principal has a route to be checked on.
+    for principal in [Principal::Anyone, Principal::Staff, Principal::PortalUser, Principal::Auditor, Principal::ApiKey]
+    {
+        assert!(routes::all().iter().any(|r| r.access.principal() == principal), "no route for {principal:?}");
+    }
+    assert!(Permission::ALL.len() < 128);
 }

@@ -250,8 +250,8 @@ async fn only_roles_with_the_log_permission_read_it_and_only_their_organizations
         }
         let end_user = fixture::user(&mut conn, "enduser@tiertwo.test", "Erin Enduser");
         fixture::member(&mut conn, &f.t2, &end_user, Role::PortalUser);
-        entry(&mut conn, &f.t1, (None, "system"), "client.note", "t1-only", utc("2026-03-10", "12:00:00"));
-        entry(&mut conn, &f.msp, (None, "system"), "client.note", "msp-only", utc("2026-03-10", "12:00:00"));
+        entry(&mut conn, &f.t1, (None, "system"), "client.update", "t1-only", utc("2026-03-10", "12:00:00"));
+        entry(&mut conn, &f.msp, (None, "system"), "client.update", "msp-only", utc("2026-03-10", "12:00:00"));
         (f, other)
     };
     for email in ["analyst@northwind.test", "tech@northwind.test", "enduser@tiertwo.test"] {

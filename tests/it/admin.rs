@@ -41,7 +41,7 @@ async fn super_admins_see_every_organization_and_can_filter_and_page_the_list() 
         let f = fixture::msp(&mut conn);
         fixture::other(&mut conn);
         fixture::org(&mut conn, OrgKind::Solo, "Solo Shop");
-        palisade::orgs::models::set_archived(&mut conn, &f.t1, true).unwrap();
+        palisade::orgs::models::set_archived(&mut conn, &f.t1, true, app.now()).unwrap();
         f
     };
     let mut root = app.client().await;
@@ -191,7 +191,7 @@ async fn super_admins_create_organizations_of_every_kind_and_invite_their_first_
         .first(&mut conn)
         .unwrap();
     let (msp, tier) = (msp.unwrap(), tier.unwrap());
-    assert_eq!((msp, tier), (other.msp.clone(), "T1".to_string()));
+    assert_eq!((msp, tier), (other.msp.to_string(), "T1".to_string()));
     root.get(&format!("/admin/orgs/{client_id}"))
         .await
         .assert_contains(fixture::OTHER_NAME)
@@ -356,8 +356,14 @@ async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_b
     let mut conn = app.conn();
     assert!(org_row(&mut conn, &f.t2).4);
     assert_eq!(logged(&mut conn, &f.t2, "organization.archive").len(), 1);
-    olive.get("/overview").await.assert_contains("You are not in any organization yet");
-    olive.get("/settings/team").await.assert_status(403);
+    // Her only organization is archived: her session ends (a person with no active membership has none).
+    olive.get("/overview").await.assert_redirect("/login?next=%2Foverview");
+    olive.get("/settings/team").await.assert_redirect("/login?next=%2Fsettings%2Fteam");
+    olive
+        .sign_in_with("owner@tiertwo.test", crate::support::PASSWORD)
+        .await
+        .assert_status(403)
+        .assert_contains("Your access to every organization has ended");
     let mut tom = app.signed_in("tech@northwind.test").await;
     tom.post("/switch", &[("org_id", &f.t2)]).await.assert_status(404);
     let mut invitee = app.client().await;
@@ -367,9 +373,8 @@ async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_b
 
     // Archive an MSP: its staff lose the MSP and the clients they reached through it.
     root.post(&format!("/admin/orgs/{}/archive", other.msp), &[]).await.assert_status(303);
-    rita.get("/msp/clients").await.assert_status(403);
-    rita.get("/overview").await.assert_contains("You are not in any organization yet");
-    rita.post("/switch", &[("org_id", &other.client)]).await.assert_status(404);
+    rita.get("/msp/clients").await.assert_redirect("/login?next=%2Fmsp%2Fclients");
+    rita.sign_in_with("admin@contoso.test", crate::support::PASSWORD).await.assert_status(403);
 
     // Restore both: access is back on the next request, nothing was lost.
     root.post(&format!("/admin/orgs/{}/restore", f.t2), &[]).await;
@@ -378,9 +383,12 @@ async fn an_archived_organization_is_unreachable_for_its_members_and_restoring_b
     assert!(!org_row(&mut conn, &f.t2).4 && !org_row(&mut conn, &other.msp).4);
     assert_eq!(logged(&mut conn, &f.t2, "organization.restore").len(), 1);
     assert_eq!(crate::support::fixture::count(&mut conn, "SELECT COUNT(*) AS n FROM memberships"), members_before);
+    olive.sign_in("owner@tiertwo.test").await;
     assert!(page::banner(&olive.get("/overview").await.body).contains("Tier Two Legal"));
     olive.get("/settings/team").await.assert_status(200).assert_contains("later@tiertwo.test");
     invitee.get(&format!("/invitations/{token}")).await.assert_status(200);
+    rita.sign_in("admin@contoso.test").await;
+    rita.switch_to(&other.client).await;
     assert!(page::banner(&rita.get("/overview").await.body).contains(fixture::OTHER_CLIENT));
     rita.switch_to(&other.msp).await;
     rita.get("/msp/clients").await.assert_status(200).assert_contains(fixture::OTHER_CLIENT);

@@ -107,7 +107,7 @@ async fn sign_in_failures_never_reveal_whether_the_account_exists_and_are_logged
         .select(activity_log::org_id)
         .first(&mut conn)
         .unwrap();
-    assert_eq!(logged, Some(f.msp));
+    assert_eq!(logged, Some(f.msp.to_string()));
 }
 
 #[actix_web::test]
@@ -145,15 +145,24 @@ async fn repeated_failures_for_one_account_are_answered_with_429() {
 
 #[actix_web::test]
 async fn repeated_attempts_from_one_ip_are_answered_with_429() {
+    // The limiter runs on the application's clock, which stands still in tests: however slowly the password
+    // hashes run, no attempt drains before the clock is moved.
     let app = TestApp::new().await;
     let mut c = app.client().await;
     fixture::msp(&mut app.conn());
     for i in 0..20 {
         c.sign_in_with(&format!("user{i}@example.test"), "not the password").await.assert_status(401);
     }
-    c.sign_in_with("user99@example.test", "not the password").await.assert_status(429);
-    c.ip = "10.9.9.9".into();
-    c.sign_in_with("user100@example.test", "not the password").await.assert_status(401);
+    let refused = c.sign_in_with("user99@example.test", "not the password").await;
+    refused.assert_status(429);
+    assert_eq!(refused.headers.get("retry-after").and_then(|v| v.to_str().ok()), Some("3"));
+    let mut elsewhere = app.client().await;
+    elsewhere.ip = "10.9.9.9".into();
+    elsewhere.sign_in_with("user100@example.test", "not the password").await.assert_status(401);
+    // One attempt drains every 3 seconds.
+    app.clock().advance(chrono::Duration::seconds(3));
+    c.sign_in_with("user101@example.test", "not the password").await.assert_status(401);
+    c.sign_in_with("user102@example.test", "not the password").await.assert_status(429);
 }
 
 #[actix_web::test]
@@ -292,7 +301,7 @@ async fn expired_reset_links_do_not_work() {
     c.post("/forgot-password", &[("email", "admin@northwind.test")]).await;
     let link = app.mail().await[0].text.lines().find(|l| l.contains("/reset-password/")).unwrap().trim().to_string();
     let mut conn = app.conn();
-    let past = palisade::db::now() - chrono::Duration::minutes(61);
+    let past = crate::support::start_time() - chrono::Duration::minutes(61);
     diesel::update(password_resets::table).set(password_resets::created_at.eq(past)).execute(&mut conn).unwrap();
     diesel::update(password_resets::table).set(password_resets::expires_at.eq(past)).execute(&mut conn).unwrap();
     c.get(link.trim_start_matches("http://localhost")).await.assert_status(400);

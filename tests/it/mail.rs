@@ -12,6 +12,7 @@ use mail_parser::{MessageParser, MimeHeaders, PartType};
 use mailin_embedded::{Handler, Response, Server, SslConfig};
 
 use crate::support::{TestApp, fixture};
+use palisade::db::ids::MailId;
 use palisade::error::AppError;
 use palisade::mail::outbox::{self, MAX_ATTEMPTS};
 use palisade::mail::{MailAttachment, MailHeaders, OutgoingMail};
@@ -165,7 +166,7 @@ fn message(to: &str, subject: &str) -> OutgoingMail {
     OutgoingMail::new(to, subject, format!("Text for {to}"), format!("<p>HTML for {to}</p>"))
 }
 
-async fn enqueue(app: &TestApp, mail: OutgoingMail) -> String {
+async fn enqueue(app: &TestApp, mail: OutgoingMail) -> MailId {
     let now = app.clock().now();
     app.state.db.write(move |conn| Ok(outbox::enqueue(conn, now, &mail)?)).await.unwrap()
 }
@@ -266,6 +267,8 @@ async fn a_failing_mail_server_is_retried_with_backoff_until_the_email_is_marked
     assert_eq!((status.as_str(), attempts, next), ("queued", 0, app.clock().now()));
     let logged = fixture::count(&mut app.conn(), "SELECT COUNT(*) AS n FROM activity_log WHERE action = 'email.retry'");
     assert_eq!(logged, 1, "the retry is in the activity log");
+    let log = c.get("/settings/activity").await;
+    log.assert_contains("Morgan Admin queued the email to lost@example.test again");
     // Only failed emails can be retried; another id is not found.
     c.post(&format!("/admin/mail/{id}/retry"), &[]).await.assert_status(404);
     c.post("/admin/mail/no-such-email/retry", &[]).await.assert_status(404);
@@ -357,7 +360,7 @@ async fn concurrent_claims_never_take_the_same_row() {
             })
         })
         .collect();
-    let taken: Vec<String> = claimers.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let taken: Vec<MailId> = claimers.into_iter().flat_map(|t| t.join().unwrap()).collect();
     assert_eq!(taken.len(), 60, "every due row claimed");
     assert_eq!(taken.iter().collect::<HashSet<_>>().len(), 60, "no row claimed twice");
     let sending: i64 = ob::table.filter(ob::status.eq("sending")).count().get_result(&mut app.conn()).unwrap();

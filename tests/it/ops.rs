@@ -136,6 +136,14 @@ async fn every_request_is_logged_with_route_status_user_and_organization_and_fai
     assert!(team.contains(&format!("user_id={}", f.admin)) && team.contains(&format!("org_id={}", f.msp)), "{team}");
     assert!(text.contains("route=/invitations/{token}"), "the route pattern is logged");
     assert!(!text.contains(&token), "never the token in the path");
+    // Inside a client, the organization of a request is the one it acts on: the client, or the MSP on MSP pages.
+    c.switch_to(&f.t2).await;
+    c.get("/msp/clients").await.assert_status(200);
+    let text = log.text();
+    let line = |route: &str| text.lines().rfind(|l| l.contains(&format!("route={route} "))).unwrap_or("").to_string();
+    assert!(line("/overview").contains(&format!("org_id={}", f.t2)), "{}", line("/overview"));
+    assert!(line("/msp/clients").contains(&format!("org_id={}", f.msp)), "{}", line("/msp/clients"));
+    assert!(line("/msp/clients").contains(&format!("user_id={}", f.admin)), "{}", line("/msp/clients"));
 
     // A failure on our side: the cause chain in the log, once; a friendly page for the person.
     diesel::sql_query("DROP TABLE activity_log").execute(&mut app.conn()).unwrap();
@@ -334,20 +342,20 @@ async fn activity_marks_the_organization_at_most_once_a_minute() {
     let f = fixture::msp(&mut app.conn());
     let stamp = |ago: chrono::Duration| {
         diesel::update(organizations::table.find(&f.t2))
-            .set(organizations::last_activity_at.eq(palisade::db::now() - ago))
+            .set(organizations::last_activity_at.eq(app.now() - ago))
             .execute(&mut app.conn())
             .unwrap();
     };
     let stored = || -> chrono::NaiveDateTime {
         organizations::table.find(&f.t2).select(organizations::last_activity_at).first(&mut app.conn()).unwrap()
     };
-    let actor = palisade::audit::Actor { user_id: None, label: "test".into(), ip: "127.0.0.1".into() };
+    let actor = palisade::audit::Actor::system("test", app.now());
     let record = || {
         palisade::audit::record(
             &mut app.conn(),
             &actor,
             Some(&f.t2),
-            "test.action",
+            palisade::audit::Action::ClientUpdated,
             palisade::audit::Target::new("x", "1", "x"),
         )
         .unwrap()

@@ -1,7 +1,7 @@
 //! The client switcher, the organization banner, and forms refused after a switch in another tab.
 
-use crate::support::TestApp;
 use crate::support::fixture::{self, count};
+use crate::support::{TestApp, page};
 
 #[actix_web::test]
 async fn switching_client_changes_the_banner_and_lands_on_the_same_section() {
@@ -20,8 +20,14 @@ async fn switching_client_changes_the_banner_and_lands_on_the_same_section() {
     assert!(banner.contains("Tier Two Legal"), "{banner}");
     assert!(banner.contains("via Northwind Managed IT"), "{banner}");
     team.assert_contains("Olive Owner");
-    // A section that does not exist for a client lands on the client's overview.
-    c.get("/msp/clients").await.assert_status(403);
+    // MSP pages act on the person's MSP whatever client is selected (and the MSP group stays in the sidebar);
+    // switching to a client from one of them lands on the client's overview.
+    let msp_clients = c.get("/msp/clients").await;
+    msp_clients.assert_status(200).assert_contains("Tier One Dental").assert_contains("Tier Three Health");
+    assert!(page::banner(&msp_clients.body).contains("Tier Two Legal"), "still working in the client");
+    let sidebar = msp_clients.body.split("</aside>").next().unwrap();
+    assert!(sidebar.contains("href=\"/msp/dashboard\"") && sidebar.contains("href=\"/msp/clients\""), "{sidebar}");
+    c.get("/msp/dashboard").await.assert_status(200).assert_contains("Tier Three Health");
     let back = c.post("/switch", &[("org_id", &f.msp), ("next", "/msp/clients")]).await;
     back.assert_redirect("/msp/clients");
     let to_client = c.post("/switch", &[("org_id", &f.t1), ("next", "/msp/clients")]).await;
@@ -146,6 +152,61 @@ async fn deactivation_ends_access_on_the_very_next_request() {
     owner.post(&format!("/settings/team/members/{membership}/deactivate"), &[]).await.assert_redirect("/settings/team");
     let after = tech.get("/msp/clients").await;
     assert!(after.status.as_u16() == 403 || after.location.is_some(), "no more access: {}", after.status);
-    let overview = tech.get("/overview").await;
-    overview.assert_contains("You are not in any organization yet");
+    // His only membership is deactivated: the session ends, and signing in again is refused with the reason.
+    tech.get("/overview").await.assert_redirect("/login?next=%2Foverview");
+    let refused = tech.sign_in_with("tech@northwind.test", crate::support::PASSWORD).await;
+    refused.assert_status(403).assert_contains("Your access to every organization has ended");
+    let (open, ended) = {
+        let mut conn = app.conn();
+        let sql = |ended: &str| {
+            format!("SELECT COUNT(*) AS n FROM sessions WHERE user_id = '{}' AND ended_at IS {ended}", f.tech)
+        };
+        (count(&mut conn, &sql("NULL")), count(&mut conn, &sql("NOT NULL")))
+    };
+    assert_eq!((open, ended), (0, 1), "his one session record is ended, and no new one was made");
+}
+
+/// Issue 7: MSP pages act on the person's MSP, not on the selected client; a person in two MSPs acts on the MSP
+/// of the current context, else on their first MSP.
+#[actix_web::test]
+async fn msp_pages_act_on_the_msp_of_the_context_or_the_first_one() {
+    let app = TestApp::new().await;
+    let (f, other) = {
+        let mut conn = app.conn();
+        let f = fixture::msp(&mut conn);
+        let other = fixture::other(&mut conn);
+        // Priya also runs the rival MSP, and is a plain member of a solo organization.
+        fixture::member(&mut conn, &other.msp, &f.msp_admin, palisade::auth::Role::MspAdmin);
+        let solo = fixture::org(&mut conn, palisade::orgs::OrgKind::Solo, "Priya Consulting");
+        fixture::member(&mut conn, &solo, &f.msp_admin, palisade::auth::Role::Admin);
+        (f, (other, solo))
+    };
+    let (other, solo) = other;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    // The page's own content (the sidebar's switcher lists the clients of both).
+    let clients = |body: &str| {
+        let main = body.split("</aside>").nth(1).unwrap_or_default();
+        (main.contains("Tier Two Legal"), main.contains(fixture::OTHER_CLIENT))
+    };
+    // In the rival MSP, and inside one of its clients: the rival's clients.
+    priya.switch_to(&other.msp).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (false, true));
+    priya.switch_to(&other.client).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (false, true));
+    // Inside a Northwind client: Northwind's.
+    priya.switch_to(&f.t1).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (true, false));
+    // In an organization of no MSP: her first MSP by name (Contoso Rival IT).
+    priya.switch_to(&solo).await;
+    assert_eq!(clients(&priya.get("/msp/clients").await.body), (false, true));
+    // A form for the MSP pages names the MSP they act on, and is refused after a switch to another MSP.
+    priya.switch_to(&f.t2).await;
+    priya.get("/msp/clients/new").await;
+    assert_eq!(priya.org.as_deref(), Some(f.msp.as_str()), "the form is for Northwind");
+    priya.switch_to(&other.msp).await;
+    priya.org = Some(f.msp.to_string());
+    let refused = priya.post("/msp/clients", &[("name", "Wrong Place"), ("timezone", "UTC"), ("tier", "T2")]).await;
+    refused.assert_status(409).assert_contains(fixture::MSP_NAME);
+    let added: i64 = count(&mut app.conn(), "SELECT COUNT(*) AS n FROM organizations WHERE name = 'Wrong Place'");
+    assert_eq!(added, 0);
 }

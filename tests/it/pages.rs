@@ -42,7 +42,7 @@ fn role_ids_shown(body: &str) -> Vec<String> {
 /// Activity codes (`member.join`) or their old word-for-word labels ("Member join") in the visible text.
 fn activity_codes_shown(body: &str) -> Vec<String> {
     let text = strip_tags(body);
-    let prefixes = ["auth.", "user.", "member.", "client.", "organization.", "installation."];
+    let prefixes = ["auth.", "user.", "member.", "client.", "organization.", "installation.", "email."];
     let mut found: Vec<String> = text
         .split_whitespace()
         .filter(|word| prefixes.iter().any(|p| word.starts_with(p) && word.len() > p.len()))
@@ -50,7 +50,11 @@ fn activity_codes_shown(body: &str) -> Vec<String> {
         .collect();
     for old in ["Member join", "Member invite", "Member change role", "Client create", "Auth sign in", "role READ_ONLY"]
     {
-        if text.contains(old) {
+        // As a phrase of its own: "Member joined" is the label that replaced "Member join".
+        let whole = text
+            .match_indices(old)
+            .any(|(at, _)| !text[at + old.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'));
+        if whole {
             found.push(old.to_string());
         }
     }
@@ -153,6 +157,13 @@ async fn not_found_and_forbidden_pages_keep_the_app_shell_for_signed_in_people_o
     refused.assert_status(403).assert_contains("<nav aria-label=\"Main\">").assert_contains("Not allowed");
     refused.assert_contains("Your access in Northwind Managed IT does not include this.");
     assert!(crate::support::page::banner(&refused.body).contains("Northwind Managed IT"));
+    // The shell reuses the identity the route guard resolved: the identity statement and the switcher's, as on
+    // any page; on an address no route matches, the guard's resolution is asked for once.
+    for path in ["/msp/clients/new", "/no-such-page"] {
+        let before = app.queries();
+        tom.get(path).await.assert_contains("<nav aria-label=\"Main\">");
+        assert_eq!(app.queries() - before, 2, "{path}");
+    }
     // Never a link to what the person may not do: the technician's empty dashboard offers no "Add a client".
     fixture::assign(&mut app.conn(), &f.t2, &[]);
     let dashboard = tom.get("/msp/dashboard").await;

@@ -1,6 +1,6 @@
 //! Test harness: a fresh database per test (a SQLite file, or a PostgreSQL database cloned from a migrated
-//! template), the real application with lettre's stub mail transport and a manual clock (starting at the real
-//! time; tests advance it), a cookie-keeping client, and fixture builders. Scheduled work runs only when a test
+//! template), the real application with lettre's stub mail transport and a manual clock (starting at
+//! `start_time()`; tests advance it), a cookie-keeping client, and fixture builders. Scheduled work runs only when a test
 //! says so: `app.run_pending_jobs().await` (and `app.mail().await`, which delivers the outbox first).
 
 #![allow(dead_code)]
@@ -19,12 +19,18 @@ use palisade::AppState;
 use palisade::auth::permissions::{Role, Tier};
 use palisade::clock::Clock;
 use palisade::config::Config;
+use palisade::db::ids::{MailId, MembershipId, OrgId, UserId};
 use palisade::db::{Db, DbConnection};
 use palisade::jobs::JobOutcome;
 use palisade::mail::OutgoingMail;
 use palisade::orgs::models::{self, OrgKind};
 
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Where every test's manual clock starts (tests move it with `app.clock().advance(...)`).
+pub fn start_time() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap().and_hms_opt(9, 0, 0).unwrap()
+}
 
 /// A database for one test, removed when dropped.
 pub struct TestDb {
@@ -187,7 +193,7 @@ impl TestApp {
         let db = TestDb::create();
         let dir = tempfile::tempdir().expect("data dir");
         let config = test_config_with(&db.url, dir.path(), vars);
-        let state = instance(config, Clock::manual(chrono::Utc::now().naive_utc()));
+        let state = instance(config, Clock::manual(start_time()));
         TestApp { state, _db: db, _dir: dir }
     }
 
@@ -197,11 +203,16 @@ impl TestApp {
         instance((*self.state.config).clone(), self.state.clock.clone())
     }
 
+    /// Now, on the application's clock.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.state.clock.now()
+    }
+
     /// An installation that has been onboarded (so sign-in pages are live).
     pub async fn onboarded() -> TestApp {
         let app = TestApp::new().await;
         let mut conn = app.conn();
-        palisade::db::settings::set(&mut conn, palisade::db::settings::ONBOARDED_AT, "2026-01-01").unwrap();
+        palisade::db::settings::set(&mut conn, palisade::db::settings::ONBOARDED_AT, "2026-01-01", app.now()).unwrap();
         app
     }
 
@@ -231,7 +242,7 @@ impl TestApp {
     ) -> Client<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>
     {
         let svc = test::init_service(palisade::app(self.state.clone())).await;
-        Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into() }
+        Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into(), bearer: None }
     }
 
     /// A client signed in (through the sign-in form) as `email`, on its home page.
@@ -245,7 +256,8 @@ impl TestApp {
         c
     }
 
-    /// The test's clock (manual): `app.clock().advance(Duration::minutes(5))`.
+    /// The application's clock: manual, standing still at `start_time()` until a test moves it
+    /// (`app.clock().advance(Duration::minutes(5))`).
     pub fn clock(&self) -> &Clock {
         &self.state.clock
     }
@@ -339,6 +351,8 @@ pub struct Client<S> {
     pub csrf: Option<String>,
     pub org: Option<String>,
     pub ip: String,
+    /// An API key sent as `Authorization: Bearer` with every request.
+    pub bearer: Option<String>,
 }
 
 fn hidden_value(body: &str, name: &str) -> Option<String> {
@@ -390,6 +404,9 @@ where
             req = req.insert_header(("cookie", cookie));
         }
         req = req.peer_addr(format!("{}:40000", self.ip).parse().unwrap());
+        if let Some(key) = &self.bearer {
+            req = req.insert_header(("authorization", format!("Bearer {key}")));
+        }
         let resp = test::call_service(&self.svc, req.to_request()).await;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -453,9 +470,23 @@ where
     pub fn has_cookie(&self, name: &str) -> bool {
         self.cookies.contains_key(name)
     }
+
+    /// The value of a cookie the client holds.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.get(name).cloned()
+    }
+
+    /// Sets (or replaces) a cookie, as a copied cookie would be replayed.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_string(), value.to_string());
+    }
+
+    pub fn clear_cookies(&mut self) {
+        self.cookies.clear();
+    }
 }
 
-/// Fixture builders: rows inserted directly, as a seed would.
+/// Fixture builders: rows inserted directly, as a seed would (at the start of every test's manual clock).
 pub mod fixture {
     use super::*;
 
@@ -465,32 +496,70 @@ pub mod fixture {
         HASH.get_or_init(|| palisade::auth::password::hash_password(PASSWORD))
     }
 
-    pub fn user(conn: &mut DbConnection, email: &str, name: &str) -> String {
-        palisade::auth::users::insert(conn, email, name, password_hash(), false).unwrap()
+    pub fn user(conn: &mut DbConnection, email: &str, name: &str) -> UserId {
+        palisade::auth::users::insert(conn, email, name, password_hash(), false, start_time()).unwrap()
     }
 
-    pub fn super_admin(conn: &mut DbConnection, email: &str, name: &str) -> String {
-        palisade::auth::users::insert(conn, email, name, password_hash(), true).unwrap()
+    pub fn super_admin(conn: &mut DbConnection, email: &str, name: &str) -> UserId {
+        palisade::auth::users::insert(conn, email, name, password_hash(), true, start_time()).unwrap()
     }
 
-    pub fn org(conn: &mut DbConnection, kind: OrgKind, name: &str) -> String {
+    pub fn org(conn: &mut DbConnection, kind: OrgKind, name: &str) -> OrgId {
         let slug = palisade::web::forms::slugify(name);
-        models::insert_org(conn, kind, name, &slug, "America/New_York", "").unwrap()
+        let new = models::NewOrg {
+            kind,
+            name,
+            slug: &slug,
+            timezone: "America/New_York",
+            contact_email: "",
+            seat_limit: models::DEFAULT_SEAT_LIMIT,
+        };
+        models::insert_org(conn, &new, start_time()).unwrap()
     }
 
-    pub fn client_of(conn: &mut DbConnection, msp: &str, name: &str, tier: Tier) -> String {
+    pub fn client_of(conn: &mut DbConnection, msp: &OrgId, name: &str, tier: Tier) -> OrgId {
         let id = org(conn, OrgKind::Client, name);
         models::link_client(conn, msp, &id, tier).unwrap();
         id
     }
 
-    pub fn member(conn: &mut DbConnection, org: &str, user: &str, role: Role) -> String {
-        models::insert_membership(conn, org, user, role).unwrap()
+    pub fn member(conn: &mut DbConnection, org: &OrgId, user: &UserId, role: Role) -> MembershipId {
+        models::insert_membership(conn, org, user, role, start_time()).unwrap()
     }
 
-    pub fn assign(conn: &mut DbConnection, client: &str, users: &[&str]) {
-        let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-        models::set_assignments(conn, client, &ids).unwrap();
+    pub fn assign(conn: &mut DbConnection, client: &OrgId, users: &[&UserId]) {
+        let ids: Vec<UserId> = users.iter().map(|u| (*u).clone()).collect();
+        models::set_assignments(conn, client, &ids, start_time()).unwrap();
+    }
+
+    /// An open invitation into `org` (its token is thrown away).
+    pub fn invitation(conn: &mut DbConnection, org: &OrgId) -> String {
+        use palisade::schema::invitations;
+        let id = palisade::db::new_id();
+        diesel::insert_into(invitations::table)
+            .values((
+                invitations::id.eq(&id),
+                invitations::org_id.eq(org),
+                invitations::email.eq("invitee@fixture.test"),
+                invitations::role.eq(Role::Employee),
+                invitations::token_hash.eq(palisade::auth::tokens::hash_token(&palisade::auth::tokens::new_token())),
+                invitations::expires_at.eq(start_time() + chrono::Duration::days(7)),
+                invitations::created_at.eq(start_time()),
+            ))
+            .execute(conn)
+            .unwrap();
+        id
+    }
+
+    /// An email about `org` that failed for good (what Administration -> Email offers to retry).
+    pub fn failed_mail(conn: &mut DbConnection, org: &OrgId, now: chrono::NaiveDateTime) -> MailId {
+        use palisade::mail::{OutgoingMail, SendError, outbox};
+        let mail = OutgoingMail::new("bounced@fixture.test", "Welcome", "Hello".into(), String::new()).for_org(org);
+        let id = outbox::enqueue(conn, now, &mail).unwrap();
+        for row in outbox::claim_due(conn, now, 100).unwrap().iter().filter(|row| row.id == id) {
+            outbox::mark_failed_attempt(conn, row, now, &SendError::permanent("mailbox unavailable")).unwrap();
+        }
+        id
     }
 
     pub fn count(conn: &mut DbConnection, sql: &str) -> i64 {
@@ -504,14 +573,14 @@ pub mod fixture {
 
     /// An MSP with three clients (one per tier), staff in every MSP role and an admin in each client.
     pub struct Msp {
-        pub msp: String,
-        pub t1: String,
-        pub t2: String,
-        pub t3: String,
-        pub admin: String,
-        pub msp_admin: String,
-        pub tech: String,
-        pub client_admin: String,
+        pub msp: OrgId,
+        pub t1: OrgId,
+        pub t2: OrgId,
+        pub t3: OrgId,
+        pub admin: UserId,
+        pub msp_admin: UserId,
+        pub tech: UserId,
+        pub client_admin: UserId,
     }
 
     pub const MSP_NAME: &str = "Northwind Managed IT";
@@ -530,15 +599,15 @@ pub mod fixture {
         assign(conn, &t2, &[&tech]);
         let client_admin = user(conn, "owner@tiertwo.test", "Olive Owner");
         member(conn, &t2, &client_admin, Role::Admin);
-        palisade::db::settings::set(conn, palisade::db::settings::ONBOARDED_AT, "2026-01-01").unwrap();
+        palisade::db::settings::set(conn, palisade::db::settings::ONBOARDED_AT, "2026-01-01", start_time()).unwrap();
         Msp { msp, t1, t2, t3, admin, msp_admin, tech, client_admin }
     }
 
     /// Another MSP with one client: the "other tenant" of cross-tenant tests.
     pub struct Other {
-        pub msp: String,
-        pub client: String,
-        pub admin: String,
+        pub msp: OrgId,
+        pub client: OrgId,
+        pub admin: UserId,
     }
 
     pub const OTHER_NAME: &str = "Contoso Rival IT";
@@ -629,7 +698,7 @@ pub mod db {
     /// One activity-log entry, as the tests check it.
     #[derive(Debug, Clone, PartialEq, Eq)]
     pub struct Logged {
-        pub actor_user_id: Option<String>,
+        pub actor_user_id: Option<palisade::db::ids::UserId>,
         pub target_id: String,
         pub target_label: String,
         pub details: String,
@@ -637,7 +706,7 @@ pub mod db {
 
     /// The entries of `action` in an organization's log, oldest first.
     pub fn logged(conn: &mut DbConnection, org: &str, action: &str) -> Vec<Logged> {
-        let rows: Vec<(Option<String>, String, String, String)> = activity_log::table
+        let rows: Vec<(Option<palisade::db::ids::UserId>, String, String, String)> = activity_log::table
             .filter(activity_log::org_id.eq(org))
             .filter(activity_log::action.eq(action))
             .order((activity_log::created_at.asc(), activity_log::id.asc()))
@@ -724,6 +793,58 @@ pub mod db {
         out.push(format!("activity entries {entries}"));
         out
     }
+}
+
+/// Every row of every table, all columns, as text (table name -> sorted rows), for "nothing changed" checks.
+/// `owned` keeps, per table, only the rows a tenant owns (see `access_matrix::tenant_rows`); None keeps all.
+pub fn table_snapshot(
+    conn: &mut DbConnection,
+    keep: &dyn Fn(&str, &[String]) -> Option<String>,
+) -> std::collections::BTreeMap<String, Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Text {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        t: String,
+    }
+    let sqlite = conn.is_sqlite();
+    let tables: Vec<String> = diesel::sql_query(if sqlite {
+        "SELECT name AS t FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         AND name NOT LIKE '__diesel%' ORDER BY name"
+    } else {
+        "SELECT table_name::text AS t FROM information_schema.tables WHERE table_schema = 'public' \
+         AND table_name NOT LIKE '__diesel%' ORDER BY table_name"
+    })
+    .load::<Text>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|r| r.t)
+    .collect();
+    let mut out = std::collections::BTreeMap::new();
+    for table in tables {
+        let columns: Vec<String> = diesel::sql_query(if sqlite {
+            format!("SELECT name AS t FROM pragma_table_info('{table}') ORDER BY cid")
+        } else {
+            format!(
+                "SELECT column_name::text AS t FROM information_schema.columns WHERE table_schema = 'public' \
+                 AND table_name = '{table}' ORDER BY ordinal_position"
+            )
+        })
+        .load::<Text>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.t)
+        .collect();
+        let Some(filter) = keep(&table, &columns) else { continue };
+        let row = if sqlite {
+            columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ")
+        } else {
+            "CAST(x AS TEXT)".to_string()
+        };
+        let sql = format!("SELECT {row} AS t FROM \"{table}\" AS x WHERE {filter} ORDER BY 1");
+        let rows = diesel::sql_query(sql).load::<Text>(conn).unwrap().into_iter().map(|r| r.t).collect();
+        out.insert(table, rows);
+    }
+    out
 }
 
 /// The invitation token in an email's link.

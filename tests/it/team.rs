@@ -37,7 +37,7 @@ fn invitations_of(conn: &mut palisade::db::DbConnection, org: &str) -> Vec<Invit
 
 fn expire(conn: &mut palisade::db::DbConnection, invitation_id: &str) {
     diesel::update(invitations::table.find(invitation_id))
-        .set(invitations::expires_at.eq(palisade::db::now() - Duration::minutes(1)))
+        .set(invitations::expires_at.eq(crate::support::start_time() - Duration::minutes(1)))
         .execute(conn)
         .unwrap();
 }
@@ -71,7 +71,7 @@ async fn an_invitation_is_emailed_stored_only_as_a_hash_and_accepting_it_creates
     assert_eq!((email.as_str(), role.as_str()), ("new.hire@example.test", "COMPLIANCE_OFFICER"));
     assert_eq!(token_hash, hash_token(&token), "only the SHA-256 of the token is stored");
     assert!(!format!("{:?}", rows[0]).contains(&token), "the token itself is stored nowhere");
-    let in_seven_days = palisade::db::now() + Duration::days(7);
+    let in_seven_days = crate::support::start_time() + Duration::days(7);
     assert!((expires_at - in_seven_days).num_seconds().abs() < 120, "expires after 7 days: {expires_at}");
     assert!(accepted.is_none() && revoked.is_none());
     let invite_log = logged(&mut conn, &f.t2, "member.invite");
@@ -285,16 +285,17 @@ async fn an_existing_user_joins_only_after_signing_in_as_the_invited_email() {
     let mut olive = app.signed_in("owner@tiertwo.test").await;
     let before = snapshot(&mut app.conn());
 
-    // Not signed in: asked to sign in as the invited email; posting does nothing.
+    // Not signed in: asked for the account's password; a wrong one (or a new account's fields) joins nothing.
     let mut visitor = app.client().await;
     let page = visitor.get(&link).await;
-    page.assert_status(200).assert_contains("Sign in as tech@northwind.test to accept");
-    page.assert_contains(&format!("/login?next=/invitations/{token}")).assert_not_contains("Choose a password");
+    page.assert_status(200).assert_contains("You already have a Palisade account. Enter its password to join.");
+    page.assert_not_contains("Choose a password");
     visitor.get("/login").await;
     visitor
-        .post(&link, &[("name", "Impostor"), ("password", PASSWORD), ("confirm", PASSWORD)])
+        .post(&link, &[("name", "Impostor"), ("password", "an impostor's guess"), ("confirm", "an impostor's guess")])
         .await
-        .assert_status(200);
+        .assert_status(422)
+        .assert_contains("That is not the password of tech@northwind.test.");
     // Signed in as somebody else: a clear message, nothing joined.
     let other = olive.get(&link).await;
     other.assert_contains("You are signed in as owner@tiertwo.test, but this invitation is for tech@northwind.test.");
@@ -406,22 +407,21 @@ async fn role_changes_the_compliance_flag_deactivation_and_reactivation_take_eff
     assert_eq!(logged(&mut conn, &f.msp, "member.deactivate")[0].target_id, tech_member);
     let refused = tech.get("/msp/clients").await;
     assert!(refused.status.as_u16() == 403 || refused.location.is_some(), "{}", refused.status);
-    tech.get("/overview").await.assert_contains("You are not in any organization yet");
-    tech.post("/switch", &[("org_id", &f.t1)]).await.assert_status(404);
+    // His only membership: the session itself ended.
+    tech.get("/overview").await.assert_redirect("/login?next=%2Foverview");
+    tech.post("/switch", &[("org_id", &f.t1)]).await.assert_status(403);
     assert_eq!(
-        logged(&mut conn, &f.msp, "auth.sign_in")
-            .iter()
-            .filter(|l| l.actor_user_id.as_deref() == Some(&f.tech))
-            .count(),
+        logged(&mut conn, &f.msp, "auth.sign_in").iter().filter(|l| l.actor_user_id.as_ref() == Some(&f.tech)).count(),
         1,
         "history kept"
     );
 
-    // Reactivate: access is back on the next request, without signing in again.
+    // Reactivate: access is back once he signs in again.
     let on = admin.post(&format!("/settings/team/members/{tech_member}/reactivate"), &[]).await;
     admin.follow(&on).await.assert_contains("Tom Tech is active again.").assert_contains("<strong>3 of 25</strong>");
     assert_eq!(membership(&mut conn, &tech_member), ("MSP_ADMIN".into(), false, false));
     assert_eq!(logged(&mut conn, &f.msp, "member.reactivate").len(), 1);
+    tech.sign_in("tech@northwind.test").await;
     tech.get("/msp/clients").await.assert_status(200).assert_contains("Tier One Dental");
 }
 
@@ -659,9 +659,13 @@ async fn a_deactivated_member_invited_again_gets_the_same_membership_back_with_t
     let token = invitation_token(&app.mail().await[0]);
 
     let mut tom = app.client().await;
-    tom.sign_in("tech@northwind.test").await.assert_contains("You are not in any organization yet");
+    // With no active membership he cannot sign in; the invitation takes his password instead.
+    tom.sign_in_with("tech@northwind.test", crate::support::PASSWORD).await.assert_status(403);
     tom.get(&format!("/invitations/{token}")).await.assert_contains("Join Northwind Managed IT");
-    tom.post(&format!("/invitations/{token}"), &[]).await.assert_redirect("/");
+    let wrong = tom.post(&format!("/invitations/{token}"), &[("password", "not his password")]).await;
+    wrong.assert_status(422).assert_contains("That is not the password of tech@northwind.test.");
+    let joined = tom.post(&format!("/invitations/{token}"), &[("password", crate::support::PASSWORD)]).await;
+    joined.assert_redirect("/");
     let mut conn = app.conn();
     assert_eq!(membership(&mut conn, &tech_member), ("READ_ONLY".into(), false, false), "the same row, active again");
     assert_eq!(count(&mut conn, &format!("SELECT COUNT(*) AS n FROM memberships WHERE user_id = '{}'", f.tech)), 1);

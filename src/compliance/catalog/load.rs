@@ -13,7 +13,7 @@ use diesel::prelude::*;
 
 use super::data::{self, Catalog, Framework};
 use super::ids;
-use crate::db::{DbConnection, now, write_transaction};
+use crate::db::{DbConnection, write_transaction};
 use crate::schema::{
     catalog_aliases, catalog_controls, catalog_domains, catalog_frameworks, catalog_mapping_sources, catalog_mappings,
     catalog_meta, catalog_requirements,
@@ -125,7 +125,8 @@ pub fn load(conn: &mut DbConnection, catalog: &Catalog) -> QueryResult<LoadOutco
         if stored_hash(conn)?.as_deref() == Some(hash.as_str()) {
             return Ok(LoadOutcome::Unchanged);
         }
-        let at = now();
+        // Reference data, not a request's change: stamped with the system clock.
+        let at = crate::clock::Clock::system().now();
         // Replaced wholesale; dropped first because they reference the rows synchronised below.
         diesel::delete(catalog_mappings::table).execute(conn)?;
         diesel::delete(catalog_aliases::table).execute(conn)?;

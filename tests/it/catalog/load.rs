@@ -97,7 +97,7 @@ async fn a_new_catalog_version_updates_the_catalog_and_never_touches_organizatio
     let mut conn = app.conn();
     let f = fixture::msp(&mut conn);
     let orgs_before = org_snapshot(&mut conn);
-    assert!(orgs_before.len() > 10 && orgs_before.iter().any(|r| r.contains(&f.t2)));
+    assert!(orgs_before.len() > 10 && orgs_before.iter().any(|r| r.contains(f.t2.as_str())));
 
     // Version 2: one title reworded, one requirement dropped (with its mappings), one added, a control edited.
     let mut next = catalog().clone();

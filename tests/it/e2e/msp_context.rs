@@ -1,13 +1,9 @@
 //! MSP pages act on the person's MSP whatever client is selected: inside a client, the sidebar still offers the
 //! MSP's dashboard and clients, and they open.
-//!
-//! EXPECTED TO FAIL on the `ui` branch alone: it needs issue 7's first bullet (the `core` branch: MSP routes act on
-//! the person's MSP, the MSP nav group in every context). Ignored until both are merged; then remove the ignore.
 
 use super::{E2e, TestResult};
 
 #[tokio::test]
-#[ignore = "needs the core branch (issue 7, first bullet: MSP pages in every context); remove once merged"]
 async fn an_msp_admin_inside_a_client_opens_the_msp_dashboard_and_clients_from_the_sidebar() -> TestResult {
     let Some(e2e) = E2e::start() else { return Ok(()) };
     let (_, browser) = e2e.msp_admin().await?;
