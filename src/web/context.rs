@@ -24,7 +24,10 @@ const SWITCHER_CLIENTS: i64 = 8;
 const NAV: &[(&str, &str, &str)] = &[
     ("MSP", "Dashboard", "/msp/dashboard"),
     ("MSP", "Clients", "/msp/clients"),
+    ("MSP", "All tickets", "/msp/tickets"),
     ("Workspace", "Overview", "/overview"),
+    ("Service desk", "Tickets", "/tickets"),
+    ("Service desk", "Contacts", "/contacts"),
     ("Compliance", "Frameworks", "/compliance/catalog"),
     ("Compliance", "Common controls", "/compliance/catalog/controls"),
     ("Compliance", "Crosswalk", "/compliance/crosswalk"),

@@ -1,0 +1,64 @@
+//! Tickets: the model and numbers, the service every area changes tickets through, the queues, the ticket page
+//! with its conversation, merging, watchers, related tickets and the emails tickets send.
+
+pub mod actions;
+pub mod conversation;
+pub mod forms;
+pub mod mail;
+pub mod merge;
+pub mod models;
+pub mod new;
+pub mod numbers;
+pub mod page;
+pub mod queue;
+pub mod queue_pages;
+pub mod service;
+pub mod settings;
+pub mod staff;
+pub mod watchers;
+
+use crate::auth::Permission::*;
+use crate::web::routes::{Access, RouteDef, get, post};
+
+pub fn routes() -> Vec<RouteDef> {
+    use Access::*;
+    vec![
+        get("/tickets", Org(ViewTickets), queue_pages::org_queue),
+        post("/tickets/bulk", Org(WorkTickets), queue_pages::org_bulk)
+            .example(&[("ticket", "{ticket_id}"), ("bulk_priority", "high")]),
+        get("/tickets/new", Org(WorkTickets), new::new_form),
+        post("/tickets", Org(WorkTickets), new::create).example(&[
+            ("subject", "Printer jams on tray 2"),
+            ("description", "Since this morning."),
+            ("priority", "high"),
+            ("ticket_type", "incident"),
+            ("status", "new"),
+        ]),
+        get("/tickets/by-id/{ticket_id}", SignedIn, actions::by_id),
+        get("/tickets/{number}", Org(ViewTickets), page::show),
+        post("/tickets/{number}/reply", Org(WorkTickets), actions::reply)
+            .example(&[("body", "We are on it."), ("visibility", "public")]),
+        post("/tickets/{number}/properties", Org(WorkTickets), actions::properties).example(&[
+            ("status", "open"),
+            ("priority", "high"),
+            ("assignee", ""),
+        ]),
+        post("/tickets/{number}/details", Org(WorkTickets), actions::details).example(&[
+            ("subject", "Printer jams on every tray"),
+            ("ticket_type", "problem"),
+            ("category", "Printers"),
+        ]),
+        post("/tickets/{number}/watchers", Org(WorkTickets), actions::add_watcher)
+            .example(&[("watcher", "{staff_id}")]),
+        post("/tickets/{number}/watchers/{watcher_id}/remove", Org(WorkTickets), actions::remove_watcher),
+        post("/tickets/{number}/related", Org(WorkTickets), actions::add_related)
+            .example(&[("number", "{other_number}")]),
+        post("/tickets/{number}/related/{related}/remove", Org(WorkTickets), actions::remove_related),
+        post("/tickets/{number}/merge", Org(WorkTickets), actions::merge)
+            .example(&[("number", "{other_number}"), ("confirm", "1")]),
+        get("/tickets/{number}/attachments/{attachment_id}", Org(ViewTickets), actions::attachment),
+        get("/msp/tickets", Msp(ViewTickets), queue_pages::msp_queue),
+        post("/msp/tickets/bulk", Msp(WorkTickets), queue_pages::msp_bulk)
+            .example(&[("ticket", "{ticket_id}"), ("bulk_priority", "high")]),
+    ]
+}
