@@ -350,3 +350,39 @@ async fn the_msp_queue_shows_every_reached_client_and_bulk_changes_only_workable
     let views = priya.get("/msp/tickets?view=unassigned").await;
     views.assert_contains("Health laptop");
 }
+
+#[actix_web::test]
+async fn the_msp_dashboard_counts_open_tickets_per_client_the_person_reaches() {
+    let (app, f) = TestApp::with_msp().await;
+    for (org, n) in [(&f.t2, 3), (&f.t3, 2)] {
+        for i in 0..n {
+            super::ticket(&mut app.conn(), org, &f.admin, &format!("Open {i}"), None);
+        }
+    }
+    // Resolved tickets and the MSP's own do not count.
+    let (resolved, _) = super::ticket(&mut app.conn(), &f.t3, &f.admin, "Done", None);
+    super::ticket(&mut app.conn(), &f.msp, &f.admin, "Internal", None);
+    palisade::db::write_transaction(&mut app.conn(), |conn| {
+        palisade::psa::tickets::service::change_status(
+            conn,
+            &super::env(),
+            &f.t3,
+            &resolved,
+            &super::staff(&f.admin, "A"),
+            palisade::psa::tickets::models::TicketStatus::Resolved,
+            "",
+        )
+    })
+    .unwrap();
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let dash = priya.get("/msp/dashboard").await;
+    assert!(dash.body.contains("data-testid=\"open-tickets\"><a href=\"/msp/tickets\">5</a>"), "total of 5");
+    assert!(page::row(&dash.body, "Tier Two Legal").contains("<td class=\"num\">3</td>"));
+    assert!(page::row(&dash.body, "Tier Three Health").contains("<td class=\"num\">2</td>"));
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    let dash = tom.get("/msp/dashboard").await;
+    assert!(
+        dash.body.contains("data-testid=\"open-tickets\"><a href=\"/msp/tickets\">3</a>"),
+        "only the assigned client"
+    );
+}
