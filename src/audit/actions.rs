@@ -52,6 +52,13 @@ crate::text_enum! {
         TicketLinked = "ticket.link",
         TicketUnlinked = "ticket.unlink",
         TicketWatchersChanged = "ticket.watch",
+        TicketEscalated = "ticket.escalate",
+        TicketPolicyChanged = "ticket.sla",
+        SlaPolicyCreated = "sla.policy_create",
+        SlaPolicyUpdated = "sla.policy_update",
+        SlaRuleAdded = "sla.rule_add",
+        SlaRuleRemoved = "sla.rule_remove",
+        DeskSettingsChanged = "servicedesk.settings",
     }
 }
 
@@ -108,6 +115,13 @@ impl Action {
             TicketLinked => "Tickets related",
             TicketUnlinked => "Ticket relation removed",
             TicketWatchersChanged => "Ticket watchers changed",
+            TicketEscalated => "Ticket escalated",
+            TicketPolicyChanged => "Ticket SLA policy changed",
+            SlaPolicyCreated => "SLA policy added",
+            SlaPolicyUpdated => "SLA policy changed",
+            SlaRuleAdded => "Escalation rule added",
+            SlaRuleRemoved => "Escalation rule removed",
+            DeskSettingsChanged => "Closing rules changed",
         }
     }
 }

@@ -69,7 +69,14 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | TicketMerged
         | TicketLinked
         | TicketUnlinked
-        | TicketWatchersChanged => crate::psa::activity::sentence(&who, entry),
+        | TicketWatchersChanged
+        | TicketEscalated
+        | TicketPolicyChanged
+        | SlaPolicyCreated
+        | SlaPolicyUpdated
+        | SlaRuleAdded
+        | SlaRuleRemoved
+        | DeskSettingsChanged => crate::psa::activity::sentence(&who, entry),
     }
 }
 

@@ -29,6 +29,16 @@ pub fn sentence(who: &str, entry: &ActivityEntry) -> String {
         TicketLinked => format!("{who} related tickets {details}"),
         TicketUnlinked => format!("{who} removed the relation between tickets {details}"),
         TicketWatchersChanged => format!("{who} changed the watchers of ticket {what}: {details}"),
+        TicketEscalated => format!("Ticket {what} was escalated ({details})"),
+        TicketPolicyChanged => format!("{who} changed the SLA policy of ticket {what} ({details})"),
+        SlaPolicyCreated => format!("{who} added the SLA policy {what}"),
+        SlaPolicyUpdated => format!(
+            "{who} changed the SLA policy {what}{}",
+            if details.is_empty() { String::new() } else { format!(" ({details})") }
+        ),
+        SlaRuleAdded => format!("{who} added an escalation rule to {what} ({details})"),
+        SlaRuleRemoved => format!("{who} removed an escalation rule from {what} ({details})"),
+        DeskSettingsChanged => format!("{who} changed the closing rules ({details})"),
         other => format!("{who}: {} {what}", other.label()),
     }
 }

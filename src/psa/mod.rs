@@ -12,5 +12,13 @@ use crate::web::routes::RouteDef;
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = contacts::routes();
     routes.extend(tickets::routes());
+    routes.extend(sla_policy::handlers::routes());
     routes
+}
+
+/// Every scheduled job of the PSA.
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    let mut jobs = sla_policy::jobs();
+    jobs.extend(tickets::jobs());
+    jobs
 }

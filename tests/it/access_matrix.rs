@@ -212,6 +212,8 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("related", "2".to_string()),
         ("watcher_id", desk.watcher),
         ("attachment_id", desk.attachment),
+        ("policy_id", desk.policy),
+        ("rule_id", desk.rule),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -476,6 +478,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "related",
         "watcher_id",
         "attachment_id",
+        "policy_id",
+        "rule_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -62,3 +62,56 @@ pub fn routes() -> Vec<RouteDef> {
             .example(&[("ticket", "{ticket_id}"), ("bulk_priority", "high")]),
     ]
 }
+
+/// The scheduled jobs of tickets: closing resolved tickets when their organization's closing rule says so.
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    vec![crate::jobs::Job::new(
+        "tickets.autoclose",
+        "Close resolved tickets",
+        chrono::Duration::minutes(5),
+        autoclose::run,
+    )]
+}
+
+pub mod autoclose {
+    //! Resolved tickets close by themselves when their `close_due_at` passes (the organization's closing rule,
+    //! 72 hours by default), each with its status event and activity entry.
+
+    use actix_web::web;
+    use diesel::prelude::*;
+
+    use super::models::TicketStatus;
+    use super::service::{self, Author, DeskEnv};
+    use crate::AppState;
+    use crate::db::ids::{OrgId, TicketId};
+    use crate::db::write_transaction;
+    use crate::jobs::JobResult;
+    use crate::jobs::claim::lock_skip_locked;
+    use crate::schema::tickets;
+
+    pub async fn run(state: web::Data<AppState>) -> JobResult {
+        let (now, env) = (state.clock.now(), DeskEnv::of(&state));
+        let closed = state
+            .db
+            .run(move |conn| {
+                Ok(write_transaction(conn, |conn| -> Result<usize, service::DeskError> {
+                    let due: Vec<(OrgId, TicketId)> = lock_skip_locked!(
+                        conn,
+                        tickets::table
+                            .filter(tickets::close_due_at.le(now))
+                            .filter(tickets::status.eq(TicketStatus::Resolved))
+                            .order(tickets::close_due_at.asc())
+                            .limit(500)
+                            .select((tickets::org_id, tickets::id))
+                    )?;
+                    let author = Author::system("Closing rule", now);
+                    for (org, ticket) in &due {
+                        service::change_status(conn, &env, org, ticket, &author, TicketStatus::Closed, "")?;
+                    }
+                    Ok(due.len())
+                })?)
+            })
+            .await?;
+        Ok(format!("{closed} resolved tickets closed"))
+    }
+}

@@ -92,6 +92,8 @@ struct TicketPage {
     related: Vec<Related>,
     workers: Vec<StaffMember>,
     sla: TicketSla,
+    /// The SLA policies the ticket may be put under: (id, name).
+    policies: Vec<(String, String)>,
     tz: Tz,
     can_work: bool,
     reply: ReplyForm,
@@ -116,6 +118,9 @@ impl TicketPage {
     }
     fn due(&self, view: &Option<DueView>) -> Option<DueView> {
         view.clone()
+    }
+    fn policy_is(&self, id: &str) -> bool {
+        self.ticket.sla_policy_id.as_ref().is_some_and(|p| p.as_str() == id)
     }
 }
 
@@ -214,11 +219,17 @@ pub async fn render_ticket(
             let related = related_of(conn, &org_id, &ticket.id)?;
             let workers = staff::workers(conn, &org)?;
             let sla = sla_policy::ticket_sla(conn, &org, &ticket, now)?;
+            let policies = sla_policy::models::usable(conn, &org)?
+                .into_iter()
+                .filter(|p| p.enabled)
+                .map(|p| (p.id.to_string(), p.name))
+                .collect::<Vec<_>>();
             let page = input.load(conn)?;
-            Ok((page, ticket, requester, merged_into, events, attachments, watchers, related, workers, sla))
+            Ok((page, ticket, requester, merged_into, events, attachments, watchers, related, workers, (sla, policies)))
         })
         .await?;
-    let (page, ticket, requester, merged_into, events, attachments, watchers, related, workers, sla) = loaded;
+    let (page, ticket, requester, merged_into, events, attachments, watchers, related, workers, (sla, policies)) =
+        loaded;
     let status = if forms.has_errors() { crate::web::form_status_invalid() } else { actix_web::http::StatusCode::OK };
     let assignee = workers
         .iter()
@@ -258,6 +269,7 @@ pub async fn render_ticket(
             related,
             workers,
             sla,
+            policies,
             tz,
             reply: forms.reply,
             properties,

@@ -788,7 +788,7 @@ pub fn set_priority(
         &author.event(EventKind::Priority, false, &name, "", &details),
         now,
     )?;
-    sla_policy::sync(conn, &org, &ticket.id, now, SlaChange::Priority)?;
+    sla_policy::sync(conn, &org, &ticket.id, now, SlaChange::Priority { from: ticket.priority })?;
     log(conn, author, &ticket, Action::TicketPriorityChanged, details)?;
     Ok(true)
 }
@@ -910,4 +910,37 @@ where
         Err(DeskError::Refused(why)) => Ok(Err(why)),
         Err(DeskError::Db(e)) => Err(e.into()),
     }
+}
+
+/// Puts a ticket under another SLA policy (one the organization may use) or none; its clocks keep the time
+/// already used, and switching the SLA off clears its pending escalations.
+pub fn set_policy(
+    conn: &mut DbConnection,
+    org_id: &OrgId,
+    ticket_id: &TicketId,
+    author: &Author,
+    policy: Option<&crate::db::ids::SlaPolicyId>,
+) -> Result<bool, DeskError> {
+    let org = org_row(conn, org_id)?;
+    let ticket = ticket_row(conn, &org.id, ticket_id)?;
+    if ticket.sla_policy_id.as_ref() == policy {
+        return Ok(false);
+    }
+    let name = match policy {
+        Some(id) => match crate::psa::sla_policy::models::usable_by_id(conn, &org, id)? {
+            Some(p) => p.row.name,
+            None => return refuse("Choose one of the SLA policies offered."),
+        },
+        None => "no SLA".to_string(),
+    };
+    let now = author.at();
+    diesel::update(tickets::table.filter(tickets::org_id.eq(&org.id)).filter(tickets::id.eq(&ticket.id)))
+        .set((tickets::sla_policy_id.eq(policy), tickets::updated_at.eq(now)))
+        .execute(conn)?;
+    let details = format!("SLA policy: {name}");
+    let who = author.name();
+    conversation::insert(conn, &org.id, &ticket.id, &author.event(EventKind::Sla, true, &who, "", &details), now)?;
+    sla_policy::sync(conn, &org, &ticket.id, now, SlaChange::Policy { previous: ticket.sla_policy_id.clone() })?;
+    log(conn, author, &ticket, Action::TicketPolicyChanged, name)?;
+    Ok(true)
 }

@@ -2,6 +2,7 @@
 
 mod contacts;
 mod numbers;
+mod sla;
 mod tickets;
 
 use actix_web::test;
@@ -49,6 +50,8 @@ pub fn ticket(
 /// The ids the access matrix calls the service desk's routes with, made in `org`: a contact, tickets #1 and #2
 /// (related), a watcher and an attachment row on #1.
 pub struct MatrixFixture {
+    pub policy: String,
+    pub rule: String,
     pub contact: ContactId,
     pub ticket: TicketId,
     pub watcher: String,
@@ -57,6 +60,12 @@ pub struct MatrixFixture {
 
 pub fn matrix_fixture(conn: &mut DbConnection, org: &OrgId, by: &UserId) -> MatrixFixture {
     use palisade::schema::{ticket_attachments, ticket_watchers};
+    let policy = policy(conn, org, "UTC", &[("hours_mon", "09:00-17:00"), ("high_resolution", "4h"), ("enabled", "1")]);
+    rule(conn, org, &policy, "resolution", 75, "notify_assignee");
+    let rule = {
+        use palisade::schema::sla_escalation_rules as r;
+        r::table.filter(r::policy_id.eq(&policy)).select(r::id).first::<String>(conn).unwrap()
+    };
     let contact = contact(conn, org, "Fixture Requester", "requester@fixture.test");
     let (first, _) = ticket(conn, org, by, "Fixture ticket one", Some(&contact));
     ticket(conn, org, by, "Fixture ticket two", Some(&contact));
@@ -88,7 +97,7 @@ pub fn matrix_fixture(conn: &mut DbConnection, org: &OrgId, by: &UserId) -> Matr
         ))
         .execute(conn)
         .unwrap();
-    MatrixFixture { contact, ticket: first, watcher, attachment }
+    MatrixFixture { policy, rule, contact, ticket: first, watcher, attachment }
 }
 
 /// Posts a multipart form (text fields, then files) with the page's tokens, as a browser sends an upload form.
@@ -155,4 +164,70 @@ pub fn customer_reply(
 pub async fn delivered(app: &crate::support::TestApp) -> Vec<crate::mail::ReadMessage> {
     app.run_pending_jobs().await;
     app.state.mailer.delivered().await.iter().map(|raw| crate::mail::read_message(raw.as_bytes())).collect()
+}
+
+/// A staff author at `at`.
+pub fn staff_at(user: &UserId, at: chrono::NaiveDateTime) -> Author {
+    Author::staff(&Actor { user_id: Some(user.clone()), ..Actor::system("Staff <staff@x.test>", at) })
+}
+
+/// Opens a ticket at `at` (the app's clock time).
+pub fn ticket_at(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    by: &UserId,
+    subject: &str,
+    at: chrono::NaiveDateTime,
+) -> (TicketId, i64) {
+    let new = NewTicket::new(subject, "Details.");
+    let opened =
+        palisade::db::write_transaction(conn, |conn| service::open_ticket(conn, &env(), org, &staff_at(by, at), new))
+            .unwrap();
+    (opened.id, opened.number)
+}
+
+/// An SLA policy of `org` (default, on) from the settings form's fields.
+pub fn policy(conn: &mut DbConnection, org: &OrgId, timezone: &str, fields: &[(&str, &str)]) -> String {
+    use palisade::psa::sla_policy::forms::PolicyForm;
+    use palisade::schema::sla_policies;
+    let mut pairs: Vec<(String, String)> = fields.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    pairs.push(("name".into(), "Office".into()));
+    pairs.push(("timezone".into(), timezone.into()));
+    let mut errors = palisade::web::forms::FieldErrors::default();
+    let valid = PolicyForm::from_pairs(&pairs).validate(&mut errors).expect("a valid policy");
+    let id = palisade::db::new_id();
+    diesel::insert_into(sla_policies::table)
+        .values((
+            sla_policies::id.eq(&id),
+            sla_policies::org_id.eq(org),
+            sla_policies::name.eq(&valid.name),
+            sla_policies::timezone.eq(&valid.timezone),
+            sla_policies::calendar.eq(serde_json::to_string(&valid.spec).unwrap()),
+            sla_policies::targets.eq(serde_json::to_string(&valid.targets).unwrap()),
+            sla_policies::pause_statuses.eq(palisade::psa::sla_policy::models::statuses_text(&valid.pause_statuses)),
+            sla_policies::is_default.eq(true),
+            sla_policies::enabled.eq(true),
+            sla_policies::created_at.eq(start_time()),
+            sla_policies::updated_at.eq(start_time()),
+        ))
+        .execute(conn)
+        .unwrap();
+    id
+}
+
+/// An escalation rule of a policy.
+pub fn rule(conn: &mut DbConnection, org: &OrgId, policy: &str, target: &str, percent: i32, action: &str) {
+    use palisade::schema::sla_escalation_rules as r;
+    diesel::insert_into(r::table)
+        .values((
+            r::id.eq(palisade::db::new_id()),
+            r::org_id.eq(org),
+            r::policy_id.eq(policy),
+            r::target.eq(target),
+            r::threshold_percent.eq(percent),
+            r::action.eq(action),
+            r::created_at.eq(start_time()),
+        ))
+        .execute(conn)
+        .unwrap();
 }
