@@ -107,8 +107,11 @@ pub fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::Quer
     Ok(Ok(Preview { rows }))
 }
 
-/// The data rows as (line, [(column, value)]) with known columns only.
-fn parse(text: &str) -> Result<Vec<(usize, Vec<(String, String)>)>, String> {
+/// A data row: its line and its (column, value) pairs.
+type Row = (usize, Vec<(String, String)>);
+
+/// The data rows with known columns only.
+fn parse(text: &str) -> Result<Vec<Row>, String> {
     if text.len() > MAX_BYTES {
         return Err(format!("The file is larger than {} KB. Split it and import the parts.", MAX_BYTES / 1024));
     }

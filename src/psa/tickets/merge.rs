@@ -101,7 +101,8 @@ pub fn merge(conn: &mut DbConnection, source: &Ticket, target: &Ticket, author: 
 
 /// The source's watchers watch the target (once each); the source keeps none.
 fn move_watchers(conn: &mut DbConnection, source: &Ticket, target: &Ticket) -> QueryResult<()> {
-    let of = |conn: &mut DbConnection, ticket: &Ticket| -> QueryResult<Vec<(String, Option<String>, Option<String>)>> {
+    type Watching = (String, Option<String>, Option<String>);
+    let of = |conn: &mut DbConnection, ticket: &Ticket| -> QueryResult<Vec<Watching>> {
         ticket_watchers::table
             .filter(ticket_watchers::org_id.eq(&ticket.org_id))
             .filter(ticket_watchers::ticket_id.eq(&ticket.id))

@@ -1,6 +1,7 @@
 //! The service desk: contacts, tickets (numbers, the service, the ticket page, queues), SLA.
 
 mod contacts;
+mod cost;
 mod numbers;
 mod sla;
 mod tickets;
