@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod contacts;
+pub mod demo;
 pub mod sla;
 pub mod sla_policy;
 pub mod tickets;
