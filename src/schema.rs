@@ -509,6 +509,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ticket_templates (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        subject -> Text,
+        description -> Text,
+        priority -> Text,
+        ticket_type -> Text,
+        category -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    canned_responses (id) {
+        id -> Text,
+        org_id -> Text,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recurring_tickets (id) {
+        id -> Text,
+        org_id -> Text,
+        template_id -> Text,
+        frequency -> Text,
+        first_run_at -> Timestamp,
+        next_run_at -> Timestamp,
+        requester_contact_id -> Nullable<Text>,
+        assignee_user_id -> Nullable<Text>,
+        active -> Bool,
+        last_ticket_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -531,6 +574,7 @@ diesel::joinable!(ticket_watchers -> contacts (contact_id));
 diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(sla_escalation_rules -> sla_policies (policy_id));
 diesel::joinable!(ticket_escalations -> tickets (ticket_id));
+diesel::joinable!(recurring_tickets -> ticket_templates (template_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -569,4 +613,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_sla_pauses,
     ticket_escalations,
     sla_outcomes,
+    ticket_templates,
+    canned_responses,
+    recurring_tickets,
 );

@@ -59,6 +59,12 @@ crate::text_enum! {
         SlaRuleAdded = "sla.rule_add",
         SlaRuleRemoved = "sla.rule_remove",
         DeskSettingsChanged = "servicedesk.settings",
+        TemplateAdded = "servicedesk.template_add",
+        TemplateRemoved = "servicedesk.template_remove",
+        CannedAdded = "servicedesk.canned_add",
+        CannedRemoved = "servicedesk.canned_remove",
+        RecurringAdded = "servicedesk.recurring_add",
+        RecurringRemoved = "servicedesk.recurring_remove",
     }
 }
 
@@ -122,6 +128,12 @@ impl Action {
             SlaRuleAdded => "Escalation rule added",
             SlaRuleRemoved => "Escalation rule removed",
             DeskSettingsChanged => "Closing rules changed",
+            TemplateAdded => "Ticket template added",
+            TemplateRemoved => "Ticket template removed",
+            CannedAdded => "Canned response added",
+            CannedRemoved => "Canned response removed",
+            RecurringAdded => "Recurring ticket scheduled",
+            RecurringRemoved => "Recurring ticket removed",
         }
     }
 }

@@ -76,7 +76,13 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | SlaPolicyUpdated
         | SlaRuleAdded
         | SlaRuleRemoved
-        | DeskSettingsChanged => crate::psa::activity::sentence(&who, entry),
+        | DeskSettingsChanged
+        | TemplateAdded
+        | TemplateRemoved
+        | CannedAdded
+        | CannedRemoved
+        | RecurringAdded
+        | RecurringRemoved => crate::psa::activity::sentence(&who, entry),
     }
 }
 

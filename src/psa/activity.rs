@@ -39,6 +39,12 @@ pub fn sentence(who: &str, entry: &ActivityEntry) -> String {
         SlaRuleAdded => format!("{who} added an escalation rule to {what} ({details})"),
         SlaRuleRemoved => format!("{who} removed an escalation rule from {what} ({details})"),
         DeskSettingsChanged => format!("{who} changed the closing rules ({details})"),
+        TemplateAdded => format!("{who} added the ticket template {what}"),
+        TemplateRemoved => format!("{who} removed the ticket template {what}"),
+        CannedAdded => format!("{who} added the canned response {what}"),
+        CannedRemoved => format!("{who} removed the canned response {what}"),
+        RecurringAdded => format!("{who} scheduled the recurring ticket {what} ({details})"),
+        RecurringRemoved => format!("{who} removed the recurring ticket {what}"),
         other => format!("{who}: {} {what}", other.label()),
     }
 }

@@ -28,6 +28,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Workspace", "Overview", "/overview"),
     ("Service desk", "Tickets", "/tickets"),
     ("Service desk", "Contacts", "/contacts"),
+    ("Service desk", "Recurring tickets", "/tickets/recurring"),
     ("Service desk", "SLA report", "/reports/sla"),
     ("Compliance", "Frameworks", "/compliance/catalog"),
     ("Compliance", "Common controls", "/compliance/catalog/controls"),

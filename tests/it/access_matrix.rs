@@ -214,6 +214,9 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("attachment_id", desk.attachment),
         ("policy_id", desk.policy),
         ("rule_id", desk.rule),
+        ("template_id", desk.template),
+        ("canned_id", desk.canned),
+        ("recurring_id", desk.recurring),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -480,6 +483,9 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "attachment_id",
         "policy_id",
         "rule_id",
+        "template_id",
+        "canned_id",
+        "recurring_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -12,9 +12,11 @@ pub mod numbers;
 pub mod page;
 pub mod queue;
 pub mod queue_pages;
+pub mod recurring;
 pub mod service;
 pub mod settings;
 pub mod staff;
+pub mod templates;
 pub mod watchers;
 
 use crate::auth::Permission::*;
@@ -57,20 +59,52 @@ pub fn routes() -> Vec<RouteDef> {
         post("/tickets/{number}/merge", Org(WorkTickets), actions::merge)
             .example(&[("number", "{other_number}"), ("confirm", "1")]),
         get("/tickets/{number}/attachments/{attachment_id}", Org(ViewTickets), actions::attachment),
+        get("/tickets/recurring", Org(ViewTickets), recurring::list),
+        post("/tickets/recurring", Org(WorkTickets), recurring::create).example(&[
+            ("template", "{template_id}"),
+            ("frequency", "monthly"),
+            ("first_date", "2026-04-01"),
+            ("first_time", "09:00"),
+        ]),
+        post("/tickets/recurring/{recurring_id}/delete", Org(WorkTickets), recurring::delete),
+        get("/settings/service-desk/templates", Org(ManageServiceDesk), templates::list),
+        post("/settings/service-desk/templates", Org(ManageServiceDesk), templates::create_template).example(&[
+            ("name", "Monthly patching"),
+            ("subject", "Apply this month's patches"),
+            ("priority", "medium"),
+            ("ticket_type", "change"),
+        ]),
+        post(
+            "/settings/service-desk/templates/{template_id}/delete",
+            Org(ManageServiceDesk),
+            templates::delete_template,
+        ),
+        post("/settings/service-desk/canned", Org(ManageServiceDesk), templates::create_canned)
+            .example(&[("title", "Restart first"), ("body", "Please restart the computer and tell us if it helps.")]),
+        post("/settings/service-desk/canned/{canned_id}/delete", Org(ManageServiceDesk), templates::delete_canned),
         get("/msp/tickets", Msp(ViewTickets), queue_pages::msp_queue),
         post("/msp/tickets/bulk", Msp(WorkTickets), queue_pages::msp_bulk)
             .example(&[("ticket", "{ticket_id}"), ("bulk_priority", "high")]),
     ]
 }
 
-/// The scheduled jobs of tickets: closing resolved tickets when their organization's closing rule says so.
+/// The scheduled jobs of tickets: closing resolved tickets when their organization's closing rule says so, and
+/// opening recurring tickets.
 pub fn jobs() -> Vec<crate::jobs::Job> {
-    vec![crate::jobs::Job::new(
-        "tickets.autoclose",
-        "Close resolved tickets",
-        chrono::Duration::minutes(5),
-        autoclose::run,
-    )]
+    vec![
+        crate::jobs::Job::new(
+            "tickets.autoclose",
+            "Close resolved tickets",
+            chrono::Duration::minutes(5),
+            autoclose::run,
+        ),
+        crate::jobs::Job::new(
+            "tickets.recurring",
+            "Open recurring tickets",
+            chrono::Duration::minutes(1),
+            recurring::run,
+        ),
+    ]
 }
 
 pub mod autoclose {

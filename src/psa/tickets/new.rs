@@ -32,6 +32,7 @@ struct NewTicketPage {
     errors: FieldErrors,
     contacts: Vec<Contact>,
     workers: Vec<StaffMember>,
+    templates: Vec<super::templates::TicketTemplate>,
     priorities: [Priority; 4],
     types: [TicketType; 4],
     statuses: [TicketStatus; 4],
@@ -45,11 +46,17 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let org = scope.org_id().clone();
-    let (page, contacts, workers) = state
+    let (page, contacts, workers, templates) = state
         .db
         .run(move |conn| {
             let org_row = find_org(conn, &org)?.ok_or(AppError::NotFound)?;
-            Ok((input.load(conn)?, contacts::active(conn, &org, SUGGESTED_CONTACTS)?, staff::workers(conn, &org_row)?))
+            let templates = super::templates::templates_of(conn, &org_row)?;
+            Ok((
+                input.load(conn)?,
+                contacts::active(conn, &org, SUGGESTED_CONTACTS)?,
+                staff::workers(conn, &org_row)?,
+                templates,
+            ))
         })
         .await?;
     let status = form_status(&errors);
@@ -59,6 +66,7 @@ async fn form_page(
         errors,
         contacts,
         workers,
+        templates,
         priorities: Priority::ALL,
         types: TicketType::ALL,
         statuses: TicketStatus::UNRESOLVED,
@@ -70,6 +78,8 @@ async fn form_page(
 pub struct NewQuery {
     #[serde(default)]
     requester: String,
+    #[serde(default)]
+    template: String,
 }
 
 pub async fn new_form(
@@ -78,19 +88,26 @@ pub async fn new_form(
     input: PageInput,
     query: web::Query<NewQuery>,
 ) -> AppResult<HttpResponse> {
-    let (org, requester) = (scope.org_id().clone(), query.requester.clone());
-    let email = state
+    let (org, requester, template) = (scope.org_id().clone(), query.requester.clone(), query.template.clone());
+    let (email, template) = state
         .db
-        .run(move |conn| Ok(contacts::find(conn, &org, &requester)?.and_then(|c| c.email)))
-        .await?
-        .unwrap_or_default();
-    let form = NewTicketForm {
+        .run(move |conn| {
+            let org_row = find_org(conn, &org)?.ok_or(AppError::NotFound)?;
+            let email = contacts::find(conn, &org, &requester)?.and_then(|c| c.email);
+            Ok((email, super::templates::template(conn, &org_row, &template)?))
+        })
+        .await?;
+    let mut form = NewTicketForm {
         priority: Priority::Medium.id().into(),
         ticket_type: TicketType::Incident.id().into(),
         status: TicketStatus::New.id().into(),
-        requester_email: email,
+        requester_email: email.unwrap_or_default(),
         ..Default::default()
     };
+    if let Some(t) = template {
+        (form.subject, form.description, form.category) = (t.subject, t.description, t.category);
+        (form.priority, form.ticket_type) = (t.priority.id().into(), t.ticket_type.id().into());
+    }
     form_page(&state, &scope, input, form, FieldErrors::default()).await
 }
 

@@ -66,6 +66,8 @@ pub struct ReplyForm {
 #[derive(Default)]
 pub struct PageForms {
     pub reply: ReplyForm,
+    /// A canned response to start the reply with (`?canned=` on the ticket page).
+    pub canned: Option<String>,
     pub properties: Option<(PropertiesForm, FieldErrors)>,
     pub details: Option<(DetailsForm, FieldErrors)>,
 }
@@ -94,6 +96,7 @@ struct TicketPage {
     sla: TicketSla,
     /// The SLA policies the ticket may be put under: (id, name).
     policies: Vec<(String, String)>,
+    canned: Vec<super::templates::CannedResponse>,
     tz: Tz,
     can_work: bool,
     reply: ReplyForm,
@@ -224,12 +227,40 @@ pub async fn render_ticket(
                 .filter(|p| p.enabled)
                 .map(|p| (p.id.to_string(), p.name))
                 .collect::<Vec<_>>();
+            let canned = super::templates::canned_of(conn, &org)?;
             let page = input.load(conn)?;
-            Ok((page, ticket, requester, merged_into, events, attachments, watchers, related, workers, (sla, policies)))
+            Ok((
+                page,
+                ticket,
+                requester,
+                merged_into,
+                events,
+                attachments,
+                watchers,
+                related,
+                workers,
+                (sla, policies, canned),
+            ))
         })
         .await?;
-    let (page, ticket, requester, merged_into, events, attachments, watchers, related, workers, (sla, policies)) =
-        loaded;
+    let (
+        page,
+        ticket,
+        requester,
+        merged_into,
+        events,
+        attachments,
+        watchers,
+        related,
+        workers,
+        (sla, policies, canned),
+    ) = loaded;
+    let mut forms = forms;
+    if forms.reply.body.is_empty()
+        && let Some(c) = canned.iter().find(|c| Some(c.id.as_str()) == forms.canned.as_deref())
+    {
+        forms.reply.body = c.body.clone();
+    }
     let status = if forms.has_errors() { crate::web::form_status_invalid() } else { actix_web::http::StatusCode::OK };
     let assignee = workers
         .iter()
@@ -270,6 +301,7 @@ pub async fn render_ticket(
             workers,
             sla,
             policies,
+            canned,
             tz,
             reply: forms.reply,
             properties,
@@ -283,11 +315,19 @@ pub async fn render_ticket(
     )
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    #[serde(default)]
+    canned: Option<String>,
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     scope: Scope,
     input: PageInput,
     path: web::Path<String>,
+    query: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
-    render_ticket(&state, &scope, input, path.into_inner(), PageForms::default()).await
+    let forms = PageForms { canned: query.into_inner().canned, ..Default::default() };
+    render_ticket(&state, &scope, input, path.into_inner(), forms).await
 }

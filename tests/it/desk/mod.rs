@@ -3,6 +3,7 @@
 mod contacts;
 mod cost;
 mod numbers;
+mod recurring;
 mod sla;
 mod tickets;
 
@@ -51,6 +52,9 @@ pub fn ticket(
 /// The ids the access matrix calls the service desk's routes with, made in `org`: a contact, tickets #1 and #2
 /// (related), a watcher and an attachment row on #1.
 pub struct MatrixFixture {
+    pub template: String,
+    pub canned: String,
+    pub recurring: String,
     pub policy: String,
     pub rule: String,
     pub contact: ContactId,
@@ -68,6 +72,49 @@ pub fn matrix_fixture(conn: &mut DbConnection, org: &OrgId, by: &UserId) -> Matr
         r::table.filter(r::policy_id.eq(&policy)).select(r::id).first::<String>(conn).unwrap()
     };
     let contact = contact(conn, org, "Fixture Requester", "requester@fixture.test");
+    let (template, canned, recurring) = (palisade::db::new_id(), palisade::db::new_id(), palisade::db::new_id());
+    {
+        use palisade::schema::{canned_responses as c, recurring_tickets as r, ticket_templates as t};
+        let now = start_time();
+        diesel::insert_into(t::table)
+            .values((
+                t::id.eq(&template),
+                t::org_id.eq(org),
+                t::name.eq("Fixture template"),
+                t::subject.eq("Patch"),
+                t::priority.eq("low"),
+                t::ticket_type.eq("change"),
+                t::created_at.eq(now),
+                t::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        diesel::insert_into(c::table)
+            .values((
+                c::id.eq(&canned),
+                c::org_id.eq(org),
+                c::title.eq("Fixture canned"),
+                c::body.eq("Hello"),
+                c::created_at.eq(now),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        diesel::insert_into(r::table)
+            .values((
+                r::id.eq(&recurring),
+                r::org_id.eq(org),
+                r::template_id.eq(&template),
+                r::frequency.eq("weekly"),
+                r::first_run_at.eq(now + chrono::Duration::days(400)),
+                r::next_run_at.eq(now + chrono::Duration::days(400)),
+                r::active.eq(true),
+                r::created_at.eq(now),
+                r::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+    }
     let (first, _) = ticket(conn, org, by, "Fixture ticket one", Some(&contact));
     ticket(conn, org, by, "Fixture ticket two", Some(&contact));
     let watcher = palisade::db::new_id();
@@ -98,7 +145,7 @@ pub fn matrix_fixture(conn: &mut DbConnection, org: &OrgId, by: &UserId) -> Matr
         ))
         .execute(conn)
         .unwrap();
-    MatrixFixture { policy, rule, contact, ticket: first, watcher, attachment }
+    MatrixFixture { template, canned, recurring, policy, rule, contact, ticket: first, watcher, attachment }
 }
 
 /// Posts a multipart form (text fields, then files) with the page's tokens, as a browser sends an upload form.
