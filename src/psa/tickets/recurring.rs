@@ -72,7 +72,7 @@ pub fn next_run(frequency: Frequency, first_utc: NaiveDateTime, tz: Tz, after: N
     let start = match frequency {
         Frequency::Weekly => ((after - first_utc).num_weeks().max(1) - 1) as u32,
         Frequency::Monthly | Frequency::Quarterly => {
-            let months = (after.date().years_since(first_utc.date()).unwrap_or(0) * 12) as u32;
+            let months = after.date().years_since(first_utc.date()).unwrap_or(0) * 12;
             months / if frequency == Frequency::Quarterly { 3 } else { 1 }
         }
     };
