@@ -219,15 +219,17 @@ pub fn staff_at(user: &UserId, at: chrono::NaiveDateTime) -> Author {
     Author::staff(&Actor { user_id: Some(user.clone()), ..Actor::system("Staff <staff@x.test>", at) })
 }
 
-/// Opens a ticket at `at` (the app's clock time).
+/// Opens a ticket at `at` (the app's clock time), for `requester` when given.
 pub fn ticket_at(
     conn: &mut DbConnection,
     org: &OrgId,
     by: &UserId,
     subject: &str,
     at: chrono::NaiveDateTime,
+    requester: Option<&ContactId>,
 ) -> (TicketId, i64) {
-    let new = NewTicket::new(subject, "Details.");
+    let mut new = NewTicket::new(subject, "Details.");
+    new.requester = requester.cloned();
     let opened =
         palisade::db::write_transaction(conn, |conn| service::open_ticket(conn, &env(), org, &staff_at(by, at), new))
             .unwrap();

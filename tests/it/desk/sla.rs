@@ -91,7 +91,7 @@ async fn a_pause_over_the_weekend_moves_the_due_instant_by_business_time_only() 
     let (app, f) = TestApp::with_msp().await;
     super::policy(&mut app.conn(), &f.t2, "UTC", OFFICE);
     app.clock().set(at(5, 13, 0)); // Thursday 13:00
-    let (id, _) = super::ticket_at(&mut app.conn(), &f.t2, &f.tech, "Laptop", app.now());
+    let (id, _) = super::ticket_at(&mut app.conn(), &f.t2, &f.tech, "Laptop", app.now(), None);
     assert_eq!(resolution_due(&mut app.conn(), &id), Some(at(6, 13, 0)));
     app.clock().set(at(6, 10, 0)); // Friday 10:00: waiting on the customer
     set_status(&app, &f.t2, &id, &f.tech, TicketStatus::PendingCustomer);
@@ -111,7 +111,7 @@ async fn due_instants_follow_the_clients_timezone_across_the_dst_change() {
     super::policy(&mut app.conn(), &f.t2, "America/New_York", OFFICE);
     // Friday 6 March 14:00 EST (19:00 UTC); clocks go forward on Sunday 8 March.
     app.clock().set(at(6, 19, 0));
-    let (id, number) = super::ticket_at(&mut app.conn(), &f.t2, &f.tech, "Printer", app.now());
+    let (id, number) = super::ticket_at(&mut app.conn(), &f.t2, &f.tech, "Printer", app.now(), None);
     // 3 business hours on Friday, 5 on Monday: Monday 14:00 EDT = 18:00 UTC.
     assert_eq!(resolution_due(&mut app.conn(), &id), Some(at(9, 18, 0)));
     let mut olive = app.signed_in("owner@tiertwo.test").await;
