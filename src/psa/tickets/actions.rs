@@ -212,21 +212,42 @@ pub async fn properties(
         Ok((ticket.number, changed))
     })
     .await?;
+    let again = |errors| PageForms { properties: Some((form, errors)), ..Default::default() };
+    answer(
+        Answer { state: &state, scope: &scope, input, session: &session, number },
+        outcome,
+        "Ticket updated.",
+        errors,
+        again,
+    )
+    .await
+}
+
+/// What a side form of the ticket page needs to answer.
+struct Answer<'a> {
+    state: &'a AppState,
+    scope: &'a Scope,
+    input: PageInput,
+    session: &'a Session,
+    number: String,
+}
+
+/// Back to the ticket saying what happened, or the form again with the refusal next to its field.
+async fn answer(
+    a: Answer<'_>,
+    outcome: Result<(i64, bool), (&'static str, String)>,
+    done: &str,
+    mut errors: FieldErrors,
+    again: impl FnOnce(FieldErrors) -> PageForms,
+) -> AppResult<HttpResponse> {
     match outcome {
         Ok((number, changed)) => {
-            session::flash_ok(&session, if changed { "Ticket updated." } else { "Nothing changed." });
+            session::flash_ok(a.session, if changed { done } else { "Nothing changed." });
             Ok(redirect(&ticket_path(number)))
         }
         Err((field, why)) => {
             errors.add(field, why);
-            render_ticket(
-                &state,
-                &scope,
-                input,
-                number,
-                PageForms { properties: Some((form, errors)), ..Default::default() },
-            )
-            .await
+            render_ticket(a.state, a.scope, a.input, a.number, again(errors)).await
         }
     }
 }
@@ -281,23 +302,15 @@ pub async fn details(
         Ok((ticket.number, changed))
     })
     .await?;
-    match outcome {
-        Ok((number, changed)) => {
-            session::flash_ok(&session, if changed { "Details saved." } else { "Nothing changed." });
-            Ok(redirect(&ticket_path(number)))
-        }
-        Err((field, why)) => {
-            errors.add(field, why);
-            render_ticket(
-                &state,
-                &scope,
-                input,
-                number,
-                PageForms { details: Some((form, errors)), ..Default::default() },
-            )
-            .await
-        }
-    }
+    let again = |errors| PageForms { details: Some((form, errors)), ..Default::default() };
+    answer(
+        Answer { state: &state, scope: &scope, input, session: &session, number },
+        outcome,
+        "Details saved.",
+        errors,
+        again,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

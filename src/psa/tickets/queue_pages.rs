@@ -340,33 +340,35 @@ fn summary(changed: usize, skipped: usize) -> String {
     text
 }
 
-/// Bulk change of tickets of the organization's queue.
-pub async fn org_bulk(
-    state: web::Data<AppState>,
-    scope: Scope,
+/// Runs a bulk action: `pick` finds each ticket the person may change (None: left as it is).
+async fn bulk<F>(
+    state: &AppState,
+    session: &Session,
     actor: Actor,
-    session: Session,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    let form = BulkForm::from_pairs(&form);
-    let back = crate::web::safe_next(Some(&form.back))
-        .filter(|b| b.starts_with("/tickets"))
-        .unwrap_or_else(|| "/tickets".into());
+    pairs: &[(String, String)],
+    home: &'static str,
+    mut pick: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnMut(&mut DbConnection, &str) -> Result<Option<Ticket>, AppError> + Send + 'static,
+{
+    let form = BulkForm::from_pairs(pairs);
+    let back = crate::web::safe_next(Some(&form.back)).filter(|b| b.starts_with(home)).unwrap_or_else(|| home.into());
     let changes = match form.changes() {
         Ok(changes) => changes,
         Err(why) => {
-            session::flash_error(&session, why);
+            session::flash_error(session, why);
             return Ok(redirect(&back));
         }
     };
-    let (org, env) = (scope.org_id().clone(), DeskEnv::of(&state));
+    let env = DeskEnv::of(state);
     let (changed, skipped) = state
         .db
         .write(move |conn| {
             let author = Author::staff(&actor);
             let (mut changed, mut skipped) = (0, 0);
             for id in &form.tickets {
-                let Some(ticket) = models::by_id(conn, &org, id)?.filter(|t| !t.is_merged()) else {
+                let Some(ticket) = pick(conn, id)?.filter(|t| !t.is_merged()) else {
                     skipped += 1;
                     continue;
                 };
@@ -379,8 +381,20 @@ pub async fn org_bulk(
             Ok((changed, skipped))
         })
         .await?;
-    session::flash_ok(&session, summary(changed, skipped));
+    session::flash_ok(session, summary(changed, skipped));
     Ok(redirect(&back))
+}
+
+/// Bulk change of tickets of the organization's queue.
+pub async fn org_bulk(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let org = scope.org_id().clone();
+    bulk(&state, &session, actor, &form, "/tickets", move |conn, id| Ok(models::by_id(conn, &org, id)?)).await
 }
 
 /// Bulk change from the MSP's queue: each ticket must be in an organization where the person works tickets
@@ -393,51 +407,20 @@ pub async fn msp_bulk(
     session: Session,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let form = BulkForm::from_pairs(&form);
-    let back = crate::web::safe_next(Some(&form.back))
-        .filter(|b| b.starts_with("/msp/tickets"))
-        .unwrap_or_else(|| "/msp/tickets".into());
-    let changes = match form.changes() {
-        Ok(changes) => changes,
-        Err(why) => {
-            session::flash_error(&session, why);
-            return Ok(redirect(&back));
-        }
-    };
-    let (msp, env) = (scope.msp_id().clone(), DeskEnv::of(&state));
-    let (changed, skipped) = state
-        .db
-        .write(move |conn| {
-            let author = Author::staff(&actor);
-            let mut workable: HashMap<OrgId, bool> = HashMap::new();
-            let (mut changed, mut skipped) = (0, 0);
-            for id in &form.tickets {
-                let Some(ticket) = models::of_msp(conn, &msp, id)?.filter(|t| !t.is_merged()) else {
-                    skipped += 1;
-                    continue;
-                };
-                let may = match workable.get(&ticket.org_id) {
-                    Some(may) => *may,
-                    None => {
-                        let context = org_context(conn, &identity, &ticket.org_id)?;
-                        let may = context.is_some_and(|c| c.perms.contains(Permission::WorkTickets));
-                        workable.insert(ticket.org_id.clone(), may);
-                        may
-                    }
-                };
-                if !may {
-                    skipped += 1;
-                    continue;
-                }
-                match apply(conn, &env, &ticket, &changes, &author) {
-                    Ok(true) => changed += 1,
-                    Ok(false) | Err(DeskError::Refused(_)) => skipped += 1,
-                    Err(DeskError::Db(e)) => return Err(e.into()),
-                }
+    let msp = scope.msp_id().clone();
+    let mut workable: HashMap<OrgId, bool> = HashMap::new();
+    bulk(&state, &session, actor, &form, "/msp/tickets", move |conn, id| {
+        let Some(ticket) = models::of_msp(conn, &msp, id)? else { return Ok(None) };
+        let may = match workable.get(&ticket.org_id) {
+            Some(may) => *may,
+            None => {
+                let context = org_context(conn, &identity, &ticket.org_id)?;
+                let may = context.is_some_and(|c| c.perms.contains(Permission::WorkTickets));
+                workable.insert(ticket.org_id.clone(), may);
+                may
             }
-            Ok((changed, skipped))
-        })
-        .await?;
-    session::flash_ok(&session, summary(changed, skipped));
-    Ok(redirect(&back))
+        };
+        Ok(may.then_some(ticket))
+    })
+    .await
 }
