@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use super::models::{Priority, TicketStatus, TicketType};
-use crate::db::ids::{ContactId, OrgId, TicketId, UserId};
+use crate::db::ids::{ContactId, OrgId, SlaPolicyId, TicketId, UserId};
 use crate::db::{DbConnection, lower};
 use crate::psa::sla_policy::display::{DueView, due_view};
 use crate::schema::{contacts, organizations, technician_assignments, tickets, users};
@@ -241,11 +241,13 @@ pub struct QueueRow {
     pub due: Option<DueView>,
     pub paused: bool,
     pub updated: String,
+    policy: Option<SlaPolicyId>,
+    due_at: Option<NaiveDateTime>,
 }
 
 type RowTuple = (
     (TicketId, OrgId, i64, String, TicketStatus, Priority, Option<NaiveDateTime>, Option<NaiveDateTime>),
-    (Option<NaiveDateTime>, NaiveDateTime),
+    (Option<NaiveDateTime>, NaiveDateTime, Option<SlaPolicyId>),
     (String, String),
     Option<String>,
     Option<String>,
@@ -254,7 +256,7 @@ type RowTuple = (
 fn row(t: RowTuple, now: NaiveDateTime) -> QueueRow {
     let (
         (id, org_id, number, subject, status, priority, due_at, breached_at),
-        (paused_since, updated_at),
+        (paused_since, updated_at, policy),
         (org_name, tz),
         requester,
         assignee,
@@ -273,7 +275,56 @@ fn row(t: RowTuple, now: NaiveDateTime) -> QueueRow {
         due: due_at.filter(|_| status.is_unresolved()).map(|at| due_view(at, now, tz, breached_at.is_some())),
         paused: paused_since.is_some(),
         updated: crate::web::time::ago(updated_at, now),
+        policy,
+        due_at,
     }
+}
+
+/// Counts each row's time left in business time (wall time for 24x7 targets): the policies of the page's
+/// tickets and their clocks, two statements whatever the page holds.
+fn with_business_time(conn: &mut DbConnection, rows: &mut [QueueRow], now: NaiveDateTime) -> QueryResult<()> {
+    use crate::psa::sla_policy::clocks::TargetKind;
+    use crate::psa::sla_policy::models::{Policy, PolicyRow};
+    use crate::psa::sla_policy::track::SlaState;
+    use crate::schema::{sla_policies, ticket_sla};
+    let policy_ids: Vec<SlaPolicyId> = rows.iter().filter_map(|r| r.policy.clone()).collect();
+    let policies: Vec<Policy> = sla_policies::table
+        .filter(sla_policies::id.eq_any(policy_ids))
+        .select(PolicyRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Policy::from_row)
+        .collect::<QueryResult<_>>()?;
+    let ids: Vec<TicketId> = rows.iter().map(|r| r.id.clone()).collect();
+    let states: Vec<(TicketId, SlaState)> = ticket_sla::table
+        .filter(ticket_sla::ticket_id.eq_any(ids))
+        .select((ticket_sla::ticket_id, SlaState::as_select()))
+        .load(conn)?;
+    for row in rows.iter_mut() {
+        let (Some(due), Some(at), Some(policy_id)) = (row.due.as_ref(), row.due_at, row.policy.as_ref()) else {
+            continue;
+        };
+        let (Some(policy), Some((_, state))) =
+            (policies.iter().find(|p| p.id() == policy_id), states.iter().find(|(id, _)| *id == row.id))
+        else {
+            continue;
+        };
+        let Some(kind) = TargetKind::ALL.into_iter().find(|k| state.due(*k) == Some(at)) else { continue };
+        let targets = policy.targets.of(row.priority);
+        let target = match kind {
+            TargetKind::FirstResponse => targets.first_response,
+            TargetKind::NextResponse => targets.next_response,
+            TargetKind::Resolution => targets.resolution,
+        };
+        let Some(target) = target else { continue };
+        let calendar = if target.around_the_clock { &policy.always } else { &policy.calendar };
+        let left = calendar.business_time_between(now.and_utc(), at.and_utc());
+        let tz: Tz = policy.tz;
+        let mut view = crate::psa::sla_policy::display::due_view_business(at, now, tz, due.breached, left);
+        view.local = due.local.clone();
+        row.due = Some(view);
+    }
+    Ok(())
 }
 
 /// The number of tickets a queue holds.
@@ -306,13 +357,15 @@ pub fn page(conn: &mut DbConnection, f: &QueueFilter, pager: &Pager) -> QueryRes
                 tickets::sla_due_at,
                 tickets::sla_breached_at,
             ),
-            (tickets::sla_paused_since, tickets::updated_at),
+            (tickets::sla_paused_since, tickets::updated_at, tickets::sla_policy_id),
             (organizations::name, organizations::timezone),
             contacts::name.nullable(),
             users::name.nullable(),
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(|t| row(t, f.now)).collect())
+    let mut rows: Vec<QueueRow> = rows.into_iter().map(|t| row(t, f.now)).collect();
+    with_business_time(conn, &mut rows, f.now)?;
+    Ok(rows)
 }
 
 /// A page of a queue with its pager: two statements.
