@@ -4,6 +4,9 @@
 # runs wrk against the dashboard and the clients page.
 #   docs/perf.sh                 # SQLite
 #   DATABASE_URL=postgres://postgres@127.0.0.1:55432/perf docs/perf.sh
+# The service desk's run (docs/PERFORMANCE.md, "Service desk"):
+#   SEED="--clients 1000 --users 5000 --tickets 100000" CLIENT="Client 00001" \
+#     PATHS="/tickets /msp/tickets /tickets/1" docs/perf.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${PALISADE_BIN:-target/release/palisade}
@@ -11,6 +14,10 @@ PORT=${PORT:-18181}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
+SEED=${SEED:---clients 1000 --users 5000}
+PATHS=${PATHS:-/msp/clients /msp/dashboard}
+# A client to work in (by name) before the run, for pages of one organization.
+CLIENT=${CLIENT:-}
 DATA=$(mktemp -d)
 export PALISADE_DATA_DIR=$DATA PALISADE_BIND=127.0.0.1:$PORT PALISADE_LOG=warn
 trap 'kill ${SERVER:-0} 2>/dev/null || true; rm -rf "$DATA"' EXIT
@@ -18,8 +25,9 @@ trap 'kill ${SERVER:-0} 2>/dev/null || true; rm -rf "$DATA"' EXIT
 [ -x "$BIN" ] || cargo build --release
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 
-echo "== seeding 1000 clients, 5000 users ($(date -u +%FT%TZ))"
-/usr/bin/time -f "seeded in %es" "$BIN" demo --clients 1000 --users 5000
+echo "== seeding: palisade demo $SEED ($(date -u +%FT%TZ))"
+# shellcheck disable=SC2086
+/usr/bin/time -f "seeded in %es" "$BIN" demo $SEED
 "$BIN" serve & SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -29,7 +37,16 @@ curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$csrf" --data-u
   --data-urlencode "password=palisade-demo-2026" "http://127.0.0.1:$PORT/login"
 COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
 
-for path in /msp/clients /msp/dashboard; do
+if [ -n "$CLIENT" ]; then
+  page=$(curl -s -b "$JAR" "http://127.0.0.1:$PORT/switch?q=$(printf %s "$CLIENT" | sed 's/ /%20/g')")
+  org=$(printf %s "$page" | grep -o 'name="org_id" value="[^"]*"' | tail -1 | cut -d'"' -f4)
+  token=$(printf %s "$page" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$token" --data-urlencode "org_id=$org" \
+    "http://127.0.0.1:$PORT/switch"
+  COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
+fi
+
+for path in $PATHS; do
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path")
   [ "$status" = 200 ] || { echo "GET $path answered $status"; exit 1; }
   echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $path"

@@ -54,6 +54,35 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         ClientArchived => format!("{who} archived the client {what}"),
         ClientRestored => format!("{who} restored the client {what}"),
         EmailRetried => format!("{who} queued the email to {what} again{}", in_parens(details)),
+        ContactCreated
+        | ContactUpdated
+        | ContactArchived
+        | ContactRestored
+        | ContactsImported
+        | TicketCreated
+        | TicketReplied
+        | TicketNoted
+        | TicketStatusChanged
+        | TicketAssigned
+        | TicketPriorityChanged
+        | TicketUpdated
+        | TicketMerged
+        | TicketLinked
+        | TicketUnlinked
+        | TicketWatchersChanged
+        | TicketEscalated
+        | TicketPolicyChanged
+        | SlaPolicyCreated
+        | SlaPolicyUpdated
+        | SlaRuleAdded
+        | SlaRuleRemoved
+        | DeskSettingsChanged
+        | TemplateAdded
+        | TemplateRemoved
+        | CannedAdded
+        | CannedRemoved
+        | RecurringAdded
+        | RecurringRemoved => crate::psa::activity::sentence(&who, entry),
     }
 }
 

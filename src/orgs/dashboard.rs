@@ -28,6 +28,17 @@ struct DashboardPage {
     pager: Pager,
     /// Offer "Add a client" only to those who may.
     can_add_clients: bool,
+    /// Open tickets per client the person reaches (`psa::tickets::queue::open_per_client`).
+    open_tickets: std::collections::HashMap<crate::db::ids::OrgId, i64>,
+}
+
+impl DashboardPage {
+    fn open_of(&self, client: &crate::db::ids::OrgId) -> i64 {
+        self.open_tickets.get(client).copied().unwrap_or(0)
+    }
+    fn open_total(&self) -> i64 {
+        self.open_tickets.values().sum()
+    }
 }
 
 pub async fn page(
@@ -38,8 +49,14 @@ pub async fn page(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
-    let (page, figures) =
-        state.db.run(move |conn| Ok((input.load(conn)?, figures(conn, &view, page_number, now)?))).await?;
+    let (page, figures, open_tickets) = state
+        .db
+        .run(move |conn| {
+            let assigned_to = (!view.all_clients).then_some(&view.user_id);
+            let open = crate::psa::tickets::queue::open_per_client(conn, &view.msp_org_id, assigned_to)?;
+            Ok((input.load(conn)?, figures(conn, &view, page_number, now)?, open))
+        })
+        .await?;
     let (managed, archived, staff, per_tier, clients, pager) = figures;
     let bars = Tier::ALL
         .into_iter()
@@ -57,6 +74,7 @@ pub async fn page(
         clients,
         pager,
         can_add_clients: scope.can(crate::auth::Permission::ManageClients),
+        open_tickets,
     })
 }
 

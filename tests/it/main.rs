@@ -12,6 +12,7 @@ mod catalog;
 mod client_page;
 mod clients;
 mod config;
+mod desk;
 mod e2e;
 mod jobs;
 mod mail;
