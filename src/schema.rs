@@ -344,6 +344,7 @@ diesel::table! {
         auto_close_hours -> Integer,
         reopen_days -> Integer,
         updated_at -> Timestamp,
+        require_time_entry -> Bool,
     }
 }
 
@@ -552,6 +553,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    time_entries (id) {
+        id -> Text,
+        org_id -> Text,
+        client_org_id -> Text,
+        ticket_id -> Nullable<Text>,
+        user_id -> Text,
+        work_date -> Text,
+        started_at -> Nullable<Timestamp>,
+        minutes -> Integer,
+        notes -> Text,
+        billable -> Bool,
+        invoice_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    running_timers (user_id) {
+        user_id -> Text,
+        org_id -> Text,
+        client_org_id -> Text,
+        ticket_id -> Text,
+        label -> Text,
+        started_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -616,4 +646,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_templates,
     canned_responses,
     recurring_tickets,
+    time_entries,
+    running_timers,
 );

@@ -65,6 +65,11 @@ crate::text_enum! {
         CannedRemoved = "servicedesk.canned_remove",
         RecurringAdded = "servicedesk.recurring_add",
         RecurringRemoved = "servicedesk.recurring_remove",
+        TimeEntryAdded = "time.add",
+        TimeEntryChanged = "time.update",
+        TimeEntryDeleted = "time.delete",
+        TimerStarted = "time.timer_start",
+        TimerStopped = "time.timer_stop",
     }
 }
 
@@ -134,6 +139,11 @@ impl Action {
             CannedRemoved => "Canned response removed",
             RecurringAdded => "Recurring ticket scheduled",
             RecurringRemoved => "Recurring ticket removed",
+            TimeEntryAdded => "Time logged",
+            TimeEntryChanged => "Time entry changed",
+            TimeEntryDeleted => "Time entry deleted",
+            TimerStarted => "Timer started",
+            TimerStopped => "Timer stopped",
         }
     }
 }

@@ -82,7 +82,12 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | CannedAdded
         | CannedRemoved
         | RecurringAdded
-        | RecurringRemoved => crate::psa::activity::sentence(&who, entry),
+        | RecurringRemoved
+        | TimeEntryAdded
+        | TimeEntryChanged
+        | TimeEntryDeleted
+        | TimerStarted
+        | TimerStopped => crate::psa::activity::sentence(&who, entry),
     }
 }
 

@@ -1,17 +1,17 @@
 //! Resolving a staff session into an `Identity`, in one statement: the session record (open), the user (stamp
 //! unchanged), their active memberships in active organizations, the organization the session works in and
-//! whether the user is assigned to it. The query's SQL is fixed (no boxed parts), so PostgreSQL prepares it once
+//! whether the user is assigned to it, and the person's running timer (shown in the top bar of every page). The query's SQL is fixed (no boxed parts), so PostgreSQL prepares it once
 //! per connection.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::auth::permissions::{PermissionSet, Role, Tier};
-use crate::auth::scope::{CurrentUser, DirectMembership, Identity, MspContext, MspLink, OrgContext};
+use crate::auth::scope::{CurrentUser, DirectMembership, Identity, MspContext, MspLink, OrgContext, RunningTimer};
 use crate::db::DbConnection;
-use crate::db::ids::{OrgId, SessionId, UserId};
+use crate::db::ids::{OrgId, SessionId, TicketId, UserId};
 use crate::orgs::OrgKind;
-use crate::schema::{memberships, organizations, sessions, technician_assignments, users};
+use crate::schema::{memberships, organizations, running_timers, sessions, technician_assignments, users};
 
 diesel::alias!(organizations as context_org: ContextOrg);
 
@@ -19,7 +19,8 @@ type UserCols = (UserId, String, String, bool);
 type MembershipCols = (Option<OrgId>, Option<Role>, Option<String>, Option<String>, Option<OrgKind>, Option<OrgId>);
 type ContextCols =
     (Option<OrgId>, Option<String>, Option<String>, Option<OrgKind>, Option<String>, Option<OrgId>, Option<Tier>);
-type IdentityRow = (UserCols, (SessionId, NaiveDateTime), MembershipCols, ContextCols, Option<UserId>);
+type TimerCols = (Option<TicketId>, Option<String>, Option<NaiveDateTime>);
+type IdentityRow = (UserCols, (SessionId, NaiveDateTime), MembershipCols, ContextCols, Option<UserId>, TimerCols);
 
 /// The organization a context is built from (a row of `organizations`).
 #[derive(Clone, Debug, Queryable)]
@@ -64,6 +65,7 @@ pub fn resolve(
         .left_join(technician_assignments::table.on(
             technician_assignments::org_id.eq(wanted_org.clone()).and(technician_assignments::user_id.eq(users::id)),
         ))
+        .left_join(running_timers::table.on(running_timers::user_id.eq(users::id)))
         .filter(sessions::id.eq(session_id))
         .filter(sessions::ended_at.is_null())
         .filter(users::session_stamp.eq(stamp))
@@ -88,16 +90,25 @@ pub fn resolve(
                 ctx.field(organizations::tier).nullable(),
             ),
             technician_assignments::user_id.nullable(),
+            (
+                running_timers::ticket_id.nullable(),
+                running_timers::label.nullable(),
+                running_timers::started_at.nullable(),
+            ),
         ))
         .load(conn)?;
     let Some(first) = rows.first() else { return Ok(None) };
-    let ((id, email, name, is_super_admin), (session_id, last_seen_at), _, context, assigned) = first.clone();
+    let ((id, email, name, is_super_admin), (session_id, last_seen_at), _, context, assigned, timer) = first.clone();
     let user = CurrentUser { id, email, name, is_super_admin };
     let memberships = memberships_of(&rows);
     if memberships.is_empty() && !user.is_super_admin {
         return Ok(None);
     }
-    let mut identity = Identity { user, session_id, memberships, org: None, msp: None };
+    let timer = match timer {
+        (Some(ticket_id), Some(label), Some(started_at)) => Some(RunningTimer { ticket_id, label, started_at }),
+        _ => None,
+    };
+    let mut identity = Identity { user, session_id, memberships, org: None, msp: None, timer };
     if let (Some(id), Some(name), Some(slug), Some(kind), Some(timezone), msp_org_id, tier) = context {
         let row = OrgRow { id, name, slug, kind, timezone, msp_org_id, tier };
         identity.org = context_in(&identity, row, assigned.is_some());
@@ -115,7 +126,7 @@ pub fn resolve(
 fn memberships_of(rows: &[IdentityRow]) -> Vec<DirectMembership> {
     let mut out: Vec<DirectMembership> = rows
         .iter()
-        .filter_map(|(_, _, (org_id, role, name, slug, kind, msp_org_id), _, _)| {
+        .filter_map(|(_, _, (org_id, role, name, slug, kind, msp_org_id), _, _, _)| {
             Some(DirectMembership {
                 org_id: org_id.clone()?,
                 org_name: name.clone()?,

@@ -17,7 +17,7 @@ pub mod tokens;
 pub mod users;
 
 pub use permissions::{Permission, PermissionSet, Role, Tier};
-pub use scope::{Identity, MspScope, Scope, SuperAdmin};
+pub use scope::{Identity, MspScope, RunningTimer, Scope, SuperAdmin};
 
 use crate::web::routes::{Access, RouteDef, get};
 

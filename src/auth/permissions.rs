@@ -65,6 +65,8 @@ pub enum Permission {
     ViewTickets,
     WorkTickets,
     ManageServiceDesk,
+    LogTime,
+    ManageTime,
     UsePortal,
     ViewMspDashboard,
     ViewClients,
@@ -72,7 +74,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::ViewWorkspace,
         Permission::ViewTeam,
         Permission::ManageTeam,
@@ -91,6 +93,8 @@ impl Permission {
         Permission::ViewTickets,
         Permission::WorkTickets,
         Permission::ManageServiceDesk,
+        Permission::LogTime,
+        Permission::ManageTime,
         Permission::UsePortal,
         Permission::ViewMspDashboard,
         Permission::ViewClients,
@@ -142,6 +146,8 @@ impl Permission {
             ManageServiceDesk => {
                 ("Service desk", "Manage service desk", "SLA policies, business hours, invoicing", Some(Manage))
             }
+            LogTime => ("Time", "Log time", "Timers and time entries on tickets, own weekly timesheet", Some(Operate)),
+            ManageTime => ("Time", "Manage time", "Everyone's weekly timesheets at the MSP", None),
             UsePortal => ("Portal", "Use portal", "Client end-user portal: own tickets, policies to sign", None),
             ViewMspDashboard => ("MSP", "View MSP dashboard", "Cross-client dashboard of the MSP", None),
             ViewClients => ("MSP", "View clients", "List the MSP's clients", None),
@@ -322,7 +328,8 @@ impl Role {
             Role::Employee => [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets]].concat(),
             Role::ReadOnly => [&staff_view[..], &[ViewActivityLog, ViewClients]].concat(),
             Role::MspTechnician => {
-                [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets, ViewMspDashboard, ViewClients]].concat()
+                [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets, LogTime, ViewMspDashboard, ViewClients]]
+                    .concat()
             }
             Role::PortalUser => vec![UsePortal],
         };

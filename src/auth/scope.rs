@@ -99,6 +99,17 @@ pub struct Identity {
     pub org: Option<OrgContext>,
     /// The MSP that MSP routes act on (the current context's MSP, else the user's first), if the user is in one.
     pub msp: Option<MspContext>,
+    /// The person's running timer, if any (read in the identity statement, so the top bar costs nothing).
+    pub timer: Option<RunningTimer>,
+}
+
+/// A timer a person started on a ticket and has not stopped yet (`psa::time::timer`).
+#[derive(Clone, Debug)]
+pub struct RunningTimer {
+    pub ticket_id: crate::db::ids::TicketId,
+    /// "#42 Printer jams · Tier Two Legal", as it was when the timer started.
+    pub label: String,
+    pub started_at: chrono::NaiveDateTime,
 }
 
 #[derive(Clone, Debug)]

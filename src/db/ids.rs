@@ -180,4 +180,6 @@ typed_ids! {
     SlaPolicyId,
     EscalationRuleId,
     TicketEscalationId,
+    /// Minutes a person spent for one client (psa::time).
+    TimeEntryId,
 }

@@ -45,6 +45,11 @@ pub fn sentence(who: &str, entry: &ActivityEntry) -> String {
         CannedRemoved => format!("{who} removed the canned response {what}"),
         RecurringAdded => format!("{who} scheduled the recurring ticket {what} ({details})"),
         RecurringRemoved => format!("{who} removed the recurring ticket {what}"),
+        TimeEntryAdded => format!("{who} logged {details} for {what}"),
+        TimeEntryChanged => format!("{who} changed a time entry for {what} ({details})"),
+        TimeEntryDeleted => format!("{who} deleted a time entry for {what} ({details})"),
+        TimerStarted => format!("{who} started a timer on {what}"),
+        TimerStopped => format!("{who} stopped the timer on {what} ({details})"),
         other => format!("{who}: {} {what}", other.label()),
     }
 }

@@ -6,6 +6,7 @@ pub mod demo;
 pub mod sla;
 pub mod sla_policy;
 pub mod tickets;
+pub mod time;
 
 use crate::web::routes::RouteDef;
 
@@ -14,6 +15,7 @@ pub fn routes() -> Vec<RouteDef> {
     let mut routes = contacts::routes();
     routes.extend(tickets::routes());
     routes.extend(sla_policy::handlers::routes());
+    routes.extend(time::routes());
     routes
 }
 

@@ -30,6 +30,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Service desk", "Contacts", "/contacts"),
     ("Service desk", "Recurring tickets", "/tickets/recurring"),
     ("Service desk", "SLA report", "/reports/sla"),
+    ("Service desk", "Timesheet", "/time"),
     ("Compliance", "Frameworks", "/compliance/catalog"),
     ("Compliance", "Common controls", "/compliance/catalog/controls"),
     ("Compliance", "Crosswalk", "/compliance/crosswalk"),
@@ -143,6 +144,37 @@ pub struct PageContext {
     pub nav: Vec<NavGroup>,
     pub switcher: Switcher,
     pub path: String,
+    /// The person's running timer, for the top bar.
+    pub timer: Option<TimerBar>,
+}
+
+/// The running timer in the top bar: what it runs on, since when, and the MSP its stop form is for.
+#[derive(Clone, Debug)]
+pub struct TimerBar {
+    pub label: String,
+    pub href: String,
+    /// "14:02" (or "2026-11-29 14:02" when it started on another day), in the organization's timezone.
+    pub since: String,
+    /// The MSP whose books the time goes into, when the person may stop it here (the stop form's organization).
+    pub stop_org: Option<String>,
+}
+
+impl TimerBar {
+    fn of(identity: &Identity) -> Option<TimerBar> {
+        let timer = identity.timer.as_ref()?;
+        let tz = identity.org.as_ref().map(|o| o.tz()).unwrap_or(chrono_tz::UTC);
+        let started = crate::web::time::local(timer.started_at, tz);
+        Some(TimerBar {
+            label: timer.label.clone(),
+            href: format!("/tickets/by-id/{}", timer.ticket_id),
+            since: started,
+            stop_org: identity
+                .msp
+                .as_ref()
+                .filter(|m| m.perms.contains(crate::auth::Permission::LogTime))
+                .map(|m| m.id.to_string()),
+        })
+    }
 }
 
 impl PageInput {
@@ -171,6 +203,7 @@ impl PageInput {
             nav: build_nav(identity, &self.path),
             switcher,
             path: self.path,
+            timer: TimerBar::of(identity),
         })
     }
 }

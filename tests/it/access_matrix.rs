@@ -193,6 +193,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     let invitation = fixture::invitation(&mut conn, &target_org);
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
+    let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     world.params = HashMap::from([
         ("client_id", spare.to_string()),
         ("member_id", member_id.to_string()),
@@ -217,6 +218,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("template_id", desk.template),
         ("canned_id", desk.canned),
         ("recurring_id", desk.recurring),
+        ("entry_id", time_entry),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -486,6 +488,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "template_id",
         "canned_id",
         "recurring_id",
+        "entry_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -25,3 +25,4 @@ mod schema;
 mod security;
 mod storage;
 mod team;
+mod time;

@@ -49,6 +49,7 @@ pub fn routes() -> Vec<RouteDef> {
             ("auto_close_hours", "48"),
             ("reopen_days", "5"),
             ("require_resolution_note", "1"),
+            ("require_time_entry", "1"),
         ]),
         get("/settings/service-desk/policies/new", Org(ManageServiceDesk), new_policy),
         post("/settings/service-desk/policies", Org(ManageServiceDesk), create_policy).example(POLICY),
@@ -109,6 +110,8 @@ pub struct ClosingForm {
     reopen_days: String,
     #[serde(default)]
     require_resolution_note: Option<String>,
+    #[serde(default)]
+    require_time_entry: Option<String>,
 }
 
 pub async fn save_closing(
@@ -131,6 +134,7 @@ pub async fn save_closing(
         auto_close_hours: number("auto_close_hours", &form.auto_close_hours, 8760, "hours"),
         reopen_days: number("reopen_days", &form.reopen_days, 365, "days"),
         require_resolution_note: form.require_resolution_note.is_some(),
+        require_time_entry: form.require_time_entry.is_some(),
     };
     if !errors.is_empty() {
         return settings_view(&state, &scope, input, Some((settings, errors))).await;
@@ -141,10 +145,11 @@ pub async fn save_closing(
         .write(move |conn| {
             desk_settings::save(conn, &org, &settings, actor.at)?;
             let details = format!(
-                "close after {} hours, reopen within {} days, resolution note {}",
+                "close after {} hours, reopen within {} days, resolution note {}, time entry {}",
                 settings.auto_close_hours,
                 settings.reopen_days,
-                if settings.require_resolution_note { "required" } else { "optional" }
+                if settings.require_resolution_note { "required" } else { "optional" },
+                if settings.require_time_entry { "required" } else { "optional" }
             );
             Ok(audit::record(
                 conn,

@@ -21,6 +21,7 @@ use crate::orgs::find_org;
 use crate::psa::contacts::models::{self as contacts, Contact};
 use crate::psa::sla_policy::display::DueView;
 use crate::psa::sla_policy::{self, TicketSla};
+use crate::psa::time::ticket::{self as ticket_time, TicketTime};
 use crate::schema::{ticket_attachments, ticket_links, tickets};
 use crate::web::filters;
 use crate::web::forms::FieldErrors;
@@ -70,6 +71,8 @@ pub struct PageForms {
     pub canned: Option<String>,
     pub properties: Option<(PropertiesForm, FieldErrors)>,
     pub details: Option<(DetailsForm, FieldErrors)>,
+    /// The time entry form (psa::time).
+    pub time: Option<(crate::psa::time::forms::EntryForm, FieldErrors)>,
 }
 
 impl PageForms {
@@ -77,6 +80,7 @@ impl PageForms {
         !self.reply.error.is_empty()
             || self.properties.as_ref().is_some_and(|(_, e)| !e.is_empty())
             || self.details.as_ref().is_some_and(|(_, e)| !e.is_empty())
+            || self.time.as_ref().is_some_and(|(_, e)| !e.is_empty())
     }
 }
 
@@ -107,6 +111,8 @@ struct TicketPage {
     statuses: [TicketStatus; 6],
     priorities: [Priority; 4],
     types: [TicketType; 4],
+    /// The time section, for the MSP's staff who log time.
+    time: Option<TicketTime>,
 }
 
 impl TicketPage {
@@ -203,6 +209,10 @@ pub async fn render_ticket(
     let org_id = scope.org_id().clone();
     let now = state.clock.now();
     let tz = scope.org.tz();
+    let (time_scope, timer) = (scope.clone(), input.identity().timer.clone());
+    let mut forms = forms;
+    let time_form = forms.time.take();
+    let has_errors = forms.has_errors() || time_form.as_ref().is_some_and(|(_, e)| !e.is_empty());
     let loaded = state
         .db
         .run(move |conn| {
@@ -228,6 +238,8 @@ pub async fn render_ticket(
                 .map(|p| (p.id.to_string(), p.name))
                 .collect::<Vec<_>>();
             let canned = super::templates::canned_of(conn, &org)?;
+            let today = crate::psa::time::models::local_day(now, tz);
+            let time = ticket_time::load(conn, &time_scope, timer.as_ref(), &ticket.id, today, time_form)?;
             let page = input.load(conn)?;
             Ok((
                 page,
@@ -239,7 +251,7 @@ pub async fn render_ticket(
                 watchers,
                 related,
                 workers,
-                (sla, policies, canned),
+                (sla, policies, canned, time),
             ))
         })
         .await?;
@@ -253,15 +265,14 @@ pub async fn render_ticket(
         watchers,
         related,
         workers,
-        (sla, policies, canned),
+        (sla, policies, canned, time),
     ) = loaded;
-    let mut forms = forms;
     if forms.reply.body.is_empty()
         && let Some(c) = canned.iter().find(|c| Some(c.id.as_str()) == forms.canned.as_deref())
     {
         forms.reply.body = c.body.clone();
     }
-    let status = if forms.has_errors() { crate::web::form_status_invalid() } else { actix_web::http::StatusCode::OK };
+    let status = if has_errors { crate::web::form_status_invalid() } else { actix_web::http::StatusCode::OK };
     let assignee = workers
         .iter()
         .find(|w| Some(&w.user_id) == ticket.assignee_user_id.as_ref())
@@ -311,6 +322,7 @@ pub async fn render_ticket(
             statuses: TicketStatus::ALL,
             priorities: Priority::ALL,
             types: TicketType::ALL,
+            time,
         },
     )
 }

@@ -640,6 +640,14 @@ fn change_status_in(
     if resolving && settings.require_resolution_note && note.is_empty() {
         return refuse("Write a resolution note: this organization resolves tickets with one.");
     }
+    let books = ticket.msp_org_id.as_ref().unwrap_or(&org.id);
+    if resolving && settings.require_time_entry && !crate::psa::time::models::ticket_has_time(conn, books, &ticket.id)?
+    {
+        return refuse(format!(
+            "Log time on ticket #{} before resolving it: this organization resolves tickets with at least one time entry.",
+            ticket.number
+        ));
+    }
     let now = author.at();
     let (resolved_at, closed_at, close_due_at) = match status {
         TicketStatus::Resolved => (Some(now), None, settings.close_due(now)),

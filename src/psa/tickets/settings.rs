@@ -1,4 +1,4 @@
-//! An organization's closing rules: resolution note before Resolved, closing resolved tickets after a while,
+//! An organization's closing rules: resolution note and logged time before Resolved, closing resolved tickets after a while,
 //! and the window in which a requester's reply reopens a resolved ticket.
 
 use chrono::{Duration, NaiveDateTime};
@@ -12,6 +12,8 @@ use crate::schema::service_desk_settings as s;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeskSettings {
     pub require_resolution_note: bool,
+    /// A ticket is resolved only once someone logged time on it (psa::time).
+    pub require_time_entry: bool,
     /// Hours after which a resolved ticket closes by itself; 0 never.
     pub auto_close_hours: i32,
     /// Days after resolution within which a requester's reply reopens the ticket; 0 never.
@@ -20,7 +22,7 @@ pub struct DeskSettings {
 
 impl Default for DeskSettings {
     fn default() -> DeskSettings {
-        DeskSettings { require_resolution_note: false, auto_close_hours: 72, reopen_days: 7 }
+        DeskSettings { require_resolution_note: false, require_time_entry: false, auto_close_hours: 72, reopen_days: 7 }
     }
 }
 
@@ -39,14 +41,15 @@ impl DeskSettings {
 
 /// The organization's closing rules (the defaults until it sets its own).
 pub fn of(conn: &mut DbConnection, org: &OrgId) -> QueryResult<DeskSettings> {
-    let row: Option<(bool, i32, i32)> = s::table
+    let row: Option<(bool, bool, i32, i32)> = s::table
         .find(org)
-        .select((s::require_resolution_note, s::auto_close_hours, s::reopen_days))
+        .select((s::require_resolution_note, s::require_time_entry, s::auto_close_hours, s::reopen_days))
         .first(conn)
         .optional()?;
     Ok(row
-        .map(|(require_resolution_note, auto_close_hours, reopen_days)| DeskSettings {
+        .map(|(require_resolution_note, require_time_entry, auto_close_hours, reopen_days)| DeskSettings {
             require_resolution_note,
+            require_time_entry,
             auto_close_hours,
             reopen_days,
         })
@@ -57,6 +60,7 @@ pub fn of(conn: &mut DbConnection, org: &OrgId) -> QueryResult<DeskSettings> {
 pub fn save(conn: &mut DbConnection, org: &OrgId, settings: &DeskSettings, now: NaiveDateTime) -> QueryResult<()> {
     let values = (
         s::require_resolution_note.eq(settings.require_resolution_note),
+        s::require_time_entry.eq(settings.require_time_entry),
         s::auto_close_hours.eq(settings.auto_close_hours),
         s::reopen_days.eq(settings.reopen_days),
         s::updated_at.eq(now),
