@@ -568,6 +568,7 @@ diesel::table! {
         invoice_id -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        work_type_id -> Nullable<Text>,
     }
 }
 
@@ -579,6 +580,64 @@ diesel::table! {
         ticket_id -> Text,
         label -> Text,
         started_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_types (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        hourly_rate_cents -> BigInt,
+        is_default -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_billing (client_org_id) {
+        client_org_id -> Text,
+        org_id -> Text,
+        round_up_to_minutes -> Integer,
+        minimum_minutes -> Integer,
+        tax_rate_bp -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_rates (id) {
+        id -> Text,
+        org_id -> Text,
+        client_org_id -> Text,
+        work_type_id -> Text,
+        hourly_rate_cents -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        org_id -> Text,
+        client_org_id -> Text,
+        name -> Text,
+        monthly_fee_cents -> BigInt,
+        included_minutes -> Integer,
+        overage_rate_cents -> BigInt,
+        starts_on -> Text,
+        ends_on -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreement_work_types (agreement_id, work_type_id) {
+        agreement_id -> Text,
+        work_type_id -> Text,
+        org_id -> Text,
     }
 }
 
@@ -648,4 +707,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     recurring_tickets,
     time_entries,
     running_timers,
+    work_types,
+    client_billing,
+    client_rates,
+    agreements,
+    agreement_work_types,
 );

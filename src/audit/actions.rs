@@ -70,6 +70,12 @@ crate::text_enum! {
         TimeEntryDeleted = "time.delete",
         TimerStarted = "time.timer_start",
         TimerStopped = "time.timer_stop",
+        WorkTypeAdded = "billing.work_type_add",
+        WorkTypeChanged = "billing.work_type_update",
+        ClientTermsChanged = "billing.terms",
+        ClientRateSet = "billing.rate_set",
+        ClientRateRemoved = "billing.rate_remove",
+        AgreementAdded = "billing.agreement_add",
     }
 }
 
@@ -144,6 +150,12 @@ impl Action {
             TimeEntryDeleted => "Time entry deleted",
             TimerStarted => "Timer started",
             TimerStopped => "Timer stopped",
+            WorkTypeAdded => "Work type added",
+            WorkTypeChanged => "Work type changed",
+            ClientTermsChanged => "Billing terms changed",
+            ClientRateSet => "Client rate set",
+            ClientRateRemoved => "Client rate removed",
+            AgreementAdded => "Agreement added",
         }
     }
 }

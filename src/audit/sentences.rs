@@ -88,6 +88,12 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | TimeEntryDeleted
         | TimerStarted
         | TimerStopped => crate::psa::activity::sentence(&who, entry),
+        WorkTypeAdded => format!("{who} added the work type {what}{}", in_parens(details)),
+        WorkTypeChanged => format!("{who} changed the work type {what}{}", in_parens(details)),
+        ClientTermsChanged => format!("{who} changed the billing terms of {what}{}", in_parens(details)),
+        ClientRateSet => format!("{who} set a rate for {what}{}", in_parens(details)),
+        ClientRateRemoved => format!("{who} removed a rate of {what}{}", in_parens(details)),
+        AgreementAdded => format!("{who} added an agreement for {what}{}", in_parens(details)),
     }
 }
 

@@ -67,6 +67,7 @@ pub enum Permission {
     ManageServiceDesk,
     LogTime,
     ManageTime,
+    BillClients,
     UsePortal,
     ViewMspDashboard,
     ViewClients,
@@ -74,7 +75,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 25] = [
         Permission::ViewWorkspace,
         Permission::ViewTeam,
         Permission::ManageTeam,
@@ -95,6 +96,7 @@ impl Permission {
         Permission::ManageServiceDesk,
         Permission::LogTime,
         Permission::ManageTime,
+        Permission::BillClients,
         Permission::UsePortal,
         Permission::ViewMspDashboard,
         Permission::ViewClients,
@@ -148,6 +150,7 @@ impl Permission {
             }
             LogTime => ("Time", "Log time", "Timers and time entries on tickets, own weekly timesheet", Some(Operate)),
             ManageTime => ("Time", "Manage time", "Everyone's weekly timesheets at the MSP", None),
+            BillClients => ("Time", "Bill clients", "Work types, rates, rounding, tax and agreements of clients", None),
             UsePortal => ("Portal", "Use portal", "Client end-user portal: own tickets, policies to sign", None),
             ViewMspDashboard => ("MSP", "View MSP dashboard", "Cross-client dashboard of the MSP", None),
             ViewClients => ("MSP", "View clients", "List the MSP's clients", None),

@@ -182,4 +182,8 @@ typed_ids! {
     TicketEscalationId,
     /// Minutes a person spent for one client (psa::time).
     TimeEntryId,
+    /// A kind of work with its default hourly rate at the MSP (billing).
+    WorkTypeId,
+    ClientRateId,
+    AgreementId,
 }

@@ -76,6 +76,8 @@ struct ClientDetailPage {
     assigned: Vec<UserId>,
     tiers: Vec<(&'static str, String)>,
     can_manage: bool,
+    /// May open the client's billing (rates, rounding, tax, agreements).
+    can_bill: bool,
     reaches_all: Vec<StaffMember>,
     details: DetailsForm,
     details_errors: FieldErrors,
@@ -143,6 +145,7 @@ async fn render_detail(
             assigned,
             tiers: tier_choices(),
             can_manage: scope.can(Permission::ManageClients),
+            can_bill: scope.can(Permission::BillClients),
             reaches_all,
             details,
             details_errors,

@@ -167,6 +167,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::mail::routes());
     routes.extend(crate::jobs::routes());
     routes.extend(crate::psa::routes());
+    routes.extend(crate::billing::routes());
     routes
 }
 

@@ -194,6 +194,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
+    let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
     world.params = HashMap::from([
         ("client_id", spare.to_string()),
         ("member_id", member_id.to_string()),
@@ -219,6 +220,8 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("canned_id", desk.canned),
         ("recurring_id", desk.recurring),
         ("entry_id", time_entry),
+        ("work_type_id", work_type),
+        ("rate_id", client_rate),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -489,6 +492,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "canned_id",
         "recurring_id",
         "entry_id",
+        "work_type_id",
+        "rate_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

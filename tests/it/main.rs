@@ -8,6 +8,7 @@ mod access_matrix;
 mod activity;
 mod admin;
 mod auth;
+mod billing;
 mod catalog;
 mod client_page;
 mod clients;

@@ -28,6 +28,9 @@ pub struct EntryForm {
     /// The client (timesheet entries only; on a ticket the ticket's organization is the client).
     #[serde(default)]
     pub client: String,
+    /// A work type id of the MSP, or empty (billed as the default work type).
+    #[serde(default)]
+    pub work_type: String,
 }
 
 /// A valid entry, ready to store.
@@ -38,6 +41,8 @@ pub struct ValidEntry {
     pub minutes: i32,
     pub notes: String,
     pub billable: bool,
+    /// Set by the handler once the form's work type is found among the MSP's (`with_work_type`).
+    pub work_type: Option<crate::db::ids::WorkTypeId>,
 }
 
 impl EntryForm {
@@ -90,8 +95,25 @@ impl EntryForm {
             return None;
         }
         let started_at = start.flatten().map(|t| crate::psa::time::models::utc_of(work_date.and_time(t), tz));
-        Some(ValidEntry { work_date, started_at, minutes, notes, billable: self.is_billable() })
+        Some(ValidEntry { work_date, started_at, minutes, notes, billable: self.is_billable(), work_type: None })
     }
+}
+
+/// The form's work type among the MSP's (`types`): None for none chosen, an error when it is not one of them.
+pub fn work_type_of(
+    form: &EntryForm,
+    types: &[crate::billing::models::WorkType],
+    errors: &mut FieldErrors,
+) -> Option<crate::db::ids::WorkTypeId> {
+    let wanted = form.work_type.trim();
+    if wanted.is_empty() {
+        return None;
+    }
+    let found = types.iter().find(|w| w.id == wanted).map(|w| w.id.clone());
+    if found.is_none() {
+        errors.add("work_type", "Choose one of your work types.");
+    }
+    found
 }
 
 /// An optional HH:MM field: Some(None) when empty, Some(Some(time)) when valid, None (with an error) otherwise.

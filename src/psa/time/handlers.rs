@@ -10,13 +10,14 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use super::forms::{EntryForm, ValidEntry, hours_minutes};
+use super::forms::{EntryForm, ValidEntry, hours_minutes, work_type_of};
 use super::models::{self, EntryFilter, EntryRow, EntryTarget};
 use super::timer::{NOT_MSP_STAFF, books_of};
 use super::timesheet::{Grid, Week, day_label};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{MspScope, Scope, session};
+use crate::billing::models::{WorkType, work_types_of};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TimeEntryId, UserId};
 use crate::error::{AppError, AppResult};
@@ -105,6 +106,7 @@ struct TimesheetPage {
     grid: Grid,
     entries: Vec<EntryRow>,
     clients: Vec<(OrgId, String)>,
+    work_types: Vec<WorkType>,
     form: EntryForm,
     errors: FieldErrors,
     /// The person may open everyone's week (a link to it).
@@ -155,11 +157,14 @@ async fn timesheet(
             let today = models::local_day(now, msp_row.tz());
             let week = Week::of(week.as_deref(), today);
             let entries = models::entries(conn, &msp, EntryFilter::PersonWeek(&user, week.monday, week.sunday()))?;
-            let clients = if own { reachable_clients(conn, &scope)? } else { Vec::new() };
-            Ok((input.load(conn)?, week, entries, clients, name, today, user))
+            let (clients, work_types) = match own {
+                true => (reachable_clients(conn, &scope)?, work_types_of(conn, &msp)?),
+                false => (Vec::new(), Vec::new()),
+            };
+            Ok((input.load(conn)?, week, entries, (clients, work_types), name, today, user))
         })
         .await?;
-    let (page, week, entries, clients, name, today, user) = loaded;
+    let (page, week, entries, (clients, work_types), name, today, user) = loaded;
     let grid = Grid::of(&week, &entries, |e| (e.client_org_id.to_string(), e.client_name.clone()));
     let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today), FieldErrors::default()));
     let (title, base) = match own {
@@ -170,7 +175,21 @@ async fn timesheet(
     let can_see_team = can_see_team && own;
     render_status(
         form_status(&errors),
-        TimesheetPage { page, title, own, base, week, days, grid, entries, clients, form, errors, can_see_team },
+        TimesheetPage {
+            page,
+            title,
+            own,
+            base,
+            week,
+            days,
+            grid,
+            entries,
+            clients,
+            work_types,
+            form,
+            errors,
+            can_see_team,
+        },
     )
 }
 
@@ -219,8 +238,13 @@ pub async fn create(
                 }
                 Err(e) => return Err(e),
             };
-            let entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
-            let (Some(client), Some(entry)) = (client, entry) else { return Ok(Err(errors)) };
+            let mut entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
+            let work_type = work_type_of(&checked, &work_types_of(conn, &msp)?, &mut errors);
+            let (Some(client), Some(entry), true) = (client, entry.as_mut(), errors.is_empty()) else {
+                return Ok(Err(errors));
+            };
+            entry.work_type = work_type;
+            let entry = entry.clone();
             let target = EntryTarget { msp: &msp, client: &client.id, ticket: None, user: &user };
             models::insert(conn, &target, &entry, actor.at)?;
             let on = Target::new("client", &client.id, &client.name).details(entry_details(&entry, None));
@@ -246,6 +270,7 @@ pub async fn create(
 struct EntryPage {
     page: PageContext,
     entry: EntryRow,
+    work_types: Vec<WorkType>,
     form: EntryForm,
     errors: FieldErrors,
 }
@@ -269,6 +294,7 @@ fn form_of(entry: &EntryRow, tz: Tz) -> EntryForm {
         notes: entry.notes.clone(),
         billable: entry.billable.then(|| "1".to_string()),
         client: entry.client_org_id.to_string(),
+        work_type: entry.work_type_id.as_ref().map(|w| w.to_string()).unwrap_or_default(),
     }
 }
 
@@ -280,15 +306,15 @@ async fn entry_page(
     form: Option<(EntryForm, FieldErrors)>,
 ) -> AppResult<HttpResponse> {
     let (msp, user) = (scope.msp_id().clone(), scope.user.id.clone());
-    let (page, entry, tz) = state
+    let (page, entry, tz, work_types) = state
         .db
         .run(move |conn| {
             let entry = models::own_entry(conn, &msp, &user, &id)?.ok_or(AppError::NotFound)?;
-            Ok((input.load(conn)?, entry, timezone_of(conn, &msp)?))
+            Ok((input.load(conn)?, entry, timezone_of(conn, &msp)?, work_types_of(conn, &msp)?))
         })
         .await?;
     let (form, errors) = form.unwrap_or_else(|| (form_of(&entry, tz), FieldErrors::default()));
-    render_status(form_status(&errors), EntryPage { page, entry, form, errors })
+    render_status(form_status(&errors), EntryPage { page, entry, work_types, form, errors })
 }
 
 /// GET /time/entries/{entry_id}: one of the person's own entries, editable until invoiced.
@@ -324,9 +350,13 @@ pub async fn update(
             if row.is_invoiced() {
                 return Ok(Err(Refusal::Invoiced));
             }
-            let Some(entry) = checked.validate(timezone_of(conn, &msp)?, &mut errors) else {
+            let mut entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
+            let work_type = work_type_of(&checked, &work_types_of(conn, &msp)?, &mut errors);
+            let (Some(entry), true) = (entry.as_mut(), errors.is_empty()) else {
                 return Ok(Err(Refusal::Fields(errors)));
             };
+            entry.work_type = work_type;
+            let entry = entry.clone();
             if !models::update_own(conn, &msp, &user, &row.id, &entry, actor.at)? {
                 return Ok(Err(Refusal::Invoiced));
             }

@@ -8,8 +8,8 @@ use diesel::prelude::*;
 
 use super::forms::ValidEntry;
 use crate::db::DbConnection;
-use crate::db::ids::{OrgId, TicketId, TimeEntryId, UserId};
-use crate::schema::{organizations, running_timers, tickets, time_entries, users};
+use crate::db::ids::{OrgId, TicketId, TimeEntryId, UserId, WorkTypeId};
+use crate::schema::{organizations, running_timers, tickets, time_entries, users, work_types};
 
 /// The UTC instant of a local wall time in `tz` (the earliest, across a DST change).
 pub fn utc_of(local: NaiveDateTime, tz: Tz) -> NaiveDateTime {
@@ -36,6 +36,8 @@ pub struct EntryRow {
     pub notes: String,
     pub billable: bool,
     pub invoice_id: Option<String>,
+    pub work_type_id: Option<WorkTypeId>,
+    pub work_type: Option<String>,
 }
 
 impl EntryRow {
@@ -65,6 +67,7 @@ pub fn entries(conn: &mut DbConnection, msp: &OrgId, filter: EntryFilter<'_>) ->
         .inner_join(organizations::table.on(organizations::id.eq(time_entries::client_org_id)))
         .inner_join(users::table.on(users::id.eq(time_entries::user_id)))
         .left_join(tickets::table.on(tickets::id.nullable().eq(time_entries::ticket_id)))
+        .left_join(work_types::table.on(work_types::id.nullable().eq(time_entries::work_type_id)))
         .filter(time_entries::org_id.eq(msp.clone()))
         .select((
             time_entries::id,
@@ -79,6 +82,8 @@ pub fn entries(conn: &mut DbConnection, msp: &OrgId, filter: EntryFilter<'_>) ->
             time_entries::notes,
             time_entries::billable,
             time_entries::invoice_id,
+            time_entries::work_type_id,
+            work_types::name.nullable(),
         ))
         .order((time_entries::work_date.asc(), time_entries::created_at.asc()))
         .into_boxed();
@@ -129,6 +134,7 @@ pub fn insert(
             time_entries::minutes.eq(entry.minutes),
             time_entries::notes.eq(&entry.notes),
             time_entries::billable.eq(entry.billable),
+            time_entries::work_type_id.eq(&entry.work_type),
             time_entries::created_at.eq(now),
             time_entries::updated_at.eq(now),
         ))
@@ -158,6 +164,7 @@ pub fn update_own(
         time_entries::minutes.eq(entry.minutes),
         time_entries::notes.eq(&entry.notes),
         time_entries::billable.eq(entry.billable),
+        time_entries::work_type_id.eq(&entry.work_type),
         time_entries::updated_at.eq(now),
     ))
     .execute(conn)?;

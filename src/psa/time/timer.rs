@@ -55,6 +55,7 @@ pub fn stop(
         minutes,
         notes: String::new(),
         billable: true,
+        work_type: None,
     };
     let target = EntryTarget { msp: &msp.id, client: &timer.client_org_id, ticket: Some(&timer.ticket_id), user };
     let id = models::insert(conn, &target, &entry, actor.at)?;

@@ -1,0 +1,385 @@
+//! Work types, a client's billing terms and rate overrides, agreements and their use this month: the rows and
+//! the queries on them. Everything belongs to the MSP (`org_id`); client rows name their client.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::money::Rounding;
+use crate::db::DbConnection;
+use crate::db::ids::{AgreementId, ClientRateId, OrgId, WorkTypeId};
+use crate::schema::{agreement_work_types, agreements, client_billing, client_rates, time_entries, work_types};
+
+#[derive(Clone, Debug, Queryable)]
+pub struct WorkType {
+    pub id: WorkTypeId,
+    pub name: String,
+    pub hourly_rate_cents: i64,
+    pub is_default: bool,
+}
+
+/// The MSP's work types, by name.
+pub fn work_types_of(conn: &mut DbConnection, msp: &OrgId) -> QueryResult<Vec<WorkType>> {
+    work_types::table
+        .filter(work_types::org_id.eq(msp))
+        .order((work_types::name.asc(), work_types::id.asc()))
+        .select((work_types::id, work_types::name, work_types::hourly_rate_cents, work_types::is_default))
+        .load(conn)
+}
+
+pub struct WorkTypeInput {
+    pub name: String,
+    pub hourly_rate_cents: i64,
+    pub is_default: bool,
+}
+
+fn name_taken(conn: &mut DbConnection, msp: &OrgId, name: &str, except: Option<&WorkTypeId>) -> QueryResult<bool> {
+    let same: Vec<(WorkTypeId, String)> =
+        work_types::table.filter(work_types::org_id.eq(msp)).select((work_types::id, work_types::name)).load(conn)?;
+    Ok(same.iter().any(|(id, n)| n.to_lowercase() == name.to_lowercase() && Some(id) != except))
+}
+
+/// Adds a work type; None when the MSP already has one of that name (ignoring case).
+pub fn insert_work_type(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    input: &WorkTypeInput,
+    now: NaiveDateTime,
+) -> QueryResult<Option<WorkTypeId>> {
+    if name_taken(conn, msp, &input.name, None)? {
+        return Ok(None);
+    }
+    if input.is_default {
+        clear_default(conn, msp)?;
+    }
+    let id = WorkTypeId::new();
+    diesel::insert_into(work_types::table)
+        .values((
+            work_types::id.eq(&id),
+            work_types::org_id.eq(msp),
+            work_types::name.eq(&input.name),
+            work_types::hourly_rate_cents.eq(input.hourly_rate_cents),
+            work_types::is_default.eq(input.is_default),
+            work_types::created_at.eq(now),
+            work_types::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Some(id))
+}
+
+fn clear_default(conn: &mut DbConnection, msp: &OrgId) -> QueryResult<usize> {
+    diesel::update(work_types::table.filter(work_types::org_id.eq(msp)).filter(work_types::is_default.eq(true)))
+        .set(work_types::is_default.eq(false))
+        .execute(conn)
+}
+
+/// Changes a work type; Err(false) when the name is another's, Ok(false) when there is no such work type.
+pub fn update_work_type(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    id: &WorkTypeId,
+    input: &WorkTypeInput,
+    now: NaiveDateTime,
+) -> QueryResult<Result<(), &'static str>> {
+    if name_taken(conn, msp, &input.name, Some(id))? {
+        return Ok(Err("Another work type has this name."));
+    }
+    if input.is_default {
+        clear_default(conn, msp)?;
+    }
+    diesel::update(work_types::table.filter(work_types::org_id.eq(msp)).filter(work_types::id.eq(id)))
+        .set((
+            work_types::name.eq(&input.name),
+            work_types::hourly_rate_cents.eq(input.hourly_rate_cents),
+            work_types::is_default.eq(input.is_default),
+            work_types::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(Ok(()))
+}
+
+/// One of the MSP's work types (id from a URL or a form), or None.
+pub fn work_type(conn: &mut DbConnection, msp: &OrgId, id: &str) -> QueryResult<Option<WorkType>> {
+    work_types::table
+        .filter(work_types::org_id.eq(msp))
+        .filter(work_types::id.eq(id))
+        .select((work_types::id, work_types::name, work_types::hourly_rate_cents, work_types::is_default))
+        .first(conn)
+        .optional()
+}
+
+/// A client's billing terms (exact minutes and no tax until the MSP sets them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Terms {
+    pub rounding: Rounding,
+    pub tax_rate_bp: i32,
+}
+
+pub fn terms_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> QueryResult<Terms> {
+    let row: Option<(i32, i32, i32)> = client_billing::table
+        .filter(client_billing::org_id.eq(msp))
+        .filter(client_billing::client_org_id.eq(client))
+        .select((client_billing::round_up_to_minutes, client_billing::minimum_minutes, client_billing::tax_rate_bp))
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .map(|(up_to, minimum, tax_rate_bp)| Terms { rounding: Rounding { up_to, minimum }, tax_rate_bp })
+        .unwrap_or_default())
+}
+
+/// Saves a client's terms (insert or update, without an upsert).
+pub fn save_terms(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    terms: &Terms,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let values = (
+        client_billing::round_up_to_minutes.eq(terms.rounding.up_to),
+        client_billing::minimum_minutes.eq(terms.rounding.minimum),
+        client_billing::tax_rate_bp.eq(terms.tax_rate_bp),
+        client_billing::updated_at.eq(now),
+    );
+    let row =
+        client_billing::table.filter(client_billing::org_id.eq(msp)).filter(client_billing::client_org_id.eq(client));
+    if diesel::update(row).set(values).execute(conn)? == 0 {
+        diesel::insert_into(client_billing::table)
+            .values((client_billing::client_org_id.eq(client), client_billing::org_id.eq(msp), values))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A client's own rate for a work type.
+#[derive(Clone, Debug, Queryable)]
+pub struct ClientRate {
+    pub id: ClientRateId,
+    pub work_type_id: WorkTypeId,
+    pub work_type: String,
+    pub hourly_rate_cents: i64,
+}
+
+pub fn rates_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> QueryResult<Vec<ClientRate>> {
+    client_rates::table
+        .inner_join(work_types::table.on(work_types::id.eq(client_rates::work_type_id)))
+        .filter(client_rates::org_id.eq(msp))
+        .filter(client_rates::client_org_id.eq(client))
+        .order(work_types::name.asc())
+        .select((client_rates::id, client_rates::work_type_id, work_types::name, client_rates::hourly_rate_cents))
+        .load(conn)
+}
+
+/// Sets the client's rate for a work type (replacing the one it had).
+pub fn set_rate(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    work_type: &WorkTypeId,
+    cents: i64,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(
+        client_rates::table
+            .filter(client_rates::org_id.eq(msp))
+            .filter(client_rates::client_org_id.eq(client))
+            .filter(client_rates::work_type_id.eq(work_type)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(client_rates::table)
+        .values((
+            client_rates::id.eq(ClientRateId::new()),
+            client_rates::org_id.eq(msp),
+            client_rates::client_org_id.eq(client),
+            client_rates::work_type_id.eq(work_type),
+            client_rates::hourly_rate_cents.eq(cents),
+            client_rates::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes a client's rate (id from a URL); false when there is no such rate of this client.
+pub fn remove_rate(conn: &mut DbConnection, msp: &OrgId, client: &OrgId, id: &str) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        client_rates::table
+            .filter(client_rates::org_id.eq(msp))
+            .filter(client_rates::client_org_id.eq(client))
+            .filter(client_rates::id.eq(id)),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
+}
+
+#[derive(Clone, Debug, Queryable)]
+pub struct Agreement {
+    pub id: AgreementId,
+    pub name: String,
+    pub monthly_fee_cents: i64,
+    pub included_minutes: i32,
+    pub overage_rate_cents: i64,
+    pub starts_on: String,
+    pub ends_on: Option<String>,
+}
+
+impl Agreement {
+    /// Does the agreement run on any day of the month starting `first`?
+    pub fn runs_in_month(&self, first: NaiveDate) -> bool {
+        let last = last_of_month(first);
+        self.starts_on <= last.to_string() && self.ends_on.as_ref().is_none_or(|end| *end >= first.to_string())
+    }
+}
+
+pub struct AgreementInput {
+    pub name: String,
+    pub monthly_fee_cents: i64,
+    pub included_minutes: i32,
+    pub overage_rate_cents: i64,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub covered: Vec<WorkTypeId>,
+}
+
+pub fn insert_agreement(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    input: &AgreementInput,
+    now: NaiveDateTime,
+) -> QueryResult<AgreementId> {
+    let id = AgreementId::new();
+    diesel::insert_into(agreements::table)
+        .values((
+            agreements::id.eq(&id),
+            agreements::org_id.eq(msp),
+            agreements::client_org_id.eq(client),
+            agreements::name.eq(&input.name),
+            agreements::monthly_fee_cents.eq(input.monthly_fee_cents),
+            agreements::included_minutes.eq(input.included_minutes),
+            agreements::overage_rate_cents.eq(input.overage_rate_cents),
+            agreements::starts_on.eq(input.starts_on.to_string()),
+            agreements::ends_on.eq(input.ends_on.map(|d| d.to_string())),
+            agreements::created_at.eq(now),
+            agreements::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    for work_type in &input.covered {
+        diesel::insert_into(agreement_work_types::table)
+            .values((
+                agreement_work_types::agreement_id.eq(&id),
+                agreement_work_types::work_type_id.eq(work_type),
+                agreement_work_types::org_id.eq(msp),
+            ))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+/// An agreement with the work types it covers (none listed: all time).
+#[derive(Clone, Debug)]
+pub struct AgreementRow {
+    pub agreement: Agreement,
+    pub covered: Vec<(WorkTypeId, String)>,
+}
+
+/// The client's agreements, newest start first, with their covered work types (two statements).
+pub fn agreements_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> QueryResult<Vec<AgreementRow>> {
+    let rows: Vec<Agreement> = agreements::table
+        .filter(agreements::org_id.eq(msp))
+        .filter(agreements::client_org_id.eq(client))
+        .order((agreements::starts_on.desc(), agreements::id.asc()))
+        .select((
+            agreements::id,
+            agreements::name,
+            agreements::monthly_fee_cents,
+            agreements::included_minutes,
+            agreements::overage_rate_cents,
+            agreements::starts_on,
+            agreements::ends_on,
+        ))
+        .load(conn)?;
+    let ids: Vec<AgreementId> = rows.iter().map(|a| a.id.clone()).collect();
+    let covered: Vec<(AgreementId, WorkTypeId, String)> = agreement_work_types::table
+        .inner_join(work_types::table.on(work_types::id.eq(agreement_work_types::work_type_id)))
+        .filter(agreement_work_types::org_id.eq(msp))
+        .filter(agreement_work_types::agreement_id.eq_any(ids))
+        .order(work_types::name.asc())
+        .select((agreement_work_types::agreement_id, work_types::id, work_types::name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|agreement| {
+            let covered = covered
+                .iter()
+                .filter(|(a, _, _)| *a == agreement.id)
+                .map(|(_, w, name)| (w.clone(), name.clone()))
+                .collect();
+            AgreementRow { agreement, covered }
+        })
+        .collect())
+}
+
+pub fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+pub fn last_of_month(first: NaiveDate) -> NaiveDate {
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    next.map(|n| n - chrono::Duration::days(1)).unwrap_or(first)
+}
+
+/// The client's billable minutes in the month starting `first`, by work type (None: no work type), in one
+/// statement.
+pub fn billable_minutes_by_type(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    first: NaiveDate,
+) -> QueryResult<Vec<(Option<WorkTypeId>, i64)>> {
+    let rows: Vec<(Option<WorkTypeId>, Option<i64>)> = time_entries::table
+        .filter(time_entries::org_id.eq(msp))
+        .filter(time_entries::client_org_id.eq(client))
+        .filter(time_entries::work_date.between(first.to_string(), last_of_month(first).to_string()))
+        .filter(time_entries::billable.eq(true))
+        .group_by(time_entries::work_type_id)
+        .select((time_entries::work_type_id, diesel::dsl::sum(time_entries::minutes)))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(w, m)| (w, m.unwrap_or(0))).collect())
+}
+
+/// An agreement's use in a month: the billable minutes of the work types it covers (time without a work type
+/// counts as the MSP's default work type).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Usage {
+    pub used: i64,
+    pub included: i64,
+}
+
+impl Usage {
+    pub fn of(row: &AgreementRow, minutes: &[(Option<WorkTypeId>, i64)], default: Option<&WorkTypeId>) -> Usage {
+        let covers = |w: &Option<WorkTypeId>| {
+            let w = w.as_ref().or(default);
+            row.covered.is_empty() || w.is_some_and(|w| row.covered.iter().any(|(c, _)| c == w))
+        };
+        let used = minutes.iter().filter(|(w, _)| covers(w)).map(|(_, m)| *m).sum();
+        Usage { used, included: row.agreement.included_minutes.into() }
+    }
+    pub fn remaining(&self) -> i64 {
+        (self.included - self.used).max(0)
+    }
+    pub fn overage(&self) -> i64 {
+        (self.used - self.included).max(0)
+    }
+    pub fn used_text(&self) -> String {
+        crate::psa::time::forms::hours_minutes(self.used)
+    }
+    pub fn remaining_text(&self) -> String {
+        crate::psa::time::forms::hours_minutes(self.remaining())
+    }
+    pub fn overage_text(&self) -> String {
+        crate::psa::time::forms::hours_minutes(self.overage())
+    }
+}

@@ -1,0 +1,263 @@
+//! Billing terms: work types with default rates, a client's rounding rule, tax rate and own rates, agreements
+//! with their use this month; forbidden roles, another tenant's ids and bad input.
+
+use diesel::prelude::*;
+
+use crate::support::db::logged;
+use crate::support::fixture::count;
+use crate::support::{TestApp, page};
+use palisade::db::DbConnection;
+use palisade::db::ids::{OrgId, UserId};
+
+fn rows(app: &TestApp, sql: &str) -> i64 {
+    count(&mut app.conn(), sql)
+}
+
+/// A work type of `msp` (the default one) and a rate of `client` for it: the access matrix's ids.
+pub fn matrix_fixture(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> (String, String) {
+    use palisade::schema::{client_rates as r, work_types as w};
+    let (work_type, rate) = (palisade::db::new_id(), palisade::db::new_id());
+    let now = crate::support::start_time();
+    diesel::insert_into(w::table)
+        .values((
+            w::id.eq(&work_type),
+            w::org_id.eq(msp),
+            w::name.eq("Fixture work"),
+            w::hourly_rate_cents.eq(10_000i64),
+            w::is_default.eq(true),
+            w::created_at.eq(now),
+            w::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+    diesel::insert_into(r::table)
+        .values((
+            r::id.eq(&rate),
+            r::org_id.eq(msp),
+            r::client_org_id.eq(client),
+            r::work_type_id.eq(&work_type),
+            r::hourly_rate_cents.eq(12_000i64),
+            r::created_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+    (work_type, rate)
+}
+
+fn work_type_id(app: &TestApp, msp: &OrgId, name: &str) -> String {
+    use palisade::schema::work_types as w;
+    w::table.filter(w::org_id.eq(msp)).filter(w::name.eq(name)).select(w::id).first(&mut app.conn()).unwrap()
+}
+
+#[actix_web::test]
+async fn work_types_have_a_default_rate_and_unique_names() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.get("/billing/work-types").await.assert_status(200).assert_contains("No work types yet.");
+    let added =
+        priya.post("/billing/work-types", &[("name", "Remote support"), ("rate", "125"), ("is_default", "1")]).await;
+    added.assert_redirect("/billing/work-types");
+    priya.get("/billing/work-types").await;
+    priya.post("/billing/work-types", &[("name", "On-site"), ("rate", "150.50"), ("is_default", "1")]).await;
+    let page = priya.get("/billing/work-types").await;
+    assert!(
+        page::row(&page.body, "On-site").contains("150.50") && page::row(&page.body, "On-site").contains("Default")
+    );
+    assert!(!page::row(&page.body, "Remote support").contains("badge-ok"), "one default at a time");
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM work_types WHERE org_id = '{}' AND hourly_rate_cents = 15050 AND is_default",
+        f.msp
+    );
+    assert_eq!(rows(&app, &sql), 1);
+    // Bad input: the message next to the field, the input kept, nothing written.
+    let dup = priya.post("/billing/work-types", &[("name", "remote SUPPORT"), ("rate", "99")]).await;
+    dup.assert_status(422)
+        .assert_contains("A work type of this name exists already.")
+        .assert_contains("remote SUPPORT");
+    let bad = priya.post("/billing/work-types", &[("name", "After hours"), ("rate", "12.345")]).await;
+    bad.assert_status(422).assert_contains("Enter the hourly rate as an amount").assert_contains("12.345");
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM work_types"), 2);
+    // A change.
+    let remote = work_type_id(&app, &f.msp, "Remote support");
+    priya
+        .post(&format!("/billing/work-types/{remote}"), &[("name", "Remote support"), ("rate", "130")])
+        .await
+        .assert_status(303);
+    assert_eq!(
+        rows(
+            &app,
+            &format!("SELECT COUNT(*) AS n FROM work_types WHERE id = '{remote}' AND hourly_rate_cents = 13000")
+        ),
+        1
+    );
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.work_type_add").len(), 2);
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.work_type_update")[0].details, "130.00/h");
+    // Technicians see no rates; another tenant cannot change ours.
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get("/billing/work-types").await.assert_status(403);
+    let mut rita = app.signed_in("admin@contoso.test").await;
+    rita.get("/billing/work-types").await.assert_not_contains("Remote support");
+    rita.post(&format!("/billing/work-types/{remote}"), &[("name", "Hijacked"), ("rate", "1")])
+        .await
+        .assert_status(404);
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM work_types WHERE name = 'Hijacked'"), 0);
+    let _ = other;
+}
+
+#[actix_web::test]
+async fn a_clients_rounding_tax_and_own_rates() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let (theirs, _) = matrix_fixture(&mut app.conn(), &other.msp, &other.client);
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.get("/billing/work-types").await;
+    priya.post("/billing/work-types", &[("name", "Remote support"), ("rate", "125")]).await;
+    let path = format!("/billing/clients/{}", f.t2);
+    priya.get(&path).await.assert_status(200).assert_contains("Exact minutes; tax 0 %");
+    let bad =
+        priya.post(&format!("{path}/terms"), &[("round_up_to", "15"), ("minimum", "30"), ("tax_rate", "8.255")]).await;
+    bad.assert_status(422).assert_contains("Enter the tax rate as a percentage").assert_contains("8.255");
+    let saved =
+        priya.post(&format!("{path}/terms"), &[("round_up_to", "15"), ("minimum", "30"), ("tax_rate", "8.25")]).await;
+    saved.assert_redirect(&path);
+    priya.follow(&saved).await.assert_contains("Up to the next 15 minutes, at least 30 minutes per entry; tax 8.25 %");
+    let terms = format!(
+        "SELECT COUNT(*) AS n FROM client_billing WHERE org_id = '{}' AND client_org_id = '{}' AND round_up_to_minutes = 15 AND minimum_minutes = 30 AND tax_rate_bp = 825",
+        f.msp, f.t2
+    );
+    assert_eq!(rows(&app, &terms), 1);
+    // Own rate, replacing the previous one.
+    let remote = work_type_id(&app, &f.msp, "Remote support");
+    priya.post(&format!("{path}/rates"), &[("work_type", remote.as_str()), ("rate", "140")]).await.assert_status(303);
+    priya.get(&path).await;
+    priya.post(&format!("{path}/rates"), &[("work_type", remote.as_str()), ("rate", "145.5")]).await.assert_status(303);
+    priya.get(&path).await.assert_contains("Remote support: 145.50 (this client)/h");
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM client_rates WHERE hourly_rate_cents = 14550"), 1);
+    assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM client_rates WHERE client_org_id = '{}'", f.t2)), 1);
+    // Another tenant's work type, another tenant's client.
+    let foreign = priya.post(&format!("{path}/rates"), &[("work_type", theirs.as_str()), ("rate", "1")]).await;
+    foreign.assert_status(422).assert_contains("Choose one of your work types.");
+    priya.get(&format!("/billing/clients/{}", other.client)).await.assert_status(404);
+    priya.post(&format!("/billing/clients/{}/terms", other.client), &[("tax_rate", "1")]).await.assert_status(404);
+    // Technicians: no rates.
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get(&path).await.assert_status(403);
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.terms").len(), 1);
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.rate_set").len(), 2);
+}
+
+/// A time entry of Tom's (the technician) in the MSP's books: (client, day, minutes, billable, work type).
+fn entry(
+    conn: &mut DbConnection,
+    f: &crate::support::fixture::Msp,
+    (client, day, minutes, billable, work_type): (&OrgId, &str, i32, bool, Option<&str>),
+) {
+    let (msp, user): (&OrgId, &UserId) = (&f.msp, &f.tech);
+    use palisade::schema::time_entries as t;
+    let now = crate::support::start_time();
+    diesel::insert_into(t::table)
+        .values((
+            t::id.eq(palisade::db::new_id()),
+            t::org_id.eq(msp),
+            t::client_org_id.eq(client),
+            t::user_id.eq(user),
+            t::work_date.eq(day),
+            t::minutes.eq(minutes),
+            t::billable.eq(billable),
+            t::work_type_id.eq(work_type),
+            t::created_at.eq(now),
+            t::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
+#[actix_web::test]
+async fn agreements_show_the_hours_used_and_remaining_this_month() {
+    let (app, f) = TestApp::with_msp().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.get("/billing/work-types").await;
+    priya.post("/billing/work-types", &[("name", "Remote support"), ("rate", "125"), ("is_default", "1")]).await;
+    priya.get("/billing/work-types").await;
+    priya.post("/billing/work-types", &[("name", "On-site"), ("rate", "150")]).await;
+    let (remote, onsite) = (work_type_id(&app, &f.msp, "Remote support"), work_type_id(&app, &f.msp, "On-site"));
+    let path = format!("/billing/clients/{}", f.t2);
+    priya.get(&path).await.assert_contains("No agreement");
+    let bad = priya
+        .post(
+            &format!("{path}/agreements"),
+            &[
+                ("name", "Managed"),
+                ("monthly_fee", "1500"),
+                ("included_hours", "ten"),
+                ("overage_rate", "110"),
+                ("starts_on", "2026-03-01"),
+                ("ends_on", "2026-02-01"),
+            ],
+        )
+        .await;
+    bad.assert_status(422)
+        .assert_contains("Enter the included hours per month")
+        .assert_contains("The end must be on or after the start.");
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM agreements"), 0);
+    let added = priya
+        .post(
+            &format!("{path}/agreements"),
+            &[
+                ("name", "Managed"),
+                ("monthly_fee", "1,500"),
+                ("included_hours", "10"),
+                ("overage_rate", "110"),
+                ("starts_on", "2026-03-01"),
+                ("covers", remote.as_str()),
+            ],
+        )
+        .await;
+    added.assert_redirect(&path);
+    let sql = "SELECT COUNT(*) AS n FROM agreements WHERE monthly_fee_cents = 150000 AND included_minutes = 600 AND overage_rate_cents = 11000";
+    assert_eq!(rows(&app, sql), 1);
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM agreement_work_types"), 1);
+    // March: 2 h remote and 1 h without a work type (the default: remote) count; on-site, non-billable time,
+    // February and another client do not.
+    {
+        let mut conn = app.conn();
+        entry(&mut conn, &f, (&f.t2, "2026-03-02", 120, true, Some(&remote)));
+        entry(&mut conn, &f, (&f.t2, "2026-03-03", 60, true, None));
+        entry(&mut conn, &f, (&f.t2, "2026-03-03", 60, true, Some(&onsite)));
+        entry(&mut conn, &f, (&f.t2, "2026-03-04", 30, false, Some(&remote)));
+        entry(&mut conn, &f, (&f.t2, "2026-02-27", 300, true, Some(&remote)));
+        entry(&mut conn, &f, (&f.t3, "2026-03-04", 300, true, Some(&remote)));
+    }
+    let page = priya.get(&path).await;
+    page.assert_contains("Agreements · March 2026");
+    assert_eq!(page::testid(&page.body, "agreement-used"), "3:00");
+    assert_eq!(page::testid(&page.body, "agreement-remaining"), "7:00");
+    assert!(page::row(&page.body, "Managed").contains("1,500.00"));
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.agreement_add").len(), 1);
+    // The client page links to the billing page for those who bill.
+    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains(&format!("href=\"{path}\""));
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get(&format!("/msp/clients/{}", f.t2)).await.assert_not_contains(&format!("href=\"{path}\""));
+}
+
+#[actix_web::test]
+async fn entries_take_one_of_the_msps_work_types() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let (ours, _) = matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let (theirs, _) = matrix_fixture(&mut app.conn(), &other.msp, &other.client);
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get("/time").await.assert_contains("Fixture work");
+    let client = f.t2.to_string();
+    let fields = |work_type: &'static str| {
+        [("client", ""), ("work_date", "2026-03-02"), ("duration", "30"), ("work_type", work_type)]
+    };
+    let mut refused = fields("");
+    (refused[0].1, refused[3].1) = (client.as_str(), theirs.as_str());
+    tom.post("/time/entries", &refused).await.assert_status(422).assert_contains("Choose one of your work types.");
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM time_entries"), 0);
+    let mut accepted = fields("");
+    (accepted[0].1, accepted[3].1) = (client.as_str(), ours.as_str());
+    tom.post("/time/entries", &accepted).await.assert_status(303);
+    assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM time_entries WHERE work_type_id = '{ours}'")), 1);
+    let sheet = tom.get("/time").await;
+    assert!(page::row(&sheet.body, "2026-03-02").contains("Fixture work"));
+}
