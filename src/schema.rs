@@ -641,6 +641,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invoice_counters (org_id) {
+        org_id -> Text,
+        prefix -> Text,
+        next_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> Text,
+        org_id -> Text,
+        client_org_id -> Text,
+        number -> BigInt,
+        label -> Text,
+        period_start -> Text,
+        period_end -> Text,
+        status -> Text,
+        subtotal_cents -> BigInt,
+        tax_rate_bp -> Integer,
+        tax_cents -> BigInt,
+        total_cents -> BigInt,
+        rounding -> Text,
+        sent_at -> Nullable<Timestamp>,
+        paid_on -> Nullable<Text>,
+        payment_reference -> Text,
+        voided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoice_lines (id) {
+        id -> Text,
+        org_id -> Text,
+        invoice_id -> Text,
+        position -> Integer,
+        kind -> Text,
+        description -> Text,
+        time_entry_id -> Nullable<Text>,
+        agreement_id -> Nullable<Text>,
+        fee_month -> Nullable<Text>,
+        minutes -> Integer,
+        billed_minutes -> Integer,
+        rate_cents -> BigInt,
+        amount_cents -> BigInt,
+        live -> Bool,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -712,4 +763,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_rates,
     agreements,
     agreement_work_types,
+    invoice_counters,
+    invoices,
+    invoice_lines,
 );

@@ -76,6 +76,9 @@ crate::text_enum! {
         ClientRateSet = "billing.rate_set",
         ClientRateRemoved = "billing.rate_remove",
         AgreementAdded = "billing.agreement_add",
+        InvoiceGenerated = "invoice.generate",
+        InvoiceStatusChanged = "invoice.status",
+        InvoicePrefixChanged = "invoice.prefix",
     }
 }
 
@@ -156,6 +159,9 @@ impl Action {
             ClientRateSet => "Client rate set",
             ClientRateRemoved => "Client rate removed",
             AgreementAdded => "Agreement added",
+            InvoiceGenerated => "Invoice generated",
+            InvoiceStatusChanged => "Invoice status changed",
+            InvoicePrefixChanged => "Invoice number prefix changed",
         }
     }
 }

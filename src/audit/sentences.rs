@@ -94,6 +94,9 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         ClientRateSet => format!("{who} set a rate for {what}{}", in_parens(details)),
         ClientRateRemoved => format!("{who} removed a rate of {what}{}", in_parens(details)),
         AgreementAdded => format!("{who} added an agreement for {what}{}", in_parens(details)),
+        InvoiceGenerated => format!("{who} generated invoice {details}"),
+        InvoiceStatusChanged => format!("{who} moved invoice {what}{}", arrow(details, invoice_status)),
+        InvoicePrefixChanged => format!("{who} changed the invoice number prefix{}", in_parens(details)),
     }
 }
 
@@ -116,6 +119,12 @@ fn arrow(details: &str, words: impl Fn(&str) -> String) -> String {
         Some((from, to)) => format!(" from {} to {}", words(from.trim()), words(to.trim())),
         None => in_parens(details),
     }
+}
+
+fn invoice_status(id: &str) -> String {
+    crate::billing::invoices::store::InvoiceStatus::parse(id)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|| id.to_string())
 }
 
 fn in_parens(details: &str) -> String {

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod forms;
 pub mod handlers;
+pub mod invoices;
 pub mod models;
 pub mod money;
 
@@ -38,5 +39,18 @@ pub fn routes() -> Vec<RouteDef> {
             ("starts_on", "2026-03-01"),
             ("covers", "{work_type_id}"),
         ]),
+        get("/billing/clients/{client_id}/invoice", Msp(BillClients), invoices::handlers::preview),
+        post("/billing/clients/{client_id}/invoices", Msp(BillClients), invoices::handlers::generate)
+            .example(&[("month", "2026-03")]),
+        get("/billing/invoices", Msp(BillClients), invoices::handlers::list),
+        get("/billing/invoices.csv", Msp(BillClients), invoices::handlers::invoices_csv),
+        post("/billing/invoices/prefix", Msp(BillClients), invoices::handlers::set_prefix)
+            .example(&[("prefix", "NW-")]),
+        get("/billing/invoices/{invoice_id}", Msp(BillClients), invoices::handlers::show),
+        get("/billing/invoices/{invoice_id}/lines.csv", Msp(BillClients), invoices::handlers::lines_csv),
+        post("/billing/invoices/{invoice_id}/sent", Msp(BillClients), invoices::handlers::mark_sent),
+        post("/billing/invoices/{invoice_id}/paid", Msp(BillClients), invoices::handlers::mark_paid)
+            .example(&[("paid_on", "2026-03-20"), ("reference", "Wire 4471")]),
+        post("/billing/invoices/{invoice_id}/void", Msp(BillClients), invoices::handlers::void),
     ]
 }

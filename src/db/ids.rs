@@ -186,4 +186,6 @@ typed_ids! {
     WorkTypeId,
     ClientRateId,
     AgreementId,
+    InvoiceId,
+    InvoiceLineId,
 }

@@ -25,7 +25,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("MSP", "Dashboard", "/msp/dashboard"),
     ("MSP", "Clients", "/msp/clients"),
     ("MSP", "All tickets", "/msp/tickets"),
-    ("MSP", "Work types", "/billing/work-types"),
+    ("MSP", "Billing", "/billing/invoices"),
     ("Workspace", "Overview", "/overview"),
     ("Service desk", "Tickets", "/tickets"),
     ("Service desk", "Contacts", "/contacts"),

@@ -195,6 +195,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
+    let invoice = crate::invoices::matrix_invoice(&mut conn, &f.msp, &f.t2);
     world.params = HashMap::from([
         ("client_id", spare.to_string()),
         ("member_id", member_id.to_string()),
@@ -222,6 +223,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("entry_id", time_entry),
         ("work_type_id", work_type),
         ("rate_id", client_rate),
+        ("invoice_id", invoice),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -494,6 +496,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "entry_id",
         "work_type_id",
         "rate_id",
+        "invoice_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -15,6 +15,7 @@ mod clients;
 mod config;
 mod desk;
 mod e2e;
+mod invoices;
 mod jobs;
 mod mail;
 mod ops;
