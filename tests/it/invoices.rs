@@ -325,3 +325,41 @@ async fn invoices_are_the_msps_billing_peoples_only() {
     assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoice_counters WHERE prefix = 'NW-'"), 1);
     let _ = other;
 }
+
+/// Statements of the invoice list and an invoice page with `scale` invoices of `scale` lines each.
+async fn statements(scale: usize) -> Vec<u64> {
+    let (app, f) = TestApp::with_msp().await;
+    crate::billing::matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let mut first = String::new();
+    for month in 1..=scale {
+        for day in 1..=scale {
+            entry(&mut app.conn(), &f.msp, &f.t2, &f.tech, &format!("2026-{month:02}-{day:02}"), 30, true);
+        }
+        let first_day = NaiveDate::from_ymd_opt(2026, month as u32, 1).unwrap();
+        let generated = palisade::db::write_transaction(&mut app.conn(), |conn| {
+            store::generate(conn, &f.msp, &f.t2, first_day, app.now())?
+                .ok_or(diesel::result::Error::RollbackTransaction)
+        })
+        .unwrap();
+        if first.is_empty() {
+            first = generated.id.to_string();
+        }
+    }
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let mut counts = Vec::new();
+    for path in ["/billing/invoices".to_string(), format!("/billing/invoices/{first}")] {
+        priya.get(&path).await.assert_status(200);
+        let before = app.queries();
+        priya.get(&path).await.assert_status(200);
+        counts.push(app.queries() - before);
+    }
+    counts
+}
+
+#[actix_web::test]
+async fn the_invoice_list_and_an_invoice_cost_the_same_whatever_the_invoices_and_lines() {
+    let (few, many) = (statements(1).await, statements(8).await);
+    assert_eq!(few, many, "[list, invoice]");
+    // Identity and context (two); the list's count, page and prefix; the invoice, its lines and the MSP.
+    assert!(few.iter().all(|n| *n <= 5), "{few:?}");
+}
