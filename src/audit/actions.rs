@@ -79,6 +79,7 @@ crate::text_enum! {
         InvoiceGenerated = "invoice.generate",
         InvoiceStatusChanged = "invoice.status",
         InvoicePrefixChanged = "invoice.prefix",
+        InvoiceEmailed = "invoice.email",
     }
 }
 
@@ -162,6 +163,7 @@ impl Action {
             InvoiceGenerated => "Invoice generated",
             InvoiceStatusChanged => "Invoice status changed",
             InvoicePrefixChanged => "Invoice number prefix changed",
+            InvoiceEmailed => "Invoice emailed",
         }
     }
 }

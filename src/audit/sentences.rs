@@ -96,6 +96,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         AgreementAdded => format!("{who} added an agreement for {what}{}", in_parens(details)),
         InvoiceGenerated => format!("{who} generated invoice {details}"),
         InvoiceStatusChanged => format!("{who} moved invoice {what}{}", arrow(details, invoice_status)),
+        InvoiceEmailed => format!("{who} emailed invoice {what}{}", in_parens(details)),
         InvoicePrefixChanged => format!("{who} changed the invoice number prefix{}", in_parens(details)),
     }
 }

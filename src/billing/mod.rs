@@ -52,5 +52,6 @@ pub fn routes() -> Vec<RouteDef> {
         post("/billing/invoices/{invoice_id}/paid", Msp(BillClients), invoices::handlers::mark_paid)
             .example(&[("paid_on", "2026-03-20"), ("reference", "Wire 4471")]),
         post("/billing/invoices/{invoice_id}/void", Msp(BillClients), invoices::handlers::void),
+        post("/billing/invoices/{invoice_id}/email", Msp(BillClients), invoices::email::email),
     ]
 }

@@ -363,3 +363,34 @@ async fn the_invoice_list_and_an_invoice_cost_the_same_whatever_the_invoices_and
     // Identity and context (two); the list's count, page and prefix; the invoice, its lines and the MSP.
     assert!(few.iter().all(|n| *n <= 5), "{few:?}");
 }
+
+#[actix_web::test]
+async fn an_invoice_is_emailed_to_the_billing_contact_with_the_invoice_attached() {
+    let (app, f) = TestApp::with_msp().await;
+    entry(&mut app.conn(), &f.msp, &f.t2, &f.tech, "2026-03-02", 60, true);
+    crate::billing::matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let id = matrix_invoice(&mut app.conn(), &f.msp, &f.t2);
+    let to = format!("/billing/invoices/{id}");
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.get(&to).await;
+    let refused = priya.post(&format!("{to}/email"), &[]).await;
+    priya.follow(&refused).await.assert_contains("Tier Two Legal has no billing contact with an email");
+    let input = palisade::psa::contacts::models::ContactInput {
+        name: "Bill Payer".into(),
+        email: Some("bills@legal.test".into()),
+        is_billing: true,
+        ..Default::default()
+    };
+    palisade::psa::contacts::models::insert(&mut app.conn(), &f.t2, &input, app.now()).unwrap();
+    let sent = priya.post(&format!("{to}/email"), &[]).await;
+    let page = priya.follow(&sent).await;
+    page.assert_contains("Invoice emailed to bills@legal.test.");
+    assert_eq!(page::testid(&page.body, "invoice-status"), "Sent", "emailing a draft sends it");
+    let mail = app.mail().await;
+    let bill = mail.iter().find(|m| m.to == "bills@legal.test").expect("the billing contact's email");
+    assert_eq!(bill.subject, "Invoice INV-1 from Northwind Managed IT");
+    assert!(bill.text.contains("Please find attached invoice INV-1"), "{}", bill.text);
+    let attached = "SELECT COUNT(*) AS n FROM outbox WHERE attachments LIKE '%INV-1.html%'";
+    assert_eq!(rows(&app, attached), 1);
+    assert_eq!(logged(&mut app.conn(), &f.msp, "invoice.email").len(), 1);
+}

@@ -2,5 +2,6 @@
 //! printable invoice, Draft -> Sent -> Paid or Void (voiding releases the entries), CSV exports.
 
 pub mod draft;
+pub mod email;
 pub mod handlers;
 pub mod store;
