@@ -108,8 +108,17 @@ pub struct DirectMembership {
     pub org_slug: String,
     pub org_kind: OrgKind,
     pub role: Role,
+    /// On the organization's compliance team (adds compliance work to the role: `Role::permissions_with`).
+    pub compliance_team: bool,
     /// The MSP managing this organization, when it is a managed client.
     pub msp_org_id: Option<OrgId>,
+}
+
+impl DirectMembership {
+    /// What the membership lets its holder do in its own organization.
+    pub fn permissions(&self) -> PermissionSet {
+        self.role.permissions_with(self.compliance_team)
+    }
 }
 
 impl Identity {

@@ -119,6 +119,10 @@ typed_ids! {
     ApiKeyId,
     /// An email in the outbox.
     MailId,
+    /// An organization's implementation of a common control (its URL names the catalog id instead).
+    OrgControlId,
+    EvidenceId,
+    RevisionId,
 }
 
 /// Declares an enum stored as text: its variants with their stored ids, `ALL`, `id()`, `parse()`, and

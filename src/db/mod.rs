@@ -13,9 +13,11 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::config::redact_url;
 use crate::error::AppError;
 
+pub mod day;
 pub mod ids;
 pub mod settings;
 
+pub use day::Day;
 pub use ids::new_id;
 
 diesel::define_sql_function! {
@@ -25,6 +27,23 @@ diesel::define_sql_function! {
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A multi-row INSERT, run on the concrete connection (MultiConnection cannot build batch inserts):
+/// `batch_insert!(conn, table, &rows)` with `conn: &mut DbConnection`; keep a batch under the backends' bound
+/// parameter limits (a few hundred rows).
+#[macro_export]
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+            $crate::db::DbConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+        }
+    };
+}
 
 /// One connection type over both backends. Keep the Sqlite variant last (see DESIGN.md).
 #[derive(diesel::MultiConnection)]

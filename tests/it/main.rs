@@ -11,6 +11,7 @@ mod auth;
 mod catalog;
 mod client_page;
 mod clients;
+mod compliance;
 mod config;
 mod e2e;
 mod jobs;

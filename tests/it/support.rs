@@ -527,6 +527,15 @@ pub mod fixture {
         models::insert_membership(conn, org, user, role, start_time()).unwrap()
     }
 
+    /// Puts a membership on its organization's compliance team.
+    pub fn on_compliance_team(conn: &mut DbConnection, membership: &MembershipId) {
+        use palisade::schema::memberships;
+        diesel::update(memberships::table.find(membership.as_str()))
+            .set(memberships::compliance_team.eq(true))
+            .execute(conn)
+            .unwrap();
+    }
+
     pub fn assign(conn: &mut DbConnection, client: &OrgId, users: &[&UserId]) {
         let ids: Vec<UserId> = users.iter().map(|u| (*u).clone()).collect();
         models::set_assignments(conn, client, &ids, start_time()).unwrap();
@@ -559,6 +568,51 @@ pub mod fixture {
         for row in outbox::claim_due(conn, now, 100).unwrap().iter().filter(|row| row.id == id) {
             outbox::mark_failed_attempt(conn, row, now, &SendError::permanent("mailbox unavailable")).unwrap();
         }
+        id
+    }
+
+    /// Adopts a framework in `org` as the frameworks page does (default scope), creating its controls.
+    pub fn adopt(conn: &mut DbConnection, org: &OrgId, framework: &str, now: chrono::NaiveDateTime) {
+        use palisade::compliance::frameworks::models::set_adopted;
+        use palisade::compliance::program::{index, sync, today};
+        let scoping = palisade::compliance::program::scoping::Scoping::default();
+        set_adopted(conn, org, framework, true, &scoping, now).unwrap();
+        let day = today(now, chrono_tz::America::New_York);
+        sync::refresh(conn, index::embedded().unwrap(), org, day, now).unwrap();
+        sync::ensure_scheduled(conn, org, now + chrono::Duration::days(1), now).unwrap();
+    }
+
+    /// An evidence item of `org` holding one stored file (revision 1), submitted by `by` and linked to
+    /// `controls` (which the organization's adopted frameworks must need).
+    pub async fn evidence_file(
+        app: &TestApp,
+        org: &OrgId,
+        by: &UserId,
+        title: &str,
+        controls: &[&str],
+    ) -> palisade::db::ids::EvidenceId {
+        use palisade::compliance::evidence::models::{self, EvidenceKind, EvidenceSource, NewEvidence};
+        use palisade::storage::multipart::UploadedFile;
+        let key = palisade::storage::new_key(&["org", org, "evidence"]);
+        let stored = app.state.storage.put(&key, bytes::Bytes::from_static(b"%PDF-1.7 fixture")).await.unwrap();
+        let file = UploadedFile { field: "file".into(), filename: "policy.pdf".into(), stored };
+        let now = app.now();
+        let day = palisade::db::Day::from(now.date());
+        let new = NewEvidence {
+            title,
+            source: EvidenceSource::File,
+            kind: EvidenceKind::Document,
+            url: "",
+            body: "",
+            effective_on: day,
+            valid_until: day.plus_months(12),
+        };
+        let mut conn = app.conn();
+        let id = models::insert(&mut conn, org, &new, by, now).unwrap();
+        models::add_revision(&mut conn, org, &id, &file, (new.effective_on, new.valid_until), by, now).unwrap();
+        let controls: Vec<String> = controls.iter().map(|c| c.to_string()).collect();
+        models::link(&mut conn, org, &id, &controls, by, now).unwrap();
+        models::resummarize(&mut conn, org, &controls, now).unwrap();
         id
     }
 
