@@ -153,6 +153,14 @@ fn load_catalog(db: &Db) -> Result<(), String> {
         load_ms = (started.elapsed() - parsed).as_millis() as u64,
         "{outcome}"
     );
+    // A catalog version that adds mappings adds the controls organizations now need (state never touched).
+    let index = palisade::compliance::program::index::embedded().map_err(|e| e.to_string())?;
+    let now = palisade::clock::Clock::system().now();
+    let refreshed = palisade::compliance::program::sync::after_catalog_load(&mut conn, index, now)
+        .map_err(|e| format!("bringing compliance programs in step with the catalog failed: {e}"))?;
+    if refreshed > 0 {
+        tracing::info!("{refreshed} compliance programs brought in step with catalog {}", index.version);
+    }
     Ok(())
 }
 

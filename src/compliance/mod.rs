@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod controls;
+pub mod daily;
 pub mod evidence;
 pub mod frameworks;
 pub mod program;
@@ -18,4 +19,9 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(controls::routes());
     routes.extend(evidence::routes());
     routes
+}
+
+/// The scheduled work of the compliance program.
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    daily::jobs()
 }

@@ -388,6 +388,49 @@ where
         self.post_pairs(path, &pairs).await
     }
 
+    /// POSTs an upload form (`multipart/form-data`) as a browser does: `_csrf` and `_org` of the last page first,
+    /// then the text fields, then the file, if any, as (field, filename, content).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        const BOUNDARY: &str = "----palisade-test-boundary-7MA4YWxkTrZu0gW";
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if let Some(token) = &self.csrf {
+            pairs.push(("_csrf".into(), token.clone()));
+        }
+        if let Some(org) = &self.org {
+            pairs.push(("_org".into(), org.clone()));
+        }
+        pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in &pairs {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((field, filename, content)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+            .set_payload(body);
+        self.send(req).await
+    }
+
     /// POSTs exactly these fields (no tokens added).
     pub async fn post_pairs(&mut self, path: &str, pairs: &[(String, String)]) -> Resp {
         let body = serde_urlencoded::to_string(pairs).unwrap();

@@ -59,7 +59,8 @@ pub async fn create(
     if source.is_none() {
         errors.add("source", "Choose whether this is a file, a link or a note.");
     }
-    let described = source.and_then(|s| forms::describe(&form, s, time.today, &mut errors));
+    // Without a source, the rest is still checked as for a file (no address or text required).
+    let described = forms::describe(&form, source.unwrap_or(EvidenceSource::File), time.today, &mut errors);
     if source == Some(EvidenceSource::File) && submission.file.is_none() {
         errors.add("file", "Choose the file to upload.");
     } else if source != Some(EvidenceSource::File) {

@@ -6,6 +6,7 @@ pub mod forms;
 pub mod handlers;
 pub mod list;
 pub mod models;
+pub mod notices;
 pub mod page;
 
 use crate::auth::Permission::{ApproveCompliance, ManageEvidence, ViewCompliance};

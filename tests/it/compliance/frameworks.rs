@@ -249,3 +249,40 @@ async fn another_tenant_neither_sees_nor_changes_the_program() {
         .unwrap();
     assert_eq!(status, "submitted");
 }
+
+#[actix_web::test]
+async fn a_catalog_version_that_adds_a_mapping_adds_the_control_where_needed_and_touches_nothing_else() {
+    use palisade::compliance::catalog::data::{self, Mapping, MappingKind};
+    use palisade::compliance::program::{index::CatalogIndex, sync};
+    let (app, f) = TestApp::with_msp().await;
+    fixture::adopt(&mut app.conn(), &f.t2, "hipaa", app.now());
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.get("/compliance/controls/CCF-AC-01").await;
+    olive.post("/compliance/controls/CCF-AC-01/status", &[("status", "in_progress")]).await.assert_status(303);
+    let worked = control(&mut app.conn(), &f.t2, "CCF-AC-01");
+    // The next catalog version maps a control HIPAA did not need to one of its requirements.
+    let extra = needed_by("soc2").difference(&needed_by("hipaa")).next().cloned().unwrap();
+    let mut next = data::embedded().unwrap().clone();
+    next.version = "next".into();
+    let hipaa = next.mappings.iter_mut().find(|m| m.framework == "hipaa").unwrap();
+    hipaa.mappings.push(Mapping {
+        control: extra.clone(),
+        requirement: "164.308(a)(1)(ii)(A)".into(),
+        kind: MappingKind::Primary,
+        relationship: Some("intersects".into()),
+        note: None,
+    });
+    let index = CatalogIndex::build(&next);
+    let (rows, _) = control_rows(&mut app.conn(), &f.t2);
+    assert_eq!(
+        sync::after_catalog_load(&mut app.conn(), &index, app.now()).unwrap(),
+        1,
+        "one organization has a program"
+    );
+    assert_eq!(control_rows(&mut app.conn(), &f.t2).0, rows + 1);
+    let added = control(&mut app.conn(), &f.t2, &extra);
+    assert_eq!((added.status.as_str(), added.in_scope, added.owner), ("not_started", true, None));
+    assert_eq!(control(&mut app.conn(), &f.t2, "CCF-AC-01"), worked, "existing state untouched");
+    assert_eq!(sync::after_catalog_load(&mut app.conn(), &index, app.now()).unwrap(), 0, "idempotent");
+    assert_eq!(control_rows(&mut app.conn(), &f.t1), (0, 0), "organizations without a program get nothing");
+}

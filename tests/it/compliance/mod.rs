@@ -3,6 +3,7 @@
 //! people (an analyst and two approvers).
 
 mod controls;
+mod evidence;
 mod frameworks;
 
 use std::collections::BTreeSet;
