@@ -465,6 +465,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sprs_partial_credit (org_id, requirement) {
+        org_id -> Text,
+        requirement -> Text,
+        recorded_by_user_id -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -514,4 +523,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     compliance_programs,
     baa_agreements,
     dsr_requests,
+    sprs_partial_credit,
 );

@@ -58,6 +58,7 @@ crate::text_enum! {
         BaaUpdated = "baa.update",
         DsrLogged = "dsr.create",
         DsrUpdated = "dsr.update",
+        SprsPartialCredit = "sprs.partial_credit",
     }
 }
 
@@ -120,6 +121,7 @@ impl Action {
             BaaUpdated => "Business associate agreement changed",
             DsrLogged => "Data-subject request logged",
             DsrUpdated => "Data-subject request changed",
+            SprsPartialCredit => "SPRS partial credit changed",
         }
     }
 }

@@ -76,6 +76,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         BaaUpdated => format!("{who} changed the business associate agreement with {what}{}", update_details(details)),
         DsrLogged => format!("{who} logged the data-subject request {what}{}", in_parens(details)),
         DsrUpdated => format!("{who} changed the data-subject request {what}{}", update_details(details)),
+        SprsPartialCredit => format!("{who} recorded {what} as {}", or(details, "changed")),
     }
 }
 

@@ -9,6 +9,8 @@ pub mod daily;
 pub mod evidence;
 pub mod frameworks;
 pub mod program;
+pub mod registers;
+pub mod reports;
 pub mod scores;
 
 use crate::web::routes::RouteDef;
@@ -18,6 +20,9 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(frameworks::routes());
     routes.extend(controls::routes());
     routes.extend(evidence::routes());
+    routes.extend(scores::routes());
+    routes.extend(reports::routes());
+    routes.extend(registers::routes());
     routes
 }
 

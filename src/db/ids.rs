@@ -123,6 +123,10 @@ typed_ids! {
     OrgControlId,
     EvidenceId,
     RevisionId,
+    /// A HIPAA business associate agreement.
+    BaaId,
+    /// A GDPR data-subject request.
+    DsrId,
 }
 
 /// Declares an enum stored as text: its variants with their stored ids, `ALL`, `id()`, `parse()`, and

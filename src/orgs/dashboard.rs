@@ -28,6 +28,15 @@ struct DashboardPage {
     pager: Pager,
     /// Offer "Add a client" only to those who may.
     can_add_clients: bool,
+    /// Each listed client's overall compliance score (`compliance::scores::store::overall_for`).
+    compliance: std::collections::HashMap<crate::db::ids::OrgId, Option<i32>>,
+}
+
+impl DashboardPage {
+    /// "72%", or "—" for a client without a program (or with nothing in scope).
+    fn compliance_of(&self, client: &crate::db::ids::OrgId) -> String {
+        crate::compliance::scores::store::percent_text(self.compliance.get(client).copied().flatten())
+    }
 }
 
 pub async fn page(
@@ -38,8 +47,15 @@ pub async fn page(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
-    let (page, figures) =
-        state.db.run(move |conn| Ok((input.load(conn)?, figures(conn, &view, page_number, now)?))).await?;
+    let (page, figures, compliance) = state
+        .db
+        .run(move |conn| {
+            let page = input.load(conn)?;
+            let figures = figures(conn, &view, page_number, now)?;
+            let ids = figures.4.iter().map(|c| c.id.clone()).collect();
+            Ok((page, figures, crate::compliance::scores::store::overall_for(conn, ids)?))
+        })
+        .await?;
     let (managed, archived, staff, per_tier, clients, pager) = figures;
     let bars = Tier::ALL
         .into_iter()
@@ -57,6 +73,7 @@ pub async fn page(
         clients,
         pager,
         can_add_clients: scope.can(crate::auth::Permission::ManageClients),
+        compliance,
     })
 }
 

@@ -25,6 +25,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("MSP", "Dashboard", "/msp/dashboard"),
     ("MSP", "Clients", "/msp/clients"),
     ("Workspace", "Overview", "/overview"),
+    ("Compliance", "Dashboard", "/compliance"),
     ("Compliance", "Frameworks", "/compliance/frameworks"),
     ("Compliance", "Controls", "/compliance/controls"),
     ("Compliance", "Evidence", "/compliance/evidence"),

@@ -214,6 +214,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     // The tenant's compliance program: HIPAA adopted (its controls exist), and evidence with a stored file sent
     // for approval by someone else than the persona.
     fixture::adopt(&mut conn, &target_org, "hipaa", now);
+    let (baa, dsr) = (fixture::baa(&mut conn, &target_org, now), fixture::dsr(&mut conn, &target_org, now));
     drop(conn);
     let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
@@ -230,6 +231,8 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("mail_id", failed_mail.to_string()),
         ("evidence_id", evidence.to_string()),
         ("revision", "1".to_string()),
+        ("baa_id", baa),
+        ("dsr_id", dsr),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -495,6 +498,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "mail_id",
         "evidence_id",
         "revision",
+        "baa_id",
+        "dsr_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -58,6 +58,7 @@ fn activity_codes_shown(body: &str) -> Vec<String> {
         "report.",
         "baa.",
         "dsr.",
+        "sprs.",
     ];
     let mut found: Vec<String> = text
         .split_whitespace()

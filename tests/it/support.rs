@@ -659,6 +659,46 @@ pub mod fixture {
         id
     }
 
+    /// A business associate agreement of `org`; its id.
+    pub fn baa(conn: &mut DbConnection, org: &OrgId, now: chrono::NaiveDateTime) -> String {
+        use palisade::schema::baa_agreements as b;
+        let id = palisade::db::new_id();
+        diesel::insert_into(b::table)
+            .values((
+                b::id.eq(&id),
+                b::org_id.eq(org.as_str()),
+                b::associate.eq("Fixture Billing Service"),
+                b::status.eq("active"),
+                b::signed_on.eq("2026-01-02"),
+                b::created_at.eq(now),
+                b::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        id
+    }
+
+    /// An open data-subject request of `org`; its id.
+    pub fn dsr(conn: &mut DbConnection, org: &OrgId, now: chrono::NaiveDateTime) -> String {
+        use palisade::schema::dsr_requests as d;
+        let id = palisade::db::new_id();
+        diesel::insert_into(d::table)
+            .values((
+                d::id.eq(&id),
+                d::org_id.eq(org.as_str()),
+                d::requester.eq("Ref. fixture"),
+                d::kind.eq("access"),
+                d::received_on.eq("2026-03-01"),
+                d::due_on.eq("2026-04-01"),
+                d::status.eq("open"),
+                d::created_at.eq(now),
+                d::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        id
+    }
+
     pub fn count(conn: &mut DbConnection, sql: &str) -> i64 {
         #[derive(QueryableByName)]
         struct Count {

@@ -197,5 +197,15 @@ CREATE TABLE dsr_requests (
 );
 CREATE INDEX dsr_requests_org ON dsr_requests (org_id, status, due_on);
 
+-- CMMC Level 2: the requirements the organization records as partly implemented in the way the DoD Assessment
+-- Methodology gives partial credit for (3.5.3 multifactor authentication, 3.13.11 FIPS-validated encryption).
+CREATE TABLE sprs_partial_credit (
+    org_id TEXT NOT NULL REFERENCES organizations (id),
+    requirement TEXT NOT NULL,
+    recorded_by_user_id TEXT REFERENCES users (id),
+    recorded_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, requirement)
+);
+
 -- A control's (or evidence item's) history on its page.
 CREATE INDEX activity_log_org_target ON activity_log (org_id, target_type, target_id, created_at);

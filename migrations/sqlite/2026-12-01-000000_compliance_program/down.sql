@@ -1,4 +1,5 @@
 DROP INDEX activity_log_org_target;
+DROP TABLE sprs_partial_credit;
 DROP TABLE dsr_requests;
 DROP TABLE baa_agreements;
 DROP TABLE compliance_programs;

@@ -32,6 +32,8 @@ pub struct Params {
     #[serde(default)]
     pub due: String,
     #[serde(default)]
+    pub review: String,
+    #[serde(default)]
     pub q: String,
     #[serde(default)]
     pub sort: String,
@@ -41,7 +43,7 @@ pub struct Params {
 
 impl Params {
     fn is_filtered(&self) -> bool {
-        [&self.framework, &self.domain, &self.status, &self.owner, &self.evidence, &self.due, &self.q]
+        [&self.framework, &self.domain, &self.status, &self.owner, &self.evidence, &self.due, &self.review, &self.q]
             .iter()
             .any(|v| !v.trim().is_empty())
     }
@@ -136,6 +138,7 @@ pub async fn list(
         owner,
         evidence: EvidenceState::parse(&params.evidence),
         due: DueFilter::parse(&params.due),
+        review_overdue: params.review == "overdue",
         search: ListQuery { page: None, q: Some(params.q.clone()) }.search(),
         today: time.today,
     };
@@ -148,6 +151,7 @@ pub async fn list(
         ("owner", &params.owner),
         ("evidence", &params.evidence),
         ("due", &params.due),
+        ("review", &params.review),
         ("q", &params.q),
         ("sort", &params.sort),
     ]);

@@ -149,6 +149,8 @@ pub struct ListFilter {
     pub owner: OwnerFilter,
     pub evidence: Option<EvidenceState>,
     pub due: Option<DueFilter>,
+    /// Implemented controls whose next review day has passed.
+    pub review_overdue: bool,
     /// Words that must each appear in the control's id or title.
     pub search: String,
     pub today: Day,
@@ -226,6 +228,9 @@ fn filtered<'a>(org_id: &'a OrgId, f: &'a ListFilter) -> ListQuery<'a> {
         Some(DueFilter::Soon) => q.filter(open.and(org_controls::due_on.ge(today)).and(org_controls::due_on.lt(soon))),
         Some(DueFilter::Unset) => q.filter(org_controls::due_on.is_null()),
     };
+    if f.review_overdue {
+        q = q.filter(org_controls::status.eq(ControlStatus::Implemented).and(org_controls::next_review_on.lt(today)));
+    }
     for word in f.search.split_whitespace().take(8) {
         let pattern = contains_pattern(word);
         q = q.filter(

@@ -56,8 +56,13 @@ impl FrameworkCard {
 
 /// The framework-specific page of a framework, if any.
 pub fn extra_page(framework_id: &str) -> Option<(&'static str, &'static str)> {
-    let _ = framework_id;
-    None
+    match framework_id {
+        "hipaa" => Some(("Business associate agreements", "/compliance/baa")),
+        "cmmc-2" => Some(("SPRS score", "/compliance/sprs")),
+        "gdpr" => Some(("Data-subject requests", "/compliance/dsr")),
+        "iso27001-2022" => Some(("Statement of Applicability", "/compliance/soa")),
+        _ => None,
+    }
 }
 
 #[derive(Template)]

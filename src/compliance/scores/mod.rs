@@ -1,7 +1,15 @@
 //! Scores: the one function that computes them (`compute`), where they are kept (`store`).
 
 pub mod compute;
+pub mod dashboard;
 pub mod store;
+
+use crate::auth::Permission::ViewCompliance;
+use crate::web::routes::{Access, RouteDef, get};
+
+pub fn routes() -> Vec<RouteDef> {
+    vec![get("/compliance", Access::Org(ViewCompliance), dashboard::page)]
+}
 
 /// The definitions every score page states, one sentence each (see `compute`).
 pub const DEFINITIONS: [(&str, &str); 4] = [

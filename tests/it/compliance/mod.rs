@@ -5,6 +5,8 @@
 mod controls;
 mod evidence;
 mod frameworks;
+mod registers;
+mod scores;
 
 use std::collections::BTreeSet;
 
