@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod controls;
 pub mod daily;
+pub mod demo;
 pub mod evidence;
 pub mod frameworks;
 pub mod program;

@@ -9,8 +9,9 @@ use super::forms::{self, own_review};
 use super::models::{self, Candidate, ControlRecord, Decision, Details};
 use super::page::{self, REVIEW_CADENCES};
 use crate::AppState;
-use crate::audit::{self, Action, Actor, Target};
+use crate::audit::{self, Action, Target};
 use crate::auth::{Scope, session};
+use crate::compliance::program::change::Change;
 use crate::compliance::program::index::{self, ControlEntry};
 use crate::compliance::program::sync::refresh;
 use crate::compliance::program::{ControlStatus, OrgTime};
@@ -61,15 +62,8 @@ fn find(conn: &mut crate::db::DbConnection, scope_org: &crate::db::ids::OrgId, i
     models::find(conn, scope_org, id)?.ok_or(AppError::NotFound)
 }
 
-pub async fn save_details(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn save_details(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let control = control(&path)?;
     let sent = forms::from_pairs(&form);
     let (org_id, time) = (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope));
@@ -130,15 +124,8 @@ fn changes(record: &ControlRecord, d: &Details, candidates: &[Candidate]) -> Vec
     out
 }
 
-pub async fn set_status(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn set_status(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let control = control(&path)?;
     let sent = forms::from_pairs(&form);
     let (org_id, time, user) = (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope), scope.user.id.clone());
@@ -169,41 +156,16 @@ pub async fn set_status(
     respond(&state, &scope, input, &session, control, &form, outcome).await
 }
 
-pub async fn approve(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
-    decide(state, scope, input, actor, session, path, form, true).await
+pub async fn approve(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    decide(c, path, form, true).await
 }
 
-pub async fn reject(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
-    decide(state, scope, input, actor, session, path, form, false).await
+pub async fn reject(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    decide(c, path, form, false).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn decide(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-    approve: bool,
-) -> AppResult<HttpResponse> {
+async fn decide(c: Change, path: web::Path<String>, form: Pairs, approve: bool) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let control = control(&path)?;
     let sent = forms::from_pairs(&form);
     let (org_id, time, user) = (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope), scope.user.id.clone());

@@ -171,7 +171,7 @@ fn load(
     let control = &index.controls[ci];
     let page = input.load(conn)?;
     let record = models::find(conn, org_id, &control.id)?.ok_or(AppError::NotFound)?;
-    let (facts, _) = facts::load(conn, index, org_id, time.today)?;
+    let (facts, _) = facts::load_controls(conn, index, org_id, time.today, Some(&neighbours(index, control)))?;
     let scores = compute(&facts);
     let effective = facts.control(ci).is_effective(time.today);
     let satisfied = satisfied(index, control, &facts, &scores);
@@ -183,7 +183,23 @@ fn load(
     Ok(Loaded { page, record, satisfied, effective, evidence, pickable, history, owners })
 }
 
-/// The requirements the control satisfies in the adopted frameworks, with their outcome there.
+/// The controls sharing a requirement with this one (itself included): the facts its requirements' outcomes
+/// are made of.
+fn neighbours(index: &CatalogIndex, control: &ControlEntry) -> Vec<String> {
+    let mut ids: Vec<String> = control
+        .satisfies
+        .iter()
+        .flat_map(|s| &index.frameworks[s.framework].requirements[s.requirement].controls)
+        .map(|&c| index.controls[c].id.clone())
+        .collect();
+    ids.push(control.id.clone());
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The requirements the control satisfies in the adopted frameworks, with their outcome there (computed from
+/// the neighbours' facts: the other requirements of the frameworks come out wrong here and are not shown).
 fn satisfied(
     index: &CatalogIndex,
     control: &ControlEntry,

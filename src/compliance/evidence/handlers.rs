@@ -4,7 +4,6 @@
 //! transaction; a refused form comes back with its values and the message beside the field (422), and an
 //! uploaded file is never kept when nothing was saved.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::forms::{self, EvidenceForm, Submission};
@@ -15,6 +14,7 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{Scope, session};
 use crate::compliance::controls;
 use crate::compliance::program::OrgTime;
+use crate::compliance::program::change::Change;
 use crate::compliance::program::index;
 use crate::compliance::program::sync::refresh;
 use crate::db::DbConnection;
@@ -36,15 +36,8 @@ fn href(id: &EvidenceId) -> String {
     format!("/compliance/evidence/{id}")
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> AppResult<HttpResponse> {
+pub async fn create(c: Change, req: HttpRequest, payload: web::Payload) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let org_id = scope.org_id().clone();
     let mut submission = match forms::read(&req, payload, &state, &org_id).await {
         Ok(submission) => submission,
@@ -149,15 +142,8 @@ fn find(conn: &mut DbConnection, org_id: &OrgId, id: &str) -> AppResult<Evidence
     models::find(conn, org_id, id)?.ok_or(AppError::NotFound)
 }
 
-pub async fn update(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn update(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let sent = EvidenceForm::from_fields(&form);
     let (org_id, time, user, id) =
         (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope), scope.user.id.clone(), path.clone());
@@ -224,17 +210,13 @@ pub async fn update(
     }
 }
 
-#[allow(clippy::too_many_arguments)] // the request's extractors
 pub async fn revise(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change,
     path: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let org_id = scope.org_id().clone();
     let mut submission = match forms::read(&req, payload, &state, &org_id).await {
         Ok(submission) => submission,
@@ -302,41 +284,16 @@ pub async fn revise(
     }
 }
 
-pub async fn approve(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
-    review(state, scope, input, actor, session, path, form, true).await
+pub async fn approve(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    review(c, path, form, true).await
 }
 
-pub async fn reject(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
-    review(state, scope, input, actor, session, path, form, false).await
+pub async fn reject(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    review(c, path, form, false).await
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn review(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-    approve: bool,
-) -> AppResult<HttpResponse> {
+async fn review(c: Change, path: web::Path<String>, form: Pairs, approve: bool) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let comment_text = webforms::value(&form, "comment").to_string();
     let (org_id, time, user, id) =
         (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope), scope.user.id.clone(), path.clone());
@@ -435,15 +392,8 @@ async fn relink(
 }
 
 /// From an evidence item's page: link it to a control.
-pub async fn link_control(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn link_control(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let control_id = webforms::value(&form, "control_id").to_string();
     match relink(&state, &scope, actor, path.clone(), control_id, true).await? {
         Ok((message, id)) => {
@@ -455,15 +405,8 @@ pub async fn link_control(
 }
 
 /// From a control's page: link evidence the organization already has.
-pub async fn link_evidence(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn link_evidence(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let evidence_id = webforms::value(&form, "evidence_id").to_string();
     let control_id = path.into_inner();
     let outcome = match relink(&state, &scope, actor, evidence_id, control_id.clone(), true).await {
@@ -484,14 +427,8 @@ pub async fn link_evidence(
 }
 
 /// Unlinks an item from a control; back to the page it came from (`next`), else the control's.
-pub async fn unlink(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    path: web::Path<(String, String)>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn unlink(c: Change, path: web::Path<(String, String)>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, actor, session, .. } = c;
     let (control_id, evidence_id) = path.into_inner();
     let (message, _) =
         relink(&state, &scope, actor, evidence_id, control_id.clone(), false).await?.map_err(|_| AppError::NotFound)?;

@@ -1,21 +1,20 @@
 //! Adopting, unadopting and scoping frameworks, and marking requirements (not) applicable. Each change, the
 //! refresh of the organization's controls and scores, and its activity entry are one transaction.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 
 use super::models;
 use super::pages::{self, RejectedScoping};
-use crate::AppState;
-use crate::audit::{self, Action, Actor, Target};
-use crate::auth::{Scope, session};
+use crate::audit::{self, Action, Target};
+use crate::auth::session;
 use crate::compliance::program::OrgTime;
+use crate::compliance::program::change::Change;
 use crate::compliance::program::index::{self, FrameworkEntry};
 use crate::compliance::program::scoping::{Scoping, ScopingKind};
 use crate::compliance::program::sync::{ensure_scheduled, refresh};
 use crate::error::{AppError, AppResult};
 use crate::web::forms::{self, FieldErrors};
-use crate::web::{PageInput, redirect};
+use crate::web::redirect;
 
 type Pairs = web::Form<Vec<(String, String)>>;
 
@@ -36,15 +35,8 @@ fn chosen_scoping(framework: &FrameworkEntry, form: &[(String, String)]) -> Resu
     })
 }
 
-pub async fn adopt(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn adopt(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (fi, framework) = framework(&path)?;
     let scoping = match chosen_scoping(framework, &form) {
         Ok(scoping) => scoping,
@@ -84,13 +76,8 @@ pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
-pub async fn unadopt(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn unadopt(c: Change, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let Change { state, scope, actor, session, .. } = c;
     let (_, framework) = framework(&path)?;
     let (org_id, time) = (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope));
     let outcome = state
@@ -119,15 +106,8 @@ pub async fn unadopt(
     Ok(redirect("/compliance/frameworks"))
 }
 
-pub async fn rescope(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn rescope(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (fi, framework) = framework(&path)?;
     if ScopingKind::of(&framework.id) == ScopingKind::Whole {
         session::flash_error(
@@ -170,15 +150,8 @@ pub async fn rescope(
 
 const MAX_JUSTIFICATION: usize = 2000;
 
-pub async fn set_applicability(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: Pairs,
-) -> AppResult<HttpResponse> {
+pub async fn set_applicability(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (_, framework) = framework(&path)?;
     let requirement_id = forms::value(&form, "requirement").to_string();
     let requirement =

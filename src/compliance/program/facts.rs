@@ -95,6 +95,18 @@ pub fn load<'a>(
     org_id: &OrgId,
     today: Day,
 ) -> QueryResult<(Facts<'a>, Vec<ControlRow>)> {
+    load_controls(conn, index, org_id, today, None)
+}
+
+/// Like `load`, with only the facts of some controls (`only`): enough for the outcomes of the requirements
+/// those controls are all the controls of (a control's page reads its requirements' neighbours, not all 200).
+pub fn load_controls<'a>(
+    conn: &mut DbConnection,
+    index: &'a CatalogIndex,
+    org_id: &OrgId,
+    today: Day,
+    only: Option<&[String]>,
+) -> QueryResult<(Facts<'a>, Vec<ControlRow>)> {
     let mut facts = Facts::new(index, today);
     let adopted: Vec<(String, String)> = org_frameworks::table
         .filter(org_frameworks::org_id.eq(org_id))
@@ -119,8 +131,11 @@ pub fn load<'a>(
             Some((fi, index.frameworks[fi].requirement(&r)?))
         })
         .collect();
-    let rows: Vec<ControlRow> = org_controls::table
-        .filter(org_controls::org_id.eq(org_id))
+    let mut query = org_controls::table.filter(org_controls::org_id.eq(org_id)).into_boxed();
+    if let Some(only) = only {
+        query = query.filter(org_controls::control_id.eq_any(only.to_vec()));
+    }
+    let rows: Vec<ControlRow> = query
         .select((
             org_controls::control_id,
             org_controls::status,

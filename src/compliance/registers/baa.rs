@@ -2,7 +2,6 @@
 //! agreement was signed and is due for renewal, its status and the signed document (an evidence item).
 //! Renewals due within 60 days show on the compliance dashboard.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -10,9 +9,10 @@ use diesel::prelude::*;
 
 use super::{EvidenceChoice, evidence_choices};
 use crate::AppState;
-use crate::audit::{self, Action, Actor, Target};
+use crate::audit::{self, Action, Target};
 use crate::auth::{Permission, Scope, session};
 use crate::compliance::program::OrgTime;
+use crate::compliance::program::change::Change;
 use crate::db::ids::{BaaId, EvidenceId, OrgId, UserId};
 use crate::db::{Day, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -305,38 +305,20 @@ pub async fn show(
     register_page(&state, &scope, input, Some(path.into_inner()), None).await
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    upsert(state, scope, input, actor, session, None, BaaForm::from_pairs(&form)).await
+pub async fn create(c: Change, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+    upsert(c, None, BaaForm::from_pairs(&form)).await
 }
 
 pub async fn update(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    upsert(state, scope, input, actor, session, Some(path.into_inner()), BaaForm::from_pairs(&form)).await
+    upsert(c, Some(path.into_inner()), BaaForm::from_pairs(&form)).await
 }
 
-async fn upsert(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    id: Option<String>,
-    form: BaaForm,
-) -> AppResult<HttpResponse> {
+async fn upsert(c: Change, id: Option<String>, form: BaaForm) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (org_id, now, user, sent, editing) =
         (scope.org_id().clone(), state.clock.now(), scope.user.id.clone(), form.clone(), id.clone());
     let outcome = state

@@ -3,7 +3,6 @@
 //! months with a reason, Article 12(3)), status and the response's evidence. Overdue requests and those due this
 //! week show on the compliance dashboard.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use diesel::prelude::*;
@@ -11,9 +10,10 @@ use serde::Deserialize;
 
 use super::{EvidenceChoice, evidence_choices};
 use crate::AppState;
-use crate::audit::{self, Action, Actor, Target};
+use crate::audit::{self, Action, Target};
 use crate::auth::{Permission, Scope, session};
 use crate::compliance::program::OrgTime;
+use crate::compliance::program::change::Change;
 use crate::db::ids::{DsrId, EvidenceId, OrgId};
 use crate::db::{Day, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -371,39 +371,20 @@ fn validate(form: &DsrForm, today: Day, choices: &[EvidenceChoice]) -> Result<Va
     }
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    save(state, scope, input, actor, session, None, DsrForm::from_pairs(&form)).await
+pub async fn create(c: Change, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+    save(c, None, DsrForm::from_pairs(&form)).await
 }
 
 pub async fn update(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    save(state, scope, input, actor, session, Some(path.into_inner()), DsrForm::from_pairs(&form)).await
+    save(c, Some(path.into_inner()), DsrForm::from_pairs(&form)).await
 }
 
-#[allow(clippy::too_many_arguments)] // the request's extractors
-async fn save(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    id: Option<String>,
-    form: DsrForm,
-) -> AppResult<HttpResponse> {
+async fn save(c: Change, id: Option<String>, form: DsrForm) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let time = OrgTime::of(state.clock.now(), &scope);
     let (org_id, user, sent, editing) = (scope.org_id().clone(), scope.user.id.clone(), form.clone(), id.clone());
     let outcome = state
@@ -483,14 +464,11 @@ async fn save(
 
 /// Extends an open request's deadline by two further months, once, with the reason (Article 12(3)).
 pub async fn extend(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let id = path.into_inner();
     let reason_text = forms::value(&form, "extension_reason").to_string();
     let (org_id, now, looked_up) = (scope.org_id().clone(), state.clock.now(), id.clone());

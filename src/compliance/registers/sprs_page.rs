@@ -2,16 +2,16 @@
 
 use std::collections::HashSet;
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use diesel::prelude::*;
 
 use super::sprs::{self, Sprs};
 use crate::AppState;
-use crate::audit::{self, Action, Actor, Target};
+use crate::audit::{self, Action, Target};
 use crate::auth::{Permission, Scope, session};
 use crate::compliance::frameworks::models::find_adoption;
+use crate::compliance::program::change::Change;
 use crate::compliance::program::index;
 use crate::compliance::program::sync::refresh;
 use crate::compliance::program::{OrgTime, facts};
@@ -65,13 +65,8 @@ pub async fn page(state: web::Data<AppState>, scope: Scope, input: PageInput) ->
 }
 
 /// Records (or withdraws) that 3.5.3 or 3.13.11 is partly implemented in the credited way.
-pub async fn partial_credit(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
+pub async fn partial_credit(c: Change, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+    let Change { state, scope, actor, session, .. } = c;
     let requirement = forms::value(&form, "requirement").to_string();
     let on = forms::value(&form, "partial") == "1";
     let Some((_, rule)) = sprs::creditable().into_iter().find(|(n, _)| *n == requirement) else {

@@ -3,6 +3,7 @@
 //! people (an analyst and two approvers).
 
 mod controls;
+mod cost;
 mod evidence;
 mod frameworks;
 mod registers;

@@ -13,6 +13,7 @@
 //! except in CI, where that is a failure.
 
 mod clients;
+mod compliance;
 mod context;
 mod first_admin;
 mod invitations;
