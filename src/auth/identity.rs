@@ -198,6 +198,7 @@ fn context_in(identity: &Identity, org: OrgRow, assigned: bool) -> Option<OrgCon
         tier,
     });
     Some(OrgContext {
+        managed_by: org.msp_org_id.clone().zip(org.tier),
         id: org.id,
         name: org.name,
         slug: org.slug,

@@ -60,6 +60,8 @@ pub struct OrgContext {
     pub direct_role: Option<Role>,
     /// The MSP path into this client, if any (MSP role capped by the tier).
     pub msp: Option<MspLink>,
+    /// The MSP managing this organization and the relationship's tier, whoever is asking.
+    pub managed_by: Option<(OrgId, Tier)>,
     pub perms: PermissionSet,
 }
 

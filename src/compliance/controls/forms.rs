@@ -25,11 +25,13 @@ pub fn from_pairs(pairs: &[(String, String)]) -> ControlForm {
     }
 }
 
-/// The details as submitted, or the fields at fault. The owner must be on the compliance team.
-pub fn details(form: &ControlForm, candidates: &[Candidate]) -> Result<Details, FieldErrors> {
+/// The details as submitted, or the fields at fault. A new owner must be on the compliance team (the current
+/// one stays, even after leaving it, until someone chooses another).
+pub fn details(form: &ControlForm, candidates: &[Candidate], current: Option<&UserId>) -> Result<Details, FieldErrors> {
     let mut errors = FieldErrors::default();
     let owner = match form.owner.trim() {
         "" => None,
+        id if current.is_some_and(|c| c.as_str() == id) => current.cloned(),
         id => {
             let found = candidates.iter().find(|c| c.user_id.as_str() == id).map(|c| c.user_id.clone());
             if found.is_none() {

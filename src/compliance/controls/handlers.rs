@@ -66,13 +66,14 @@ pub async fn save_details(c: Change, path: web::Path<String>, form: Pairs) -> Ap
     let Change { state, scope, input, actor, session } = c;
     let control = control(&path)?;
     let sent = forms::from_pairs(&form);
-    let (org_id, time) = (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope));
+    let (org_id, time, managed_by) =
+        (scope.org_id().clone(), OrgTime::of(state.clock.now(), &scope), scope.org.managed_by.clone());
     let outcome = state
         .db
         .write(move |conn| {
             let record = find(conn, &org_id, &control.id)?;
-            let candidates = models::owner_candidates(conn, &org_id)?;
-            let details = match forms::details(&sent, &candidates) {
+            let candidates = models::owner_candidates(conn, &org_id, managed_by.as_ref())?;
+            let details = match forms::details(&sent, &candidates, record.owner_user_id.as_ref()) {
                 Ok(details) => details,
                 Err(errors) => return Ok(Err(errors)),
             };
@@ -192,7 +193,10 @@ async fn decide(c: Change, path: web::Path<String>, form: Pairs, approve: bool) 
                 (record.review_months > 0).then(|| time.today.plus_months(record.review_months as u32));
             let decision = Decision { approve, comment: comment.clone(), next_review_on };
             if models::decide(conn, &org_id, &control.id, &decision, &user, time.now)? == 0 {
-                return Err(AppError::internal("the control changed while it was being decided"));
+                // Decided by someone else between the read and the write (PostgreSQL's concurrent transactions).
+                let mut errors = FieldErrors::default();
+                errors.add("decision", "Someone else decided this control a moment ago. Reload to see the decision.");
+                return Ok(Err(errors));
             }
             refresh(conn, index::embedded()?, &org_id, time.today, time.now)?;
             let action = if approve { Action::ControlApproved } else { Action::ControlRejected };

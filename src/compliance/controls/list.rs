@@ -155,13 +155,13 @@ pub async fn list(
         ("q", &params.q),
         ("sort", &params.sort),
     ]);
-    let org_id = scope.org_id().clone();
+    let (org_id, managed_by) = (scope.org_id().clone(), scope.org.managed_by.clone());
     let (page, adopted, owners, pager, rows) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
             let adopted = adoptions(conn, &org_id)?;
-            let owners = models::owner_candidates(conn, &org_id)?;
+            let owners = models::owner_candidates(conn, &org_id, managed_by.as_ref())?;
             let pager = Pager::new(page_number, models::count(conn, &org_id, &filter)?, base_query);
             let rows = models::page(conn, &org_id, &filter, sort, pager.per_page, pager.offset())?;
             Ok((page, adopted, owners, pager, rows))

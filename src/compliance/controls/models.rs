@@ -11,7 +11,7 @@ use crate::auth::permissions::{Permission, Role, Tier};
 use crate::compliance::program::ControlStatus;
 use crate::db::ids::{OrgControlId, OrgId, UserId};
 use crate::db::{Day, DbConnection, MultiBackend, lower};
-use crate::schema::{catalog_controls, memberships, org_controls, organizations, technician_assignments, users};
+use crate::schema::{catalog_controls, memberships, org_controls, technician_assignments, users};
 use crate::web::pagination::contains_pattern;
 
 diesel::alias!(users as requester: Requester, users as decider: Decider);
@@ -362,28 +362,33 @@ fn editor_roles() -> Vec<Role> {
 }
 
 /// The compliance team of the organization: its active members who may work controls (by role, or by the
-/// compliance-team flag), and the staff of its MSP who work in it with that permission (at a tier that allows
-/// work; everyone for roles that reach every client, else the assigned ones). One statement.
-pub fn owner_candidates(conn: &mut DbConnection, org_id: &OrgId) -> QueryResult<Vec<Candidate>> {
-    let working_tiers: Vec<Tier> =
-        Tier::ALL.into_iter().filter(|t| Permission::EditControls.min_tier().is_some_and(|min| min <= *t)).collect();
-    let msp = organizations::table
-        .filter(organizations::id.eq(org_id))
-        .filter(organizations::tier.eq_any(working_tiers))
-        .select(organizations::msp_org_id.assume_not_null());
+/// compliance-team flag), and the staff of the MSP managing it (`managed_by`, at a tier that allows that work)
+/// who work in it with that permission (everyone for roles that reach every client, else the assigned ones).
+/// One statement, reading the memberships of the two organizations through their index.
+pub fn owner_candidates(
+    conn: &mut DbConnection,
+    org_id: &OrgId,
+    managed_by: Option<&(OrgId, Tier)>,
+) -> QueryResult<Vec<Candidate>> {
+    let msp = managed_by
+        .filter(|(_, tier)| Permission::EditControls.min_tier().is_some_and(|min| min <= *tier))
+        .map(|(msp, _)| msp.clone());
     let assigned = technician_assignments::table
         .filter(technician_assignments::org_id.eq(org_id))
         .select(technician_assignments::user_id);
     let all_clients: Vec<Role> = Role::ALL.into_iter().filter(|r| r.reaches_all_clients()).collect();
+    let orgs: Vec<OrgId> = std::iter::once(org_id.clone()).chain(msp).collect();
     memberships::table
         .inner_join(users::table)
+        .filter(memberships::org_id.eq_any(orgs))
         .filter(memberships::deactivated_at.is_null())
         .filter(memberships::role.ne(Role::PortalUser))
         .filter(memberships::role.eq_any(editor_roles()).or(memberships::compliance_team.eq(true)))
         .filter(
-            memberships::org_id.eq(org_id).or(memberships::org_id
-                .eq_any(msp)
-                .and(memberships::role.eq_any(all_clients).or(memberships::user_id.eq_any(assigned)))),
+            memberships::org_id
+                .eq(org_id)
+                .or(memberships::role.eq_any(all_clients))
+                .or(memberships::user_id.eq_any(assigned)),
         )
         .select((users::id, users::name, users::email))
         .distinct()

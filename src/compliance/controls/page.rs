@@ -179,7 +179,7 @@ fn load(
     let pickable =
         if scope.can(Permission::ManageEvidence) { evidence::pickable(conn, org_id, &control.id)? } else { Vec::new() };
     let history = activity::for_target(conn, org_id, "control", &control.id, 20)?;
-    let owners = models::owner_candidates(conn, org_id)?;
+    let owners = models::owner_candidates(conn, org_id, scope.org.managed_by.as_ref())?;
     Ok(Loaded { page, record, satisfied, effective, evidence, pickable, history, owners })
 }
 

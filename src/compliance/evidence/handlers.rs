@@ -325,7 +325,9 @@ async fn review(c: Change, path: web::Path<String>, form: Pairs, approve: bool) 
                 return Ok(Err(errors));
             }
             if models::review(conn, &org_id, &record.id, approve, &comment, &user, time.now)? == 0 {
-                return Err(AppError::internal("the evidence changed while it was being reviewed"));
+                // Reviewed by someone else between the read and the write (PostgreSQL's concurrent transactions).
+                errors.add("decision", "Someone else decided this evidence a moment ago. Reload to see the decision.");
+                return Ok(Err(errors));
             }
             let controls = models::linked_controls(conn, &org_id, &record.id)?;
             settle(conn, &org_id, &controls, time)?;

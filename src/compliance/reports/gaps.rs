@@ -47,7 +47,7 @@ pub struct GapGroup {
 }
 
 /// The gaps of framework `fi` (adopted), under their groups.
-fn gaps(index: &CatalogIndex, p: &Program<'_>, fi: usize, today: Day) -> Vec<GapGroup> {
+pub fn gaps(index: &CatalogIndex, p: &Program<'_>, fi: usize, today: Day) -> Vec<GapGroup> {
     let framework = &index.frameworks[fi];
     let Some(result) = p.scores.framework(fi) else { return Vec::new() };
     let mut groups: Vec<GapGroup> = Vec::new();

@@ -76,6 +76,8 @@ pub struct FrameworkSection {
     /// (requirement id, title, outcome), in official order.
     pub requirements: Vec<(String, String, Outcome)>,
     pub gaps: usize,
+    /// Unmet and partial requirements with the controls to fix.
+    pub gap_groups: Vec<gaps::GapGroup>,
 }
 
 /// A control line of the printable report.
@@ -129,6 +131,7 @@ pub async fn printable(
                     .map(|&(ri, o)| (entry.requirements[ri].id.clone(), entry.requirements[ri].title.clone(), o))
                     .collect(),
                 gaps: (f.tally.unmet + f.tally.partial) as usize,
+                gap_groups: gaps::gaps(index, &program, f.framework, time.today),
                 score: f.clone(),
             }
         })
