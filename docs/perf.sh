@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Repeatable load run for docs/PERFORMANCE.md: seeds 1,000 clients and 5,000 users into a fresh SQLite data
 # directory (or PostgreSQL when DATABASE_URL is set), serves the release build, signs in as the MSP admin and
-# runs wrk against the dashboard and the clients page, then, inside the first client, against the compliance
-# controls list, a control page and the compliance dashboard. PERF_CLIENTS (1000) sets the clients seeded: 500
-# gives the about 100,000 organization controls of the compliance targets.
+# runs wrk against the dashboard and the clients page (PATHS), inside a client when CLIENT names one.
 #   docs/perf.sh                 # SQLite
 #   DATABASE_URL=postgres://postgres@127.0.0.1:55432/perf docs/perf.sh
+# The service desk's run (docs/PERFORMANCE.md, "Service desk"):
+#   SEED="--clients 1000 --users 5000 --tickets 100000" CLIENT="Client 00001" \
+#     PATHS="/tickets /msp/tickets /tickets/1" docs/perf.sh
+# The compliance program's run (every load client has a program; 500 clients give about 100,000 controls):
+#   SEED="--clients 500 --users 5000" CLIENT="Client 00001" \
+#     PATHS="/compliance/controls /compliance/controls/CCF-AC-01 /compliance" docs/perf.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${PALISADE_BIN:-target/release/palisade}
@@ -13,6 +17,10 @@ PORT=${PORT:-18181}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
+SEED=${SEED:---clients 1000 --users 5000}
+PATHS=${PATHS:-/msp/clients /msp/dashboard}
+# A client to work in (by name) before the run, for pages of one organization.
+CLIENT=${CLIENT:-}
 DATA=$(mktemp -d)
 export PALISADE_DATA_DIR=$DATA PALISADE_BIND=127.0.0.1:$PORT PALISADE_LOG=warn
 trap 'kill ${SERVER:-0} 2>/dev/null || true; rm -rf "$DATA"' EXIT
@@ -20,9 +28,9 @@ trap 'kill ${SERVER:-0} 2>/dev/null || true; rm -rf "$DATA"' EXIT
 [ -x "$BIN" ] || cargo build --release
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 
-CLIENTS=${PERF_CLIENTS:-1000}
-echo "== seeding $CLIENTS clients, 5000 users ($(date -u +%FT%TZ))"
-/usr/bin/time -f "seeded in %es" "$BIN" demo --clients "$CLIENTS" --users 5000
+echo "== seeding: palisade demo $SEED ($(date -u +%FT%TZ))"
+# shellcheck disable=SC2086
+/usr/bin/time -f "seeded in %es" "$BIN" demo $SEED
 "$BIN" serve & SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
@@ -32,22 +40,18 @@ curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$csrf" --data-u
   --data-urlencode "password=palisade-demo-2026" "http://127.0.0.1:$PORT/login"
 COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
 
-run_wrk() {
-  for path in "$@"; do
-    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path")
-    [ "$status" = 200 ] || { echo "GET $path answered $status"; exit 1; }
-    echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $path"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path"
-  done
-}
-run_wrk /msp/clients /msp/dashboard
+if [ -n "$CLIENT" ]; then
+  page=$(curl -s -b "$JAR" "http://127.0.0.1:$PORT/switch?q=$(printf %s "$CLIENT" | sed 's/ /%20/g')")
+  org=$(printf %s "$page" | grep -o 'name="org_id" value="[^"]*"' | tail -1 | cut -d'"' -f4)
+  token=$(printf %s "$page" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$token" --data-urlencode "org_id=$org" \
+    "http://127.0.0.1:$PORT/switch"
+  COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
+fi
 
-# The compliance program of one client (every load client has one: about 200 controls, evidence, 90 days of
-# snapshots): switch the session into the first client, then the controls list, a control page and the dashboard.
-client=$(curl -s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/msp/clients" | grep -o '/msp/clients/[0-9a-f-]\{36\}' | head -1 | cut -d/ -f4)
-page=$(curl -s -b "$JAR" -c "$JAR" "http://127.0.0.1:$PORT/msp/clients")
-csrf=$(echo "$page" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
-curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$csrf" --data-urlencode "org_id=$client" \
-  -H "Origin: http://127.0.0.1:$PORT" "http://127.0.0.1:$PORT/switch"
-COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
-run_wrk /compliance/controls /compliance/controls/CCF-AC-01 /compliance
+for path in $PATHS; do
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path")
+  [ "$status" = 200 ] || { echo "GET $path answered $status"; exit 1; }
+  echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $path"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path"
+done

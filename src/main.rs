@@ -31,6 +31,9 @@ enum Command {
         /// With --clients: how many users in all.
         #[arg(long, default_value_t = 5000)]
         users: usize,
+        /// With --clients: how many tickets in all (with replies and notes; 1,500 of them unresolved).
+        #[arg(long, default_value_t = 0)]
+        tickets: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -83,9 +86,9 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users } => match clients.map_or_else(
+        Command::Demo { clients, users, tickets } => match clients.map_or_else(
             || palisade::orgs::demo::seed(&db),
-            |clients| palisade::orgs::demo::seed_scale(&db, clients, users),
+            |clients| palisade::orgs::demo::seed_scale(&db, clients, users, tickets),
         ) {
             Ok(report) => {
                 println!("{report}");

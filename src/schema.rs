@@ -474,6 +474,270 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        email -> Nullable<Text>,
+        email_domain -> Nullable<Text>,
+        phone -> Text,
+        title -> Text,
+        is_primary -> Bool,
+        is_billing -> Bool,
+        is_technical -> Bool,
+        notes -> Text,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_policies (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        timezone -> Text,
+        calendar -> Text,
+        targets -> Text,
+        pause_statuses -> Text,
+        is_default -> Bool,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_escalation_rules (id) {
+        id -> Text,
+        org_id -> Text,
+        policy_id -> Text,
+        target -> Text,
+        threshold_percent -> Integer,
+        action -> Text,
+        user_id -> Nullable<Text>,
+        role -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_desk_settings (org_id) {
+        org_id -> Text,
+        require_resolution_note -> Bool,
+        auto_close_hours -> Integer,
+        reopen_days -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_counters (org_id) {
+        org_id -> Text,
+        next_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Text,
+        org_id -> Text,
+        msp_org_id -> Nullable<Text>,
+        number -> BigInt,
+        subject -> Text,
+        description -> Text,
+        requester_contact_id -> Nullable<Text>,
+        priority -> Text,
+        ticket_type -> Text,
+        category -> Text,
+        status -> Text,
+        unresolved -> Bool,
+        assignee_user_id -> Nullable<Text>,
+        source -> Text,
+        merged_into_ticket_id -> Nullable<Text>,
+        created_by_user_id -> Nullable<Text>,
+        resolution_note -> Text,
+        thread_message_id -> Text,
+        first_responded_at -> Nullable<Timestamp>,
+        last_customer_reply_at -> Nullable<Timestamp>,
+        last_staff_reply_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        close_due_at -> Nullable<Timestamp>,
+        sla_policy_id -> Nullable<Text>,
+        sla_due_at -> Nullable<Timestamp>,
+        sla_breached_at -> Nullable<Timestamp>,
+        sla_paused_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_sla (ticket_id) {
+        ticket_id -> Text,
+        org_id -> Text,
+        segment_started_at -> Timestamp,
+        first_response_used_us -> BigInt,
+        next_response_used_us -> BigInt,
+        resolution_used_us -> BigInt,
+        next_response_started_at -> Nullable<Timestamp>,
+        first_response_due_at -> Nullable<Timestamp>,
+        next_response_due_at -> Nullable<Timestamp>,
+        resolution_due_at -> Nullable<Timestamp>,
+        first_response_breached_at -> Nullable<Timestamp>,
+        next_response_breached_at -> Nullable<Timestamp>,
+        resolution_breached_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        kind -> Text,
+        internal -> Bool,
+        author_user_id -> Nullable<Text>,
+        author_contact_id -> Nullable<Text>,
+        author_label -> Text,
+        body -> Text,
+        details -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_attachments (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        event_id -> Nullable<Text>,
+        internal -> Bool,
+        filename -> Text,
+        storage_key -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content_type -> Text,
+        uploaded_by_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_watchers (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        user_id -> Nullable<Text>,
+        contact_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_links (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        related_ticket_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_message_ids (message_id) {
+        message_id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_sla_pauses (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    ticket_escalations (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        rule_id -> Text,
+        fire_at -> Timestamp,
+        status -> Text,
+        fired_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sla_outcomes (id) {
+        id -> Text,
+        org_id -> Text,
+        ticket_id -> Text,
+        target -> Text,
+        priority -> Text,
+        cycle_started_at -> Timestamp,
+        due_at -> Timestamp,
+        met_at -> Nullable<Timestamp>,
+        breached_at -> Nullable<Timestamp>,
+        month -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_templates (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        subject -> Text,
+        description -> Text,
+        priority -> Text,
+        ticket_type -> Text,
+        category -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    canned_responses (id) {
+        id -> Text,
+        org_id -> Text,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recurring_tickets (id) {
+        id -> Text,
+        org_id -> Text,
+        template_id -> Text,
+        frequency -> Text,
+        first_run_at -> Timestamp,
+        next_run_at -> Timestamp,
+        requester_contact_id -> Nullable<Text>,
+        assignee_user_id -> Nullable<Text>,
+        active -> Bool,
+        last_ticket_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -489,6 +753,17 @@ diesel::joinable!(catalog_mappings -> catalog_frameworks (framework_id));
 diesel::joinable!(org_controls -> catalog_controls (control_id));
 diesel::joinable!(evidence_revisions -> evidence (evidence_id));
 diesel::joinable!(evidence_links -> evidence (evidence_id));
+diesel::joinable!(tickets -> contacts (requester_contact_id));
+diesel::joinable!(tickets -> organizations (org_id));
+diesel::joinable!(contacts -> organizations (org_id));
+diesel::joinable!(tickets -> users (assignee_user_id));
+diesel::joinable!(ticket_events -> tickets (ticket_id));
+diesel::joinable!(ticket_watchers -> users (user_id));
+diesel::joinable!(ticket_watchers -> contacts (contact_id));
+diesel::joinable!(ticket_attachments -> tickets (ticket_id));
+diesel::joinable!(sla_escalation_rules -> sla_policies (policy_id));
+diesel::joinable!(ticket_escalations -> tickets (ticket_id));
+diesel::joinable!(recurring_tickets -> ticket_templates (template_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -524,4 +799,22 @@ diesel::allow_tables_to_appear_in_same_query!(
     baa_agreements,
     dsr_requests,
     sprs_partial_credit,
+    contacts,
+    sla_policies,
+    sla_escalation_rules,
+    service_desk_settings,
+    ticket_counters,
+    tickets,
+    ticket_sla,
+    ticket_events,
+    ticket_attachments,
+    ticket_watchers,
+    ticket_links,
+    ticket_message_ids,
+    ticket_sla_pauses,
+    ticket_escalations,
+    sla_outcomes,
+    ticket_templates,
+    canned_responses,
+    recurring_tickets,
 );

@@ -77,6 +77,35 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         DsrLogged => format!("{who} logged the data-subject request {what}{}", in_parens(details)),
         DsrUpdated => format!("{who} changed the data-subject request {what}{}", update_details(details)),
         SprsPartialCredit => format!("{who} recorded {what} as {}", or(details, "changed")),
+        ContactCreated
+        | ContactUpdated
+        | ContactArchived
+        | ContactRestored
+        | ContactsImported
+        | TicketCreated
+        | TicketReplied
+        | TicketNoted
+        | TicketStatusChanged
+        | TicketAssigned
+        | TicketPriorityChanged
+        | TicketUpdated
+        | TicketMerged
+        | TicketLinked
+        | TicketUnlinked
+        | TicketWatchersChanged
+        | TicketEscalated
+        | TicketPolicyChanged
+        | SlaPolicyCreated
+        | SlaPolicyUpdated
+        | SlaRuleAdded
+        | SlaRuleRemoved
+        | DeskSettingsChanged
+        | TemplateAdded
+        | TemplateRemoved
+        | CannedAdded
+        | CannedRemoved
+        | RecurringAdded
+        | RecurringRemoved => crate::psa::activity::sentence(&who, entry),
     }
 }
 

@@ -175,3 +175,17 @@ macro_rules! text_enum {
         }
     };
 }
+
+typed_ids! {
+    /// A person of an organization who raises tickets (psa::contacts).
+    ContactId,
+    TicketId,
+    /// One entry of a ticket's conversation (reply, note or event).
+    TicketEventId,
+    TicketAttachmentId,
+    TicketWatcherId,
+    TicketLinkId,
+    SlaPolicyId,
+    EscalationRuleId,
+    TicketEscalationId,
+}

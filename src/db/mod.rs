@@ -119,7 +119,15 @@ pub struct Manager {
 impl Manager {
     fn open(&self) -> Result<DbConnection, ConnectionError> {
         let mut conn = match &self.backend {
-            BackendUrl::Postgres { url } => DbConnection::Postgres(diesel::PgConnection::establish(url)?),
+            BackendUrl::Postgres { url } => {
+                let mut c = diesel::PgConnection::establish(url)?;
+                // Every hot query is a static, prepared statement filtered by indexed keys: plan it once per
+                // connection instead of re-planning at every bind (PostgreSQL's custom plans for the first
+                // executions, and whenever it judges a custom plan cheaper).
+                c.batch_execute("SET plan_cache_mode = force_generic_plan")
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                DbConnection::Postgres(c)
+            }
             BackendUrl::Sqlite { path } => {
                 let mut c = diesel::SqliteConnection::establish(path)?;
                 c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")

@@ -90,5 +90,6 @@ pub fn registry() -> Vec<Job> {
     let mut jobs = Vec::new();
     jobs.extend(crate::mail::jobs());
     jobs.extend(crate::compliance::jobs());
+    jobs.extend(crate::psa::jobs());
     jobs
 }

@@ -96,9 +96,13 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
     models::set_assignments(conn, &org_ids[1], &[tom.clone(), lena.clone(), sam], now)?;
     models::set_assignments(conn, &org_ids[2], &[tom, lena.clone()], now)?;
     seed_programs(conn, &org_ids, &user_ids, &lena, now)?;
+    let tickets = crate::psa::demo::seed(conn, &org_ids[0], &org_ids[1..], &user_ids[2], now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
-    Ok(report())
+    Ok(format!(
+        "{}\nService desk: {tickets} tickets with conversations across the clients, under the MSP's \"Standard support\" SLA policy.\n",
+        report()
+    ))
 }
 
 /// The frameworks each demo organization works on, and how far along it is.
@@ -158,15 +162,16 @@ fn report() -> String {
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
 /// one MSP with N clients spread over the tiers, M users (MSP staff, technicians each assigned to a slice of
 /// the clients, and client members in every role), and a few activity entries per client.
-pub fn seed_scale(db: &Db, clients: usize, users: usize) -> Result<String, String> {
+pub fn seed_scale(db: &Db, clients: usize, users: usize, tickets: usize) -> Result<String, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users)).map_err(|e: AppError| e.to_string())
+    write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users, tickets))
+        .map_err(|e: AppError| e.to_string())
 }
 
 const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
-fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize) -> Result<String, AppError> {
+fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize, tickets: usize) -> Result<String, AppError> {
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -210,13 +215,14 @@ fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize) -> Resul
             audit::record(conn, &actor, Some(client), action, target)?;
         }
     }
+    let tickets = crate::psa::demo::seed_scale(conn, &msp, &client_ids, tickets, now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
     diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
-         controls in the clients' compliance programs. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         controls in the clients' compliance programs, {tickets} tickets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

@@ -27,44 +27,76 @@ pub struct SwitcherHead {
     pub total: i64,
 }
 
-type HeadRow = (OrgId, String, String, OrgKind, i64);
+type HeadRow = (OrgId, String, String, OrgKind, Option<i64>);
 
 fn head(rows: Vec<HeadRow>) -> SwitcherHead {
-    let total = rows.first().map(|r| r.4).unwrap_or(0);
+    let total = rows.first().and_then(|r| r.4).unwrap_or(0);
     let clients = rows.into_iter().map(|(id, name, slug, kind, _)| ReachableOrg { id, name, slug, kind }).collect();
     SwitcherHead { clients, total }
 }
 
-/// The switcher's head in one statement (the total rides along as a window count). The common shapes (one
-/// MSP, reaching all its clients or the assigned ones) are static queries, prepared once per connection.
+/// The switcher's head in one statement: the first clients by name, with the total riding along as a scalar
+/// subquery over the same filter (computed once, on the covering index; a window count would materialize every
+/// reachable client first). The common shapes (one MSP, reaching all its clients or the assigned ones) are static
+/// queries, prepared once per connection.
 pub fn switcher_head(conn: &mut DbConnection, identity: &Identity, limit: i64) -> QueryResult<SwitcherHead> {
     let msps: Vec<_> = identity.msp_roles().collect();
-    let columns =
-        (organizations::id, organizations::name, organizations::slug, organizations::kind, count_star().over());
-    let active_clients_of = |msp: &OrgId| {
-        organizations::table
-            .filter(organizations::msp_org_id.eq(msp.clone()))
-            .filter(organizations::archived_at.is_null())
-            .order(organizations::name.asc())
-            .limit(limit)
-    };
+    let counted = diesel::alias!(organizations as counted);
     let rows: Vec<HeadRow> = match msps.as_slice() {
         [] => return Ok(SwitcherHead::default()),
-        [(msp, role)] if role.reaches_all_clients() => active_clients_of(msp).select(columns).load(conn)?,
+        [(msp, role)] if role.reaches_all_clients() => {
+            let active = || {
+                organizations::table
+                    .filter(organizations::msp_org_id.eq((*msp).clone()))
+                    .filter(organizations::archived_at.is_null())
+            };
+            let total = counted
+                .filter(counted.field(organizations::msp_org_id).eq((*msp).clone()))
+                .filter(counted.field(organizations::archived_at).is_null())
+                .select(count_star())
+                .single_value();
+            active()
+                .order((organizations::name.asc(), organizations::id.asc()))
+                .limit(limit)
+                .select(head_columns(total))
+                .load(conn)?
+        }
         [(msp, _)] => {
-            active_clients_of(msp).filter(organizations::id.eq_any(assigned_to(identity))).select(columns).load(conn)?
+            let assigned = || {
+                organizations::table
+                    .filter(organizations::msp_org_id.eq((*msp).clone()))
+                    .filter(organizations::archived_at.is_null())
+                    .filter(organizations::id.eq_any(assigned_to(identity)))
+            };
+            let total = counted
+                .filter(counted.field(organizations::msp_org_id).eq((*msp).clone()))
+                .filter(counted.field(organizations::archived_at).is_null())
+                .filter(counted.field(organizations::id).eq_any(assigned_to(identity)))
+                .select(count_star())
+                .single_value();
+            assigned()
+                .order((organizations::name.asc(), organizations::id.asc()))
+                .limit(limit)
+                .select(head_columns(total))
+                .load(conn)?
         }
         _ => {
             let Some(filter) = reachable_filter(identity, "") else { return Ok(SwitcherHead::default()) };
+            // Several MSPs (rare): the boxed filter cannot be aliased, so the total is a window count.
             organizations::table
                 .filter(filter)
-                .order(organizations::name.asc())
+                .order((organizations::name.asc(), organizations::id.asc()))
                 .limit(limit)
-                .select(columns)
+                .select(head_columns(count_star().over().nullable()))
                 .load(conn)?
         }
     };
     Ok(head(rows))
+}
+
+/// The head's columns, with the total as the last one.
+fn head_columns<T>(total: T) -> (organizations::id, organizations::name, organizations::slug, organizations::kind, T) {
+    (organizations::id, organizations::name, organizations::slug, organizations::kind, total)
 }
 
 fn assigned_to(

@@ -1,3 +1,25 @@
-//! The PSA: tickets under SLA, time, invoices, assets, knowledge base.
+//! The PSA: the service desk (contacts, tickets, SLA policies), later time, invoices, assets, knowledge base.
 
+pub mod activity;
+pub mod contacts;
+pub mod demo;
 pub mod sla;
+pub mod sla_policy;
+pub mod tickets;
+
+use crate::web::routes::RouteDef;
+
+/// Every route of the PSA (the route table adds them).
+pub fn routes() -> Vec<RouteDef> {
+    let mut routes = contacts::routes();
+    routes.extend(tickets::routes());
+    routes.extend(sla_policy::handlers::routes());
+    routes
+}
+
+/// Every scheduled job of the PSA.
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    let mut jobs = sla_policy::jobs();
+    jobs.extend(tickets::jobs());
+    jobs
+}

@@ -166,6 +166,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::compliance::routes());
     routes.extend(crate::mail::routes());
     routes.extend(crate::jobs::routes());
+    routes.extend(crate::psa::routes());
     routes
 }
 

@@ -211,6 +211,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let their_session = sessions::start(&mut conn, &f.client_admin, &browser).unwrap();
     let invitation = fixture::invitation(&mut conn, &target_org);
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
+    let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
     // The tenant's compliance program: HIPAA adopted (its controls exist), and evidence with a stored file sent
     // for approval by someone else than the persona.
     fixture::adopt(&mut conn, &target_org, "hipaa", now);
@@ -233,6 +234,18 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("revision", "1".to_string()),
         ("baa_id", baa),
         ("dsr_id", dsr),
+        ("contact_id", desk.contact.to_string()),
+        ("ticket_id", desk.ticket.to_string()),
+        ("number", "1".to_string()),
+        ("other_number", "2".to_string()),
+        ("related", "2".to_string()),
+        ("watcher_id", desk.watcher),
+        ("attachment_id", desk.attachment),
+        ("policy_id", desk.policy),
+        ("rule_id", desk.rule),
+        ("template_id", desk.template),
+        ("canned_id", desk.canned),
+        ("recurring_id", desk.recurring),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -248,8 +261,13 @@ const SPARE_CLIENT: &str = "Spare Parts Company";
 /// organization reads the same framework or common control, so they are not "another tenant's id".
 const GLOBAL_PARAMS: &[&str] = &["framework_id", "control_id", "token"];
 
+/// Path parameters resolved inside the requester's own organization (ticket numbers): a foreign persona asking
+/// for #1 gets its own organization's #1 or nothing, never the tenant's; the snapshot and the checks for the
+/// tenant's names still apply to them.
+const SCOPED_PARAMS: &[&str] = &["number", "other_number", "related"];
+
 fn has_tenant_ids(route: &routes::RouteDef) -> bool {
-    route.params().iter().any(|p| !GLOBAL_PARAMS.contains(p))
+    route.params().iter().any(|p| !GLOBAL_PARAMS.contains(p) && !SCOPED_PARAMS.contains(p))
 }
 
 /// `{name}` placeholders (in a path or an example value) replaced by the world's ids.
@@ -500,6 +518,18 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "revision",
         "baa_id",
         "dsr_id",
+        "contact_id",
+        "ticket_id",
+        "number",
+        "other_number",
+        "related",
+        "watcher_id",
+        "attachment_id",
+        "policy_id",
+        "rule_id",
+        "template_id",
+        "canned_id",
+        "recurring_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -13,6 +13,7 @@ mod client_page;
 mod clients;
 mod compliance;
 mod config;
+mod desk;
 mod e2e;
 mod jobs;
 mod mail;

@@ -828,6 +828,39 @@ pub mod db {
         (role, team, off.is_some())
     }
 
+    /// The id of an organization's contact by email.
+    pub fn contact_id(conn: &mut DbConnection, org: &str, email: &str) -> String {
+        use palisade::schema::contacts;
+        contacts::table
+            .filter(contacts::org_id.eq(org))
+            .filter(contacts::email.eq(email))
+            .select(contacts::id)
+            .first(conn)
+            .expect("contact")
+    }
+
+    /// The id of an organization's ticket by number.
+    pub fn ticket_id(conn: &mut DbConnection, org: &str, number: i64) -> String {
+        use palisade::schema::tickets;
+        tickets::table
+            .filter(tickets::org_id.eq(org))
+            .filter(tickets::number.eq(number))
+            .select(tickets::id)
+            .first(conn)
+            .expect("ticket")
+    }
+
+    /// The id of an organization's ticket attachment by file name.
+    pub fn attachment_id(conn: &mut DbConnection, org: &str, filename: &str) -> String {
+        use palisade::schema::ticket_attachments as a;
+        a::table
+            .filter(a::org_id.eq(org))
+            .filter(a::filename.eq(filename))
+            .select(a::id)
+            .first(conn)
+            .expect("attachment")
+    }
+
     pub fn user_id(conn: &mut DbConnection, email: &str) -> Option<String> {
         users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional().unwrap()
     }

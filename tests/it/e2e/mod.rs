@@ -20,6 +20,7 @@ mod invitations;
 mod msp_context;
 mod onboarding;
 mod phone;
+mod service_desk;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -1,0 +1,420 @@
+//! Service desk -> Contacts: the list (search, archived), adding and editing, archiving, a contact's tickets,
+//! and the CSV import with its preview.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::forms::ContactForm;
+use super::import::{self, Preview};
+use super::models::{self, Contact, ContactInput, ContactStatus};
+use crate::AppState;
+use crate::audit::{self, Action, Actor, Target};
+use crate::auth::{Permission, Scope, session};
+use crate::db::DbConnection;
+use crate::db::ids::{ContactId, OrgId};
+use crate::error::{AppError, AppResult};
+use crate::psa::tickets::queue::{self, QueueRow};
+use crate::web::forms::FieldErrors;
+use crate::web::pagination::{ListQuery, Pager, query_string};
+use crate::web::{PageContext, PageInput, form_status, redirect, render, render_status};
+
+#[derive(Deserialize, Default)]
+pub struct ContactsQuery {
+    #[serde(flatten)]
+    list: ListQuery,
+    #[serde(default)]
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "psa/contacts.html")]
+struct ContactsPage {
+    page: PageContext,
+    contacts: Vec<Contact>,
+    pager: Pager,
+    search: String,
+    archived: bool,
+    can_work: bool,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    query: web::Query<ContactsQuery>,
+) -> AppResult<HttpResponse> {
+    let search = query.list.search();
+    let archived = query.status == "archived";
+    let status = if archived { ContactStatus::Archived } else { ContactStatus::Active };
+    let page_number = query.list.page();
+    let base_query = query_string(&[("q", &search), ("status", if archived { "archived" } else { "" })]);
+    let (org, term) = (scope.org_id().clone(), search.clone());
+    let (page, contacts, pager) = state
+        .db
+        .run(move |conn| {
+            let pager = Pager::new(page_number, models::count(conn, &org, status, &term)?, base_query);
+            let contacts = models::page(conn, &org, status, &term, pager.per_page, pager.offset())?;
+            Ok((input.load(conn)?, contacts, pager))
+        })
+        .await?;
+    render(ContactsPage { page, contacts, pager, search, archived, can_work: scope.can(Permission::WorkTickets) })
+}
+
+#[derive(Template)]
+#[template(path = "psa/contact_form.html")]
+struct ContactFormPage {
+    page: PageContext,
+    /// None for a new contact.
+    contact: Option<Contact>,
+    form: ContactForm,
+    errors: FieldErrors,
+}
+
+async fn form_page(
+    state: &AppState,
+    input: PageInput,
+    contact: Option<Contact>,
+    form: ContactForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
+    render_status(form_status(&errors), ContactFormPage { page, contact, form, errors })
+}
+
+pub async fn new_form(state: web::Data<AppState>, input: PageInput) -> AppResult<HttpResponse> {
+    form_page(&state, input, None, ContactForm::default(), FieldErrors::default()).await
+}
+
+/// The form's contact, or its errors (the email must not belong to another contact of the organization).
+fn validated(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    form: &ContactForm,
+    except: Option<&ContactId>,
+) -> Result<Result<ContactInput, FieldErrors>, AppError> {
+    let input = match form.validate() {
+        Ok(input) => input,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    if let Some(email) = &input.email
+        && models::email_taken(conn, org, email, except)?
+    {
+        let mut errors = FieldErrors::default();
+        errors.add("email", "Another contact already has this email.");
+        return Ok(Err(errors));
+    }
+    Ok(Ok(input))
+}
+
+fn log(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    org: &OrgId,
+    action: Action,
+    id: &ContactId,
+    name: &str,
+) -> diesel::QueryResult<()> {
+    audit::record(conn, actor, Some(org), action, Target::new("contact", id, name))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    actor: Actor,
+    session: Session,
+    form: web::Form<ContactForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let (org, submitted) = (scope.org_id().clone(), form.clone());
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let contact = match validated(conn, &org, &submitted, None)? {
+                Ok(contact) => contact,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            let id = models::insert(conn, &org, &contact, actor.at)?;
+            log(conn, &actor, &org, Action::ContactCreated, &id, &contact.name)?;
+            Ok(Ok((id, contact.name)))
+        })
+        .await?;
+    match outcome {
+        Ok((id, name)) => {
+            session::flash_ok(&session, format!("{name} is added."));
+            Ok(redirect(&format!("/contacts/{id}")))
+        }
+        Err(errors) => form_page(&state, input, None, form, errors).await,
+    }
+}
+
+/// A contact of the scope's organization, or 404.
+async fn contact_of(state: &AppState, scope: &Scope, id: String) -> AppResult<Contact> {
+    let org = scope.org_id().clone();
+    state.db.run(move |conn| models::find(conn, &org, &id)?.ok_or(AppError::NotFound)).await
+}
+
+#[derive(Template)]
+#[template(path = "psa/contact.html")]
+struct ContactPage {
+    page: PageContext,
+    contact: Contact,
+    tickets: Vec<QueueRow>,
+    pager: Pager,
+    can_work: bool,
+}
+
+pub async fn detail(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    path: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let (org, id, page_number) = (scope.org_id().clone(), path.into_inner(), query.page());
+    let (now, tz) = (state.clock.now(), scope.org.tz());
+    let (page, contact, tickets, pager) = state
+        .db
+        .run(move |conn| {
+            let contact = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
+            let (tickets, pager) = queue::of_contact(conn, &org, &contact.id, page_number, now, tz)?;
+            Ok((input.load(conn)?, contact, tickets, pager))
+        })
+        .await?;
+    render(ContactPage { page, contact, tickets, pager, can_work: scope.can(Permission::WorkTickets) })
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let contact = contact_of(&state, &scope, path.into_inner()).await?;
+    let form = ContactForm::of(&contact);
+    form_page(&state, input, Some(contact), form, FieldErrors::default()).await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<ContactForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let contact = contact_of(&state, &scope, path.into_inner()).await?;
+    let (org, id, submitted) = (scope.org_id().clone(), contact.id.clone(), form.clone());
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let input = match validated(conn, &org, &submitted, Some(&id))? {
+                Ok(input) => input,
+                Err(errors) => return Ok(Err(errors)),
+            };
+            models::update(conn, &org, &id, &input, actor.at)?;
+            log(conn, &actor, &org, Action::ContactUpdated, &id, &input.name)?;
+            Ok(Ok(input.name))
+        })
+        .await?;
+    match outcome {
+        Ok(name) => {
+            session::flash_ok(&session, format!("{name} is saved."));
+            Ok(redirect(&format!("/contacts/{}", contact.id)))
+        }
+        Err(errors) => form_page(&state, input, Some(contact), form, errors).await,
+    }
+}
+
+pub async fn archive(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    set_archived(&state, &scope, actor, &session, path.into_inner(), true).await
+}
+
+pub async fn restore(
+    state: web::Data<AppState>,
+    scope: Scope,
+    actor: Actor,
+    session: Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    set_archived(&state, &scope, actor, &session, path.into_inner(), false).await
+}
+
+async fn set_archived(
+    state: &AppState,
+    scope: &Scope,
+    actor: Actor,
+    session: &Session,
+    id: String,
+    archived: bool,
+) -> AppResult<HttpResponse> {
+    let org = scope.org_id().clone();
+    let (contact_id, outcome) = state
+        .db
+        .write(move |conn| {
+            let contact = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
+            if contact.is_archived() == archived {
+                let state = if archived { "archived" } else { "active" };
+                return Ok((contact.id, Err(format!("{} is already {state}.", contact.name))));
+            }
+            models::set_archived(conn, &org, &contact.id, archived, actor.at)?;
+            let action = if archived { Action::ContactArchived } else { Action::ContactRestored };
+            log(conn, &actor, &org, action, &contact.id, &contact.name)?;
+            let message = if archived {
+                format!("{} is archived: kept on their tickets, no longer offered as a requester.", contact.name)
+            } else {
+                format!("{} is restored.", contact.name)
+            };
+            Ok((contact.id, Ok(message)))
+        })
+        .await?;
+    session::flash_outcome(session, outcome);
+    Ok(redirect(&format!("/contacts/{contact_id}")))
+}
+
+#[derive(Template)]
+#[template(path = "psa/contact_import.html")]
+struct ImportPage {
+    page: PageContext,
+    csv: String,
+    error: String,
+    preview: Option<Preview>,
+}
+
+async fn import_page(
+    state: &AppState,
+    input: PageInput,
+    csv: String,
+    outcome: Result<Option<Preview>, String>,
+) -> AppResult<HttpResponse> {
+    let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
+    let (preview, error) = match outcome {
+        Ok(preview) => (preview, String::new()),
+        Err(error) => (None, error),
+    };
+    let status = if error.is_empty() { actix_web::http::StatusCode::OK } else { crate::web::form_status_invalid() };
+    render_status(status, ImportPage { page, csv, error, preview })
+}
+
+pub async fn import_form(state: web::Data<AppState>, input: PageInput) -> AppResult<HttpResponse> {
+    import_page(&state, input, String::new(), Ok(None)).await
+}
+
+/// The CSV of the import form: an uploaded file (multipart) or pasted text (`csv`).
+async fn submitted_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, String> {
+    let too_large =
+        || format!("The file is larger than {} KB. Split it and import the parts.", import::MAX_BYTES / 1024);
+    let is_multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/"));
+    let mut body = Vec::new();
+    if !is_multipart {
+        let mut payload = payload;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| "The form could not be read. Try again.".to_string())?;
+            if body.len() + chunk.len() > import::MAX_BYTES * 4 {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+        return Ok(fields.into_iter().find(|(k, _)| k == "csv").map(|(_, v)| v).unwrap_or_default());
+    }
+    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
+    let (mut file, mut pasted) = (Vec::new(), Vec::new());
+    while let Some(part) = form.next().await {
+        let mut part = part.map_err(|_| "The upload could not be read. Try again.".to_string())?;
+        let name = part.name().unwrap_or("").to_string();
+        let target = match name.as_str() {
+            "file" => &mut file,
+            "csv" => &mut pasted,
+            _ => continue,
+        };
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|_| "The upload was interrupted. Try again.".to_string())?;
+            if target.len() + chunk.len() > import::MAX_BYTES {
+                return Err(too_large());
+            }
+            target.extend_from_slice(&chunk);
+        }
+    }
+    let bytes = if file.is_empty() { pasted } else { file };
+    String::from_utf8(bytes).map_err(|_| "The file is not text (save it as CSV in UTF-8).".to_string())
+}
+
+/// Reads the file and shows what importing it would do; nothing is written.
+pub async fn import_preview(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> AppResult<HttpResponse> {
+    let csv = match submitted_csv(&req, payload).await {
+        Ok(csv) if csv.trim().is_empty() => {
+            return import_page(&state, input, csv, Err("Choose a CSV file or paste its lines.".into())).await;
+        }
+        Ok(csv) => csv,
+        Err(message) => return import_page(&state, input, String::new(), Err(message)).await,
+    };
+    let (org, text) = (scope.org_id().clone(), csv.clone());
+    let outcome = state.db.run(move |conn| Ok(import::preview(conn, &org, &text)?)).await?;
+    import_page(&state, input, csv, outcome.map(Some)).await
+}
+
+#[derive(Deserialize)]
+pub struct ApplyForm {
+    #[serde(default)]
+    csv: String,
+}
+
+/// Imports the previewed file's accepted rows (checked again, in one transaction).
+pub async fn import_apply(
+    state: web::Data<AppState>,
+    scope: Scope,
+    input: PageInput,
+    actor: Actor,
+    session: Session,
+    form: web::Form<ApplyForm>,
+) -> AppResult<HttpResponse> {
+    let (org, text) = (scope.org_id().clone(), form.csv.clone());
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let preview = match import::preview(conn, &org, &text)? {
+                Ok(preview) => preview,
+                Err(message) => return Ok(Err(message)),
+            };
+            let (created, updated) = import::apply(conn, &org, &preview, actor.at)?;
+            let details = format!("{created} added, {updated} updated, {} refused", preview.refused());
+            audit::record(
+                conn,
+                &actor,
+                Some(&org),
+                Action::ContactsImported,
+                Target::new("contact", "", "").details(details.clone()),
+            )?;
+            Ok(Ok(details))
+        })
+        .await?;
+    match outcome {
+        Ok(details) => {
+            session::flash_ok(&session, format!("Contacts imported: {details}."));
+            Ok(redirect("/contacts"))
+        }
+        Err(message) => import_page(&state, input, form.into_inner().csv, Err(message)).await,
+    }
+}

@@ -1,0 +1,79 @@
+//! The queues and the ticket page run the same number of statements whatever the number of tickets, replies,
+//! watchers, attachments or clients.
+
+use crate::support::TestApp;
+use crate::support::fixture;
+use palisade::auth::Tier;
+use palisade::psa::tickets::service::{self, Reply};
+
+/// Statements of the second of two GETs of each path by the MSP admin (working in client T2), with `scale`
+/// clients, tickets per client and replies per ticket.
+async fn statements(scale: usize, paths: &[&str]) -> Vec<u64> {
+    let (app, f) = TestApp::with_msp().await;
+    {
+        let mut conn = app.conn();
+        let ann = super::contact(&mut conn, &f.t2, "Ann Lee", "ann@legal.test");
+        let policy = super::policy(
+            &mut conn,
+            &f.t2,
+            "UTC",
+            &[
+                ("hours_mon", "09:00-17:00"),
+                ("medium_resolution", "8h"),
+                ("medium_first_response", "1h"),
+                ("enabled", "1"),
+            ],
+        );
+        super::rule(&mut conn, &f.t2, &policy, "resolution", 75, "notify_assignee");
+        let mut orgs = vec![f.t2.clone()];
+        for i in 0..scale {
+            orgs.push(fixture::client_of(&mut conn, &f.msp, &format!("Scale Client {i:03}"), Tier::ALL[i % 3]));
+        }
+        for org in &orgs {
+            for t in 0..scale.max(1) {
+                let (id, _) = super::ticket(&mut conn, org, &f.admin, &format!("Ticket {t}"), None);
+                if org == &f.t2 && t == 0 {
+                    for r in 0..scale * 3 {
+                        let reply = Reply { body: format!("Reply {r}"), internal: r % 2 == 0, ..Default::default() };
+                        palisade::db::write_transaction(&mut conn, |conn| {
+                            service::add_reply(conn, &super::env(), org, &id, &super::staff(&f.admin, "A"), reply)
+                        })
+                        .unwrap();
+                    }
+                    super::customer_reply(&mut conn, org, &id, &ann, "Thanks", crate::support::start_time());
+                }
+            }
+        }
+    }
+    let mut morgan = app.signed_in("admin@northwind.test").await;
+    morgan.switch_to(&f.t2).await;
+    let mut counts = Vec::new();
+    for path in paths {
+        morgan.get(path).await.assert_status(200);
+        let before = app.queries();
+        morgan.get(path).await.assert_status(200);
+        counts.push(app.queries() - before);
+    }
+    counts
+}
+
+#[actix_web::test]
+async fn queues_and_the_ticket_page_do_not_grow_with_tickets_replies_or_clients() {
+    let paths = [
+        "/tickets",
+        "/tickets?view=breached&q=ticket&sort=updated",
+        "/msp/tickets",
+        "/msp/tickets?view=mine&priority=medium",
+        "/tickets/1",
+        "/contacts",
+        "/reports/sla",
+    ];
+    let few = statements(1, &paths).await;
+    let many = statements(12, &paths).await;
+    assert_eq!(few, many, "statements per page with little and with more data: {paths:?}");
+    // Identity and context (two), then each page's own: queue count and page (and its assignee list), the
+    // ticket page's ticket, organization, requester, conversation, files, watchers, related, staff, SLA.
+    for (path, n) in paths.iter().zip(&few) {
+        assert!(*n <= 14, "{path}: {n} statements");
+    }
+}
