@@ -532,6 +532,46 @@ diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(sla_escalation_rules -> sla_policies (policy_id));
 diesel::joinable!(ticket_escalations -> tickets (ticket_id));
 
+diesel::table! {
+    inbound_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        received_at -> Timestamp,
+        source -> Text,
+        source_ref -> Nullable<Text>,
+        envelope_from -> Text,
+        recipients -> Text,
+        from_address -> Text,
+        from_name -> Text,
+        subject -> Text,
+        message_id -> Text,
+        size -> BigInt,
+        raw_key -> Nullable<Text>,
+        body_text -> Text,
+        trimmed_text -> Text,
+        parsed -> Text,
+        outcome -> Text,
+        outcome_detail -> Text,
+        routed_org_id -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inbound_triage (ticket_id) {
+        ticket_id -> Text,
+        org_id -> Text,
+        sender -> Text,
+        sender_name -> Text,
+        moved_to_org_id -> Nullable<Text>,
+        moved_to_ticket_id -> Nullable<Text>,
+        moved_by_user_id -> Nullable<Text>,
+        moved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
     organizations,
@@ -569,4 +609,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_sla_pauses,
     ticket_escalations,
     sla_outcomes,
+    inbound_messages,
+    inbound_triage,
 );

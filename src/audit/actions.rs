@@ -59,6 +59,8 @@ crate::text_enum! {
         SlaRuleAdded = "sla.rule_add",
         SlaRuleRemoved = "sla.rule_remove",
         DeskSettingsChanged = "servicedesk.settings",
+        InboundTriageMoved = "inbound.triage_move",
+        InboundReprocessed = "inbound.reprocess",
     }
 }
 
@@ -122,6 +124,8 @@ impl Action {
             SlaRuleAdded => "Escalation rule added",
             SlaRuleRemoved => "Escalation rule removed",
             DeskSettingsChanged => "Closing rules changed",
+            InboundTriageMoved => "Emailed request moved to a client",
+            InboundReprocessed => "Inbound email processed again",
         }
     }
 }

@@ -77,6 +77,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | SlaRuleAdded
         | SlaRuleRemoved
         | DeskSettingsChanged => crate::psa::activity::sentence(&who, entry),
+        InboundTriageMoved | InboundReprocessed => crate::psa::inbound::activity_sentence(&who, entry),
     }
 }
 

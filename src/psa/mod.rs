@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod contacts;
+pub mod inbound;
 pub mod sla;
 pub mod sla_policy;
 pub mod tickets;
@@ -13,6 +14,7 @@ pub fn routes() -> Vec<RouteDef> {
     let mut routes = contacts::routes();
     routes.extend(tickets::routes());
     routes.extend(sla_policy::handlers::routes());
+    routes.extend(inbound::routes());
     routes
 }
 
@@ -20,5 +22,6 @@ pub fn routes() -> Vec<RouteDef> {
 pub fn jobs() -> Vec<crate::jobs::Job> {
     let mut jobs = sla_policy::jobs();
     jobs.extend(tickets::jobs());
+    jobs.extend(inbound::jobs());
     jobs
 }
