@@ -214,6 +214,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("attachment_id", desk.attachment),
         ("policy_id", desk.policy),
         ("rule_id", desk.rule),
+        ("message_id", crate::inbound::matrix_message(&mut conn, &f.msp, now)),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];

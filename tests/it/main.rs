@@ -14,6 +14,7 @@ mod clients;
 mod config;
 mod desk;
 mod e2e;
+mod inbound;
 mod jobs;
 mod mail;
 mod ops;

@@ -91,6 +91,7 @@ struct Callbacks {
 impl Handler for Callbacks {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
         let mut envelope = self.envelope.borrow_mut();
+        let from = if from == NULL_SENDER { "" } else { from };
         *envelope = Envelope { from: from.chars().take(254).collect(), ..Envelope::default() };
         response::OK
     }
@@ -151,18 +152,15 @@ async fn serve(state: web::Data<AppState>, stream: TcpStream, peer: IpAddr) -> s
     loop {
         line.clear();
         match tokio::time::timeout(IDLE, read_line(&mut reader, &mut line)).await {
-            Err(_) => {
-                let _ = send(&mut write, &Response::custom(421, "Idle too long, closing".into())).await;
-                return Ok(());
-            }
+            Err(_) => return close(reader, write, Response::custom(421, "Idle too long, closing".into())).await,
             Ok(Err(e)) => return Err(e),
             Ok(Ok(LineRead::Eof)) => return Ok(()),
             Ok(Ok(LineRead::TooLong)) => {
-                let _ = send(&mut write, &Response::custom(500, "Line too long, closing".into())).await;
-                return Ok(());
+                return close(reader, write, Response::custom(500, "Line too long, closing".into())).await;
             }
             Ok(Ok(LineRead::Line)) => {}
         }
+        null_sender_as_sentinel(&mut line);
         let mut reply = session.process(&line);
         let pending = envelope.borrow_mut().pending_rcpt.take();
         if let Some(to) = pending
@@ -249,9 +247,45 @@ fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(200).collect()
 }
 
+/// Says why and closes: the last answer sent, our side shut, and a bounded drain of what the client still sends,
+/// so that it reads the answer instead of a reset.
+async fn close(
+    mut reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
+    mut write: tokio::net::tcp::OwnedWriteHalf,
+    reply: Response,
+) -> std::io::Result<()> {
+    send(&mut write, &reply).await?;
+    write.shutdown().await?;
+    let drain = async {
+        let mut sink = [0u8; 8192];
+        let mut left = 4 * MAX_LINE;
+        while left > 0 {
+            match tokio::io::AsyncReadExt::read(&mut reader, &mut sink).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => left = left.saturating_sub(n),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    Ok(())
+}
+
 async fn send(write: &mut tokio::net::tcp::OwnedWriteHalf, reply: &Response) -> std::io::Result<()> {
     write.write_all(&reply.buffer()?).await?;
     write.flush().await
+}
+
+/// Stands for the null reverse path in mailin's parser, which refuses `MAIL FROM:<>` (the sender of every
+/// bounce and many automatic replies, which must be accepted to be recognised and dropped).
+const NULL_SENDER: &str = "null-reverse-path";
+
+fn null_sender_as_sentinel(line: &mut Vec<u8>) {
+    const COMMAND: &[u8] = b"MAIL FROM:<>";
+    if line.len() >= COMMAND.len() && line[..COMMAND.len()].eq_ignore_ascii_case(COMMAND) {
+        let rest = line[COMMAND.len()..].to_vec();
+        *line = format!("MAIL FROM:<{NULL_SENDER}>").into_bytes();
+        line.extend_from_slice(&rest);
+    }
 }
 
 enum LineRead {
