@@ -394,9 +394,9 @@ fn parse_inbound(get: &impl Fn(&str) -> Option<String>) -> Result<InboundSetting
             continue;
         }
         let valid = domain.contains('.')
-            && domain.split('.').all(|label| {
-                !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            });
+            && domain
+                .split('.')
+                .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
         if !valid {
             return Err(bad(DOMAINS, format!("'{domain}' is not a domain name such as help.example.com")));
         }
@@ -409,7 +409,10 @@ fn parse_inbound(get: &impl Fn(&str) -> Option<String>) -> Result<InboundSetting
         })?),
     };
     if smtp_bind.is_some() && domains.is_empty() {
-        return Err(bad(DOMAINS, "is required with PALISADE_INBOUND_SMTP_BIND (the domains the receiver accepts mail for)"));
+        return Err(bad(
+            DOMAINS,
+            "is required with PALISADE_INBOUND_SMTP_BIND (the domains the receiver accepts mail for)",
+        ));
     }
     Ok(InboundSettings {
         domains,

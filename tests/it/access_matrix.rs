@@ -481,6 +481,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "attachment_id",
         "policy_id",
         "rule_id",
+        "message_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

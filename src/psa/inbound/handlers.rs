@@ -156,14 +156,18 @@ pub async fn reprocess(
     let original = listed.message;
     let back = format!("/msp/inbound/{}", original.id);
     if !original.outcome.may_reprocess() {
-        session::flash_error(&session, format!("A message that was “{}” is not processed again.", original.outcome.label()));
+        session::flash_error(
+            &session,
+            format!("A message that was “{}” is not processed again.", original.outcome.label()),
+        );
         return Ok(redirect(&back));
     }
     let Some(key) = original.raw_key.clone() else {
         session::flash_error(&session, "The original of this message was not kept (it was too large).");
         return Ok(redirect(&back));
     };
-    let raw: Bytes = state.storage.get(&key).await.map_err(|e| AppError::internal_from("reading a stored message", e))?;
+    let raw: Bytes =
+        state.storage.get(&key).await.map_err(|e| AppError::internal_from("reading a stored message", e))?;
     let msp = scope.msp_id().clone();
     let mailbox_org = state.db.run(move |conn| find_org(conn, &msp)?.ok_or(AppError::NotFound)).await?;
     let received = Received {

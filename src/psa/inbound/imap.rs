@@ -160,7 +160,10 @@ impl ImapMailbox {
     }
 }
 
-async fn tls(host: &str, tcp: tokio::net::TcpStream) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
+async fn tls(
+    host: &str,
+    tcp: tokio::net::TcpStream,
+) -> Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>, String> {
     use tokio_rustls::rustls;
     let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
@@ -168,7 +171,8 @@ async fn tls(host: &str, tcp: tokio::net::TcpStream) -> Result<tokio_rustls::cli
         .map_err(|e| format!("TLS: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let name = rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|e| format!("TLS name {host}: {e}"))?;
+    let name =
+        rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|e| format!("TLS name {host}: {e}"))?;
     tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.map_err(|e| format!("TLS: {e}"))
 }
 

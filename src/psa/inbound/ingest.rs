@@ -19,7 +19,9 @@ use crate::error::AppError;
 use crate::psa::contacts::models::{self as contacts, Contact, ContactInput};
 use crate::psa::tickets::mail as ticket_mail;
 use crate::psa::tickets::models::TicketSource;
-use crate::psa::tickets::service::{self, Author, DeskEnv, DeskError, Landed, NewAttachment, NewTicket, Reply, TicketRef};
+use crate::psa::tickets::service::{
+    self, Author, DeskEnv, DeskError, Landed, NewAttachment, NewTicket, Reply, TicketRef,
+};
 use crate::storage;
 
 /// The longest text put on a ticket; the rest stays in the stored message.
@@ -166,7 +168,8 @@ fn clip(text: &str, max: usize) -> String {
 
 /// Messages that never reach routing: automatic replies, bounces, and mail from this installation itself.
 fn screen(config: &Config, mail: &InboundMail) -> Option<(Outcome, String)> {
-    let own_sender = config.mail_from.parse::<lettre::message::Mailbox>().ok().map(|m| m.email.to_string().to_lowercase());
+    let own_sender =
+        config.mail_from.parse::<lettre::message::Mailbox>().ok().map(|m| m.email.to_string().to_lowercase());
     let from_domain = mail.from.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
     if own_sender.as_deref() == Some(mail.from.as_str()) || config.inbound.domains.iter().any(|d| d == from_domain) {
         return Some((Outcome::Loop, format!("sent from this installation's own address {}", mail.from)));
@@ -180,16 +183,26 @@ fn screen(config: &Config, mail: &InboundMail) -> Option<(Outcome, String)> {
     None
 }
 
-async fn store_only(state: &AppState, mut row: NewInboundMessage, outcome: Outcome, detail: String) -> Result<Processed, AppError> {
+async fn store_only(
+    state: &AppState,
+    mut row: NewInboundMessage,
+    outcome: Outcome,
+    detail: String,
+) -> Result<Processed, AppError> {
     row.outcome = outcome;
     row.outcome_detail = clip(&detail, 500);
-    let processed = Processed { id: row.id.clone(), outcome, detail: row.outcome_detail.clone(), routed_org: None, ticket: None };
+    let processed =
+        Processed { id: row.id.clone(), outcome, detail: row.outcome_detail.clone(), routed_org: None, ticket: None };
     state.db.write(move |conn| Ok(models::insert(conn, &row)?)).await?;
     Ok(processed)
 }
 
 /// The attachments in file storage, under the mailbox's organization, before the transaction.
-async fn keep_attachments(state: &AppState, mailbox: &Mailbox, mail: &InboundMail) -> Result<Vec<NewAttachment>, AppError> {
+async fn keep_attachments(
+    state: &AppState,
+    mailbox: &Mailbox,
+    mail: &InboundMail,
+) -> Result<Vec<NewAttachment>, AppError> {
     let mut files = Vec::new();
     for attachment in &mail.attachments {
         let key = storage::new_key(&["org", mailbox.head.as_str(), "tickets"]);
@@ -274,11 +287,12 @@ fn apply(
     now: NaiveDateTime,
 ) -> Result<Applied, DeskError> {
     // A Message-ID some ticket already knows (resent, or forged) must not tie this message to that thread.
-    let message_id = if mail.message_id.is_empty() || ticket_mail::ticket_of_message_id(conn, &mail.message_id)?.is_some() {
-        None
-    } else {
-        Some(mail.message_id.clone())
-    };
+    let message_id =
+        if mail.message_id.is_empty() || ticket_mail::ticket_of_message_id(conn, &mail.message_id)?.is_some() {
+            None
+        } else {
+            Some(mail.message_id.clone())
+        };
     let body = trim::to_markdown(&clip(&mail.trimmed, MAX_TICKET_TEXT));
     match route {
         Route::Reply { org, ticket, via } => {
@@ -291,7 +305,8 @@ fn apply(
                     Ok((Outcome::ReplyAdded, detail, Some(org), Some(ticket)))
                 }
                 Landed::NewTicket { ticket, follows } => {
-                    let detail = format!("#{} was closed too long ago to reopen: opened #{}", follows.number, ticket.number);
+                    let detail =
+                        format!("#{} was closed too long ago to reopen: opened #{}", follows.number, ticket.number);
                     Ok((Outcome::FollowUpOpened, detail, Some(org), Some(ticket)))
                 }
             }
@@ -356,7 +371,12 @@ fn author_in(
 }
 
 /// A contact for a sender whose domain is the organization's, recorded in the activity log.
-fn new_contact(conn: &mut DbConnection, org: &OrgId, mail: &InboundMail, now: NaiveDateTime) -> Result<Contact, DeskError> {
+fn new_contact(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    mail: &InboundMail,
+    now: NaiveDateTime,
+) -> Result<Contact, DeskError> {
     let name = if mail.from_name.is_empty() {
         mail.from.split('@').next().unwrap_or_default().to_string()
     } else {

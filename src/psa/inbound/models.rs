@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::{DbConnection, MultiBackend};
 use crate::db::ids::{InboundMessageId, OrgId, TicketId, UserId};
+use crate::db::{DbConnection, MultiBackend};
 use crate::schema::{inbound_messages, inbound_triage, organizations, technician_assignments, tickets};
 
 crate::text_enum! {
@@ -198,10 +198,7 @@ impl Reach {
         let routed = inbound_messages::routed_org_id.assume_not_null();
         Box::new(
             mine.and(
-                inbound_messages::routed_org_id
-                    .is_null()
-                    .or(routed.eq(self.msp.clone()))
-                    .or(routed.eq_any(assigned)),
+                inbound_messages::routed_org_id.is_null().or(routed.eq(self.msp.clone())).or(routed.eq_any(assigned)),
             ),
         )
     }

@@ -18,9 +18,31 @@ use crate::schema::{contacts, organizations};
 
 /// Free-mail domains: many unrelated people share them, so they never tie a sender to a client.
 const SHARED_DOMAINS: &[&str] = &[
-    "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.net", "gmx.de",
-    "mail.com", "yandex.com", "zoho.com", "fastmail.com", "web.de", "t-online.de", "orange.fr", "free.fr",
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "ymail.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.net",
+    "gmx.de",
+    "mail.com",
+    "yandex.com",
+    "zoho.com",
+    "fastmail.com",
+    "web.de",
+    "t-online.de",
+    "orange.fr",
+    "free.fr",
 ];
 
 /// The organizations a receiving address serves.
@@ -137,7 +159,7 @@ pub fn subject_number(subject: &str) -> Option<i64> {
     let mut rest = subject;
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
-        let Some(close) = after.find(']') else { return None };
+        let close = after.find(']')?;
         let token = &after[..close];
         let digits = token.rsplit(['#', '-']).next().unwrap_or_default();
         let prefix = &token[..token.len() - digits.len()];

@@ -174,11 +174,7 @@ async fn serve(state: web::Data<AppState>, stream: TcpStream, peer: IpAddr) -> s
                 let mut e = envelope.borrow_mut();
                 (std::mem::take(&mut e.from), std::mem::take(&mut e.accepted), std::mem::take(&mut e.data), e.too_big)
             };
-            reply = if too_big {
-                response::NO_STORAGE
-            } else {
-                deliver(&state, from, accepted, data).await
-            };
+            reply = if too_big { response::NO_STORAGE } else { deliver(&state, from, accepted, data).await };
         }
         if reply.action != Action::NoReply {
             send(&mut write, &reply).await?;
@@ -295,7 +291,10 @@ enum LineRead {
 }
 
 /// One line, through its "\n", of at most `MAX_LINE` bytes.
-async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R, line: &mut Vec<u8>) -> std::io::Result<LineRead> {
+async fn read_line<R: tokio::io::AsyncBufRead + Unpin>(
+    reader: &mut R,
+    line: &mut Vec<u8>,
+) -> std::io::Result<LineRead> {
     loop {
         let available = reader.fill_buf().await?;
         if available.is_empty() {

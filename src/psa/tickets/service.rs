@@ -41,10 +41,7 @@ pub struct DeskEnv {
 
 impl DeskEnv {
     pub fn of(state: &crate::AppState) -> DeskEnv {
-        DeskEnv {
-            base_url: state.config.base_url.clone(),
-            reply_domain: state.config.inbound.domains.first().cloned(),
-        }
+        DeskEnv { base_url: state.config.base_url.clone(), reply_domain: state.config.inbound.domains.first().cloned() }
     }
 }
 

@@ -52,7 +52,8 @@ pub fn message(from: &str, to: &str, subject: &str, headers: &[(&str, &str)], bo
 
 /// Sends a raw message through SMTP to the receiver; Err carries the server's refusal.
 pub async fn send(addr: SocketAddr, envelope_from: Option<&str>, to: &str, raw: &str) -> Result<(), String> {
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).build();
+    let transport =
+        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(addr.ip().to_string()).port(addr.port()).build();
     let envelope = Envelope::new(envelope_from.map(|f| f.parse().unwrap()), vec![to.parse().unwrap()])
         .map_err(|e| e.to_string())?;
     transport.send_raw(&envelope, raw.as_bytes()).await.map(|_| ()).map_err(|e| e.to_string())

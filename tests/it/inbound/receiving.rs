@@ -162,7 +162,13 @@ async fn a_message_from_client_a_never_lands_in_client_b_whatever_its_subject_or
     let results: Vec<String> = outcomes(&mut app.conn()).into_iter().map(|o| o.0).collect();
     assert_eq!(results, ["ticket_opened", "triaged", "ticket_opened"]);
     // Dan's T1 ticket #1 is his own: a later "[#1]" from him lands there, never on T2's #1.
-    mail_from(addr, "dan@dental.test", MSP_ADDRESS, &message("dan@dental.test", MSP_ADDRESS, "Re: [#1] x", &[], "More.")).await;
+    mail_from(
+        addr,
+        "dan@dental.test",
+        MSP_ADDRESS,
+        &message("dan@dental.test", MSP_ADDRESS, "Re: [#1] x", &[], "More."),
+    )
+    .await;
     assert_eq!(bodies(&mut app.conn(), &f.t1, 1).len(), 2);
     assert_eq!(bodies(&mut app.conn(), &f.t2, 1).len(), 1);
 }
@@ -172,7 +178,8 @@ async fn another_msps_client_contact_is_a_stranger_here() {
     let (app, f, addr) = receiving(&[]).await;
     let other = crate::support::fixture::other(&mut app.conn());
     contact(&mut app.conn(), &other.client, "Rita Baker", "rita@bakery.test");
-    mail_from(addr, "rita@bakery.test", MSP_ADDRESS, &message("rita@bakery.test", MSP_ADDRESS, "Hi", &[], "Hello.")).await;
+    mail_from(addr, "rita@bakery.test", MSP_ADDRESS, &message("rita@bakery.test", MSP_ADDRESS, "Hi", &[], "Hello."))
+        .await;
     assert_eq!(tickets_of(&mut app.conn(), &other.client).len(), 0);
     assert_eq!(tickets_of(&mut app.conn(), &f.msp).len(), 1, "triage at the MSP that received it");
 }
