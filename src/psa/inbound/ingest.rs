@@ -6,7 +6,7 @@
 use bytes::Bytes;
 use chrono::{Duration, NaiveDateTime};
 
-use super::models::{self, NewInboundMessage, Outcome, Source};
+use super::models::{self, InboundMessage, Outcome, Source};
 use super::parse::{self, InboundMail, Malformed};
 use super::route::{self, Mailbox, Route, Sender};
 use super::trim;
@@ -118,7 +118,7 @@ fn record(
     raw_key: Option<String>,
     parsed: &Result<InboundMail, Malformed>,
     now: NaiveDateTime,
-) -> NewInboundMessage {
+) -> InboundMessage {
     let empty = InboundMail::default();
     let mail = parsed.as_ref().unwrap_or(&empty);
     let summary = serde_json::json!({
@@ -130,7 +130,7 @@ fn record(
             "filename": a.filename, "size": a.bytes.len()
         })).collect::<Vec<_>>(),
     });
-    NewInboundMessage {
+    InboundMessage {
         id: id.clone(),
         org_id: mailbox.head.clone(),
         received_at: now,
@@ -185,7 +185,7 @@ fn screen(config: &Config, mail: &InboundMail) -> Option<(Outcome, String)> {
 
 async fn store_only(
     state: &AppState,
-    mut row: NewInboundMessage,
+    mut row: InboundMessage,
     outcome: Outcome,
     detail: String,
 ) -> Result<Processed, AppError> {
@@ -234,7 +234,7 @@ fn land(
     mailbox: &Mailbox,
     mail: &InboundMail,
     files: Vec<NewAttachment>,
-    mut row: NewInboundMessage,
+    mut row: InboundMessage,
     rate_per_hour: i64,
 ) -> Result<Processed, DeskError> {
     let now = row.received_at;
@@ -258,7 +258,7 @@ fn check_limits(
     conn: &mut DbConnection,
     mailbox: &Mailbox,
     mail: &InboundMail,
-    row: &NewInboundMessage,
+    row: &InboundMessage,
     rate_per_hour: i64,
 ) -> Result<Option<(Outcome, String)>, DeskError> {
     if !mail.message_id.is_empty() && models::already_landed(conn, &mailbox.head, &mail.message_id)? {

@@ -76,8 +76,8 @@ impl Outcome {
     }
 }
 
-/// A stored message as the staff pages read it.
-#[derive(Queryable, Selectable, Clone, Debug)]
+/// A stored message: written once by `ingest`, read by the staff pages.
+#[derive(Queryable, Selectable, Insertable, Clone, Debug)]
 #[diesel(table_name = inbound_messages)]
 pub struct InboundMessage {
     pub id: InboundMessageId,
@@ -119,34 +119,7 @@ impl InboundMessage {
     }
 }
 
-/// A message to store.
-#[derive(Insertable, Clone, Debug)]
-#[diesel(table_name = inbound_messages)]
-pub struct NewInboundMessage {
-    pub id: InboundMessageId,
-    pub org_id: OrgId,
-    pub received_at: NaiveDateTime,
-    pub source: Source,
-    pub source_ref: Option<String>,
-    pub envelope_from: String,
-    pub recipients: String,
-    pub from_address: String,
-    pub from_name: String,
-    pub subject: String,
-    pub message_id: String,
-    pub size: i64,
-    pub raw_key: Option<String>,
-    pub body_text: String,
-    pub trimmed_text: String,
-    pub parsed: String,
-    pub outcome: Outcome,
-    pub outcome_detail: String,
-    pub routed_org_id: Option<OrgId>,
-    pub ticket_id: Option<TicketId>,
-    pub processed_at: NaiveDateTime,
-}
-
-pub fn insert(conn: &mut DbConnection, row: &NewInboundMessage) -> QueryResult<()> {
+pub fn insert(conn: &mut DbConnection, row: &InboundMessage) -> QueryResult<()> {
     diesel::insert_into(inbound_messages::table).values(row).execute(conn).map(|_| ())
 }
 
