@@ -117,13 +117,6 @@ pub struct InboundSettings {
     pub imap: Option<ImapSettings>,
 }
 
-impl InboundSettings {
-    /// The address replies to an organization's ticket emails go to: `slug@first domain`, when inbound is on.
-    pub fn reply_address(&self, slug: &str) -> Option<String> {
-        self.domains.first().map(|domain| format!("{slug}@{domain}"))
-    }
-}
-
 #[derive(Clone, PartialEq, Eq)]
 pub struct ImapSettings {
     pub host: String,

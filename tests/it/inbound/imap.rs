@@ -74,3 +74,84 @@ async fn the_job_is_quiet_without_imap_settings() {
     let text = format!("{outcomes:?}");
     assert!(text.contains("IMAP polling is off"), "{text}");
 }
+
+/// A scripted IMAP server on loopback (plain TCP) speaking just what polling sends: LOGIN, SELECT, UID SEARCH,
+/// UID FETCH, UID STORE, LOGOUT. It serves `messages` (uid, bytes) and records the UIDs flagged \Seen.
+async fn scripted_imap(
+    messages: Vec<(u32, Vec<u8>)>,
+) -> (std::net::SocketAddr, std::sync::Arc<std::sync::Mutex<Vec<u32>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let marks = seen.clone();
+    actix_web::rt::spawn(async move {
+        let (stream, _) = listener.accept().await.unwrap();
+        let (read, mut write) = stream.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"* OK scripted IMAP ready\r\n").await.unwrap();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let (tag, command) = line.split_once(' ').unwrap_or((&line, ""));
+            let upper = command.to_ascii_uppercase();
+            let mut out: Vec<u8> = Vec::new();
+            if upper.starts_with("SELECT") {
+                out.extend(b"* 2 EXISTS\r\n* OK [UIDVALIDITY 7] UIDs valid\r\n");
+            } else if upper.starts_with("UID SEARCH") {
+                let unseen: Vec<String> = messages
+                    .iter()
+                    .filter(|(uid, _)| !marks.lock().unwrap().contains(uid))
+                    .map(|(uid, _)| uid.to_string())
+                    .collect();
+                out.extend(format!("* SEARCH {}\r\n", unseen.join(" ")).into_bytes());
+            } else if upper.starts_with("UID FETCH") {
+                let uid: u32 = command.split(' ').nth(2).unwrap().parse().unwrap();
+                let (_, body) = messages.iter().find(|(u, _)| *u == uid).unwrap();
+                out.extend(format!("* 1 FETCH (UID {uid} BODY[]<0> {{{}}}\r\n", body.len()).into_bytes());
+                out.extend(body);
+                out.extend(b")\r\n");
+            } else if upper.starts_with("UID STORE") {
+                let uid: u32 = command.split(' ').nth(2).unwrap().parse().unwrap();
+                marks.lock().unwrap().push(uid);
+                out.extend(format!("* 1 FETCH (UID {uid} FLAGS (\\Seen))\r\n").into_bytes());
+            } else if upper.starts_with("LOGOUT") {
+                out.extend(b"* BYE logging out\r\n");
+            }
+            out.extend(format!("{tag} OK done\r\n").into_bytes());
+            write.write_all(&out).await.unwrap();
+            if upper.starts_with("LOGOUT") {
+                break;
+            }
+        }
+    });
+    (addr, seen)
+}
+
+#[actix_web::test]
+async fn the_async_imap_mailbox_reads_and_marks_messages_on_a_real_connection() {
+    let app = TestApp::with_config(&[("PALISADE_INBOUND_DOMAINS", "help.test")]).await;
+    let f = fixture::msp(&mut app.conn());
+    contact(&mut app.conn(), &f.t2, "Ann Lee", "ann@legal.test");
+    let messages: Vec<(u32, Vec<u8>)> = [(11, "Monitor flickers"), (12, "Mouse dead")]
+        .iter()
+        .map(|(uid, subject)| (*uid, message("ann@legal.test", "support@northwind.test", subject, &[], "Help.").into_bytes()))
+        .collect();
+    let (addr, seen) = scripted_imap(messages).await;
+    let settings = palisade::config::ImapSettings {
+        host: addr.ip().to_string(),
+        port: addr.port(),
+        tls: false,
+        username: "support".into(),
+        password: "secret".into(),
+        mailbox: "INBOX".into(),
+        done_folder: None,
+        org_slug: "northwind-managed-it".into(),
+    };
+    let mut mailbox = imap::ImapMailbox::connect(&settings).await.expect("signed in and selected");
+    let msp = palisade::orgs::find_org(&mut app.conn(), &f.msp).unwrap().unwrap();
+    let polled = imap::poll(&app.state, &mut mailbox, "support@test/INBOX", msp).await.unwrap();
+    mailbox.logout().await;
+    assert_eq!((polled.processed, polled.skipped), (2, 0));
+    assert_eq!(*seen.lock().unwrap(), [11, 12]);
+    let subjects: Vec<String> = tickets_of(&mut app.conn(), &f.t2).into_iter().map(|t| t.1).collect();
+    assert_eq!(subjects, ["Monitor flickers", "Mouse dead"]);
+}
