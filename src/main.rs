@@ -204,6 +204,11 @@ fn serve(config: Config, db: Db) -> ExitCode {
         if jobs_enabled {
             actix_web::rt::spawn(Scheduler::run_forever(state.clone()));
         }
+        if let Some(addr) = state.config.inbound.smtp_bind {
+            palisade::psa::inbound::smtp::start(state.clone(), addr)
+                .await
+                .map_err(|e| format!("cannot receive email on {addr}: {e}"))?;
+        }
         let server = HttpServer::new(move || app(state.clone()))
             .workers(workers)
             .client_request_timeout(REQUEST_HEAD_TIMEOUT)

@@ -738,6 +738,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inbound_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        received_at -> Timestamp,
+        source -> Text,
+        source_ref -> Nullable<Text>,
+        envelope_from -> Text,
+        recipients -> Text,
+        from_address -> Text,
+        from_name -> Text,
+        subject -> Text,
+        message_id -> Text,
+        size -> BigInt,
+        raw_key -> Nullable<Text>,
+        body_text -> Text,
+        trimmed_text -> Text,
+        parsed -> Text,
+        outcome -> Text,
+        outcome_detail -> Text,
+        routed_org_id -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inbound_triage (ticket_id) {
+        ticket_id -> Text,
+        org_id -> Text,
+        sender -> Text,
+        sender_name -> Text,
+        moved_to_org_id -> Nullable<Text>,
+        moved_to_ticket_id -> Nullable<Text>,
+        moved_by_user_id -> Nullable<Text>,
+        moved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -817,4 +857,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_templates,
     canned_responses,
     recurring_tickets,
+    inbound_messages,
+    inbound_triage,
 );

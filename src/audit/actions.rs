@@ -88,6 +88,8 @@ crate::text_enum! {
         CannedRemoved = "servicedesk.canned_remove",
         RecurringAdded = "servicedesk.recurring_add",
         RecurringRemoved = "servicedesk.recurring_remove",
+        InboundTriageMoved = "inbound.triage_move",
+        InboundReprocessed = "inbound.reprocess",
     }
 }
 
@@ -180,6 +182,8 @@ impl Action {
             CannedRemoved => "Canned response removed",
             RecurringAdded => "Recurring ticket scheduled",
             RecurringRemoved => "Recurring ticket removed",
+            InboundTriageMoved => "Emailed request moved to a client",
+            InboundReprocessed => "Inbound email processed again",
         }
     }
 }

@@ -106,6 +106,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | CannedRemoved
         | RecurringAdded
         | RecurringRemoved => crate::psa::activity::sentence(&who, entry),
+        InboundTriageMoved | InboundReprocessed => crate::psa::inbound::activity_sentence(&who, entry),
     }
 }
 

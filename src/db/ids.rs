@@ -189,3 +189,8 @@ typed_ids! {
     EscalationRuleId,
     TicketEscalationId,
 }
+
+typed_ids! {
+    /// A received email (psa::inbound).
+    InboundMessageId,
+}

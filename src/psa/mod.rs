@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod contacts;
 pub mod demo;
+pub mod inbound;
 pub mod sla;
 pub mod sla_policy;
 pub mod tickets;
@@ -14,6 +15,7 @@ pub fn routes() -> Vec<RouteDef> {
     let mut routes = contacts::routes();
     routes.extend(tickets::routes());
     routes.extend(sla_policy::handlers::routes());
+    routes.extend(inbound::routes());
     routes
 }
 
@@ -21,5 +23,6 @@ pub fn routes() -> Vec<RouteDef> {
 pub fn jobs() -> Vec<crate::jobs::Job> {
     let mut jobs = sla_policy::jobs();
     jobs.extend(tickets::jobs());
+    jobs.extend(inbound::jobs());
     jobs
 }

@@ -212,6 +212,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let invitation = fixture::invitation(&mut conn, &target_org);
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
+    let inbound_message = crate::inbound::matrix_message(&mut conn, &f.msp, now);
     // The tenant's compliance program: HIPAA adopted (its controls exist), and evidence with a stored file sent
     // for approval by someone else than the persona.
     fixture::adopt(&mut conn, &target_org, "hipaa", now);
@@ -246,6 +247,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("template_id", desk.template),
         ("canned_id", desk.canned),
         ("recurring_id", desk.recurring),
+        ("message_id", inbound_message),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -530,6 +532,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "template_id",
         "canned_id",
         "recurring_id",
+        "message_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -15,6 +15,7 @@ mod compliance;
 mod config;
 mod desk;
 mod e2e;
+mod inbound;
 mod jobs;
 mod mail;
 mod ops;
