@@ -133,7 +133,9 @@ async fn the_async_imap_mailbox_reads_and_marks_messages_on_a_real_connection() 
     contact(&mut app.conn(), &f.t2, "Ann Lee", "ann@legal.test");
     let messages: Vec<(u32, Vec<u8>)> = [(11, "Monitor flickers"), (12, "Mouse dead")]
         .iter()
-        .map(|(uid, subject)| (*uid, message("ann@legal.test", "support@northwind.test", subject, &[], "Help.").into_bytes()))
+        .map(|(uid, subject)| {
+            (*uid, message("ann@legal.test", "support@northwind.test", subject, &[], "Help.").into_bytes())
+        })
         .collect();
     let (addr, seen) = scripted_imap(messages).await;
     let settings = palisade::config::ImapSettings {
