@@ -30,7 +30,8 @@ struct DashboardPage {
     can_add_clients: bool,
     /// Each listed client's overall compliance score (`compliance::scores::store::overall_for`).
     compliance: std::collections::HashMap<crate::db::ids::OrgId, Option<i32>>,
-    /// Open tickets per client the person reaches (`psa::tickets::queue::open_per_client`).
+    /// Open tickets in the clients the person reaches, and per listed client (`psa::tickets::queue::open_tickets`).
+    open_total: i64,
     open_tickets: std::collections::HashMap<crate::db::ids::OrgId, i64>,
 }
 
@@ -42,9 +43,6 @@ impl DashboardPage {
     fn open_of(&self, client: &crate::db::ids::OrgId) -> i64 {
         self.open_tickets.get(client).copied().unwrap_or(0)
     }
-    fn open_total(&self) -> i64 {
-        self.open_tickets.values().sum()
-    }
 }
 
 pub async fn page(
@@ -55,15 +53,15 @@ pub async fn page(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
-    let (page, figures, compliance, open_tickets) = state
+    let (page, figures, compliance, (open_total, open_tickets)) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
             let figures = figures(conn, &view, page_number, now)?;
-            let ids = figures.4.iter().map(|c| c.id.clone()).collect();
-            let compliance = crate::compliance::scores::store::overall_for(conn, ids)?;
+            let ids: Vec<_> = figures.4.iter().map(|c| c.id.clone()).collect();
+            let compliance = crate::compliance::scores::store::overall_for(conn, ids.clone())?;
             let assigned_to = (!view.all_clients).then_some(&view.user_id);
-            let open = crate::psa::tickets::queue::open_per_client(conn, &view.msp_org_id, assigned_to)?;
+            let open = crate::psa::tickets::queue::open_tickets(conn, &view.msp_org_id, assigned_to, ids)?;
             Ok((page, figures, compliance, open))
         })
         .await?;
@@ -85,6 +83,7 @@ pub async fn page(
         pager,
         can_add_clients: scope.can(crate::auth::Permission::ManageClients),
         compliance,
+        open_total,
         open_tickets,
     })
 }
