@@ -98,6 +98,52 @@ pub struct Config {
     pub upload_limit_bytes: u64,
     /// Seconds a request body may take, plus one second per 500 bytes received (`PALISADE_BODY_TIMEOUT_SECS`).
     pub body_timeout_secs: u64,
+    /// Email to tickets (`PALISADE_INBOUND_*`, `PALISADE_IMAP_*`); both sources off by default.
+    pub inbound: InboundSettings,
+}
+
+/// Inbound email: the addresses the installation answers for, the SMTP receiver and IMAP polling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundSettings {
+    /// Domains whose addresses name an organization by its slug: `acme@help.example.com` (`PALISADE_INBOUND_DOMAINS`).
+    pub domains: Vec<String>,
+    /// Where the SMTP receiver listens (`PALISADE_INBOUND_SMTP_BIND`); None: off.
+    pub smtp_bind: Option<SocketAddr>,
+    /// Largest message accepted, in bytes (`PALISADE_INBOUND_LIMIT_MB`, default 25).
+    pub limit_bytes: u64,
+    /// Messages one sender may send one mailbox per hour before the rest are held (`PALISADE_INBOUND_RATE_PER_HOUR`).
+    pub rate_per_hour: i64,
+    /// IMAP polling (`PALISADE_IMAP_HOST` and friends); None: off.
+    pub imap: Option<ImapSettings>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct ImapSettings {
+    pub host: String,
+    pub port: u16,
+    /// Implicit TLS (rustls; port 993) or, for a server on the same host only, plain.
+    pub tls: bool,
+    pub username: String,
+    pub password: String,
+    pub mailbox: String,
+    /// Processed messages are moved here; without it they are only marked seen.
+    pub done_folder: Option<String>,
+    /// The slug of the organization the mailbox belongs to (usually the MSP).
+    pub org_slug: String,
+}
+
+impl std::fmt::Debug for ImapSettings {
+    // Hand-written: the password never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("mailbox", &self.mailbox)
+            .field("org", &self.org_slug)
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -112,6 +158,7 @@ impl std::fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("jobs_enabled", &self.jobs_enabled)
             .field("storage", &self.storage)
+            .field("inbound", &self.inbound)
             .finish_non_exhaustive()
     }
 }
@@ -173,6 +220,7 @@ impl Config {
             storage: parse_storage(&get, &data_dir)?,
             upload_limit_bytes: parse_number(&get, "PALISADE_UPLOAD_LIMIT_MB", 25u64, 1..=4096)? * 1024 * 1024,
             body_timeout_secs: parse_number(&get, "PALISADE_BODY_TIMEOUT_SECS", 20u64, 1..=3600)?,
+            inbound: parse_inbound(&get)?,
             data_dir,
         })
     }
@@ -327,6 +375,65 @@ fn parse_bool(get: &impl Fn(&str) -> Option<String>, var: &'static str, default:
         Some("0" | "false" | "no" | "off") => Ok(false),
         Some(other) => Err(bad(var, format!("'{other}' is not true or false"))),
     }
+}
+
+/// `PALISADE_INBOUND_DOMAINS` (comma-separated), `PALISADE_INBOUND_SMTP_BIND`, `PALISADE_INBOUND_LIMIT_MB`,
+/// `PALISADE_INBOUND_RATE_PER_HOUR` and the IMAP mailbox. Receiving needs the domains.
+fn parse_inbound(get: &impl Fn(&str) -> Option<String>) -> Result<InboundSettings, ConfigError> {
+    const DOMAINS: &str = "PALISADE_INBOUND_DOMAINS";
+    let mut domains = Vec::new();
+    for domain in get(DOMAINS).unwrap_or_default().split(',').map(|d| d.trim().to_lowercase()) {
+        if domain.is_empty() {
+            continue;
+        }
+        let valid = domain.contains('.')
+            && domain
+                .split('.')
+                .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+        if !valid {
+            return Err(bad(DOMAINS, format!("'{domain}' is not a domain name such as help.example.com")));
+        }
+        domains.push(domain);
+    }
+    let smtp_bind = match get("PALISADE_INBOUND_SMTP_BIND") {
+        None => None,
+        Some(text) => Some(text.trim().parse::<SocketAddr>().map_err(|_| {
+            bad("PALISADE_INBOUND_SMTP_BIND", format!("'{text}' is not an address:port such as 0.0.0.0:25"))
+        })?),
+    };
+    if smtp_bind.is_some() && domains.is_empty() {
+        return Err(bad(
+            DOMAINS,
+            "is required with PALISADE_INBOUND_SMTP_BIND (the domains the receiver accepts mail for)",
+        ));
+    }
+    Ok(InboundSettings {
+        domains,
+        smtp_bind,
+        limit_bytes: parse_number(get, "PALISADE_INBOUND_LIMIT_MB", 25u64, 1..=200)? * 1024 * 1024,
+        rate_per_hour: parse_number(get, "PALISADE_INBOUND_RATE_PER_HOUR", 30i64, 1..=10_000)?,
+        imap: parse_imap(get)?,
+    })
+}
+
+fn parse_imap(get: &impl Fn(&str) -> Option<String>) -> Result<Option<ImapSettings>, ConfigError> {
+    let Some(host) = get("PALISADE_IMAP_HOST") else { return Ok(None) };
+    let tls = match get("PALISADE_IMAP_SECURITY").as_deref() {
+        None | Some("tls") => true,
+        Some("none") => false,
+        Some(other) => return Err(bad("PALISADE_IMAP_SECURITY", format!("'{other}' is not one of tls, none"))),
+    };
+    let required = |var: &'static str| get(var).ok_or_else(|| bad(var, "is required with PALISADE_IMAP_HOST"));
+    Ok(Some(ImapSettings {
+        port: parse_number(get, "PALISADE_IMAP_PORT", if tls { 993 } else { 143 }, 1..=65535)?,
+        tls,
+        username: required("PALISADE_IMAP_USERNAME")?,
+        password: required("PALISADE_IMAP_PASSWORD")?,
+        mailbox: get("PALISADE_IMAP_MAILBOX").unwrap_or_else(|| "INBOX".into()),
+        done_folder: get("PALISADE_IMAP_DONE_FOLDER"),
+        org_slug: required("PALISADE_IMAP_ORG")?,
+        host,
+    }))
 }
 
 /// `PALISADE_STORAGE_URL`: `file://DIR` (relative to the working directory) or `s3://bucket[/prefix]`, default

@@ -156,6 +156,14 @@ fn load_catalog(db: &Db) -> Result<(), String> {
         load_ms = (started.elapsed() - parsed).as_millis() as u64,
         "{outcome}"
     );
+    // A catalog version that adds mappings adds the controls organizations now need (state never touched).
+    let index = palisade::compliance::program::index::embedded().map_err(|e| e.to_string())?;
+    let now = palisade::clock::Clock::system().now();
+    let refreshed = palisade::compliance::program::sync::after_catalog_load(&mut conn, index, now)
+        .map_err(|e| format!("bringing compliance programs in step with the catalog failed: {e}"))?;
+    if refreshed > 0 {
+        tracing::info!("{refreshed} compliance programs brought in step with catalog {}", index.version);
+    }
     Ok(())
 }
 
@@ -195,6 +203,11 @@ fn serve(config: Config, db: Db) -> ExitCode {
         );
         if jobs_enabled {
             actix_web::rt::spawn(Scheduler::run_forever(state.clone()));
+        }
+        if let Some(addr) = state.config.inbound.smtp_bind {
+            palisade::psa::inbound::smtp::start(state.clone(), addr)
+                .await
+                .map_err(|e| format!("cannot receive email on {addr}: {e}"))?;
         }
         let server = HttpServer::new(move || app(state.clone()))
             .workers(workers)

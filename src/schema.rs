@@ -692,6 +692,232 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    org_frameworks (org_id, framework_id) {
+        org_id -> Text,
+        framework_id -> Text,
+        adopted -> Bool,
+        scoping -> Text,
+        first_adopted_at -> Timestamp,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    requirement_exclusions (org_id, framework_id, requirement_id) {
+        org_id -> Text,
+        framework_id -> Text,
+        requirement_id -> Text,
+        justification -> Text,
+        excluded_by_user_id -> Nullable<Text>,
+        excluded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_controls (id) {
+        id -> Text,
+        org_id -> Text,
+        control_id -> Text,
+        status -> Text,
+        owner_user_id -> Nullable<Text>,
+        due_on -> Nullable<Text>,
+        notes -> Text,
+        na_justification -> Text,
+        review_months -> Integer,
+        next_review_on -> Nullable<Text>,
+        review_requested_by_user_id -> Nullable<Text>,
+        review_requested_at -> Nullable<Timestamp>,
+        decided_by_user_id -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Text,
+        in_scope -> Bool,
+        frameworks -> Text,
+        position -> Integer,
+        evidence_approved -> Integer,
+        evidence_pending -> Integer,
+        evidence_valid_until -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        org_id -> Text,
+        title -> Text,
+        source -> Text,
+        kind -> Text,
+        url -> Text,
+        body -> Text,
+        status -> Text,
+        effective_on -> Text,
+        valid_until -> Text,
+        revision -> Integer,
+        submitted_by_user_id -> Nullable<Text>,
+        submitted_at -> Timestamp,
+        reviewed_by_user_id -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_comment -> Text,
+        notice_30_for -> Nullable<Text>,
+        notice_7_for -> Nullable<Text>,
+        notice_0_for -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_revisions (id) {
+        id -> Text,
+        org_id -> Text,
+        evidence_id -> Text,
+        number -> Integer,
+        storage_key -> Text,
+        filename -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content_type -> Text,
+        effective_on -> Text,
+        valid_until -> Text,
+        uploaded_by_user_id -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence_links (org_id, evidence_id, control_id) {
+        org_id -> Text,
+        evidence_id -> Text,
+        control_id -> Text,
+        linked_by_user_id -> Nullable<Text>,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compliance_scores (org_id, framework_id) {
+        org_id -> Text,
+        framework_id -> Text,
+        in_scope -> Integer,
+        met -> Integer,
+        partial -> Integer,
+        unmet -> Integer,
+        percent -> Nullable<Integer>,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compliance_snapshots (org_id, day, framework_id) {
+        org_id -> Text,
+        day -> Text,
+        framework_id -> Text,
+        in_scope -> Integer,
+        met -> Integer,
+        partial -> Integer,
+        unmet -> Integer,
+        percent -> Nullable<Integer>,
+        taken_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    compliance_programs (org_id) {
+        org_id -> Text,
+        next_daily_at -> Timestamp,
+        last_daily_on -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    baa_agreements (id) {
+        id -> Text,
+        org_id -> Text,
+        associate -> Text,
+        services -> Text,
+        status -> Text,
+        signed_on -> Nullable<Text>,
+        renewal_on -> Nullable<Text>,
+        evidence_id -> Nullable<Text>,
+        notes -> Text,
+        created_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dsr_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        requester -> Text,
+        kind -> Text,
+        received_on -> Text,
+        identity_verified -> Bool,
+        due_on -> Text,
+        extension_reason -> Text,
+        status -> Text,
+        closed_on -> Nullable<Text>,
+        response_evidence_id -> Nullable<Text>,
+        notes -> Text,
+        created_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sprs_partial_credit (org_id, requirement) {
+        org_id -> Text,
+        requirement -> Text,
+        recorded_by_user_id -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inbound_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        received_at -> Timestamp,
+        source -> Text,
+        source_ref -> Nullable<Text>,
+        envelope_from -> Text,
+        recipients -> Text,
+        from_address -> Text,
+        from_name -> Text,
+        subject -> Text,
+        message_id -> Text,
+        size -> BigInt,
+        raw_key -> Nullable<Text>,
+        body_text -> Text,
+        trimmed_text -> Text,
+        parsed -> Text,
+        outcome -> Text,
+        outcome_detail -> Text,
+        routed_org_id -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
+        processed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inbound_triage (ticket_id) {
+        ticket_id -> Text,
+        org_id -> Text,
+        sender -> Text,
+        sender_name -> Text,
+        moved_to_org_id -> Nullable<Text>,
+        moved_to_ticket_id -> Nullable<Text>,
+        moved_by_user_id -> Nullable<Text>,
+        moved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -715,6 +941,9 @@ diesel::joinable!(ticket_attachments -> tickets (ticket_id));
 diesel::joinable!(sla_escalation_rules -> sla_policies (policy_id));
 diesel::joinable!(ticket_escalations -> tickets (ticket_id));
 diesel::joinable!(recurring_tickets -> ticket_templates (template_id));
+diesel::joinable!(org_controls -> catalog_controls (control_id));
+diesel::joinable!(evidence_revisions -> evidence (evidence_id));
+diesel::joinable!(evidence_links -> evidence (evidence_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -766,4 +995,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     invoice_counters,
     invoices,
     invoice_lines,
+    org_frameworks,
+    requirement_exclusions,
+    org_controls,
+    evidence,
+    evidence_revisions,
+    evidence_links,
+    compliance_scores,
+    compliance_snapshots,
+    compliance_programs,
+    baa_agreements,
+    dsr_requests,
+    sprs_partial_credit,
+    inbound_messages,
+    inbound_triage,
 );

@@ -183,6 +183,33 @@ pub fn list(
         .load(conn)
 }
 
+/// The latest entries about one thing (a control, an evidence item), newest first: its history on its page.
+pub fn for_target(
+    conn: &mut DbConnection,
+    org_id: &OrgId,
+    target_type: &str,
+    target_id: &str,
+    limit: i64,
+) -> QueryResult<Vec<ActivityEntry>> {
+    activity_log::table
+        .filter(activity_log::org_id.eq(org_id))
+        .filter(activity_log::target_type.eq(target_type))
+        .filter(activity_log::target_id.eq(target_id))
+        .order((activity_log::created_at.desc(), activity_log::id.desc()))
+        .limit(limit)
+        .select((
+            activity_log::id,
+            activity_log::actor_label,
+            activity_log::action,
+            activity_log::target_type,
+            activity_log::target_label,
+            activity_log::details,
+            activity_log::ip,
+            activity_log::created_at,
+        ))
+        .load(conn)
+}
+
 /// The people who acted in an organization's log, as (user id, name), for the filter picker. (The action
 /// picker offers `Action::ALL`: no query.)
 pub fn actors(conn: &mut DbConnection, org_id: &OrgId) -> QueryResult<Vec<(UserId, String)>> {

@@ -54,6 +54,29 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         ClientArchived => format!("{who} archived the client {what}"),
         ClientRestored => format!("{who} restored the client {what}"),
         EmailRetried => format!("{who} queued the email to {what} again{}", in_parens(details)),
+        FrameworkAdopted => format!("{who} adopted {what}{}", in_parens(details)),
+        FrameworkUnadopted => format!("{who} unadopted {what}{}", in_parens(details)),
+        FrameworkScoped => format!("{who} changed the scope of {what}{}", arrow(details, |s| s.into())),
+        RequirementExcluded => format!("{who} marked {what} not applicable{}", in_parens(details)),
+        RequirementIncluded => format!("{who} made {what} applicable again"),
+        ControlUpdated => format!("{who} changed {what}{}", update_details(details)),
+        ControlStatusChanged => format!("{who} moved {what}{}", arrow(details, status_label)),
+        ControlApproved => format!("{who} approved {what} as implemented{}", in_parens(details)),
+        ControlRejected => format!("{who} sent {what} back to In progress{}", in_parens(details)),
+        EvidenceAdded => format!("{who} added the evidence {what}{}", in_parens(details)),
+        EvidenceUpdated => format!("{who} changed the evidence {what}{}", update_details(details)),
+        EvidenceRevised => format!("{who} replaced the file of {what}{}", in_parens(details)),
+        EvidenceLinked => format!("{who} linked {} to {what}", or(details, "evidence")),
+        EvidenceUnlinked => format!("{who} unlinked {} from {what}", or(details, "evidence")),
+        EvidenceApproved => format!("{who} approved the evidence {what}"),
+        EvidenceRejected => format!("{who} rejected the evidence {what}{}", in_parens(details)),
+        EvidenceDownloaded => format!("{who} downloaded {what}{}", in_parens(details)),
+        ReportDownloaded => format!("{who} downloaded {what}"),
+        BaaAdded => format!("{who} added the business associate agreement with {what}"),
+        BaaUpdated => format!("{who} changed the business associate agreement with {what}{}", update_details(details)),
+        DsrLogged => format!("{who} logged the data-subject request {what}{}", in_parens(details)),
+        DsrUpdated => format!("{who} changed the data-subject request {what}{}", update_details(details)),
+        SprsPartialCredit => format!("{who} recorded {what} as {}", or(details, "changed")),
         ContactCreated
         | ContactUpdated
         | ContactArchived
@@ -98,6 +121,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         InvoiceStatusChanged => format!("{who} moved invoice {what}{}", arrow(details, invoice_status)),
         InvoiceEmailed => format!("{who} emailed invoice {what}{}", in_parens(details)),
         InvoicePrefixChanged => format!("{who} changed the invoice number prefix{}", in_parens(details)),
+        InboundTriageMoved | InboundReprocessed => crate::psa::inbound::activity_sentence(&who, entry),
     }
 }
 
@@ -108,6 +132,12 @@ fn as_role(details: &str) -> String {
 
 fn role_label(id: &str) -> String {
     Role::parse(id).map(|r| r.label().to_string()).unwrap_or_else(|| id.to_string())
+}
+
+fn status_label(id: &str) -> String {
+    crate::compliance::program::ControlStatus::parse(id)
+        .map(|s| s.label().to_string())
+        .unwrap_or_else(|| id.to_string())
 }
 
 fn tier_label(code: &str) -> String {
@@ -126,6 +156,11 @@ fn invoice_status(id: &str) -> String {
     crate::billing::invoices::store::InvoiceStatus::parse(id)
         .map(|s| s.label().to_string())
         .unwrap_or_else(|| id.to_string())
+}
+
+/// The details, or `fallback` when there are none.
+fn or<'a>(details: &'a str, fallback: &'a str) -> &'a str {
+    if details.is_empty() { fallback } else { details }
 }
 
 fn in_parens(details: &str) -> String {
@@ -151,14 +186,16 @@ fn created_details(details: &str) -> String {
     if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
 }
 
-/// "name: A -> B; timezone: X -> Y" as ": name from A to B, timezone from X to Y".
+/// "name: A -> B; timezone: X -> Y; notes: edited" as ": name from A to B, timezone from X to Y, notes edited".
 fn update_details(details: &str) -> String {
     let changes: Vec<String> = details
         .split("; ")
         .filter_map(|change| {
             let (field, values) = change.split_once(": ")?;
-            let (from, to) = values.split_once(" -> ")?;
-            Some(format!("{field} from {from} to {to}"))
+            Some(match values.split_once(" -> ") {
+                Some((from, to)) => format!("{field} from {from} to {to}"),
+                None => format!("{field} {values}"),
+            })
         })
         .collect();
     if changes.is_empty() { in_parens(details) } else { format!(": {}", changes.join(", ")) }

@@ -16,7 +16,8 @@ use crate::schema::{memberships, organizations, running_timers, sessions, techni
 diesel::alias!(organizations as context_org: ContextOrg);
 
 type UserCols = (UserId, String, String, bool);
-type MembershipCols = (Option<OrgId>, Option<Role>, Option<String>, Option<String>, Option<OrgKind>, Option<OrgId>);
+type MembershipCols =
+    (Option<OrgId>, Option<Role>, Option<bool>, Option<String>, Option<String>, Option<OrgKind>, Option<OrgId>);
 type ContextCols =
     (Option<OrgId>, Option<String>, Option<String>, Option<OrgKind>, Option<String>, Option<OrgId>, Option<Tier>);
 type TimerCols = (Option<TicketId>, Option<String>, Option<NaiveDateTime>);
@@ -75,6 +76,7 @@ pub fn resolve(
             (
                 memberships::org_id.nullable(),
                 memberships::role.nullable(),
+                memberships::compliance_team.nullable(),
                 organizations::name.nullable(),
                 organizations::slug.nullable(),
                 organizations::kind.nullable(),
@@ -126,13 +128,14 @@ pub fn resolve(
 fn memberships_of(rows: &[IdentityRow]) -> Vec<DirectMembership> {
     let mut out: Vec<DirectMembership> = rows
         .iter()
-        .filter_map(|(_, _, (org_id, role, name, slug, kind, msp_org_id), _, _, _)| {
+        .filter_map(|(_, _, (org_id, role, team, name, slug, kind, msp_org_id), _, _, _)| {
             Some(DirectMembership {
                 org_id: org_id.clone()?,
                 org_name: name.clone()?,
                 org_slug: slug.clone()?,
                 org_kind: (*kind)?,
                 role: (*role)?,
+                compliance_team: team.unwrap_or(false),
                 msp_org_id: msp_org_id.clone(),
             })
         })
@@ -181,24 +184,32 @@ fn is_assigned(conn: &mut DbConnection, user: &UserId, client: &OrgId) -> QueryR
 /// What the user may do in `org`: their own membership's role, and the MSP path into it (their role in the
 /// client's MSP, reaching all clients or this assigned one, capped by the tier).
 fn context_in(identity: &Identity, org: OrgRow, assigned: bool) -> Option<OrgContext> {
-    let direct_role = identity.memberships.iter().find(|m| m.org_id == org.id).map(|m| m.role);
-    let msp = match (&org.msp_org_id, org.tier) {
+    let direct = identity.memberships.iter().find(|m| m.org_id == org.id);
+    let direct_role = direct.map(|m| m.role);
+    let through_msp = match (&org.msp_org_id, org.tier) {
         (Some(msp_org_id), Some(tier)) => identity
             .memberships
             .iter()
             .find(|m| &m.org_id == msp_org_id && m.org_kind == OrgKind::Msp)
             .filter(|m| m.role.reaches_clients() && (m.role.reaches_all_clients() || assigned))
-            .map(|m| MspLink { msp_org_id: msp_org_id.clone(), msp_name: m.org_name.clone(), role: m.role, tier }),
+            .map(|m| (m, tier)),
         _ => None,
     };
-    if direct_role.is_none() && msp.is_none() {
+    if direct.is_none() && through_msp.is_none() {
         return None;
     }
-    let mut perms = direct_role.map(Role::permissions).unwrap_or_default();
-    if let Some(link) = &msp {
-        perms = perms.union(link.role.permissions().intersect(PermissionSet::tier_cap(link.tier)));
+    let mut perms = direct.map(DirectMembership::permissions).unwrap_or_default();
+    if let Some((membership, tier)) = through_msp {
+        perms = perms.union(membership.permissions().intersect(PermissionSet::tier_cap(tier)));
     }
+    let msp = through_msp.map(|(m, tier)| MspLink {
+        msp_org_id: m.org_id.clone(),
+        msp_name: m.org_name.clone(),
+        role: m.role,
+        tier,
+    });
     Some(OrgContext {
+        managed_by: org.msp_org_id.clone().zip(org.tier),
         id: org.id,
         name: org.name,
         slug: org.slug,
@@ -223,6 +234,6 @@ pub fn acting_msp(identity: &Identity) -> Option<MspContext> {
         id: membership.org_id.clone(),
         name: membership.org_name.clone(),
         role: membership.role,
-        perms: membership.role.permissions(),
+        perms: membership.permissions(),
     })
 }

@@ -56,8 +56,10 @@ pub enum Permission {
     ManageBranding,
     ManageIntegrations,
     ViewCompliance,
+    ManageFrameworks,
     EditControls,
     ManageEvidence,
+    ApproveCompliance,
     ManagePolicies,
     ApprovePolicies,
     ApprovePrivacyPolicies,
@@ -75,7 +77,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 27] = [
         Permission::ViewWorkspace,
         Permission::ViewTeam,
         Permission::ManageTeam,
@@ -85,8 +87,10 @@ impl Permission {
         Permission::ManageBranding,
         Permission::ManageIntegrations,
         Permission::ViewCompliance,
+        Permission::ManageFrameworks,
         Permission::EditControls,
         Permission::ManageEvidence,
+        Permission::ApproveCompliance,
         Permission::ManagePolicies,
         Permission::ApprovePolicies,
         Permission::ApprovePrivacyPolicies,
@@ -125,10 +129,22 @@ impl Permission {
             ViewCompliance => {
                 ("Compliance", "View compliance", "Frameworks, controls, policies and evidence", Some(Monitor))
             }
+            ManageFrameworks => (
+                "Compliance",
+                "Manage frameworks",
+                "Adopt frameworks, set their scope, mark requirements not applicable",
+                Some(Operate),
+            ),
             EditControls => {
                 ("Compliance", "Edit controls", "Implement and update controls, assign owners", Some(Operate))
             }
             ManageEvidence => ("Compliance", "Manage evidence", "Upload, link and retire evidence", Some(Operate)),
+            ApproveCompliance => (
+                "Compliance",
+                "Approve controls and evidence",
+                "Approve or reject controls and evidence someone else sent for review",
+                Some(Operate),
+            ),
             ManagePolicies => {
                 ("Compliance", "Manage policies", "Draft policies and run acknowledgment campaigns", Some(Operate))
             }
@@ -173,6 +189,10 @@ impl Permission {
     }
 
     fn bit(self) -> u128 {
+        self.const_bit()
+    }
+
+    const fn const_bit(self) -> u128 {
         1u128 << (self as u8)
     }
 }
@@ -264,13 +284,15 @@ impl Role {
         match self {
             Role::Admin => "Everything in the organization, including team, settings and billing.",
             Role::ComplianceAdmin => "Runs the compliance program: controls, evidence, policies and approvals.",
-            Role::ComplianceOfficer => "Works on controls and evidence and approves any policy.",
-            Role::PrivacyOfficer => "Works on controls and evidence and approves privacy items.",
-            Role::SecurityOfficer => "Works on controls and evidence and approves security items.",
-            Role::Employee => "Does the day-to-day work on controls, evidence and tickets.",
+            Role::ComplianceOfficer => "Works on controls and evidence, approves them and any policy.",
+            Role::PrivacyOfficer => "Works on controls and evidence, approves them and privacy items.",
+            Role::SecurityOfficer => "Works on controls and evidence, approves them and security items.",
+            Role::Employee => "Does the day-to-day work on controls, evidence and tickets; never approves.",
             Role::ReadOnly => "Sees everything in the workspace and changes nothing.",
             Role::MspAdmin => "Runs the MSP: every client (within its tier), staff assignments and tiers.",
-            Role::MspTechnician => "Works tickets and compliance for the clients assigned to them.",
+            Role::MspTechnician => {
+                "Works tickets for the clients assigned to them; compliance too when on the compliance team."
+            }
             Role::PortalUser => "A client's end user: the branded portal only, never the staff app.",
         }
     }
@@ -317,28 +339,64 @@ impl Role {
         let staff_view = [ViewWorkspace, ViewTeam, ViewCompliance, ViewTickets];
         let perms: Vec<Permission> = match self {
             Role::Admin => Permission::ALL.into_iter().filter(|p| *p != UsePortal).collect(),
-            Role::MspAdmin => Permission::ALL.into_iter().filter(|p| !matches!(p, UsePortal | ManageBilling)).collect(),
+            // Approving is not MSP administration: an MSP Admin runs the MSP, the approver roles sign off.
+            Role::MspAdmin => Permission::ALL
+                .into_iter()
+                .filter(|p| !matches!(p, UsePortal | ManageBilling | ApproveCompliance))
+                .collect(),
             Role::ComplianceAdmin => [
                 &staff_view[..],
-                &[ViewActivityLog, EditControls, ManageEvidence, ManagePolicies, ApprovePolicies, ViewClients],
+                &[
+                    ViewActivityLog,
+                    ManageFrameworks,
+                    EditControls,
+                    ManageEvidence,
+                    ApproveCompliance,
+                    ManagePolicies,
+                    ApprovePolicies,
+                    ViewClients,
+                ],
             ]
             .concat(),
-            Role::ComplianceOfficer => [&staff_view[..], &[EditControls, ManageEvidence, ApprovePolicies]].concat(),
-            Role::PrivacyOfficer => [&staff_view[..], &[EditControls, ManageEvidence, ApprovePrivacyPolicies]].concat(),
+            Role::ComplianceOfficer => {
+                [&staff_view[..], &[EditControls, ManageEvidence, ApproveCompliance, ApprovePolicies]].concat()
+            }
+            Role::PrivacyOfficer => {
+                [&staff_view[..], &[EditControls, ManageEvidence, ApproveCompliance, ApprovePrivacyPolicies]].concat()
+            }
             Role::SecurityOfficer => {
-                [&staff_view[..], &[EditControls, ManageEvidence, ApproveSecurityPolicies]].concat()
+                [&staff_view[..], &[EditControls, ManageEvidence, ApproveCompliance, ApproveSecurityPolicies]].concat()
             }
             Role::Employee => [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets]].concat(),
             Role::ReadOnly => [&staff_view[..], &[ViewActivityLog, ViewClients]].concat(),
+            // PSA-focused: compliance only with the compliance-team flag (see `permissions_with`).
             Role::MspTechnician => {
-                [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets, LogTime, ViewMspDashboard, ViewClients]]
+                [&[ViewWorkspace, ViewTeam, ViewTickets][..], &[WorkTickets, LogTime, ViewMspDashboard, ViewClients]]
                     .concat()
             }
             Role::PortalUser => vec![UsePortal],
         };
         PermissionSet::of(&perms)
     }
+
+    /// The role's permissions plus, for a member on the compliance team, compliance work (see
+    /// `COMPLIANCE_TEAM`) whatever the role. The portal's end users stay in the portal.
+    pub fn permissions_with(self, compliance_team: bool) -> PermissionSet {
+        if compliance_team && self != Role::PortalUser {
+            self.permissions().union(COMPLIANCE_TEAM)
+        } else {
+            self.permissions()
+        }
+    }
 }
+
+/// What the compliance-team flag of a membership adds to any staff role: seeing the compliance program and
+/// working its controls and evidence (never approving, never adopting frameworks).
+pub const COMPLIANCE_TEAM: PermissionSet = PermissionSet(
+    Permission::ViewCompliance.const_bit()
+        | Permission::EditControls.const_bit()
+        | Permission::ManageEvidence.const_bit(),
+);
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -390,6 +448,23 @@ mod tests {
         let cap = PermissionSet::tier_cap(Tier::Manage);
         assert!(cap.contains(Permission::ManageIntegrations) && cap.contains(Permission::ManageTeam));
         assert!(!cap.contains(Permission::ManageClients) && !cap.contains(Permission::UsePortal));
+    }
+
+    #[test]
+    fn the_compliance_team_flag_adds_compliance_work_but_never_approval() {
+        use Permission::*;
+        assert!(!Role::MspTechnician.permissions().contains(ViewCompliance), "technicians are PSA-focused");
+        let flagged = Role::MspTechnician.permissions_with(true);
+        assert!(flagged.contains(ViewCompliance) && flagged.contains(EditControls) && flagged.contains(ManageEvidence));
+        assert!(!flagged.contains(ApproveCompliance) && !flagged.contains(ManageFrameworks));
+        assert!(Role::ReadOnly.permissions_with(true).contains(EditControls));
+        assert_eq!(Role::PortalUser.permissions_with(true), Role::PortalUser.permissions());
+        let approvers: Vec<Role> =
+            Role::ALL.into_iter().filter(|r| r.permissions().contains(ApproveCompliance)).collect();
+        assert_eq!(
+            approvers,
+            [Role::Admin, Role::ComplianceAdmin, Role::ComplianceOfficer, Role::PrivacyOfficer, Role::SecurityOfficer]
+        );
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub struct OrgContext {
     pub direct_role: Option<Role>,
     /// The MSP path into this client, if any (MSP role capped by the tier).
     pub msp: Option<MspLink>,
+    /// The MSP managing this organization and the relationship's tier, whoever is asking.
+    pub managed_by: Option<(OrgId, Tier)>,
     pub perms: PermissionSet,
 }
 
@@ -119,8 +121,17 @@ pub struct DirectMembership {
     pub org_slug: String,
     pub org_kind: OrgKind,
     pub role: Role,
+    /// On the organization's compliance team (adds compliance work to the role: `Role::permissions_with`).
+    pub compliance_team: bool,
     /// The MSP managing this organization, when it is a managed client.
     pub msp_org_id: Option<OrgId>,
+}
+
+impl DirectMembership {
+    /// What the membership lets its holder do in its own organization.
+    pub fn permissions(&self) -> PermissionSet {
+        self.role.permissions_with(self.compliance_team)
+    }
 }
 
 impl Identity {

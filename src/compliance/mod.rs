@@ -1,10 +1,33 @@
-//! The compliance program: frameworks catalog and the Common Control Framework (controls, evidence, policies,
-//! campaigns, risks and reports build on it).
+//! The compliance program: the frameworks catalog and Common Control Framework (`catalog`, reference data), and
+//! each organization's program on it: adopted frameworks (`frameworks`), controls with their statuses and
+//! approvals (`controls`), evidence (`evidence`), scores, dashboard and gaps (`scores`), reports and the
+//! framework-specific registers.
 
 pub mod catalog;
+pub mod controls;
+pub mod daily;
+pub mod demo;
+pub mod evidence;
+pub mod frameworks;
+pub mod program;
+pub mod registers;
+pub mod reports;
+pub mod scores;
 
 use crate::web::routes::RouteDef;
 
 pub fn routes() -> Vec<RouteDef> {
-    catalog::routes()
+    let mut routes = catalog::routes();
+    routes.extend(frameworks::routes());
+    routes.extend(controls::routes());
+    routes.extend(evidence::routes());
+    routes.extend(scores::routes());
+    routes.extend(reports::routes());
+    routes.extend(registers::routes());
+    routes
+}
+
+/// The scheduled work of the compliance program.
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    daily::jobs()
 }

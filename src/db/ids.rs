@@ -119,6 +119,14 @@ typed_ids! {
     ApiKeyId,
     /// An email in the outbox.
     MailId,
+    /// An organization's implementation of a common control (its URL names the catalog id instead).
+    OrgControlId,
+    EvidenceId,
+    RevisionId,
+    /// A HIPAA business associate agreement.
+    BaaId,
+    /// A GDPR data-subject request.
+    DsrId,
 }
 
 /// Declares an enum stored as text: its variants with their stored ids, `ALL`, `id()`, `parse()`, and
@@ -188,4 +196,9 @@ typed_ids! {
     AgreementId,
     InvoiceId,
     InvoiceLineId,
+}
+
+typed_ids! {
+    /// A received email (psa::inbound).
+    InboundMessageId,
 }

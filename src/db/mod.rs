@@ -13,9 +13,11 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use crate::config::redact_url;
 use crate::error::AppError;
 
+pub mod day;
 pub mod ids;
 pub mod settings;
 
+pub use day::Day;
 pub use ids::new_id;
 
 diesel::define_sql_function! {
@@ -25,6 +27,23 @@ diesel::define_sql_function! {
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A multi-row INSERT, run on the concrete connection (MultiConnection cannot build batch inserts):
+/// `batch_insert!(conn, table, &rows)` with `conn: &mut DbConnection`; keep a batch under the backends' bound
+/// parameter limits (a few hundred rows).
+#[macro_export]
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgres(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+            $crate::db::DbConnection::Sqlite(c) => {
+                diesel::RunQueryDsl::execute(diesel::insert_into($table).values($rows), c)
+            }
+        }
+    };
+}
 
 /// One connection type over both backends. Keep the Sqlite variant last (see DESIGN.md).
 #[derive(diesel::MultiConnection)]
@@ -80,12 +99,29 @@ impl QueryCounter {
     }
 }
 
-struct CountingInstrumentation(Arc<AtomicU64>);
+/// Counts statements, and with `PALISADE_LOG=palisade::sql=trace` logs each one with its duration (for finding
+/// the statement a slow page spends its time in; the text is only formatted when that level is on).
+struct CountingInstrumentation {
+    count: Arc<AtomicU64>,
+    started: Option<std::time::Instant>,
+}
 
 impl Instrumentation for CountingInstrumentation {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
-        if let InstrumentationEvent::StartQuery { .. } = event {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        match event {
+            InstrumentationEvent::StartQuery { .. } => {
+                self.count.fetch_add(1, Ordering::Relaxed);
+                if tracing::enabled!(target: "palisade::sql", tracing::Level::TRACE) {
+                    self.started = Some(std::time::Instant::now());
+                }
+            }
+            InstrumentationEvent::FinishQuery { query, .. } => {
+                if let Some(started) = self.started.take() {
+                    let us = started.elapsed().as_micros() as u64;
+                    tracing::trace!(target: "palisade::sql", us, "{query}");
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -111,14 +147,19 @@ impl Manager {
             }
             BackendUrl::Sqlite { path } => {
                 let mut c = diesel::SqliteConnection::establish(path)?;
-                c.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                // Pages are read through a memory map (no read system call and copy per page) and a connection
+                // keeps 8 MiB of them decoded: a pool of connections over a database of hundreds of megabytes.
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456; \
+                     PRAGMA cache_size = -8192;",
+                )
                     .and_then(|()| use_wal(&mut c))
                     .and_then(|()| c.batch_execute("PRAGMA synchronous = NORMAL;"))
                     .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 DbConnection::Sqlite(c)
             }
         };
-        conn.set_instrumentation(CountingInstrumentation(self.counter.0.clone()));
+        conn.set_instrumentation(CountingInstrumentation { count: self.counter.0.clone(), started: None });
         Ok(conn)
     }
 }

@@ -89,6 +89,7 @@ pub fn routes() -> Vec<crate::web::routes::RouteDef> {
 pub fn registry() -> Vec<Job> {
     let mut jobs = Vec::new();
     jobs.extend(crate::mail::jobs());
+    jobs.extend(crate::compliance::jobs());
     jobs.extend(crate::psa::jobs());
     jobs
 }

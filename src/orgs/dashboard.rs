@@ -28,16 +28,20 @@ struct DashboardPage {
     pager: Pager,
     /// Offer "Add a client" only to those who may.
     can_add_clients: bool,
-    /// Open tickets per client the person reaches (`psa::tickets::queue::open_per_client`).
+    /// Each listed client's overall compliance score (`compliance::scores::store::overall_for`).
+    compliance: std::collections::HashMap<crate::db::ids::OrgId, Option<i32>>,
+    /// Open tickets in the clients the person reaches, and per listed client (`psa::tickets::queue::open_tickets`).
+    open_total: i64,
     open_tickets: std::collections::HashMap<crate::db::ids::OrgId, i64>,
 }
 
 impl DashboardPage {
+    /// "72%", or "—" for a client without a program (or with nothing in scope).
+    fn compliance_of(&self, client: &crate::db::ids::OrgId) -> String {
+        crate::compliance::scores::store::percent_text(self.compliance.get(client).copied().flatten())
+    }
     fn open_of(&self, client: &crate::db::ids::OrgId) -> i64 {
         self.open_tickets.get(client).copied().unwrap_or(0)
-    }
-    fn open_total(&self) -> i64 {
-        self.open_tickets.values().sum()
     }
 }
 
@@ -49,12 +53,16 @@ pub async fn page(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
-    let (page, figures, open_tickets) = state
+    let (page, figures, compliance, (open_total, open_tickets)) = state
         .db
         .run(move |conn| {
+            let page = input.load(conn)?;
+            let figures = figures(conn, &view, page_number, now)?;
+            let ids: Vec<_> = figures.4.iter().map(|c| c.id.clone()).collect();
+            let compliance = crate::compliance::scores::store::overall_for(conn, ids.clone())?;
             let assigned_to = (!view.all_clients).then_some(&view.user_id);
-            let open = crate::psa::tickets::queue::open_per_client(conn, &view.msp_org_id, assigned_to)?;
-            Ok((input.load(conn)?, figures(conn, &view, page_number, now)?, open))
+            let open = crate::psa::tickets::queue::open_tickets(conn, &view.msp_org_id, assigned_to, ids)?;
+            Ok((page, figures, compliance, open))
         })
         .await?;
     let (managed, archived, staff, per_tier, clients, pager) = figures;
@@ -74,6 +82,8 @@ pub async fn page(
         clients,
         pager,
         can_add_clients: scope.can(crate::auth::Permission::ManageClients),
+        compliance,
+        open_total,
         open_tickets,
     })
 }

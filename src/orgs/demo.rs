@@ -94,7 +94,8 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
     // The technician and the compliance admin work for two clients each; the read-only member sees one.
     let (tom, lena, sam) = (user_ids[2].clone(), user_ids[3].clone(), user_ids[4].clone());
     models::set_assignments(conn, &org_ids[1], &[tom.clone(), lena.clone(), sam], now)?;
-    models::set_assignments(conn, &org_ids[2], &[tom, lena], now)?;
+    models::set_assignments(conn, &org_ids[2], &[tom, lena.clone()], now)?;
+    seed_programs(conn, &org_ids, &user_ids, &lena, now)?;
     let tickets = crate::psa::demo::seed(conn, &org_ids[0], &org_ids[1..], &user_ids[2], now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
@@ -102,6 +103,45 @@ fn seed_in(conn: &mut DbConnection) -> Result<String, AppError> {
         "{}\nService desk: {tickets} tickets with conversations across the clients, under the MSP's \"Standard support\" SLA policy.\n",
         report()
     ))
+}
+
+/// The frameworks each demo organization works on, and how far along it is.
+const PROGRAMS: &[(usize, &[&str], f64)] = &[
+    (0, &["soc2", "iso27001-2022"], 0.8),
+    (1, &["hipaa", "soc2"], 0.55),
+    (2, &["soc2", "iso27001-2022", "gdpr"], 0.35),
+    (3, &["cmmc-2", "nist-csf-2"], 0.7),
+    (4, &["hipaa"], 0.2),
+];
+
+/// Compliance programs for the demo organizations, owned by their compliance people (the MSP's compliance admin
+/// too, in the clients she is assigned to).
+fn seed_programs(
+    conn: &mut DbConnection,
+    org_ids: &[OrgId],
+    user_ids: &[UserId],
+    lena: &UserId,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let index = crate::compliance::program::index::embedded()?;
+    for (n, (org, frameworks, progress)) in PROGRAMS.iter().enumerate() {
+        let workers =
+            [Role::Admin, Role::ComplianceAdmin, Role::ComplianceOfficer, Role::SecurityOfficer, Role::Employee];
+        // The approver first (it approves the seeded evidence), then whoever works controls there.
+        let mut people: Vec<UserId> = PEOPLE
+            .iter()
+            .zip(user_ids)
+            .filter(|(p, _)| p.org == *org && workers.contains(&p.role))
+            .map(|(_, id)| id.clone())
+            .collect();
+        if matches!(*org, 1 | 2) {
+            people.push(lena.clone());
+        }
+        let tz = ORGS[*org].4.parse().unwrap_or(chrono_tz::UTC);
+        let plan = crate::compliance::demo::Plan { frameworks, progress: *progress, seed: 2026 + n as u64 };
+        crate::compliance::demo::seed_org(conn, index, &org_ids[*org], &plan, &people, tz, now)?;
+    }
+    Ok(())
 }
 
 fn report() -> String {
@@ -113,6 +153,9 @@ fn report() -> String {
     }
     out.push_str("\nmorgan@northwind.example is also the installation's super admin.\n");
     out.push_str("Tom (technician), Lena (compliance admin) and Sam (read only) reach only their assigned clients.\n");
+    out.push_str(
+        "Every organization has a compliance program under way (Compliance -> Dashboard) with 90 days of history.\n",
+    );
     out
 }
 
@@ -164,6 +207,7 @@ fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize, tickets:
         let id = users::insert(conn, &format!("user{u}@load.test"), &format!("Member {u}"), &hash, false, now)?;
         models::insert_membership(conn, client, &id, CLIENT_ROLES[u % CLIENT_ROLES.len()], now)?;
     }
+    let programs = seed_load_programs(conn, &client_ids, now)?;
     for (c, client) in client_ids.iter().enumerate() {
         for n in 0..3 {
             let target = Target::new("organization", client, "").details(format!("load entry {n}"));
@@ -177,9 +221,34 @@ fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize, tickets:
     // Fresh planner statistics after a bulk load, as a database in use would have.
     diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(format!(
-        "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {tickets} tickets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+        "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
+         controls in the clients' compliance programs, {tickets} tickets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
+}
+
+/// The frameworks every load client adopts: together they need every common control (about 200 per client).
+const LOAD_FRAMEWORKS: &[&str] = &["hipaa", "soc2", "nist-csf-2", "iso27001-2022", "pci-dss-4", "cmmc-2", "gdpr"];
+
+/// A compliance program in every load client, at progress from 10% to 90%; returns the organization controls
+/// created.
+fn seed_load_programs(
+    conn: &mut DbConnection,
+    clients: &[OrgId],
+    now: chrono::NaiveDateTime,
+) -> Result<usize, AppError> {
+    let index = crate::compliance::program::index::embedded()?;
+    let mut controls = 0;
+    for (c, client) in clients.iter().enumerate() {
+        let plan = crate::compliance::demo::Plan {
+            frameworks: LOAD_FRAMEWORKS,
+            progress: 0.1 + 0.8 * ((c * 37) % 100) as f64 / 100.0,
+            seed: c as u64,
+        };
+        controls +=
+            crate::compliance::demo::seed_org(conn, index, client, &plan, &[], chrono_tz::America::Chicago, now)?;
+    }
+    Ok(controls)
 }
 
 fn insert_org(

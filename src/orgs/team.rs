@@ -322,6 +322,8 @@ struct MatrixRow {
     label: &'static str,
     description: &'static str,
     cells: Vec<bool>,
+    /// Added to any role by the compliance-team flag.
+    team: bool,
     min_tier: String,
 }
 
@@ -352,6 +354,7 @@ pub async fn roles(state: web::Data<AppState>, input: PageInput) -> AppResult<Ht
             label: p.label(),
             description: p.description(),
             cells: roles.iter().map(|r| r.permissions().contains(p)).collect(),
+            team: crate::auth::permissions::COMPLIANCE_TEAM.contains(p),
             min_tier: p.min_tier().map(|t| t.label()).unwrap_or_else(|| "never".into()),
         })
         .collect();

@@ -68,7 +68,7 @@ pub fn seed(
 ) -> Result<usize, AppError> {
     let msp_row = find_org(conn, msp)?.ok_or(AppError::NotFound)?;
     default_policy(conn, msp, &msp_row.timezone, now - Duration::days(30))?;
-    let env = DeskEnv { base_url: "http://127.0.0.1:8080".into() };
+    let env = DeskEnv { base_url: "http://127.0.0.1:8080".into(), reply_domain: None };
     let mut opened = 0;
     for (c, client) in clients.iter().enumerate() {
         let org = find_org(conn, client)?.ok_or(AppError::NotFound)?;

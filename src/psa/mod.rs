@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod contacts;
 pub mod demo;
+pub mod inbound;
 pub mod sla;
 pub mod sla_policy;
 pub mod tickets;
@@ -16,6 +17,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(tickets::routes());
     routes.extend(sla_policy::handlers::routes());
     routes.extend(time::routes());
+    routes.extend(inbound::routes());
     routes
 }
 
@@ -23,5 +25,6 @@ pub fn routes() -> Vec<RouteDef> {
 pub fn jobs() -> Vec<crate::jobs::Job> {
     let mut jobs = sla_policy::jobs();
     jobs.extend(tickets::jobs());
+    jobs.extend(inbound::jobs());
     jobs
 }

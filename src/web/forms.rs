@@ -23,6 +23,46 @@ impl FieldErrors {
     }
 }
 
+/// The first value of a field in a submitted form's pairs ("" when absent).
+pub fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// Every value of a repeated field (checkboxes, multiple selects), in the order sent.
+pub fn values(pairs: &[(String, String)], name: &str) -> Vec<String> {
+    pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+}
+
+/// An optional text field: trimmed, at most `max` characters.
+pub fn optional(errors: &mut FieldErrors, field: &'static str, value: &str, label: &str, max: usize) -> String {
+    let v = value.trim().to_string();
+    if v.chars().count() > max {
+        errors.add(field, format!("{label} must be at most {max} characters."));
+    }
+    v
+}
+
+/// An optional calendar day (`YYYY-MM-DD`, what date inputs send).
+pub fn optional_day(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<crate::db::Day> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let day = crate::db::Day::parse(value);
+    if day.is_none() {
+        errors.add(field, "Enter a date like 2026-03-31.");
+    }
+    day
+}
+
+/// A required calendar day.
+pub fn day(errors: &mut FieldErrors, field: &'static str, value: &str, label: &str) -> Option<crate::db::Day> {
+    if value.trim().is_empty() {
+        errors.add(field, format!("{label} is required."));
+        return None;
+    }
+    optional_day(errors, field, value)
+}
+
 /// Trims and checks a required text field's length; returns the trimmed value.
 pub fn required(errors: &mut FieldErrors, field: &'static str, value: &str, label: &str, max: usize) -> String {
     let v = value.trim().to_string();

@@ -3,6 +3,7 @@
 pub mod body_deadline;
 pub mod charts;
 pub mod context;
+pub mod csv;
 pub mod error_shell;
 pub mod filters;
 pub mod forms;

@@ -28,6 +28,10 @@ enum Persona {
     ClientMember(Role),
     /// MSP staff working in a client at this tier.
     ViaMsp(Role, Tier),
+    /// A member with this role in a client (T2), on its compliance team.
+    ClientTeam(Role),
+    /// MSP staff on the MSP's compliance team, working in a client at this tier.
+    ViaMspTeam(Role, Tier),
     SuperAdmin,
     /// An auditor let in to the T2 client.
     Auditor,
@@ -65,6 +69,11 @@ impl Persona {
             Persona::ViaMsp(role, tier) => {
                 Some((role.permissions().intersect(PermissionSet::tier_cap(*tier)), role.permissions(), false))
             }
+            Persona::ClientTeam(role) => Some((role.permissions_with(true), none, false)),
+            Persona::ViaMspTeam(role, tier) => {
+                let perms = role.permissions_with(true);
+                Some((perms.intersect(PermissionSet::tier_cap(*tier)), perms, false))
+            }
             Persona::SuperAdmin => Some((Role::Admin.permissions(), Role::Admin.permissions(), true)),
             Persona::OtherTenant => Some((Role::Admin.permissions(), Role::Admin.permissions(), false)),
             _ => None,
@@ -83,7 +92,9 @@ impl Persona {
                 Access::Msp(p) => msp.contains(p),
                 Access::SuperAdmin => is_super,
                 // The tenant's portal: only its own members, with the permission.
-                Access::Portal(p) => matches!(self, Persona::ClientMember(_)) && org.contains(p),
+                Access::Portal(p) => {
+                    matches!(self, Persona::ClientMember(_) | Persona::ClientTeam(_)) && org.contains(p)
+                }
                 _ => false,
             };
         }
@@ -109,7 +120,7 @@ struct World {
     tenant_users: Vec<UserId>,
 }
 
-fn build(app: &TestApp, persona: &Persona) -> World {
+async fn build(app: &TestApp, persona: &Persona) -> World {
     let mut conn = app.conn();
     let f = fixture::msp(&mut conn);
     let other = fixture::other(&mut conn);
@@ -140,8 +151,16 @@ fn build(app: &TestApp, persona: &Persona) -> World {
             fixture::member(&mut conn, &f.t2, &person, *role);
             world.org_form = Some(f.t2.clone());
         }
-        Persona::ViaMsp(role, tier) => {
-            fixture::member(&mut conn, &f.msp, &person, *role);
+        Persona::ClientTeam(role) => {
+            let membership = fixture::member(&mut conn, &f.t2, &person, *role);
+            fixture::on_compliance_team(&mut conn, &membership);
+            world.org_form = Some(f.t2.clone());
+        }
+        Persona::ViaMsp(role, tier) | Persona::ViaMspTeam(role, tier) => {
+            let membership = fixture::member(&mut conn, &f.msp, &person, *role);
+            if matches!(persona, Persona::ViaMspTeam(..)) {
+                fixture::on_compliance_team(&mut conn, &membership);
+            }
             let client = [&f.t1, &f.t2, &f.t3][*tier as usize].clone();
             fixture::assign(&mut conn, &client, &[&person]);
             (world.org_form, world.msp_form) = (Some(client.clone()), Some(f.msp.clone()));
@@ -193,9 +212,16 @@ fn build(app: &TestApp, persona: &Persona) -> World {
     let invitation = fixture::invitation(&mut conn, &target_org);
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
+    let inbound_message = crate::inbound::matrix_message(&mut conn, &f.msp, now);
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
     let invoice = crate::invoices::matrix_invoice(&mut conn, &f.msp, &f.t2);
+    // The tenant's compliance program: HIPAA adopted (its controls exist), and evidence with a stored file sent
+    // for approval by someone else than the persona.
+    fixture::adopt(&mut conn, &target_org, "hipaa", now);
+    let (baa, dsr) = (fixture::baa(&mut conn, &target_org, now), fixture::dsr(&mut conn, &target_org, now));
+    drop(conn);
+    let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
         ("client_id", spare.to_string()),
         ("member_id", member_id.to_string()),
@@ -208,6 +234,10 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("framework_id", "hipaa".to_string()),
         ("control_id", "CCF-AC-01".to_string()),
         ("mail_id", failed_mail.to_string()),
+        ("evidence_id", evidence.to_string()),
+        ("revision", "1".to_string()),
+        ("baa_id", baa),
+        ("dsr_id", dsr),
         ("contact_id", desk.contact.to_string()),
         ("ticket_id", desk.ticket.to_string()),
         ("number", "1".to_string()),
@@ -224,6 +254,7 @@ fn build(app: &TestApp, persona: &Persona) -> World {
         ("work_type_id", work_type),
         ("rate_id", client_rate),
         ("invoice_id", invoice),
+        ("message_id", inbound_message),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -295,7 +326,7 @@ type Snapshot = BTreeMap<String, Vec<String>>;
 
 async fn check_persona(persona: Persona) -> Vec<String> {
     let app = TestApp::new().await;
-    let world = build(&app, &persona);
+    let world = build(&app, &persona).await;
     let mut c = app.client().await;
     c.bearer = world.api_key.clone();
     sign_in(&mut c, &world).await;
@@ -468,6 +499,17 @@ async fn msp_staff_in_clients_at_every_tier() {
 }
 
 #[actix_web::test]
+async fn compliance_team_members_work_compliance_whatever_their_role() {
+    run(vec![
+        Persona::ClientTeam(Role::ReadOnly),
+        Persona::ClientTeam(Role::Employee),
+        Persona::ViaMspTeam(Role::MspTechnician, Tier::Operate),
+        Persona::ViaMspTeam(Role::MspTechnician, Tier::Monitor),
+    ])
+    .await;
+}
+
+#[actix_web::test]
 async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
     let params: HashMap<&'static str, String> = [
         "client_id",
@@ -481,6 +523,10 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "framework_id",
         "control_id",
         "mail_id",
+        "evidence_id",
+        "revision",
+        "baa_id",
+        "dsr_id",
         "contact_id",
         "ticket_id",
         "number",
@@ -497,6 +543,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "work_type_id",
         "rate_id",
         "invoice_id",
+        "message_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

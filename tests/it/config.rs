@@ -80,3 +80,36 @@ fn a_database_that_cannot_be_reached_names_the_real_cause() {
     assert!(text.contains("PostgreSQL at postgres://nobody@127.0.0.1:1/none"), "{text}");
     assert!(text.to_lowercase().contains("connect"), "{text}");
 }
+
+#[test]
+fn inbound_email_is_off_by_default_and_its_settings_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let off = load(&[], dir.path()).unwrap().inbound;
+    assert!(off.domains.is_empty() && off.smtp_bind.is_none() && off.imap.is_none());
+    let on = load(
+        &[
+            ("PALISADE_INBOUND_DOMAINS", "Help.Example.com, support.example.org"),
+            ("PALISADE_INBOUND_SMTP_BIND", "0.0.0.0:2525"),
+            ("PALISADE_IMAP_HOST", "imap.example.com"),
+            ("PALISADE_IMAP_USERNAME", "support"),
+            ("PALISADE_IMAP_PASSWORD", "s3cret-imap"),
+            ("PALISADE_IMAP_ORG", "northwind"),
+        ],
+        dir.path(),
+    )
+    .unwrap();
+    assert_eq!(on.inbound.domains, ["help.example.com", "support.example.org"]);
+    let imap = on.inbound.imap.as_ref().unwrap();
+    assert_eq!((imap.port, imap.tls, imap.mailbox.as_str()), (993, true, "INBOX"));
+    assert!(!format!("{on:?}").contains("s3cret-imap"), "no IMAP password in Debug output");
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[("PALISADE_INBOUND_DOMAINS", "not a domain")], "PALISADE_INBOUND_DOMAINS"),
+        (&[("PALISADE_INBOUND_SMTP_BIND", "0.0.0.0:25")], "is required with PALISADE_INBOUND_SMTP_BIND"),
+        (&[("PALISADE_INBOUND_LIMIT_MB", "0")], "PALISADE_INBOUND_LIMIT_MB"),
+        (&[("PALISADE_IMAP_HOST", "imap.example.com")], "is required with PALISADE_IMAP_HOST"),
+    ];
+    for (vars, expected) in cases {
+        let err = load(vars, dir.path()).unwrap_err();
+        assert!(err.contains(expected), "{vars:?}: {err}");
+    }
+}

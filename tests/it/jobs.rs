@@ -26,7 +26,15 @@ async fn run_due(app: &TestApp) -> Vec<JobOutcome> {
 }
 
 /// Every registered job, by name.
-const EVERY_JOB: [&str; 5] = ["mail.deliver", "mail.purge", "sla.escalate", "tickets.autoclose", "tickets.recurring"];
+const EVERY_JOB: [&str; 7] = [
+    "compliance.daily",
+    "inbound.imap",
+    "mail.deliver",
+    "mail.purge",
+    "sla.escalate",
+    "tickets.autoclose",
+    "tickets.recurring",
+];
 
 #[actix_web::test]
 async fn jobs_run_at_the_first_pass_then_on_their_schedule() {

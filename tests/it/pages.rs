@@ -27,6 +27,7 @@ fn shape(path: &str) -> String {
     let parts: Vec<&str> = path.split('/').collect();
     match parts.as_slice() {
         [_, "compliance", "catalog", kind, _, ..] => format!("/compliance/catalog/{kind}/*"),
+        [_, "compliance", section, _, ..] => format!("/compliance/{section}/*"),
         [_, area, section, _, ..] if matches!(*area, "msp" | "admin") => format!("/{area}/{section}/*"),
         _ => path.to_string(),
     }
@@ -42,7 +43,23 @@ fn role_ids_shown(body: &str) -> Vec<String> {
 /// Activity codes (`member.join`) or their old word-for-word labels ("Member join") in the visible text.
 fn activity_codes_shown(body: &str) -> Vec<String> {
     let text = strip_tags(body);
-    let prefixes = ["auth.", "user.", "member.", "client.", "organization.", "installation.", "email."];
+    let prefixes = [
+        "auth.",
+        "user.",
+        "member.",
+        "client.",
+        "organization.",
+        "installation.",
+        "email.",
+        "framework.",
+        "requirement.",
+        "control.",
+        "evidence.",
+        "report.",
+        "baa.",
+        "dsr.",
+        "sprs.",
+    ];
     let mut found: Vec<String> = text
         .split_whitespace()
         .filter(|word| prefixes.iter().any(|p| word.starts_with(p) && word.len() > p.len()))
@@ -107,7 +124,10 @@ async fn every_linked_page_opens_for_each_role_and_shows_labels_not_codes() {
         let mut conn = app.conn();
         let reader = fixture::user(&mut conn, "reader@tiertwo.test", "Rae Reader");
         fixture::member(&mut conn, &f.t2, &reader, Role::ReadOnly);
+        // A compliance program with evidence, so that its pages are walked too.
+        fixture::adopt(&mut conn, &f.t2, "hipaa", app.now());
     }
+    fixture::evidence_file(&app, &f.t2, &f.client_admin, "Signed access policy", &["CCF-AC-01"]).await;
     // Activity with roles and tiers in it, in the MSP's log and in a client's.
     let mut morgan = app.signed_in("admin@northwind.test").await;
     morgan.invite("officer@northwind.test", "COMPLIANCE_OFFICER").await.assert_status(303);

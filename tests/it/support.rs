@@ -388,6 +388,49 @@ where
         self.post_pairs(path, &pairs).await
     }
 
+    /// POSTs an upload form (`multipart/form-data`) as a browser does: `_csrf` and `_org` of the last page first,
+    /// then the text fields, then the file, if any, as (field, filename, content).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Resp {
+        const BOUNDARY: &str = "----palisade-test-boundary-7MA4YWxkTrZu0gW";
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if let Some(token) = &self.csrf {
+            pairs.push(("_csrf".into(), token.clone()));
+        }
+        if let Some(org) = &self.org {
+            pairs.push(("_org".into(), org.clone()));
+        }
+        pairs.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in &pairs {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((field, filename, content)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("content-type", format!("multipart/form-data; boundary={BOUNDARY}")))
+            .set_payload(body);
+        self.send(req).await
+    }
+
     /// POSTs exactly these fields (no tokens added).
     pub async fn post_pairs(&mut self, path: &str, pairs: &[(String, String)]) -> Resp {
         let body = serde_urlencoded::to_string(pairs).unwrap();
@@ -527,6 +570,15 @@ pub mod fixture {
         models::insert_membership(conn, org, user, role, start_time()).unwrap()
     }
 
+    /// Puts a membership on its organization's compliance team.
+    pub fn on_compliance_team(conn: &mut DbConnection, membership: &MembershipId) {
+        use palisade::schema::memberships;
+        diesel::update(memberships::table.find(membership.as_str()))
+            .set(memberships::compliance_team.eq(true))
+            .execute(conn)
+            .unwrap();
+    }
+
     pub fn assign(conn: &mut DbConnection, client: &OrgId, users: &[&UserId]) {
         let ids: Vec<UserId> = users.iter().map(|u| (*u).clone()).collect();
         models::set_assignments(conn, client, &ids, start_time()).unwrap();
@@ -559,6 +611,91 @@ pub mod fixture {
         for row in outbox::claim_due(conn, now, 100).unwrap().iter().filter(|row| row.id == id) {
             outbox::mark_failed_attempt(conn, row, now, &SendError::permanent("mailbox unavailable")).unwrap();
         }
+        id
+    }
+
+    /// Adopts a framework in `org` as the frameworks page does (default scope), creating its controls.
+    pub fn adopt(conn: &mut DbConnection, org: &OrgId, framework: &str, now: chrono::NaiveDateTime) {
+        use palisade::compliance::frameworks::models::set_adopted;
+        use palisade::compliance::program::{index, sync, today};
+        let scoping = palisade::compliance::program::scoping::Scoping::default();
+        set_adopted(conn, org, framework, true, &scoping, now).unwrap();
+        let day = today(now, chrono_tz::America::New_York);
+        sync::refresh(conn, index::embedded().unwrap(), org, day, now).unwrap();
+        sync::ensure_scheduled(conn, org, now + chrono::Duration::days(1), now).unwrap();
+    }
+
+    /// An evidence item of `org` holding one stored file (revision 1), submitted by `by` and linked to
+    /// `controls` (which the organization's adopted frameworks must need).
+    pub async fn evidence_file(
+        app: &TestApp,
+        org: &OrgId,
+        by: &UserId,
+        title: &str,
+        controls: &[&str],
+    ) -> palisade::db::ids::EvidenceId {
+        use palisade::compliance::evidence::models::{self, EvidenceKind, EvidenceSource, NewEvidence};
+        use palisade::storage::multipart::UploadedFile;
+        let key = palisade::storage::new_key(&["org", org, "evidence"]);
+        let stored = app.state.storage.put(&key, bytes::Bytes::from_static(b"%PDF-1.7 fixture")).await.unwrap();
+        let file = UploadedFile { field: "file".into(), filename: "policy.pdf".into(), stored };
+        let now = app.now();
+        let day = palisade::db::Day::from(now.date());
+        let new = NewEvidence {
+            title,
+            source: EvidenceSource::File,
+            kind: EvidenceKind::Document,
+            url: "",
+            body: "",
+            effective_on: day,
+            valid_until: day.plus_months(12),
+        };
+        let mut conn = app.conn();
+        let id = models::insert(&mut conn, org, &new, by, now).unwrap();
+        models::add_revision(&mut conn, org, &id, &file, (new.effective_on, new.valid_until), by, now).unwrap();
+        let controls: Vec<String> = controls.iter().map(|c| c.to_string()).collect();
+        models::link(&mut conn, org, &id, &controls, by, now).unwrap();
+        models::resummarize(&mut conn, org, &controls, now).unwrap();
+        id
+    }
+
+    /// A business associate agreement of `org`; its id.
+    pub fn baa(conn: &mut DbConnection, org: &OrgId, now: chrono::NaiveDateTime) -> String {
+        use palisade::schema::baa_agreements as b;
+        let id = palisade::db::new_id();
+        diesel::insert_into(b::table)
+            .values((
+                b::id.eq(&id),
+                b::org_id.eq(org.as_str()),
+                b::associate.eq("Fixture Billing Service"),
+                b::status.eq("active"),
+                b::signed_on.eq("2026-01-02"),
+                b::created_at.eq(now),
+                b::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        id
+    }
+
+    /// An open data-subject request of `org`; its id.
+    pub fn dsr(conn: &mut DbConnection, org: &OrgId, now: chrono::NaiveDateTime) -> String {
+        use palisade::schema::dsr_requests as d;
+        let id = palisade::db::new_id();
+        diesel::insert_into(d::table)
+            .values((
+                d::id.eq(&id),
+                d::org_id.eq(org.as_str()),
+                d::requester.eq("Ref. fixture"),
+                d::kind.eq("access"),
+                d::received_on.eq("2026-03-01"),
+                d::due_on.eq("2026-04-01"),
+                d::status.eq("open"),
+                d::created_at.eq(now),
+                d::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
         id
     }
 

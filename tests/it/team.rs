@@ -695,6 +695,8 @@ async fn the_roles_page_renders_the_permission_table_of_the_code() {
             r.split("class=\"matrix-cell\"").skip(1).map(|cell| cell.contains("class=\"yes\"")).collect();
         let expected: Vec<bool> = Role::ALL.iter().map(|role| role.permissions().contains(p)).collect();
         assert_eq!(ticks, expected, "{p:?}");
+        let team = palisade::auth::permissions::COMPLIANCE_TEAM.contains(p);
+        assert_eq!(r.contains("class=\"team-yes\""), team, "{p:?}: what the compliance-team flag adds");
         let tier = p.min_tier().map(|t| t.label()).unwrap_or_else(|| "never".into());
         assert!(r.contains(&format!("<td>{tier}</td>")), "{p:?}: {r}");
     }

@@ -13,6 +13,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::data::{Catalog, MappingKind};
+use crate::web::csv::push_row;
 
 /// The least share of a published crosswalk's pairs (less reviewed exceptions) the catalog must link, in percent.
 pub const MIN_AGREEMENT: f64 = 90.0;
@@ -346,18 +347,6 @@ pub fn to_csv(from: &str, to: &str, lines: &[Line]) -> String {
     out
 }
 
-fn push_row(out: &mut String, fields: &[&str]) {
-    let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    out.push_str(&quoted.join(","));
-    out.push_str("\r\n");
-}
-
-/// RFC 4180 quoting; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a formula.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,13 +384,5 @@ mod tests {
             [("X2", Primary)]
         );
         assert_eq!(primary_only[0].links[0].controls, ["C1"]);
-    }
-
-    #[test]
-    fn csv_fields_are_quoted_and_never_formulas() {
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_field("=cmd()"), "'=cmd()");
-        assert_eq!(csv_field("plain"), "plain");
     }
 }

@@ -22,15 +22,7 @@ use crate::schema::{
 /// Rows per INSERT statement (well under SQLite's and PostgreSQL's bound-parameter limits).
 const CHUNK: usize = 400;
 
-/// A multi-row INSERT, run on the concrete connection (MultiConnection cannot build batch inserts).
-macro_rules! batch_insert {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        match $conn {
-            DbConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
-            DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
-        }
-    };
-}
+use crate::batch_insert;
 
 /// Upserts the rows of a table keyed by `id` (frameworks, domains, controls): see `Upsert`.
 macro_rules! sync_by_id {

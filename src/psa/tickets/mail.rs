@@ -12,6 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::Ticket;
+use super::service::DeskEnv;
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TicketId};
 use crate::mail::{self, MailAttachment, MailHeaders, OutgoingMail};
@@ -93,10 +94,11 @@ pub fn subject_line(ticket: &Ticket, prefix: &str) -> String {
     format!("{prefix}[#{}] {}", ticket.number, ticket.subject)
 }
 
-/// Queues one email per recipient, threaded on the ticket.
+/// Queues one email per recipient, threaded on the ticket; replies go to the organization's inbound address
+/// when inbound email is on.
 pub fn send(
     conn: &mut DbConnection,
-    base_url: &str,
+    env: &DeskEnv,
     org: &Organization,
     ticket: &Ticket,
     recipients: &[String],
@@ -128,13 +130,13 @@ pub fn send(
     .render()
     .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
     for to in recipients {
-        let message_id = mail::new_message_id(base_url);
+        let message_id = mail::new_message_id(&env.base_url);
         let mut outgoing = OutgoingMail::new(to, message.subject.clone(), text.clone(), html.clone()).for_org(&org.id);
         outgoing.headers = MailHeaders {
             message_id: Some(message_id.clone()),
             in_reply_to: Some(root.clone()),
             references: vec![root.clone()],
-            reply_to: None,
+            reply_to: env.reply_domain.as_ref().map(|domain| format!("{}@{domain}", org.slug)),
             from_name: Some(org.name.clone()),
         };
         outgoing.attachments = message.attachments.clone();

@@ -150,7 +150,8 @@ macro_rules! filtered {
         q = match f.view {
             View::All => q,
             View::PendingCustomer => q.filter(tickets::status.eq(TicketStatus::PendingCustomer)),
-            _ => q.filter(tickets::unresolved.eq(true)),
+            // The bare column, so the partial indexes over open tickets apply (see their migration).
+            _ => q.filter(tickets::unresolved),
         };
         match f.view {
             View::Mine => q = q.filter(tickets::assignee_user_id.eq(f.me.clone())),
@@ -405,27 +406,33 @@ pub fn of_contact(
     load(conn, &f, page_number, String::new())
 }
 
-/// Open tickets per client of an MSP (the dashboard's column and total), for the clients the person reaches:
-/// one grouped statement.
-pub fn open_per_client(
+/// Open tickets of an MSP's clients, for the MSP dashboard: the total over the clients the person reaches, and the
+/// count of each `listed` client (the dashboard's page of clients, already limited to those the person reaches).
+/// Two statements over the partial indexes of open tickets, whatever the number of clients.
+pub fn open_tickets(
     conn: &mut DbConnection,
     msp: &OrgId,
     assigned_to: Option<&UserId>,
-) -> QueryResult<std::collections::HashMap<OrgId, i64>> {
-    let open = tickets::table
+    listed: Vec<OrgId>,
+) -> QueryResult<(i64, std::collections::HashMap<OrgId, i64>)> {
+    let mut reached = tickets::table
         .filter(tickets::msp_org_id.eq(msp.clone()))
-        .filter(tickets::unresolved.eq(true))
+        .filter(tickets::unresolved)
         .filter(tickets::org_id.ne(msp.clone()))
-        .filter(tickets::org_id.ne_all(archived_clients(msp)));
-    let counts = (tickets::org_id, diesel::dsl::count_star());
-    let rows: Vec<(OrgId, i64)> = match assigned_to {
-        None => open.group_by(tickets::org_id).select(counts).load(conn)?,
-        Some(user) => {
-            let assigned = technician_assignments::table
-                .filter(technician_assignments::user_id.eq(user.clone()))
-                .select(technician_assignments::org_id);
-            open.filter(tickets::org_id.eq_any(assigned)).group_by(tickets::org_id).select(counts).load(conn)?
-        }
-    };
-    Ok(rows.into_iter().collect())
+        .filter(tickets::org_id.ne_all(archived_clients(msp)))
+        .into_boxed();
+    if let Some(user) = assigned_to {
+        let assigned = technician_assignments::table
+            .filter(technician_assignments::user_id.eq(user.clone()))
+            .select(technician_assignments::org_id);
+        reached = reached.filter(tickets::org_id.eq_any(assigned));
+    }
+    let total = reached.count().get_result(conn)?;
+    let per_client: Vec<(OrgId, i64)> = tickets::table
+        .filter(tickets::org_id.eq_any(listed))
+        .filter(tickets::unresolved)
+        .group_by(tickets::org_id)
+        .select((tickets::org_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok((total, per_client.into_iter().collect()))
 }

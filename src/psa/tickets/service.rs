@@ -31,15 +31,17 @@ use crate::psa::tickets::settings::{self as desk_settings, DeskSettings};
 use crate::schema::{ticket_attachments, ticket_links, tickets};
 use crate::storage::StoredFile;
 
-/// What the service needs from the application beyond the database: the public address (links, Message-IDs).
+/// What the service needs from the application beyond the database: the public address (links, Message-IDs)
+/// and, when inbound email is on, the domain of the organizations' reply addresses (`slug@domain`).
 #[derive(Clone, Debug)]
 pub struct DeskEnv {
     pub base_url: String,
+    pub reply_domain: Option<String>,
 }
 
 impl DeskEnv {
     pub fn of(state: &crate::AppState) -> DeskEnv {
-        DeskEnv { base_url: state.config.base_url.clone() }
+        DeskEnv { base_url: state.config.base_url.clone(), reply_domain: state.config.inbound.domains.first().cloned() }
     }
 }
 
@@ -360,7 +362,7 @@ pub fn open_ticket(
             closing: Vec::new(),
             attachments: mail_attachments(&new.attachments),
         };
-        mail::send(conn, &env.base_url, &org, &ticket, std::slice::from_ref(email), &message, now)?;
+        mail::send(conn, env, &org, &ticket, std::slice::from_ref(email), &message, now)?;
     }
     Ok(TicketRef { id, number })
 }
@@ -543,7 +545,7 @@ fn post(
             closing: vec!["Reply to this email to answer.".into()],
             attachments: mail_attachments(&reply.attachments),
         };
-        mail::send(conn, &env.base_url, org, ticket, &recipients, &message, now)?;
+        mail::send(conn, env, org, ticket, &recipients, &message, now)?;
     }
     Ok(())
 }
@@ -689,7 +691,7 @@ fn change_status_in(
             closing,
             attachments: Vec::new(),
         };
-        mail::send(conn, &env.base_url, org, ticket, std::slice::from_ref(email), &message, now)?;
+        mail::send(conn, env, org, ticket, std::slice::from_ref(email), &message, now)?;
     }
     Ok(true)
 }
@@ -766,7 +768,7 @@ pub(crate) fn staff_mail(
     message: &Message<'_>,
     now: NaiveDateTime,
 ) -> Result<(), DeskError> {
-    mail::send(conn, &env.base_url, org, ticket, &[to.to_string()], message, now)?;
+    mail::send(conn, env, org, ticket, &[to.to_string()], message, now)?;
     Ok(())
 }
 

@@ -18,7 +18,7 @@ use palisade::psa::contacts::models::{self as contact_rows, ContactInput};
 use palisade::psa::tickets::service::{self, Author, DeskEnv, NewTicket, Reply};
 
 pub fn env() -> DeskEnv {
-    DeskEnv { base_url: "http://localhost".into() }
+    DeskEnv { base_url: "http://localhost".into(), reply_domain: None }
 }
 
 /// A contact of `org` with an email.

@@ -14,8 +14,10 @@
 
 mod billing;
 mod clients;
+mod compliance;
 mod context;
 mod first_admin;
+mod inbound;
 mod invitations;
 mod msp_context;
 mod onboarding;
@@ -150,6 +152,8 @@ pub struct LiveApp {
     /// `http://127.0.0.1:<port>`, also the configured PALISADE_BASE_URL (so emailed links point here).
     pub base: String,
     pub state: web::Data<AppState>,
+    /// The built-in SMTP receiver, on loopback: mail for `SLUG@help.test` lands here.
+    pub smtp: SocketAddr,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
     _data_dir: tempfile::TempDir,
@@ -167,7 +171,12 @@ impl LiveApp {
         let config = test_config_with(
             &db.url,
             data_dir.path(),
-            &[("PALISADE_MAIL_TRANSPORT", "file"), ("PALISADE_BASE_URL", &base), ("PALISADE_BIND", &bind)],
+            &[
+                ("PALISADE_MAIL_TRANSPORT", "file"),
+                ("PALISADE_BASE_URL", &base),
+                ("PALISADE_BIND", &bind),
+                ("PALISADE_INBOUND_DOMAINS", "help.test"),
+            ],
         );
         let pool = Db::open(&config.database_url, config.db_pool_size).expect("open test database");
         let state = web::Data::new(AppState::new(config, pool).expect("application state"));
@@ -176,21 +185,22 @@ impl LiveApp {
         let thread = std::thread::spawn(move || {
             let system = actix_web::rt::System::new();
             let result = system.block_on(async move {
+                let smtp = palisade::psa::inbound::smtp::start(served.clone(), "127.0.0.1:0".parse().unwrap()).await?;
                 let server = HttpServer::new(move || palisade::app(served.clone()))
                     .workers(2)
                     .disable_signals()
                     .shutdown_timeout(1)
                     .listen(listener)?
                     .run();
-                let _ = tx.send(server.handle());
+                let _ = tx.send((server.handle(), smtp));
                 server.await
             });
             if let Err(e) = result {
                 eprintln!("e2e: the application server stopped with an error: {e}");
             }
         });
-        let handle = rx.recv_timeout(WAIT).expect("the application server started");
-        LiveApp { base, state, handle, thread: Some(thread), _data_dir: data_dir, _db: db }
+        let (handle, smtp) = rx.recv_timeout(WAIT).expect("the application server started");
+        LiveApp { base, state, smtp, handle, thread: Some(thread), _data_dir: data_dir, _db: db }
     }
 }
 

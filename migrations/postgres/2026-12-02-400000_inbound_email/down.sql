@@ -1,0 +1,2 @@
+DROP TABLE inbound_triage;
+DROP TABLE inbound_messages;

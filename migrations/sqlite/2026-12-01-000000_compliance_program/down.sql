@@ -1,0 +1,13 @@
+DROP INDEX activity_log_org_target;
+DROP TABLE sprs_partial_credit;
+DROP TABLE dsr_requests;
+DROP TABLE baa_agreements;
+DROP TABLE compliance_programs;
+DROP TABLE compliance_snapshots;
+DROP TABLE compliance_scores;
+DROP TABLE evidence_links;
+DROP TABLE evidence_revisions;
+DROP TABLE evidence;
+DROP TABLE org_controls;
+DROP TABLE requirement_exclusions;
+DROP TABLE org_frameworks;

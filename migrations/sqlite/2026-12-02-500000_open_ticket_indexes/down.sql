@@ -1,0 +1,2 @@
+DROP INDEX tickets_org_open;
+DROP INDEX tickets_msp_open;
