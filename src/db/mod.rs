@@ -153,9 +153,9 @@ impl Manager {
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA mmap_size = 268435456; \
                      PRAGMA cache_size = -8192;",
                 )
-                    .and_then(|()| use_wal(&mut c))
-                    .and_then(|()| c.batch_execute("PRAGMA synchronous = NORMAL;"))
-                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                .and_then(|()| use_wal(&mut c))
+                .and_then(|()| c.batch_execute("PRAGMA synchronous = NORMAL;"))
+                .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 DbConnection::Sqlite(c)
             }
         };
