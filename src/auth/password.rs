@@ -39,55 +39,8 @@ pub async fn verify_blocking(password: String, stored: Option<String>) -> Result
     .await
 }
 
-/// Runs `f` on the password hashers: half the machine's cores (one on two cores), at a lower scheduling priority
-/// than the threads serving pages. A burst of sign-ins then waits for the hashers instead of taking the cores
-/// from every other request: with each hash on its own blocking-pool thread at normal priority, 20 sign-ins a
-/// second took a list page's p99 from 11 ms to 200 ms.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    let (reply, answer) = tokio::sync::oneshot::channel();
-    let job: HashJob = Box::new(move || {
-        let _ = reply.send(f());
-    });
-    hashers().send(job).map_err(|_| AppError::internal("the password hashers stopped"))?;
-    answer.await.map_err(|e| AppError::internal_from("password hashing task failed", e))
-}
-
-type HashJob = Box<dyn FnOnce() + Send>;
-
-/// The queue of the hashing threads, started on first use.
-fn hashers() -> &'static std::sync::mpsc::Sender<HashJob> {
-    static QUEUE: std::sync::OnceLock<std::sync::mpsc::Sender<HashJob>> = std::sync::OnceLock::new();
-    QUEUE.get_or_init(|| {
-        let (queue, jobs) = std::sync::mpsc::channel::<HashJob>();
-        let jobs = std::sync::Arc::new(std::sync::Mutex::new(jobs));
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        for n in 0..(cores / 2).max(1) {
-            let jobs = jobs.clone();
-            let started = std::thread::Builder::new().name(format!("password-hasher-{n}")).spawn(move || {
-                lower_priority();
-                loop {
-                    let next = jobs.lock().map(|queue| queue.recv());
-                    match next {
-                        Ok(Ok(job)) => job(),
-                        _ => break,
-                    }
-                }
-            });
-            if let Err(e) = started {
-                tracing::error!(error = %e, "could not start a password hashing thread");
-            }
-        }
-        queue
-    })
-}
-
-/// Nice 10 for the calling thread (on Linux `setpriority(PRIO_PROCESS, 0, ..)` applies to the calling thread only).
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority has no memory effects; a failure only leaves the thread at normal priority.
-    unsafe {
-        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
-    }
+    actix_web::web::block(f).await.map_err(|e| AppError::internal_from("password hashing task failed", e))
 }
 
 /// A hash to verify against when the account does not exist, so that a miss costs the same time as a hit.
