@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod invoices;
 pub mod models;
 pub mod money;
+pub mod reports;
 
 use crate::auth::Permission::*;
 use crate::web::routes::{Access, RouteDef, get, post};
@@ -53,5 +54,10 @@ pub fn routes() -> Vec<RouteDef> {
             .example(&[("paid_on", "2026-03-20"), ("reference", "Wire 4471")]),
         post("/billing/invoices/{invoice_id}/void", Msp(BillClients), invoices::handlers::void),
         post("/billing/invoices/{invoice_id}/email", Msp(BillClients), invoices::email::email),
+        get("/billing/reports", Msp(BillClients), reports::page),
+        get("/billing/reports/hours.csv", Msp(BillClients), reports::hours_csv),
+        get("/billing/reports/unbilled.csv", Msp(BillClients), reports::unbilled_csv),
+        get("/billing/reports/agreements.csv", Msp(BillClients), reports::agreements_csv),
+        get("/billing/reports/revenue.csv", Msp(BillClients), reports::revenue_csv),
     ]
 }
