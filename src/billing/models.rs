@@ -383,3 +383,46 @@ impl Usage {
         crate::psa::time::forms::hours_minutes(self.overage())
     }
 }
+
+/// Included and used minutes this month of the running agreements of `clients` (summed per client), in one
+/// statement, for pages that list clients (the MSP dashboard, the client page). "Used" follows `Usage::of`:
+/// billable minutes of the covered work types (none listed: all work), time without a work type counting as the
+/// MSP's default one. Clients without a running agreement are absent.
+pub fn agreement_hours(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    clients: Vec<OrgId>,
+    first: NaiveDate,
+) -> QueryResult<std::collections::HashMap<OrgId, Usage>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    let (from, to) = (first.to_string(), last_of_month(first).to_string());
+    // A correlated subquery per agreement row: the month's covered minutes of its client.
+    let used = sql::<Nullable<BigInt>>(
+        "(SELECT SUM(t.minutes) FROM time_entries t WHERE t.org_id = agreements.org_id \
+         AND t.client_org_id = agreements.client_org_id AND t.billable AND t.work_date >= ",
+    )
+    .bind::<Text, _>(from.clone())
+    .sql(" AND t.work_date <= ")
+    .bind::<Text, _>(to.clone())
+    .sql(
+        " AND (NOT EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = agreements.id) \
+         OR EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = agreements.id \
+         AND c.work_type_id = COALESCE(t.work_type_id, (SELECT w.id FROM work_types w \
+         WHERE w.org_id = agreements.org_id AND w.is_default LIMIT 1)))))",
+    );
+    let rows: Vec<(OrgId, i32, Option<i64>)> = agreements::table
+        .filter(agreements::org_id.eq(msp))
+        .filter(agreements::client_org_id.eq_any(clients))
+        .filter(agreements::starts_on.le(to))
+        .filter(agreements::ends_on.is_null().or(agreements::ends_on.ge(from)))
+        .select((agreements::client_org_id, agreements::included_minutes, used))
+        .load(conn)?;
+    let mut per_client: std::collections::HashMap<OrgId, Usage> = std::collections::HashMap::new();
+    for (client, included, used) in rows {
+        let usage = per_client.entry(client).or_insert(Usage { used: 0, included: 0 });
+        usage.included += i64::from(included);
+        usage.used += used.unwrap_or(0);
+    }
+    Ok(per_client)
+}

@@ -233,8 +233,13 @@ async fn agreements_show_the_hours_used_and_remaining_this_month() {
     assert_eq!(page::testid(&page.body, "agreement-remaining"), "7:00");
     assert!(page::row(&page.body, "Managed").contains("1,500.00"));
     assert_eq!(logged(&mut app.conn(), &f.msp, "billing.agreement_add").len(), 1);
-    // The client page links to the billing page for those who bill.
-    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains(&format!("href=\"{path}\""));
+    // The client page links to the billing page for those who bill, and shows the same use (its one batched
+    // statement follows the covered work types and the default too); so does the MSP dashboard.
+    let client_page = priya.get(&format!("/msp/clients/{}", f.t2)).await;
+    client_page.assert_contains(&format!("href=\"{path}\"")).assert_contains("3:00 used, 7:00 left");
+    let dashboard = priya.get("/msp/dashboard").await;
+    assert!(page::row(&dashboard.body, "Tier Two Legal").contains("3:00 of 10:00"));
+    assert!(page::row(&dashboard.body, "Tier Three Health").contains("—"), "no agreement there");
     let mut tom = app.signed_in("tech@northwind.test").await;
     tom.get(&format!("/msp/clients/{}", f.t2)).await.assert_not_contains(&format!("href=\"{path}\""));
 }

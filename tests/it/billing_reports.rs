@@ -66,6 +66,15 @@ async fn billing_reports_add_up_hours_unbilled_time_agreements_and_revenue() {
     ];
     priya.post(&format!("{billing}/agreements"), &agreement).await.assert_status(303);
 
+    // The client page and the MSP dashboard show the same use (one statement for the listed clients).
+    let client_page = priya.get(&format!("/msp/clients/{}", f.t3)).await;
+    client_page.assert_contains("0:45 used, 1:15 left").assert_contains("of 2:00 agreement hours this month");
+    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_not_contains("agreement hours this month");
+    let dashboard = priya.get("/msp/dashboard").await;
+    let row = crate::support::page::row(&dashboard.body, "Tier Three Health");
+    assert!(row.contains("0:45 of 2:00"), "{row}");
+    assert!(crate::support::page::row(&dashboard.body, "Tier Two Legal").contains("—"));
+
     let page = priya.get("/billing/reports").await;
     page.assert_status(200)
         .assert_contains("value=\"2025-10-01\"")
