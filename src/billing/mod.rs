@@ -40,6 +40,15 @@ pub fn routes() -> Vec<RouteDef> {
             ("starts_on", "2026-03-01"),
             ("covers", "{work_type_id}"),
         ]),
+        post("/billing/clients/{client_id}/agreements/{agreement_id}", Msp(BillClients), client::update_agreement)
+            .example(&[
+                ("name", "Managed services"),
+                ("monthly_fee", "1500.00"),
+                ("included_hours", "10"),
+                ("overage_rate", "110.00"),
+                ("starts_on", "2026-03-01"),
+                ("ends_on", "2026-06-30"),
+            ]),
         get("/billing/clients/{client_id}/invoice", Msp(BillClients), invoices::handlers::preview),
         post("/billing/clients/{client_id}/invoices", Msp(BillClients), invoices::handlers::generate)
             .example(&[("month", "2026-03")]),

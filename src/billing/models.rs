@@ -274,6 +274,53 @@ pub fn insert_agreement(
     Ok(id)
 }
 
+/// Changes one of the client's agreements (its terms, end date and covered work types); false when the client
+/// has no such agreement (id from a URL).
+pub fn update_agreement(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    id: &str,
+    input: &AgreementInput,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        agreements::table
+            .filter(agreements::org_id.eq(msp))
+            .filter(agreements::client_org_id.eq(client))
+            .filter(agreements::id.eq(id)),
+    )
+    .set((
+        agreements::name.eq(&input.name),
+        agreements::monthly_fee_cents.eq(input.monthly_fee_cents),
+        agreements::included_minutes.eq(input.included_minutes),
+        agreements::overage_rate_cents.eq(input.overage_rate_cents),
+        agreements::starts_on.eq(input.starts_on.to_string()),
+        agreements::ends_on.eq(input.ends_on.map(|d| d.to_string())),
+        agreements::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    diesel::delete(
+        agreement_work_types::table
+            .filter(agreement_work_types::org_id.eq(msp))
+            .filter(agreement_work_types::agreement_id.eq(id)),
+    )
+    .execute(conn)?;
+    for work_type in &input.covered {
+        diesel::insert_into(agreement_work_types::table)
+            .values((
+                agreement_work_types::agreement_id.eq(id),
+                agreement_work_types::work_type_id.eq(work_type),
+                agreement_work_types::org_id.eq(msp),
+            ))
+            .execute(conn)?;
+    }
+    Ok(true)
+}
+
 /// An agreement with the work types it covers (none listed: all time).
 #[derive(Clone, Debug)]
 pub struct AgreementRow {
