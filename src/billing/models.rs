@@ -262,16 +262,41 @@ pub fn insert_agreement(
             agreements::updated_at.eq(now),
         ))
         .execute(conn)?;
-    for work_type in &input.covered {
+    insert_covered(conn, msp, id.as_str(), &input.covered)?;
+    Ok(id)
+}
+
+/// The columns of an `Agreement`, in its order.
+pub const AGREEMENT_COLUMNS: (
+    agreements::id,
+    agreements::name,
+    agreements::monthly_fee_cents,
+    agreements::included_minutes,
+    agreements::overage_rate_cents,
+    agreements::starts_on,
+    agreements::ends_on,
+) = (
+    agreements::id,
+    agreements::name,
+    agreements::monthly_fee_cents,
+    agreements::included_minutes,
+    agreements::overage_rate_cents,
+    agreements::starts_on,
+    agreements::ends_on,
+);
+
+/// Records the work types an agreement covers.
+fn insert_covered(conn: &mut DbConnection, msp: &OrgId, id: &str, covered: &[WorkTypeId]) -> QueryResult<()> {
+    for work_type in covered {
         diesel::insert_into(agreement_work_types::table)
             .values((
-                agreement_work_types::agreement_id.eq(&id),
+                agreement_work_types::agreement_id.eq(id),
                 agreement_work_types::work_type_id.eq(work_type),
                 agreement_work_types::org_id.eq(msp),
             ))
             .execute(conn)?;
     }
-    Ok(id)
+    Ok(())
 }
 
 /// Changes one of the client's agreements (its terms, end date and covered work types); false when the client
@@ -309,15 +334,7 @@ pub fn update_agreement(
             .filter(agreement_work_types::agreement_id.eq(id)),
     )
     .execute(conn)?;
-    for work_type in &input.covered {
-        diesel::insert_into(agreement_work_types::table)
-            .values((
-                agreement_work_types::agreement_id.eq(id),
-                agreement_work_types::work_type_id.eq(work_type),
-                agreement_work_types::org_id.eq(msp),
-            ))
-            .execute(conn)?;
-    }
+    insert_covered(conn, msp, id, &input.covered)?;
     Ok(true)
 }
 
@@ -334,15 +351,7 @@ pub fn agreements_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> Qu
         .filter(agreements::org_id.eq(msp))
         .filter(agreements::client_org_id.eq(client))
         .order((agreements::starts_on.desc(), agreements::id.asc()))
-        .select((
-            agreements::id,
-            agreements::name,
-            agreements::monthly_fee_cents,
-            agreements::included_minutes,
-            agreements::overage_rate_cents,
-            agreements::starts_on,
-            agreements::ends_on,
-        ))
+        .select(AGREEMENT_COLUMNS)
         .load(conn)?;
     let ids: Vec<AgreementId> = rows.iter().map(|a| a.id.clone()).collect();
     let covered: Vec<(AgreementId, WorkTypeId, String)> = agreement_work_types::table

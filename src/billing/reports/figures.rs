@@ -204,19 +204,7 @@ pub fn agreement_use(
     }
     let rows: Vec<(OrgId, String, models::Agreement)> = running
         .order((organizations::name.asc(), agreements::name.asc(), agreements::id.asc()))
-        .select((
-            agreements::client_org_id,
-            organizations::name,
-            (
-                agreements::id,
-                agreements::name,
-                agreements::monthly_fee_cents,
-                agreements::included_minutes,
-                agreements::overage_rate_cents,
-                agreements::starts_on,
-                agreements::ends_on,
-            ),
-        ))
+        .select((agreements::client_org_id, organizations::name, models::AGREEMENT_COLUMNS))
         .load(conn)?;
     if rows.is_empty() {
         return Ok(Vec::new());
