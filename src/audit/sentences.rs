@@ -117,6 +117,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         ClientRateSet => format!("{who} set a rate for {what}{}", in_parens(details)),
         ClientRateRemoved => format!("{who} removed a rate of {what}{}", in_parens(details)),
         AgreementAdded => format!("{who} added an agreement for {what}{}", in_parens(details)),
+        AgreementChanged => format!("{who} changed an agreement of {what}{}", in_parens(details)),
         InvoiceGenerated => format!("{who} generated invoice {details}"),
         InvoiceStatusChanged => format!("{who} moved invoice {what}{}", arrow(details, invoice_status)),
         InvoiceEmailed => format!("{who} emailed invoice {what}{}", in_parens(details)),

@@ -23,6 +23,7 @@ use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
 
 /// An agreement as the page shows it, with this month's use.
+#[derive(Clone)]
 pub struct AgreementView {
     pub row: AgreementRow,
     pub usage: Option<Usage>,
@@ -50,6 +51,8 @@ pub struct Forms {
     terms: Option<(TermsForm, FieldErrors)>,
     rate: Option<(RateForm, FieldErrors)>,
     agreement: Option<(AgreementForm, FieldErrors)>,
+    /// The agreement being changed (`?edit=` or a refused change), else the form adds one.
+    editing: Option<String>,
 }
 
 #[derive(Template)]
@@ -68,6 +71,8 @@ struct ClientBillingPage {
     rate_errors: FieldErrors,
     agreement_form: AgreementForm,
     agreement_errors: FieldErrors,
+    /// The agreement the form changes (None: it adds one).
+    editing: Option<AgreementView>,
 }
 
 impl ClientBillingPage {
@@ -114,8 +119,13 @@ async fn client_page(
     let (page, client, first, terms, rates, work_types, agreements) = loaded;
     let (terms_form, terms_errors) = forms.terms.unwrap_or_else(|| (TermsForm::of(&terms), FieldErrors::default()));
     let (rate_form, rate_errors) = forms.rate.unwrap_or_default();
-    let (agreement_form, agreement_errors) = forms.agreement.unwrap_or_else(|| {
-        (AgreementForm { starts_on: first.to_string(), ..Default::default() }, FieldErrors::default())
+    let editing = forms
+        .editing
+        .and_then(|id| agreements.iter().position(|a| a.row.agreement.id == id.as_str()))
+        .map(|i| agreements[i].clone());
+    let (agreement_form, agreement_errors) = forms.agreement.unwrap_or_else(|| match &editing {
+        Some(a) => (AgreementForm::of(&a.row), FieldErrors::default()),
+        None => (AgreementForm { starts_on: first.to_string(), ..Default::default() }, FieldErrors::default()),
     });
     let refused = [&terms_errors, &rate_errors, &agreement_errors].into_iter().find(|e| !e.is_empty());
     let status = refused.map(form_status).unwrap_or(actix_web::http::StatusCode::OK);
@@ -135,6 +145,7 @@ async fn client_page(
             rate_errors,
             agreement_form,
             agreement_errors,
+            editing,
         },
     )
 }
@@ -166,14 +177,22 @@ fn client_path(client: &str) -> String {
     format!("/billing/clients/{client}")
 }
 
-/// GET /billing/clients/{client_id}
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    /// An agreement to change in the page's agreement form.
+    edit: Option<String>,
+}
+
+/// GET /billing/clients/{client_id}(?edit={agreement_id})
 pub async fn show(
     state: web::Data<AppState>,
     scope: MspScope,
     input: PageInput,
     path: web::Path<String>,
+    query: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
-    client_page(&state, &scope, input, path.into_inner(), Forms::default()).await
+    let forms = Forms { editing: query.into_inner().edit, ..Default::default() };
+    client_page(&state, &scope, input, path.into_inner(), forms).await
 }
 
 /// Runs a change of one client's billing in a transaction, after finding the client through the person's
@@ -311,10 +330,41 @@ pub async fn add_agreement(
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    let client_id = path.into_inner();
     let form = AgreementForm::from_pairs(&form.into_inner());
+    save_agreement(&state, &scope, input, actor, &session, path.into_inner(), None, form).await
+}
+
+/// POST /billing/clients/{client_id}/agreements/{agreement_id}: changes it, ending it with an end date.
+#[allow(clippy::too_many_arguments)]
+pub async fn update_agreement(
+    state: web::Data<AppState>,
+    scope: MspScope,
+    input: PageInput,
+    actor: Actor,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let (client_id, agreement_id) = path.into_inner();
+    let form = AgreementForm::from_pairs(&form.into_inner());
+    save_agreement(&state, &scope, input, actor, &session, client_id, Some(agreement_id), form).await
+}
+
+/// Adds an agreement, or changes the one `editing` names (404 unless it is the client's).
+#[allow(clippy::too_many_arguments)]
+async fn save_agreement(
+    state: &AppState,
+    scope: &MspScope,
+    input: PageInput,
+    actor: Actor,
+    session: &Session,
+    client_id: String,
+    editing: Option<String>,
+    form: AgreementForm,
+) -> AppResult<HttpResponse> {
     let checked = form.clone();
-    let outcome = change(&state, &scope, &client_id, move |conn, msp, client| {
+    let changing = editing.clone();
+    let outcome = change(state, scope, &client_id, move |conn, msp, client| {
         let mut errors = FieldErrors::default();
         let mut valid = checked.validate(&mut errors);
         let types = models::work_types_of(conn, msp)?;
@@ -327,21 +377,36 @@ pub async fn add_agreement(
         }
         let Some(input) = valid.as_mut().filter(|_| errors.is_empty()) else { return Ok(Err(errors)) };
         input.covered = covered;
-        models::insert_agreement(conn, msp, &client.id, input, actor.at)?;
+        let action = match &changing {
+            Some(id) if !models::update_agreement(conn, msp, &client.id, id, input, actor.at)? => {
+                return Err(AppError::NotFound);
+            }
+            Some(_) => Action::AgreementChanged,
+            None => {
+                models::insert_agreement(conn, msp, &client.id, input, actor.at)?;
+                Action::AgreementAdded
+            }
+        };
+        let period = match input.ends_on {
+            Some(end) => format!("{} to {end}", input.starts_on),
+            None => format!("from {}", input.starts_on),
+        };
         let details = format!(
-            "{}: {}/month with {} h included, overage {}/h",
+            "{}: {}/month with {} h included, overage {}/h, {period}",
             input.name,
             format_cents(input.monthly_fee_cents),
             hours_minutes(input.included_minutes.into()),
             format_cents(input.overage_rate_cents)
         );
         let target = Target::new("client", &client.id, &client.name).details(details);
-        audit::record(conn, &actor, Some(msp), Action::AgreementAdded, target)?;
-        Ok(Ok(format!("Agreement {} added.", input.name)))
+        audit::record(conn, &actor, Some(msp), action, target)?;
+        let done = if action == Action::AgreementAdded { "added" } else { "saved" };
+        Ok(Ok(format!("Agreement {} {done}.", input.name)))
     })
     .await?;
-    finish(&state, &scope, input, &session, client_id, outcome, |errors| Forms {
+    finish(state, scope, input, session, client_id, outcome, |errors| Forms {
         agreement: Some((form, errors)),
+        editing,
         ..Default::default()
     })
     .await

@@ -135,6 +135,20 @@ impl AgreementForm {
         form
     }
 
+    /// The form filled with an agreement, to change it.
+    pub fn of(row: &super::models::AgreementRow) -> AgreementForm {
+        let a = &row.agreement;
+        AgreementForm {
+            name: a.name.clone(),
+            monthly_fee: super::money::format_cents(a.monthly_fee_cents).replace(',', ""),
+            included_hours: crate::psa::time::forms::hours_minutes(a.included_minutes.into()),
+            overage_rate: super::money::format_cents(a.overage_rate_cents).replace(',', ""),
+            starts_on: a.starts_on.clone(),
+            ends_on: a.ends_on.clone().unwrap_or_default(),
+            covers: row.covered.iter().map(|(id, _)| id.to_string()).collect(),
+        }
+    }
+
     pub fn covers_type(&self, id: &str) -> bool {
         self.covers.iter().any(|c| c == id)
     }

@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod invoices;
 pub mod models;
 pub mod money;
+pub mod reports;
 
 use crate::auth::Permission::*;
 use crate::web::routes::{Access, RouteDef, get, post};
@@ -39,6 +40,15 @@ pub fn routes() -> Vec<RouteDef> {
             ("starts_on", "2026-03-01"),
             ("covers", "{work_type_id}"),
         ]),
+        post("/billing/clients/{client_id}/agreements/{agreement_id}", Msp(BillClients), client::update_agreement)
+            .example(&[
+                ("name", "Managed services"),
+                ("monthly_fee", "1500.00"),
+                ("included_hours", "10"),
+                ("overage_rate", "110.00"),
+                ("starts_on", "2026-03-01"),
+                ("ends_on", "2026-06-30"),
+            ]),
         get("/billing/clients/{client_id}/invoice", Msp(BillClients), invoices::handlers::preview),
         post("/billing/clients/{client_id}/invoices", Msp(BillClients), invoices::handlers::generate)
             .example(&[("month", "2026-03")]),
@@ -53,5 +63,10 @@ pub fn routes() -> Vec<RouteDef> {
             .example(&[("paid_on", "2026-03-20"), ("reference", "Wire 4471")]),
         post("/billing/invoices/{invoice_id}/void", Msp(BillClients), invoices::handlers::void),
         post("/billing/invoices/{invoice_id}/email", Msp(BillClients), invoices::email::email),
+        get("/billing/reports", Msp(BillClients), reports::page),
+        get("/billing/reports/hours.csv", Msp(BillClients), reports::hours_csv),
+        get("/billing/reports/unbilled.csv", Msp(BillClients), reports::unbilled_csv),
+        get("/billing/reports/agreements.csv", Msp(BillClients), reports::agreements_csv),
+        get("/billing/reports/revenue.csv", Msp(BillClients), reports::revenue_csv),
     ]
 }

@@ -262,16 +262,80 @@ pub fn insert_agreement(
             agreements::updated_at.eq(now),
         ))
         .execute(conn)?;
-    for work_type in &input.covered {
+    insert_covered(conn, msp, id.as_str(), &input.covered)?;
+    Ok(id)
+}
+
+/// The columns of an `Agreement`, in its order.
+pub const AGREEMENT_COLUMNS: (
+    agreements::id,
+    agreements::name,
+    agreements::monthly_fee_cents,
+    agreements::included_minutes,
+    agreements::overage_rate_cents,
+    agreements::starts_on,
+    agreements::ends_on,
+) = (
+    agreements::id,
+    agreements::name,
+    agreements::monthly_fee_cents,
+    agreements::included_minutes,
+    agreements::overage_rate_cents,
+    agreements::starts_on,
+    agreements::ends_on,
+);
+
+/// Records the work types an agreement covers.
+fn insert_covered(conn: &mut DbConnection, msp: &OrgId, id: &str, covered: &[WorkTypeId]) -> QueryResult<()> {
+    for work_type in covered {
         diesel::insert_into(agreement_work_types::table)
             .values((
-                agreement_work_types::agreement_id.eq(&id),
+                agreement_work_types::agreement_id.eq(id),
                 agreement_work_types::work_type_id.eq(work_type),
                 agreement_work_types::org_id.eq(msp),
             ))
             .execute(conn)?;
     }
-    Ok(id)
+    Ok(())
+}
+
+/// Changes one of the client's agreements (its terms, end date and covered work types); false when the client
+/// has no such agreement (id from a URL).
+pub fn update_agreement(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    id: &str,
+    input: &AgreementInput,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        agreements::table
+            .filter(agreements::org_id.eq(msp))
+            .filter(agreements::client_org_id.eq(client))
+            .filter(agreements::id.eq(id)),
+    )
+    .set((
+        agreements::name.eq(&input.name),
+        agreements::monthly_fee_cents.eq(input.monthly_fee_cents),
+        agreements::included_minutes.eq(input.included_minutes),
+        agreements::overage_rate_cents.eq(input.overage_rate_cents),
+        agreements::starts_on.eq(input.starts_on.to_string()),
+        agreements::ends_on.eq(input.ends_on.map(|d| d.to_string())),
+        agreements::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    diesel::delete(
+        agreement_work_types::table
+            .filter(agreement_work_types::org_id.eq(msp))
+            .filter(agreement_work_types::agreement_id.eq(id)),
+    )
+    .execute(conn)?;
+    insert_covered(conn, msp, id, &input.covered)?;
+    Ok(true)
 }
 
 /// An agreement with the work types it covers (none listed: all time).
@@ -287,15 +351,7 @@ pub fn agreements_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> Qu
         .filter(agreements::org_id.eq(msp))
         .filter(agreements::client_org_id.eq(client))
         .order((agreements::starts_on.desc(), agreements::id.asc()))
-        .select((
-            agreements::id,
-            agreements::name,
-            agreements::monthly_fee_cents,
-            agreements::included_minutes,
-            agreements::overage_rate_cents,
-            agreements::starts_on,
-            agreements::ends_on,
-        ))
+        .select(AGREEMENT_COLUMNS)
         .load(conn)?;
     let ids: Vec<AgreementId> = rows.iter().map(|a| a.id.clone()).collect();
     let covered: Vec<(AgreementId, WorkTypeId, String)> = agreement_work_types::table
@@ -382,4 +438,47 @@ impl Usage {
     pub fn overage_text(&self) -> String {
         crate::psa::time::forms::hours_minutes(self.overage())
     }
+}
+
+/// Included and used minutes this month of the running agreements of `clients` (summed per client), in one
+/// statement, for pages that list clients (the MSP dashboard, the client page). "Used" follows `Usage::of`:
+/// billable minutes of the covered work types (none listed: all work), time without a work type counting as the
+/// MSP's default one. Clients without a running agreement are absent.
+pub fn agreement_hours(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    clients: Vec<OrgId>,
+    first: NaiveDate,
+) -> QueryResult<std::collections::HashMap<OrgId, Usage>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    let (from, to) = (first.to_string(), last_of_month(first).to_string());
+    // A correlated subquery per agreement row: the month's covered minutes of its client.
+    let used = sql::<Nullable<BigInt>>(
+        "(SELECT SUM(t.minutes) FROM time_entries t WHERE t.org_id = agreements.org_id \
+         AND t.client_org_id = agreements.client_org_id AND t.billable AND t.work_date >= ",
+    )
+    .bind::<Text, _>(from.clone())
+    .sql(" AND t.work_date <= ")
+    .bind::<Text, _>(to.clone())
+    .sql(
+        " AND (NOT EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = agreements.id) \
+         OR EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = agreements.id \
+         AND c.work_type_id = COALESCE(t.work_type_id, (SELECT w.id FROM work_types w \
+         WHERE w.org_id = agreements.org_id AND w.is_default LIMIT 1)))))",
+    );
+    let rows: Vec<(OrgId, i32, Option<i64>)> = agreements::table
+        .filter(agreements::org_id.eq(msp))
+        .filter(agreements::client_org_id.eq_any(clients))
+        .filter(agreements::starts_on.le(to))
+        .filter(agreements::ends_on.is_null().or(agreements::ends_on.ge(from)))
+        .select((agreements::client_org_id, agreements::included_minutes, used))
+        .load(conn)?;
+    let mut per_client: std::collections::HashMap<OrgId, Usage> = std::collections::HashMap::new();
+    for (client, included, used) in rows {
+        let usage = per_client.entry(client).or_insert(Usage { used: 0, included: 0 });
+        usage.included += i64::from(included);
+        usage.used += used.unwrap_or(0);
+    }
+    Ok(per_client)
 }

@@ -78,6 +78,8 @@ struct ClientDetailPage {
     can_manage: bool,
     /// May open the client's billing (rates, rounding, tax, agreements).
     can_bill: bool,
+    /// This month's agreement hours (`billing::models::agreement_hours`), if an agreement runs.
+    agreement_hours: Option<crate::billing::models::Usage>,
     reaches_all: Vec<StaffMember>,
     details: DetailsForm,
     details_errors: FieldErrors,
@@ -88,6 +90,9 @@ struct ClientDetailPage {
 }
 
 impl ClientDetailPage {
+    fn included_text(&self) -> String {
+        self.agreement_hours.as_ref().map(|u| crate::psa::time::forms::hours_minutes(u.included)).unwrap_or_default()
+    }
     fn is_assigned(&self, user_id: &str) -> bool {
         self.assigned.iter().any(|a| a == user_id)
     }
@@ -109,8 +114,8 @@ pub async fn detail(
     render_detail(&state, &scope, input, path.into_inner(), PageForms::default()).await
 }
 
-/// The client page: six statements (the client, its member count, the MSP's staff, the assignments, the open
-/// invitations, and the page context's two).
+/// The client page: seven statements (the client, its member count, the MSP's staff, the assignments, the open
+/// invitations, this month's agreement hours, and the page context's two).
 async fn render_detail(
     state: &AppState,
     scope: &MspScope,
@@ -120,7 +125,7 @@ async fn render_detail(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(scope);
     let now = state.clock.now();
-    let (page, client, staff, assigned, invitations) = state
+    let (page, client, staff, assigned, invitations, agreement_hours) = state
         .db
         .run(move |conn| {
             let mut client = ClientRow { as_of: now, ..view.client(conn, &client_id)? };
@@ -128,7 +133,12 @@ async fn render_detail(
             let staff = models::active_staff(conn, &view.msp_org_id)?;
             let assigned = models::assigned_user_ids(conn, &client.id)?;
             let invitations = members::open_invitations(conn, &client.id, now)?;
-            Ok((input.load(conn)?, client, staff, assigned, invitations))
+            // The month by UTC, as on the MSP dashboard.
+            let first = crate::billing::models::first_of_month(now.date());
+            let mut hours =
+                crate::billing::models::agreement_hours(conn, &view.msp_org_id, vec![client.id.clone()], first)?;
+            let agreement_hours = hours.remove(&client.id);
+            Ok((input.load(conn)?, client, staff, assigned, invitations, agreement_hours))
         })
         .await?;
     let status = if forms.errors() { form_status_invalid() } else { StatusCode::OK };
@@ -146,6 +156,7 @@ async fn render_detail(
             tiers: tier_choices(),
             can_manage: scope.can(Permission::ManageClients),
             can_bill: scope.can(Permission::BillClients),
+            agreement_hours,
             reaches_all,
             details,
             details_errors,

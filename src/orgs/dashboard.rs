@@ -33,12 +33,21 @@ struct DashboardPage {
     /// Open tickets in the clients the person reaches, and per listed client (`psa::tickets::queue::open_tickets`).
     open_total: i64,
     open_tickets: std::collections::HashMap<crate::db::ids::OrgId, i64>,
+    /// This month's agreement hours per listed client (`billing::models::agreement_hours`).
+    agreement_hours: std::collections::HashMap<crate::db::ids::OrgId, crate::billing::models::Usage>,
 }
 
 impl DashboardPage {
     /// "72%", or "—" for a client without a program (or with nothing in scope).
     fn compliance_of(&self, client: &crate::db::ids::OrgId) -> String {
         crate::compliance::scores::store::percent_text(self.compliance.get(client).copied().flatten())
+    }
+    /// "0:45 of 2:00" used of the included hours this month, or "—" without a running agreement.
+    fn agreement_of(&self, client: &crate::db::ids::OrgId) -> String {
+        match self.agreement_hours.get(client) {
+            Some(u) => format!("{} of {}", u.used_text(), crate::psa::time::forms::hours_minutes(u.included)),
+            None => "—".into(),
+        }
     }
     fn open_of(&self, client: &crate::db::ids::OrgId) -> i64 {
         self.open_tickets.get(client).copied().unwrap_or(0)
@@ -53,7 +62,8 @@ pub async fn page(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
-    let (page, figures, compliance, (open_total, open_tickets)) = state
+    let msp = scope.msp_id().clone();
+    let (page, figures, compliance, (open_total, open_tickets), agreement_hours) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
@@ -61,8 +71,11 @@ pub async fn page(
             let ids: Vec<_> = figures.4.iter().map(|c| c.id.clone()).collect();
             let compliance = crate::compliance::scores::store::overall_for(conn, ids.clone())?;
             let assigned_to = (!view.all_clients).then_some(&view.user_id);
-            let open = crate::psa::tickets::queue::open_tickets(conn, &view.msp_org_id, assigned_to, ids)?;
-            Ok((page, figures, compliance, open))
+            let open = crate::psa::tickets::queue::open_tickets(conn, &view.msp_org_id, assigned_to, ids.clone())?;
+            // The month by UTC: the MSP's time zone would cost a statement (the billing pages use it).
+            let first = crate::billing::models::first_of_month(now.date());
+            let hours = crate::billing::models::agreement_hours(conn, &msp, ids, first)?;
+            Ok((page, figures, compliance, open, hours))
         })
         .await?;
     let (managed, archived, staff, per_tier, clients, pager) = figures;
@@ -85,6 +98,7 @@ pub async fn page(
         compliance,
         open_total,
         open_tickets,
+        agreement_hours,
     })
 }
 

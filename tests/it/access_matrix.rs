@@ -216,6 +216,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
     let invoice = crate::invoices::matrix_invoice(&mut conn, &f.msp, &f.t2);
+    let agreement = crate::billing::matrix_agreement(&mut conn, &f.msp, &f.t2);
     // The tenant's compliance program: HIPAA adopted (its controls exist), and evidence with a stored file sent
     // for approval by someone else than the persona.
     fixture::adopt(&mut conn, &target_org, "hipaa", now);
@@ -254,6 +255,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("work_type_id", work_type),
         ("rate_id", client_rate),
         ("invoice_id", invoice),
+        ("agreement_id", agreement),
         ("message_id", inbound_message),
     ]);
     world.tenant_users =
@@ -543,6 +545,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "work_type_id",
         "rate_id",
         "invoice_id",
+        "agreement_id",
         "message_id",
     ]
     .into_iter()

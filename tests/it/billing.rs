@@ -44,6 +44,21 @@ pub fn matrix_fixture(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> (
     (work_type, rate)
 }
 
+/// An agreement of `msp` with `client` (the access matrix's `{agreement_id}`).
+pub fn matrix_agreement(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> String {
+    let input = palisade::billing::models::AgreementInput {
+        name: "Fixture agreement".into(),
+        monthly_fee_cents: 100_000,
+        included_minutes: 600,
+        overage_rate_cents: 11_000,
+        starts_on: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        ends_on: None,
+        covered: vec![],
+    };
+    let now = crate::support::start_time();
+    palisade::billing::models::insert_agreement(conn, msp, client, &input, now).unwrap().to_string()
+}
+
 fn work_type_id(app: &TestApp, msp: &OrgId, name: &str) -> String {
     use palisade::schema::work_types as w;
     w::table.filter(w::org_id.eq(msp)).filter(w::name.eq(name)).select(w::id).first(&mut app.conn()).unwrap()
@@ -173,7 +188,7 @@ fn entry(
 
 #[actix_web::test]
 async fn agreements_show_the_hours_used_and_remaining_this_month() {
-    let (app, f) = TestApp::with_msp().await;
+    let (app, f, other) = TestApp::with_tenants().await;
     let mut priya = app.signed_in("mspadmin@northwind.test").await;
     priya.get("/billing/work-types").await;
     priya.post("/billing/work-types", &[("name", "Remote support"), ("rate", "125"), ("is_default", "1")]).await;
@@ -233,10 +248,63 @@ async fn agreements_show_the_hours_used_and_remaining_this_month() {
     assert_eq!(page::testid(&page.body, "agreement-remaining"), "7:00");
     assert!(page::row(&page.body, "Managed").contains("1,500.00"));
     assert_eq!(logged(&mut app.conn(), &f.msp, "billing.agreement_add").len(), 1);
-    // The client page links to the billing page for those who bill.
-    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains(&format!("href=\"{path}\""));
+    // The client page links to the billing page for those who bill, and shows the same use (its one batched
+    // statement follows the covered work types and the default too); so does the MSP dashboard.
+    let client_page = priya.get(&format!("/msp/clients/{}", f.t2)).await;
+    client_page.assert_contains(&format!("href=\"{path}\"")).assert_contains("3:00 used, 7:00 left");
+    let dashboard = priya.get("/msp/dashboard").await;
+    assert!(page::row(&dashboard.body, "Tier Two Legal").contains("3:00 of 10:00"));
+    assert!(page::row(&dashboard.body, "Tier Three Health").contains("—"), "no agreement there");
     let mut tom = app.signed_in("tech@northwind.test").await;
     tom.get(&format!("/msp/clients/{}", f.t2)).await.assert_not_contains(&format!("href=\"{path}\""));
+
+    // Changed, then ended on the last day of February: no longer running in March.
+    let id: String = {
+        use palisade::schema::agreements as a;
+        a::table.filter(a::org_id.eq(&f.msp)).select(a::id).first(&mut app.conn()).unwrap()
+    };
+    let form = priya.get(&format!("{path}?edit={id}")).await;
+    form.assert_status(200).assert_contains("Change Managed").assert_contains("value=\"10:00\"");
+    form.assert_contains(&format!("action=\"{path}/agreements/{id}\""));
+    let change = |included: &'static str, ends_on: &'static str| {
+        vec![
+            ("name", "Managed"),
+            ("monthly_fee", "1500"),
+            ("included_hours", included),
+            ("overage_rate", "110"),
+            ("starts_on", "2026-01-01"),
+            ("ends_on", ends_on),
+            ("covers", remote.as_str()),
+        ]
+    };
+    let refused = priya.post(&format!("{path}/agreements/{id}"), &change("12", "2025-12-31")).await;
+    refused
+        .assert_status(422)
+        .assert_contains("The end must be on or after the start.")
+        .assert_contains("Change Managed");
+    let ended = priya.post(&format!("{path}/agreements/{id}"), &change("12", "2026-02-28")).await;
+    ended.assert_redirect(&path);
+    priya.follow(&ended).await.assert_contains("Agreement Managed saved.").assert_contains("Not running this month");
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM agreements WHERE id = '{id}' AND included_minutes = 720 AND ends_on = '2026-02-28'"
+    );
+    assert_eq!(rows(&app, &sql), 1);
+    assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM agreement_work_types WHERE agreement_id = '{id}'")), 1);
+    let log = logged(&mut app.conn(), &f.msp, "billing.agreement_update");
+    assert_eq!(
+        log[0].details,
+        "Managed: 1,500.00/month with 12:00 h included, overage 110.00/h, 2026-01-01 to 2026-02-28"
+    );
+    assert!(page::row(&priya.get("/msp/dashboard").await.body, "Tier Two Legal").contains("—"));
+    // Another client's path, another tenant's client, a technician: nothing changes.
+    priya.get(&format!("/billing/clients/{}", f.t3)).await;
+    let wrong = priya.post(&format!("/billing/clients/{}/agreements/{id}", f.t3), &change("1", "")).await;
+    wrong.assert_status(404);
+    priya.get(&path).await;
+    let foreign = priya.post(&format!("/billing/clients/{}/agreements/{id}", other.client), &change("1", "")).await;
+    foreign.assert_status(404);
+    tom.post(&format!("{path}/agreements/{id}"), &change("1", "")).await.assert_status(403);
+    assert_eq!(rows(&app, &sql), 1, "unchanged");
 }
 
 #[actix_web::test]

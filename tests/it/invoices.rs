@@ -19,7 +19,7 @@ fn rows(app: &TestApp, sql: &str) -> i64 {
 }
 
 /// A billable entry of `user` (no work type: the default one).
-fn entry(
+pub fn entry(
     conn: &mut DbConnection,
     msp: &OrgId,
     client: &OrgId,

@@ -9,6 +9,7 @@ mod activity;
 mod admin;
 mod auth;
 mod billing;
+mod billing_reports;
 mod catalog;
 mod client_page;
 mod clients;
