@@ -15,6 +15,21 @@ fn rows(app: &TestApp, sql: &str) -> i64 {
 
 /// A work type of `msp` (the default one) and a rate of `client` for it: the access matrix's ids.
 pub fn matrix_fixture(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> (String, String) {
+    work_type_with_rate(conn, msp, client, "Fixture work", true)
+}
+
+/// One more (not default) work type of `msp` named `name`, with a rate of `client` for it.
+pub fn extra_work_type_with_rate(conn: &mut DbConnection, msp: &OrgId, client: &OrgId, name: &str) -> (String, String) {
+    work_type_with_rate(conn, msp, client, name, false)
+}
+
+fn work_type_with_rate(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    name: &str,
+    is_default: bool,
+) -> (String, String) {
     use palisade::schema::{client_rates as r, work_types as w};
     let (work_type, rate) = (palisade::db::new_id(), palisade::db::new_id());
     let now = crate::support::start_time();
@@ -22,9 +37,9 @@ pub fn matrix_fixture(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> (
         .values((
             w::id.eq(&work_type),
             w::org_id.eq(msp),
-            w::name.eq("Fixture work"),
+            w::name.eq(name),
             w::hourly_rate_cents.eq(10_000i64),
-            w::is_default.eq(true),
+            w::is_default.eq(is_default),
             w::created_at.eq(now),
             w::updated_at.eq(now),
         ))

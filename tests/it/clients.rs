@@ -528,10 +528,7 @@ async fn statements(extra: usize, path: &str) -> u64 {
         }
     }
     let mut priya = app.signed_in("mspadmin@northwind.test").await;
-    priya.get(path).await.assert_status(200);
-    let before = app.queries();
-    priya.get(path).await.assert_status(200);
-    app.queries() - before
+    app.statements_of(&mut priya, path).await
 }
 
 #[actix_web::test]

@@ -348,10 +348,7 @@ async fn statements(scale: usize) -> Vec<u64> {
     let mut priya = app.signed_in("mspadmin@northwind.test").await;
     let mut counts = Vec::new();
     for path in ["/billing/invoices".to_string(), format!("/billing/invoices/{first}")] {
-        priya.get(&path).await.assert_status(200);
-        let before = app.queries();
-        priya.get(&path).await.assert_status(200);
-        counts.push(app.queries() - before);
+        counts.push(app.statements_of(&mut priya, &path).await);
     }
     counts
 }
@@ -393,4 +390,30 @@ async fn an_invoice_is_emailed_to_the_billing_contact_with_the_invoice_attached(
     let attached = "SELECT COUNT(*) AS n FROM outbox WHERE attachments LIKE '%INV-1.html%'";
     assert_eq!(rows(&app, attached), 1);
     assert_eq!(logged(&mut app.conn(), &f.msp, "invoice.email").len(), 1);
+}
+
+/// Statements of the work types page, a client's billing page and its invoice preview with `scale` work types,
+/// client rates, agreements and entries in the previewed month.
+async fn terms_statements(scale: usize) -> Vec<u64> {
+    let (app, f) = TestApp::with_msp().await;
+    crate::billing::matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    for n in 0..scale {
+        crate::billing::extra_work_type_with_rate(&mut app.conn(), &f.msp, &f.t2, &format!("Work {n}"));
+        crate::billing::matrix_agreement(&mut app.conn(), &f.msp, &f.t2);
+        entry(&mut app.conn(), &f.msp, &f.t2, &f.tech, &format!("2026-03-{:02}", n + 1), 45, true);
+    }
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let client = format!("/billing/clients/{}", f.t2);
+    let mut counts = Vec::new();
+    for path in ["/billing/work-types".to_string(), client.clone(), format!("{client}/invoice?month=2026-03")] {
+        counts.push(app.statements_of(&mut priya, &path).await);
+    }
+    counts
+}
+
+#[actix_web::test]
+async fn billing_terms_and_the_invoice_preview_cost_the_same_whatever_the_rates_agreements_and_entries() {
+    let (few, many) = (terms_statements(1).await, terms_statements(10).await);
+    assert_eq!(few, many, "[work types, client billing, preview]");
+    assert!(few.iter().all(|n| *n <= 12), "{few:?}");
 }

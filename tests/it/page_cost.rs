@@ -6,16 +6,6 @@ use crate::support::TestApp;
 use crate::support::fixture;
 use palisade::auth::Tier;
 
-/// The statements of one GET (after a first one, so nothing is made on first use).
-macro_rules! cost {
-    ($app:expr, $client:expr, $path:expr) => {{
-        $client.get($path).await.assert_status(200);
-        let before = $app.queries();
-        $client.get($path).await.assert_status(200);
-        $app.queries() - before
-    }};
-}
-
 #[actix_web::test]
 async fn identity_context_and_switcher_cost_two_statements_for_everyone() {
     let (app, f) = TestApp::with_msp().await;
@@ -27,23 +17,27 @@ async fn identity_context_and_switcher_cost_two_statements_for_everyone() {
     }
     // The roles page renders the page context and nothing else.
     let mut morgan = app.signed_in("admin@northwind.test").await;
-    assert_eq!(cost!(app, morgan, "/settings/roles"), 2, "an MSP admin in the MSP");
+    assert_eq!(app.statements_of(&mut morgan, "/settings/roles").await, 2, "an MSP admin in the MSP");
     morgan.switch_to(&f.t3).await;
-    assert_eq!(cost!(app, morgan, "/settings/roles"), 2, "an MSP admin in a client");
+    assert_eq!(app.statements_of(&mut morgan, "/settings/roles").await, 2, "an MSP admin in a client");
     let mut tom = app.signed_in("tech@northwind.test").await;
     tom.switch_to(&f.t2).await;
-    assert_eq!(cost!(app, tom, "/settings/roles"), 2, "a technician in an assigned client");
+    assert_eq!(app.statements_of(&mut tom, "/settings/roles").await, 2, "a technician in an assigned client");
     let mut olive = app.signed_in("owner@tiertwo.test").await;
-    assert_eq!(cost!(app, olive, "/settings/roles"), 1, "a client's own admin: no switcher query at all");
+    assert_eq!(
+        app.statements_of(&mut olive, "/settings/roles").await,
+        1,
+        "a client's own admin: no switcher query at all"
+    );
 }
 
 #[actix_web::test]
 async fn last_seen_is_written_at_most_once_a_minute() {
     let (app, _f) = TestApp::with_msp().await;
     let mut olive = app.signed_in("owner@tiertwo.test").await;
-    assert_eq!(cost!(app, olive, "/settings/roles"), 1);
+    assert_eq!(app.statements_of(&mut olive, "/settings/roles").await, 1);
     app.clock().advance(chrono::Duration::seconds(59));
-    assert_eq!(cost!(app, olive, "/settings/roles"), 1, "not yet");
+    assert_eq!(app.statements_of(&mut olive, "/settings/roles").await, 1, "not yet");
     app.clock().advance(chrono::Duration::seconds(2));
     olive.get("/profile").await.assert_status(200);
     let before = app.queries();

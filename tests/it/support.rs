@@ -278,6 +278,19 @@ impl TestApp {
     pub fn queries(&self) -> u64 {
         self.state.db.counter.get()
     }
+
+    /// The statements one GET of `path` runs once warm: the page is fetched twice (both must answer 200), and the
+    /// second is counted, so one-off work of a first visit (a session touch, a lazy catalog load) stays out.
+    pub async fn statements_of<S, B>(&self, client: &mut Client<S>, path: &str) -> u64
+    where
+        S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        B: MessageBody,
+    {
+        client.get(path).await.assert_status(200);
+        let before = self.queries();
+        client.get(path).await.assert_status(200);
+        self.queries() - before
+    }
 }
 
 /// A response as a person sees it.

@@ -4,17 +4,7 @@
 use crate::support::{TestApp, fixture};
 use palisade::auth::permissions::Tier;
 
-/// The statements of one GET by Olive (the T2 client's Admin), after a first one.
-macro_rules! cost {
-    ($app:expr, $client:expr, $path:expr) => {{
-        $client.get($path).await.assert_status(200);
-        let before = $app.queries();
-        $client.get($path).await.assert_status(200);
-        $app.queries() - before
-    }};
-}
-
-const PAGES: [&str; 12] = [
+const PAGES: [&str; 14] = [
     "/compliance",
     "/compliance/controls",
     "/compliance/controls?framework=hipaa&status=not_started&evidence=none&sort=owner&q=access&page=2",
@@ -27,6 +17,8 @@ const PAGES: [&str; 12] = [
     "/compliance/baa",
     "/compliance/dsr",
     "/compliance/soa",
+    "/compliance/reports",
+    "/compliance/reports/print",
 ];
 
 /// Statements per page for a program of `frameworks` with `evidence` items linked to CCF-AC-01.
@@ -42,7 +34,7 @@ async fn costs(frameworks: &[&str], evidence: usize) -> Vec<u64> {
     let mut olive = app.signed_in("owner@tiertwo.test").await;
     let mut out = Vec::new();
     for path in PAGES {
-        out.push(cost!(app, olive, path));
+        out.push(app.statements_of(&mut olive, path).await);
     }
     out
 }
@@ -72,11 +64,30 @@ async fn the_msp_dashboard_costs_the_same_for_5_or_60_clients_with_programs() {
             fixture::adopt(&mut app.conn(), &client, "hipaa", app.now());
         }
         let mut priya = app.signed_in("mspadmin@northwind.test").await;
-        cost!(app, priya, "/msp/dashboard")
+        app.statements_of(&mut priya, "/msp/dashboard").await
     }
     let (few, many) = (msp_cost(5).await, msp_cost(60).await);
     assert_eq!(few, many);
     // The clients page's five, the listed clients' scores, the open tickets (total and per listed client), and
     // this month's agreement hours of the listed clients.
     assert!(few <= 8, "{few}");
+}
+
+#[actix_web::test]
+async fn the_sprs_page_costs_the_same_for_cmmc_alone_or_with_seven_more_frameworks_and_thirty_evidence_items() {
+    async fn sprs(frameworks: &[&str], evidence: usize) -> u64 {
+        let (app, f) = TestApp::with_msp().await;
+        for framework in frameworks {
+            fixture::adopt(&mut app.conn(), &f.t2, framework, app.now());
+        }
+        for n in 0..evidence {
+            fixture::evidence_file(&app, &f.t2, &f.client_admin, &format!("Evidence {n}"), &["CCF-AC-01"]).await;
+        }
+        let mut olive = app.signed_in("owner@tiertwo.test").await;
+        app.statements_of(&mut olive, "/compliance/sprs").await
+    }
+    let all = ["cmmc-2", "hipaa", "soc2", "nist-csf-2", "iso27001-2022", "pci-dss-4", "gdpr", "ftc-safeguards"];
+    let (few, many) = (sprs(&["cmmc-2"], 1).await, sprs(&all, 30).await);
+    assert_eq!(few, many);
+    assert!(few <= 6, "{few}");
 }

@@ -49,10 +49,7 @@ async fn statements(scale: usize, paths: &[&str]) -> Vec<u64> {
     morgan.switch_to(&f.t2).await;
     let mut counts = Vec::new();
     for path in paths {
-        morgan.get(path).await.assert_status(200);
-        let before = app.queries();
-        morgan.get(path).await.assert_status(200);
-        counts.push(app.queries() - before);
+        counts.push(app.statements_of(&mut morgan, path).await);
     }
     counts
 }
@@ -77,4 +74,42 @@ async fn queues_and_the_ticket_page_do_not_grow_with_tickets_replies_or_clients(
     for (path, n) in paths.iter().zip(&few) {
         assert!(*n <= 15, "{path}: {n} statements");
     }
+}
+
+/// Statements of the service desk's settings, templates and recurring pages, and a policy's page, as the admin of
+/// client T2 (whose MSP works it at a tier without desk settings) holding `scale` SLA policies (each with an escalation rule), templates, canned responses and
+/// recurring tickets.
+async fn settings_statements(scale: usize) -> Vec<u64> {
+    let (app, f) = TestApp::with_msp().await;
+    let mut first_policy = String::new();
+    {
+        let mut conn = app.conn();
+        for n in 0..scale {
+            let policy = super::policy(&mut conn, &f.t2, "UTC", &[("hours_mon", "09:00-17:00"), ("enabled", "1")]);
+            super::rule(&mut conn, &f.t2, &policy, "resolution", 75, "notify_assignee");
+            super::template_canned_recurring(&mut conn, &f.t2, &format!("Set {n}"));
+            if first_policy.is_empty() {
+                first_policy = policy;
+            }
+        }
+    }
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    let paths = [
+        "/settings/service-desk".to_string(),
+        format!("/settings/service-desk/policies/{first_policy}"),
+        "/settings/service-desk/templates".to_string(),
+        "/tickets/recurring".to_string(),
+    ];
+    let mut counts = Vec::new();
+    for path in &paths {
+        counts.push(app.statements_of(&mut olive, path).await);
+    }
+    counts
+}
+
+#[actix_web::test]
+async fn desk_settings_templates_and_recurring_pages_do_not_grow_with_what_they_list() {
+    let (few, many) = (settings_statements(1).await, settings_statements(12).await);
+    assert_eq!(few, many, "[settings, policy, templates, recurring]");
+    assert!(few.iter().all(|n| *n <= 8), "{few:?}");
 }

@@ -72,49 +72,7 @@ pub fn matrix_fixture(conn: &mut DbConnection, org: &OrgId, by: &UserId) -> Matr
         r::table.filter(r::policy_id.eq(&policy)).select(r::id).first::<String>(conn).unwrap()
     };
     let contact = contact(conn, org, "Fixture Requester", "requester@fixture.test");
-    let (template, canned, recurring) = (palisade::db::new_id(), palisade::db::new_id(), palisade::db::new_id());
-    {
-        use palisade::schema::{canned_responses as c, recurring_tickets as r, ticket_templates as t};
-        let now = start_time();
-        diesel::insert_into(t::table)
-            .values((
-                t::id.eq(&template),
-                t::org_id.eq(org),
-                t::name.eq("Fixture template"),
-                t::subject.eq("Patch"),
-                t::priority.eq("low"),
-                t::ticket_type.eq("change"),
-                t::created_at.eq(now),
-                t::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .unwrap();
-        diesel::insert_into(c::table)
-            .values((
-                c::id.eq(&canned),
-                c::org_id.eq(org),
-                c::title.eq("Fixture canned"),
-                c::body.eq("Hello"),
-                c::created_at.eq(now),
-                c::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .unwrap();
-        diesel::insert_into(r::table)
-            .values((
-                r::id.eq(&recurring),
-                r::org_id.eq(org),
-                r::template_id.eq(&template),
-                r::frequency.eq("weekly"),
-                r::first_run_at.eq(now + chrono::Duration::days(400)),
-                r::next_run_at.eq(now + chrono::Duration::days(400)),
-                r::active.eq(true),
-                r::created_at.eq(now),
-                r::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .unwrap();
-    }
+    let (template, canned, recurring) = template_canned_recurring(conn, org, "Fixture");
     let (first, _) = ticket(conn, org, by, "Fixture ticket one", Some(&contact));
     ticket(conn, org, by, "Fixture ticket two", Some(&contact));
     let watcher = palisade::db::new_id();
@@ -234,6 +192,55 @@ pub fn ticket_at(
         palisade::db::write_transaction(conn, |conn| service::open_ticket(conn, &env(), org, &staff_at(by, at), new))
             .unwrap();
     (opened.id, opened.number)
+}
+
+/// A ticket template of `org` named after `label`, a canned response and a weekly recurring ticket from the
+/// template (due in 400 days, so no scheduler pass opens it): (template, canned, recurring) ids.
+pub fn template_canned_recurring(conn: &mut DbConnection, org: &OrgId, label: &str) -> (String, String, String) {
+    let (template, canned, recurring) = (palisade::db::new_id(), palisade::db::new_id(), palisade::db::new_id());
+    {
+        use palisade::schema::{canned_responses as c, recurring_tickets as r, ticket_templates as t};
+        let now = start_time();
+        diesel::insert_into(t::table)
+            .values((
+                t::id.eq(&template),
+                t::org_id.eq(org),
+                t::name.eq(format!("{label} template")),
+                t::subject.eq("Patch"),
+                t::priority.eq("low"),
+                t::ticket_type.eq("change"),
+                t::created_at.eq(now),
+                t::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        diesel::insert_into(c::table)
+            .values((
+                c::id.eq(&canned),
+                c::org_id.eq(org),
+                c::title.eq(format!("{label} canned")),
+                c::body.eq("Hello"),
+                c::created_at.eq(now),
+                c::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+        diesel::insert_into(r::table)
+            .values((
+                r::id.eq(&recurring),
+                r::org_id.eq(org),
+                r::template_id.eq(&template),
+                r::frequency.eq("weekly"),
+                r::first_run_at.eq(now + chrono::Duration::days(400)),
+                r::next_run_at.eq(now + chrono::Duration::days(400)),
+                r::active.eq(true),
+                r::created_at.eq(now),
+                r::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .unwrap();
+    }
+    (template, canned, recurring)
 }
 
 /// An SLA policy of `org` (default, on) from the settings form's fields.
