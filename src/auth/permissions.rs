@@ -161,9 +161,12 @@ impl Permission {
             WorkTickets => {
                 ("Service desk", "Work tickets", "Create, update and resolve tickets, log time", Some(Operate))
             }
-            ManageServiceDesk => {
-                ("Service desk", "Manage service desk", "SLA policies, business hours, invoicing", Some(Manage))
-            }
+            ManageServiceDesk => (
+                "Service desk",
+                "Manage service desk",
+                "SLA policies, business hours, closing rules, templates",
+                Some(Manage),
+            ),
             LogTime => ("Time", "Log time", "Timers and time entries on tickets, own weekly timesheet", Some(Operate)),
             ManageTime => ("Time", "Manage time", "Everyone's weekly timesheets at the MSP", None),
             BillClients => ("Time", "Bill clients", "Work types, rates, rounding, tax and agreements of clients", None),
