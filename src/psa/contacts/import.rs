@@ -74,27 +74,41 @@ pub fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::Quer
         Ok(rows) => rows,
         Err(message) => return Ok(Err(message)),
     };
+    let checked: Vec<(usize, ContactInput, Option<String>)> = parsed
+        .into_iter()
+        .map(|(line, fields)| {
+            let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+            let flag =
+                |name: &str| matches!(get(name).trim().to_lowercase().as_str(), "1" | "yes" | "y" | "true" | "x");
+            let mut errors = FieldErrors::default();
+            let input = validate_fields(
+                &mut errors,
+                get("name"),
+                get("email"),
+                get("phone"),
+                get("title"),
+                get("notes"),
+                [flag("primary"), flag("billing"), flag("technical")],
+            );
+            let refused = ["name", "email", "phone", "title", "notes"]
+                .iter()
+                .find(|f| errors.has(f))
+                .map(|first| errors.get(first).to_string());
+            (line, input, refused)
+        })
+        .collect();
+    // Which emails already belong to a contact: one statement for the whole file.
+    let emails = checked.iter().filter_map(|(_, input, _)| input.email.clone()).collect();
+    let existing = models::ids_by_email(conn, org, emails)?;
     let mut seen: HashSet<String> = HashSet::new();
-    let mut rows = Vec::with_capacity(parsed.len());
-    for (line, fields) in parsed {
-        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
-        let flag = |name: &str| matches!(get(name).trim().to_lowercase().as_str(), "1" | "yes" | "y" | "true" | "x");
-        let mut errors = FieldErrors::default();
-        let input = validate_fields(
-            &mut errors,
-            get("name"),
-            get("email"),
-            get("phone"),
-            get("title"),
-            get("notes"),
-            [flag("primary"), flag("billing"), flag("technical")],
-        );
-        let outcome = if let Some(first) = ["name", "email", "phone", "title", "notes"].iter().find(|f| errors.has(f)) {
-            RowOutcome::Refused(errors.get(first).to_string())
+    let mut rows = Vec::with_capacity(checked.len());
+    for (line, input, refused) in checked {
+        let outcome = if let Some(reason) = refused {
+            RowOutcome::Refused(reason)
         } else if let Some(email) = &input.email {
             if !seen.insert(email.clone()) {
                 RowOutcome::Refused(format!("{email} appears twice in the file."))
-            } else if models::find_by_email(conn, org, email)?.is_some() {
+            } else if existing.contains_key(&email.trim().to_lowercase()) {
                 RowOutcome::Update
             } else {
                 RowOutcome::Create
@@ -159,6 +173,8 @@ pub fn apply(
     now: NaiveDateTime,
 ) -> diesel::QueryResult<(usize, usize)> {
     let (mut created, mut updated) = (0, 0);
+    let updating = preview.rows.iter().filter(|r| r.outcome == RowOutcome::Update);
+    let existing = models::ids_by_email(conn, org, updating.filter_map(|r| r.input.email.clone()).collect())?;
     for row in &preview.rows {
         match row.outcome {
             RowOutcome::Create => {
@@ -166,9 +182,9 @@ pub fn apply(
                 created += 1;
             }
             RowOutcome::Update => {
-                let email = row.input.email.as_deref().unwrap_or_default();
-                if let Some(existing) = models::find_by_email(conn, org, email)? {
-                    models::update(conn, org, &existing.id, &row.input, now)?;
+                let email = row.input.email.as_deref().unwrap_or_default().trim().to_lowercase();
+                if let Some(id) = existing.get(&email) {
+                    models::update(conn, org, id, &row.input, now)?;
                     updated += 1;
                 }
             }

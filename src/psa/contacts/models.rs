@@ -88,6 +88,21 @@ pub fn find_by_email(conn: &mut DbConnection, org: &OrgId, email: &str) -> Query
         .optional()
 }
 
+/// The ids of `org`'s contacts with these emails (an import's file), by lowercased email: one statement.
+pub fn ids_by_email(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    emails: Vec<String>,
+) -> QueryResult<std::collections::HashMap<String, ContactId>> {
+    let emails: Vec<String> = emails.into_iter().map(|e| e.trim().to_lowercase()).collect();
+    let rows: Vec<(Option<String>, ContactId)> = contacts::table
+        .filter(contacts::org_id.eq(org))
+        .filter(contacts::email.eq_any(emails))
+        .select((contacts::email, contacts::id))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(email, id)| Some((email?, id))).collect())
+}
+
 /// Contacts of several organizations by id (a page of tickets' requesters): one statement.
 pub fn by_ids(conn: &mut DbConnection, ids: Vec<ContactId>) -> QueryResult<Vec<Contact>> {
     if ids.is_empty() {
