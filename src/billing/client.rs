@@ -19,6 +19,7 @@ use crate::orgs::clients::{ClientRow, MspView};
 use crate::orgs::find_org;
 use crate::psa::time::forms::hours_minutes;
 use crate::psa::time::models::local_day;
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
 
@@ -213,14 +214,11 @@ where
 
 /// POST /billing/clients/{client_id}/terms
 pub async fn save_terms(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<TermsForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (client_id, form) = (path.into_inner(), form.into_inner());
     let mut errors = FieldErrors::default();
     let terms = form.validate(&mut errors);
@@ -263,14 +261,11 @@ async fn finish(
 
 /// POST /billing/clients/{client_id}/rates: the client's own rate for a work type.
 pub async fn set_rate(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<RateForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (client_id, form) = (path.into_inner(), form.into_inner());
     let checked = form.clone();
     let outcome = change(&state, &scope, &client_id, move |conn, msp, client| {
@@ -322,14 +317,11 @@ pub async fn remove_rate(
 
 /// POST /billing/clients/{client_id}/agreements
 pub async fn add_agreement(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = AgreementForm::from_pairs(&form.into_inner());
     save_agreement(&state, &scope, input, actor, &session, path.into_inner(), None, form).await
 }
@@ -337,14 +329,11 @@ pub async fn add_agreement(
 /// POST /billing/clients/{client_id}/agreements/{agreement_id}: changes it, ending it with an end date.
 #[allow(clippy::too_many_arguments)]
 pub async fn update_agreement(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (client_id, agreement_id) = path.into_inner();
     let form = AgreementForm::from_pairs(&form.into_inner());
     save_agreement(&state, &scope, input, actor, &session, client_id, Some(agreement_id), form).await

@@ -1,7 +1,6 @@
 //! Billing -> Work types: the MSP's kinds of work with their default hourly rate (one may be the default, used
 //! for time logged without a work type).
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
@@ -9,9 +8,10 @@ use super::forms::WorkTypeForm;
 use super::models::{self, WorkType};
 use super::money::format_cents;
 use crate::AppState;
-use crate::audit::{self, Action, Actor, Target};
+use crate::audit::{self, Action, Target};
 use crate::auth::{MspScope, session};
 use crate::error::{AppError, AppResult};
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
 
@@ -69,14 +69,8 @@ fn details(input: &models::WorkTypeInput) -> String {
 }
 
 /// POST /billing/work-types
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<WorkTypeForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create(c: Change<MspScope>, form: web::Form<WorkTypeForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let valid = form.validate(&mut errors);
@@ -103,14 +97,11 @@ pub async fn create(
 
 /// POST /billing/work-types/{work_type_id}
 pub async fn update(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<WorkTypeForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (id, form) = (path.into_inner(), form.into_inner());
     let mut errors = FieldErrors::default();
     let valid = form.validate(&mut errors);

@@ -2,7 +2,6 @@
 //! this is how a new client gets its first user), and what the client's own team page says to MSP staff who may
 //! not manage that team. An archived client is read only until it is restored.
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -20,6 +19,7 @@ use crate::orgs::clients::{ClientRow, MspView, member_counts, tier_choices};
 use crate::orgs::members::{self, InvitationRow, InviteInput, IssuedInvitation};
 use crate::orgs::models::{self, ClientDetails, Organization, StaffMember};
 use crate::schema::organizations;
+use crate::web::change::Change;
 use crate::web::forms::{self, FieldErrors, TIMEZONES};
 use crate::web::{PageContext, PageInput, form_status_invalid, redirect, render_status};
 
@@ -240,14 +240,11 @@ pub fn archived_refusal(client: &ClientRow, what: &str) -> String {
 }
 
 pub async fn update_details(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<DetailsForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (client_id, form) = (path.into_inner(), form.into_inner());
     let (view, submitted, id) = (MspView::of(&scope), form.clone(), client_id.clone());
     let outcome = state
@@ -303,14 +300,11 @@ fn changed_details(client: &ClientRow, name: &str, contact: &str, timezone: &str
 /// Invites an Admin of the client, whatever its tier: how a new client gets its first user, and how an MSP
 /// Admin replaces one who left. Logged in the client's log (the invitation) and the MSP's.
 pub async fn invite_admin(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<AdminInviteForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (client_id, form) = (path.into_inner(), form.into_inner());
     let (view, email, id) = (MspView::of(&scope), form.email.clone(), client_id.clone());
     let base_url = state.config.base_url.clone();

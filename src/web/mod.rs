@@ -1,6 +1,7 @@
 //! Cross-cutting web pieces: the route table and its guard, page context, forms, pagination, headers.
 
 pub mod body_deadline;
+pub mod change;
 pub mod charts;
 pub mod context;
 pub mod csv;

@@ -11,12 +11,12 @@ use super::page::{self, REVIEW_CADENCES};
 use crate::AppState;
 use crate::audit::{self, Action, Target};
 use crate::auth::{Scope, session};
-use crate::compliance::program::change::Change;
 use crate::compliance::program::index::{self, ControlEntry};
 use crate::compliance::program::sync::refresh;
 use crate::compliance::program::{ControlStatus, OrgTime};
 use crate::db::Day;
 use crate::error::{AppError, AppResult};
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageInput, redirect};
 

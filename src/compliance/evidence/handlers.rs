@@ -14,12 +14,12 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{Scope, session};
 use crate::compliance::controls;
 use crate::compliance::program::OrgTime;
-use crate::compliance::program::change::Change;
 use crate::compliance::program::index;
 use crate::compliance::program::sync::refresh;
 use crate::db::DbConnection;
 use crate::db::ids::{EvidenceId, OrgId};
 use crate::error::{AppError, AppResult};
+use crate::web::change::Change;
 use crate::web::forms::{self as webforms, FieldErrors};
 use crate::web::{PageInput, redirect, safe_next};
 

@@ -8,11 +8,11 @@ use super::pages::{self, RejectedScoping};
 use crate::audit::{self, Action, Target};
 use crate::auth::session;
 use crate::compliance::program::OrgTime;
-use crate::compliance::program::change::Change;
 use crate::compliance::program::index::{self, FrameworkEntry};
 use crate::compliance::program::scoping::{Scoping, ScopingKind};
 use crate::compliance::program::sync::{ensure_scheduled, refresh};
 use crate::error::{AppError, AppResult};
+use crate::web::change::Change;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::redirect;
 

@@ -2,7 +2,6 @@
 //! scoping, control statuses, the facts scores are computed from and the refresh that keeps controls and stored
 //! scores in step with them (`sync`).
 
-pub mod change;
 pub mod facts;
 pub mod index;
 pub mod scoping;

@@ -13,11 +13,11 @@ use crate::AppState;
 use crate::audit::{self, Action, Target};
 use crate::auth::{Permission, Scope, session};
 use crate::compliance::program::OrgTime;
-use crate::compliance::program::change::Change;
 use crate::db::ids::{DsrId, EvidenceId, OrgId};
 use crate::db::{Day, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::schema::{dsr_requests, evidence};
+use crate::web::change::Change;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{PageContext, PageInput, redirect, render_status};
 

@@ -11,7 +11,6 @@ use crate::AppState;
 use crate::audit::{self, Action, Target};
 use crate::auth::{Permission, Scope, session};
 use crate::compliance::frameworks::models::find_adoption;
-use crate::compliance::program::change::Change;
 use crate::compliance::program::index;
 use crate::compliance::program::sync::refresh;
 use crate::compliance::program::{OrgTime, facts};
@@ -20,6 +19,7 @@ use crate::db::DbConnection;
 use crate::db::ids::OrgId;
 use crate::error::AppResult;
 use crate::schema::sprs_partial_credit as credit;
+use crate::web::change::Change;
 use crate::web::forms;
 use crate::web::{PageContext, PageInput, redirect, render};
 

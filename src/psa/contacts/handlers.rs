@@ -17,6 +17,7 @@ use crate::db::DbConnection;
 use crate::db::ids::{ContactId, OrgId};
 use crate::error::{AppError, AppResult};
 use crate::psa::tickets::queue::{self, QueueRow};
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::{PageContext, PageInput, form_status, redirect, render, render_status};
@@ -120,14 +121,8 @@ fn log(
     audit::record(conn, actor, Some(org), action, Target::new("contact", id, name))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<ContactForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create(c: Change, form: web::Form<ContactForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let (org, submitted) = (scope.org_id().clone(), form.clone());
     let outcome = state
@@ -198,15 +193,8 @@ pub async fn edit_form(
     form_page(&state, input, Some(contact), form, FieldErrors::default()).await
 }
 
-pub async fn update(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<ContactForm>,
-) -> AppResult<HttpResponse> {
+pub async fn update(c: Change, path: web::Path<String>, form: web::Form<ContactForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let contact = contact_of(&state, &scope, path.into_inner()).await?;
     let (org, id, submitted) = (scope.org_id().clone(), contact.id.clone(), form.clone());
@@ -382,14 +370,8 @@ pub struct ApplyForm {
 }
 
 /// Imports the previewed file's accepted rows (checked again, in one transaction).
-pub async fn import_apply(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<ApplyForm>,
-) -> AppResult<HttpResponse> {
+pub async fn import_apply(c: Change, form: web::Form<ApplyForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (org, text) = (scope.org_id().clone(), form.csv.clone());
     let outcome = state
         .db

@@ -27,6 +27,7 @@ use crate::psa::tickets::models::{Priority, TicketStatus};
 use crate::psa::tickets::settings::{self as desk_settings, DeskSettings};
 use crate::psa::tickets::staff::{self, StaffMember};
 use crate::schema::{sla_escalation_rules, sla_policies, tickets};
+use crate::web::change::Change;
 use crate::web::forms::{FieldErrors, TIMEZONES};
 use crate::web::routes::{Access, RouteDef, get, post};
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
@@ -114,14 +115,8 @@ pub struct ClosingForm {
     require_time_entry: Option<String>,
 }
 
-pub async fn save_closing(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<ClosingForm>,
-) -> AppResult<HttpResponse> {
+pub async fn save_closing(c: Change, form: web::Form<ClosingForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let mut errors = FieldErrors::default();
     let mut number = |field: &'static str, text: &str, max: i32, what: &str| match text.trim().parse::<i32>() {
         Ok(n) if (0..=max).contains(&n) => n,
@@ -337,14 +332,8 @@ fn values(v: &ValidPolicy) -> (String, String, String) {
     )
 }
 
-pub async fn create_policy(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
+pub async fn create_policy(c: Change, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = PolicyForm::from_pairs(&form);
     let mut errors = FieldErrors::default();
     let Some(valid) = form.validate(&mut errors) else {
@@ -392,14 +381,11 @@ pub async fn create_policy(
 }
 
 pub async fn update_policy(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let old = own_policy(&state, &scope, path.into_inner()).await?;
     let form = PolicyForm::from_pairs(&form);
     let mut errors = FieldErrors::default();
@@ -481,15 +467,8 @@ pub struct RuleForm {
     role: String,
 }
 
-pub async fn add_rule(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<RuleForm>,
-) -> AppResult<HttpResponse> {
+pub async fn add_rule(c: Change, path: web::Path<String>, form: web::Form<RuleForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let policy = own_policy(&state, &scope, path.into_inner()).await?;
     let mut errors = FieldErrors::default();
     let target = TargetKind::parse(&form.target);

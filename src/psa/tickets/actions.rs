@@ -24,6 +24,7 @@ use crate::psa::contacts::models as contacts;
 use crate::schema::{ticket_attachments, tickets};
 use crate::storage::StoredFile;
 use crate::storage::multipart::read_form;
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageInput, redirect};
 
@@ -91,15 +92,8 @@ where
 }
 
 /// Posts a reply or an internal note, with files; the typed text comes back with the reason on a refusal.
-pub async fn reply(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    payload: Multipart,
-) -> AppResult<HttpResponse> {
+pub async fn reply(c: Change, path: web::Path<String>, payload: Multipart) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let number = path.into_inner();
     let org = scope.org_id().clone();
     let form = match read_form(payload, &state.storage, &["org", org.as_str(), "tickets"]).await {
@@ -163,14 +157,11 @@ pub async fn reply(
 
 /// Status (with the resolution note), priority and assignee.
 pub async fn properties(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change,
     path: web::Path<String>,
     form: web::Form<PropertiesForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let number = path.into_inner();
     let mut errors = FieldErrors::default();
@@ -253,15 +244,8 @@ async fn answer(
 }
 
 /// Subject, type, category and requester.
-pub async fn details(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<DetailsForm>,
-) -> AppResult<HttpResponse> {
+pub async fn details(c: Change, path: web::Path<String>, form: web::Form<DetailsForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let number = path.into_inner();
     let mut errors = FieldErrors::default();

@@ -1,7 +1,6 @@
 //! Service desk -> New ticket: staff open a ticket for a contact (an existing one by email, or a new one named
 //! on the form), with priority, type, category and assignee.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -18,6 +17,7 @@ use crate::db::ids::{ContactId, OrgId};
 use crate::error::{AppError, AppResult};
 use crate::orgs::find_org;
 use crate::psa::contacts::models::{self as contacts, Contact, ContactInput};
+use crate::web::change::Change;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
 
@@ -151,14 +151,8 @@ fn requester(
     }
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<NewTicketForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create(c: Change, form: web::Form<NewTicketForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let valid = form.validate(&mut errors);

@@ -27,6 +27,7 @@ use crate::jobs::claim::lock_skip_locked;
 use crate::orgs::find_org;
 use crate::psa::contacts::models as contacts;
 use crate::schema::recurring_tickets as r;
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
 
@@ -194,14 +195,8 @@ pub async fn list(state: web::Data<AppState>, scope: Scope, input: PageInput) ->
     page(&state, &scope, input, form, FieldErrors::default()).await
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<ScheduleForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create(c: Change, form: web::Form<ScheduleForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let frequency = Frequency::parse(form.frequency.trim());

@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::{Organization, find_org};
 use crate::psa::sla_policy::models::usable_orgs;
 use crate::schema::{canned_responses, ticket_templates};
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
 
@@ -155,14 +156,8 @@ pub async fn list(state: web::Data<AppState>, scope: Scope, input: PageInput) ->
     page(&state, &scope, input, (blank, FieldErrors::default()), Default::default()).await
 }
 
-pub async fn create_template(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<TemplateForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create_template(c: Change, form: web::Form<TemplateForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let name = crate::web::forms::required(&mut errors, "name", &form.name, "Name", 80);
@@ -206,14 +201,8 @@ pub async fn create_template(
     Ok(redirect("/settings/service-desk/templates"))
 }
 
-pub async fn create_canned(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<CannedForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create_canned(c: Change, form: web::Form<CannedForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     let title = crate::web::forms::required(&mut errors, "title", &form.title, "Title", 80);

@@ -16,7 +16,7 @@ use super::timer::{NOT_MSP_STAFF, books_of};
 use super::timesheet::{Grid, Week, day_label};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::{MspScope, Scope, session};
+use crate::auth::{MspScope, session};
 use crate::billing::models::{WorkType, work_types_of};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TimeEntryId, UserId};
@@ -26,6 +26,7 @@ use crate::orgs::find_org;
 use crate::psa::tickets::page::{PageForms, render_ticket, ticket_in_scope};
 use crate::psa::tickets::staff;
 use crate::schema::organizations;
+use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render, render_status};
 
@@ -44,15 +45,8 @@ fn timezone_of(conn: &mut DbConnection, org: &OrgId) -> Result<Tz, AppError> {
 }
 
 /// POST /tickets/{number}/time: a manual entry on this ticket (the client is the ticket's organization).
-pub async fn log_on_ticket(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-    form: web::Form<EntryForm>,
-) -> AppResult<HttpResponse> {
+pub async fn log_on_ticket(c: Change, path: web::Path<String>, form: web::Form<EntryForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (number, form) = (path.into_inner(), form.into_inner());
     let Some(books) = books_of(&scope) else {
         session::flash_error(&session, NOT_MSP_STAFF);
@@ -215,14 +209,8 @@ pub async fn person_week(
 }
 
 /// POST /time/entries: an entry for a client without a ticket (a meeting, project work).
-pub async fn create(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
-    form: web::Form<EntryForm>,
-) -> AppResult<HttpResponse> {
+pub async fn create(c: Change<MspScope>, form: web::Form<EntryForm>) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let (msp, user, view) = (scope.msp_id().clone(), scope.user.id.clone(), MspView::of(&scope));
     let checked = form.clone();
@@ -332,14 +320,11 @@ const INVOICED: &str = "This entry is on an invoice: it can only change after th
 
 /// POST /time/entries/{entry_id}: saves one of the person's own entries.
 pub async fn update(
-    state: web::Data<AppState>,
-    scope: MspScope,
-    input: PageInput,
-    actor: Actor,
-    session: Session,
+    c: Change<MspScope>,
     path: web::Path<String>,
     form: web::Form<EntryForm>,
 ) -> AppResult<HttpResponse> {
+    let Change { state, scope, input, actor, session } = c;
     let (id, form) = (path.into_inner(), form.into_inner());
     let (msp, user, checked, lookup) = (scope.msp_id().clone(), scope.user.id.clone(), form.clone(), id.clone());
     let outcome = state
