@@ -15,7 +15,7 @@ pub mod reach;
 pub mod switcher;
 pub mod team;
 
-pub use models::{OrgKind, Organization, find_org};
+pub use models::{OrgKind, Organization, find_org, find_orgs};
 
 use crate::auth::Permission::*;
 use crate::web::routes::{Access, RouteDef, get, post};

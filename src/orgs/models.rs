@@ -74,6 +74,20 @@ pub fn find_org(conn: &mut DbConnection, id: &OrgId) -> QueryResult<Option<Organ
     find_any_org(conn, id)
 }
 
+/// The organizations of a batch of rows (ids that came from the database), in one statement: for jobs and
+/// recomputations that work through many tickets of several organizations.
+pub fn find_orgs<'a>(
+    conn: &mut DbConnection,
+    ids: impl IntoIterator<Item = &'a OrgId>,
+) -> QueryResult<std::collections::HashMap<OrgId, Organization>> {
+    let mut ids: Vec<&OrgId> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    let rows: Vec<Organization> =
+        organizations::table.filter(organizations::id.eq_any(ids)).select(Organization::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|org| (org.id.clone(), org)).collect())
+}
+
 pub fn slug_taken(conn: &mut DbConnection, slug: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(organizations::table.filter(organizations::slug.eq(slug)))).get_result(conn)
 }

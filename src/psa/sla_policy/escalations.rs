@@ -286,9 +286,10 @@ fn notice_breaches(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize,
             .limit(200)
             .select((tickets::org_id, tickets::id))
     )?;
+    let orgs = crate::orgs::find_orgs(conn, overdue.iter().map(|(org, _)| org))?;
     for (org, ticket) in &overdue {
-        let org = crate::orgs::find_org(conn, org)?.ok_or(diesel::result::Error::NotFound)?;
-        super::track::sync(conn, &org, ticket, now, SlaChange::Tick)?;
+        let org = orgs.get(org).ok_or(diesel::result::Error::NotFound)?;
+        super::track::sync(conn, org, ticket, now, SlaChange::Tick)?;
     }
     Ok(overdue.len())
 }

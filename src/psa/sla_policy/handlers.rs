@@ -418,9 +418,10 @@ pub async fn update_policy(
             if valid.is_default {
                 clear_other_defaults(conn, &org, &id)?;
             }
+            let orgs = crate::orgs::find_orgs(conn, open.iter().map(|(org, _)| org))?;
             for (ticket_org, ticket) in &open {
-                let org_row = find_org(conn, ticket_org)?.ok_or(AppError::NotFound)?;
-                super::sync(conn, &org_row, ticket, actor.at, SlaChange::Tick)?;
+                let org_row = orgs.get(ticket_org).ok_or(AppError::NotFound)?;
+                super::sync(conn, org_row, ticket, actor.at, SlaChange::Tick)?;
             }
             let details = if valid.enabled {
                 format!("{} open tickets recomputed", open.len())

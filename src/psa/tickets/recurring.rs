@@ -332,8 +332,9 @@ fn open_due(conn: &mut DbConnection, env: &DeskEnv, now: NaiveDateTime) -> Resul
             .limit(200)
             .select(Schedule::as_select())
     )?;
+    let orgs = crate::orgs::find_orgs(conn, due.iter().map(|schedule| &schedule.org_id))?;
     for schedule in &due {
-        let org = find_org(conn, &schedule.org_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let org = orgs.get(&schedule.org_id).ok_or(diesel::result::Error::NotFound)?;
         let row = r::table.filter(r::org_id.eq(&schedule.org_id)).filter(r::id.eq(&schedule.id));
         let next = next_run(schedule.frequency, schedule.first_run_at, org.tz(), now);
         let Some(template) = templates::template(conn, &org, &schedule.template_id)? else {
