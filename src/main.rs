@@ -34,6 +34,10 @@ enum Command {
         /// With --clients: how many tickets in all (with replies and notes; 1,500 of them unresolved).
         #[arg(long, default_value_t = 0)]
         tickets: usize,
+        /// With --clients: billable time entries this month for the first client (and two years of invoices for
+        /// the first 100 clients).
+        #[arg(long, default_value_t = 0)]
+        time_entries: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -86,9 +90,12 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets } => match clients.map_or_else(
+        Command::Demo { clients, users, tickets, time_entries } => match clients.map_or_else(
             || palisade::orgs::demo::seed(&db),
-            |clients| palisade::orgs::demo::seed_scale(&db, clients, users, tickets),
+            |clients| {
+                let scale = palisade::orgs::demo::Scale { clients, users, tickets, time_entries };
+                palisade::orgs::demo::seed_scale(&db, &scale)
+            },
         ) {
             Ok(report) => {
                 println!("{report}");

@@ -11,6 +11,9 @@ use crate::db::DbConnection;
 use crate::db::ids::{InvoiceId, InvoiceLineId, OrgId};
 use crate::schema::{invoice_counters, invoice_lines, invoices, tickets, time_entries, users};
 
+/// 14 values a line: well under SQLite's and PostgreSQL's bound-parameter limits.
+const LINES_PER_INSERT: usize = 500;
+
 crate::text_enum! {
     pub enum InvoiceStatus {
         Draft = "draft",
@@ -236,9 +239,12 @@ pub fn generate(
     if draft.lines.is_empty() {
         return Ok(None);
     }
-    for (position, line) in draft.lines.iter().enumerate() {
-        diesel::insert_into(invoice_lines::table)
-            .values((
+    let lines: Vec<_> = draft
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(position, line)| {
+            (
                 invoice_lines::id.eq(InvoiceLineId::new()),
                 invoice_lines::org_id.eq(msp),
                 invoice_lines::invoice_id.eq(&id),
@@ -253,8 +259,12 @@ pub fn generate(
                 invoice_lines::rate_cents.eq(line.rate_cents),
                 invoice_lines::amount_cents.eq(line.amount_cents),
                 invoice_lines::live.eq(true),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    // Many rows per statement: a month of 10,000 entries is 10,000 lines.
+    for chunk in lines.chunks(LINES_PER_INSERT) {
+        crate::batch_insert!(conn, invoice_lines::table, chunk)?;
     }
     diesel::update(invoices::table.filter(invoices::org_id.eq(msp)).filter(invoices::id.eq(&id)))
         .set((
