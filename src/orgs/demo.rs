@@ -232,7 +232,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
-         controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00001 \
+         controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
          this month. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
