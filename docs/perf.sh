@@ -11,6 +11,9 @@
 # The compliance program's run (every load client has a program; 500 clients give about 100,000 controls):
 #   SEED="--clients 500 --users 5000" CLIENT="Client 00001" \
 #     PATHS="/compliance/controls /compliance/controls/CCF-AC-01 /compliance" docs/perf.sh
+# Time and billing (10,000 entries this month for Client 00000, 2,400 past invoices; the invoice is generated first):
+#   SEED="--clients 1000 --users 5000 --time-entries 10000" INVOICE_FOR="Client 00000" \
+#     PATHS="/time /billing/invoices" docs/perf.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${PALISADE_BIN:-target/release/palisade}
@@ -58,6 +61,21 @@ if [ -n "$CLIENT" ]; then
   curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$token" --data-urlencode "org_id=$org" \
     "http://127.0.0.1:$PORT/switch"
   COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
+fi
+
+# INVOICE_FOR="Client 00000" times that client's invoice for this month: the preview page, then generating it.
+if [ -n "${INVOICE_FOR:-}" ]; then
+  page=$(curl -s -b "$JAR" "http://127.0.0.1:$PORT/switch?q=$(printf %s "$INVOICE_FOR" | sed 's/ /%20/g')")
+  client=$(printf %s "$page" | grep -o 'name="org_id" value="[^"]*"' | tail -1 | cut -d'"' -f4)
+  month=$(TZ=America/Chicago date +%Y-%m) # the load MSP's timezone
+  preview="http://127.0.0.1:$PORT/billing/clients/$client/invoice?month=$month"
+  curl -s -o "$DATA/preview.html" -w "preview of $INVOICE_FOR's invoice for $month: %{http_code}, %{size_download} bytes in %{time_total}s\n" \
+    -H "Cookie: $COOKIE" "$preview"
+  token=$(grep -o 'name="_csrf" value="[^"]*"' "$DATA/preview.html" | head -1 | cut -d'"' -f4)
+  in_org=$(grep -o 'name="_org" value="[^"]*"' "$DATA/preview.html" | head -1 | cut -d'"' -f4)
+  curl -s -o /dev/null -w "generated: %{http_code} (to %{redirect_url}) in %{time_total}s\n" -H "Cookie: $COOKIE" \
+    -H "Origin: http://127.0.0.1:$PORT" --data-urlencode "_csrf=$token" --data-urlencode "_org=$in_org" --data-urlencode "month=$month" \
+    "http://127.0.0.1:$PORT/billing/clients/$client/invoices"
 fi
 
 # One sign-in of a load member (fresh cookie jar: the sign-in page, then the form), as a browser does it.
