@@ -337,7 +337,7 @@ fn open_due(conn: &mut DbConnection, env: &DeskEnv, now: NaiveDateTime) -> Resul
         let org = orgs.get(&schedule.org_id).ok_or(diesel::result::Error::NotFound)?;
         let row = r::table.filter(r::org_id.eq(&schedule.org_id)).filter(r::id.eq(&schedule.id));
         let next = next_run(schedule.frequency, schedule.first_run_at, org.tz(), now);
-        let Some(template) = templates::template(conn, &org, &schedule.template_id)? else {
+        let Some(template) = templates::template(conn, org, &schedule.template_id)? else {
             diesel::update(row).set((r::active.eq(false), r::updated_at.eq(now))).execute(conn)?;
             continue;
         };
@@ -346,7 +346,7 @@ fn open_due(conn: &mut DbConnection, env: &DeskEnv, now: NaiveDateTime) -> Resul
             (template.priority, template.ticket_type, template.category.clone(), TicketSource::Recurring);
         new.requester = schedule.requester_contact_id.clone();
         new.assignee =
-            schedule.assignee_user_id.clone().filter(|u| staff::is_worker(conn, &org, u).ok().flatten().is_some());
+            schedule.assignee_user_id.clone().filter(|u| staff::is_worker(conn, org, u).ok().flatten().is_some());
         let opened = service::open_ticket(conn, env, &org.id, &Author::system("Recurring schedule", now), new)?;
         diesel::update(row)
             .set((
