@@ -38,6 +38,10 @@ enum Command {
         /// the first 100 clients).
         #[arg(long, default_value_t = 0)]
         time_entries: usize,
+        /// With --clients: how many published knowledge-base articles in all (3 in 5 MSP-wide; 5,000 readable in
+        /// "Client 00001" when there are that many).
+        #[arg(long, default_value_t = 0)]
+        articles: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -90,10 +94,10 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets, time_entries } => match clients.map_or_else(
+        Command::Demo { clients, users, tickets, time_entries, articles } => match clients.map_or_else(
             || palisade::orgs::demo::seed(&db),
             |clients| {
-                let scale = palisade::orgs::demo::Scale { clients, users, tickets, time_entries };
+                let scale = palisade::orgs::demo::Scale { clients, users, tickets, time_entries, articles };
                 palisade::orgs::demo::seed_scale(&db, &scale)
             },
         ) {

@@ -918,6 +918,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kb_articles (id) {
+        id -> Text,
+        org_id -> Text,
+        doc_id -> BigInt,
+        msp_wide -> Bool,
+        audience -> Text,
+        status -> Text,
+        title -> Text,
+        body -> Text,
+        category -> Text,
+        tags -> Text,
+        version -> Integer,
+        view_count -> BigInt,
+        helpful_count -> Integer,
+        unhelpful_count -> Integer,
+        source_ticket_id -> Nullable<Text>,
+        created_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kb_article_versions (id) {
+        id -> Text,
+        org_id -> Text,
+        article_id -> Text,
+        version -> Integer,
+        title -> Text,
+        body -> Text,
+        author_user_id -> Nullable<Text>,
+        author_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kb_feedback (article_id, user_id) {
+        org_id -> Text,
+        article_id -> Text,
+        user_id -> Text,
+        helpful -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    kb_attachments (id) {
+        id -> Text,
+        org_id -> Text,
+        article_id -> Text,
+        filename -> Text,
+        storage_key -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content_type -> Text,
+        uploaded_by_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -944,6 +1008,8 @@ diesel::joinable!(recurring_tickets -> ticket_templates (template_id));
 diesel::joinable!(org_controls -> catalog_controls (control_id));
 diesel::joinable!(evidence_revisions -> evidence (evidence_id));
 diesel::joinable!(evidence_links -> evidence (evidence_id));
+diesel::joinable!(kb_article_versions -> kb_articles (article_id));
+diesel::joinable!(kb_attachments -> kb_articles (article_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -1009,4 +1075,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sprs_partial_credit,
     inbound_messages,
     inbound_triage,
+    kb_articles,
+    kb_article_versions,
+    kb_feedback,
+    kb_attachments,
 );

@@ -106,6 +106,12 @@ crate::text_enum! {
         InvoiceEmailed = "invoice.email",
         InboundTriageMoved = "inbound.triage_move",
         InboundReprocessed = "inbound.reprocess",
+        ArticleCreated = "kb.create",
+        ArticleUpdated = "kb.update",
+        ArticlePublished = "kb.publish",
+        ArticleUnpublished = "kb.unpublish",
+        ArticleArchived = "kb.archive",
+        ArticleFileAdded = "kb.attach",
     }
 }
 
@@ -216,6 +222,12 @@ impl Action {
             InvoiceEmailed => "Invoice emailed",
             InboundTriageMoved => "Emailed request moved to a client",
             InboundReprocessed => "Inbound email processed again",
+            ArticleCreated => "Article written",
+            ArticleUpdated => "Article changed",
+            ArticlePublished => "Article published",
+            ArticleUnpublished => "Article unpublished",
+            ArticleArchived => "Article archived",
+            ArticleFileAdded => "File attached to an article",
         }
     }
 }

@@ -202,3 +202,9 @@ typed_ids! {
     /// A received email (psa::inbound).
     InboundMessageId,
 }
+
+typed_ids! {
+    /// A knowledge-base article (psa::kb).
+    ArticleId,
+    ArticleAttachmentId,
+}

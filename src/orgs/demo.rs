@@ -159,17 +159,19 @@ fn report() -> String {
     out
 }
 
-/// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
-/// one MSP with N clients spread over the tiers, M users (MSP staff, technicians each assigned to a slice of
-/// the clients, and client members in every role), and a few activity entries per client.
-/// What `palisade demo --clients N` seeds.
+/// What `palisade demo --clients N` seeds (tickets, time and articles are the service desk's and billing's).
 pub struct Scale {
     pub clients: usize,
     pub users: usize,
     pub tickets: usize,
     pub time_entries: usize,
+    /// Published knowledge-base articles in all (3 in 5 MSP-wide).
+    pub articles: usize,
 }
 
+/// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
+/// one MSP with N clients spread over the tiers, M users (MSP staff, technicians each assigned to a slice of
+/// the clients, and client members in every role), and a few activity entries per client.
 pub fn seed_scale(db: &Db, scale: &Scale) -> Result<String, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
     write_transaction(&mut conn, |conn| seed_scale_in(conn, scale)).map_err(|e: AppError| e.to_string())
@@ -179,7 +181,7 @@ const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
 fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppError> {
-    let Scale { clients, users, tickets, time_entries } = *scale;
+    let Scale { clients, users, tickets, time_entries, articles } = *scale;
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -226,6 +228,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     let tickets = crate::psa::demo::seed_scale(conn, &msp, &client_ids, tickets, now)?;
     let people: Vec<UserId> = std::iter::once(admin).chain(tech_ids).collect();
     let time_entries = crate::billing::demo::seed_scale(conn, &msp, &client_ids, &people, time_entries, now)?;
+    let articles = crate::psa::kb::demo::seed_scale(conn, &msp, &client_ids, articles, now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
@@ -233,7 +236,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
          controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
-         this month. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         this month, {articles} knowledge-base articles. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

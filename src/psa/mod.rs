@@ -4,6 +4,7 @@ pub mod activity;
 pub mod contacts;
 pub mod demo;
 pub mod inbound;
+pub mod kb;
 pub mod sla;
 pub mod sla_policy;
 pub mod tickets;
@@ -18,6 +19,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(sla_policy::handlers::routes());
     routes.extend(time::routes());
     routes.extend(inbound::routes());
+    routes.extend(kb::routes());
     routes
 }
 

@@ -331,6 +331,9 @@ pub async fn render_ticket(
 pub struct ShowQuery {
     #[serde(default)]
     canned: Option<String>,
+    /// A knowledge-base article whose link starts the reply ("insert link" on the ticket's article search).
+    #[serde(default)]
+    article: Option<String>,
 }
 
 pub async fn show(
@@ -340,6 +343,10 @@ pub async fn show(
     path: web::Path<String>,
     query: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
-    let forms = PageForms { canned: query.into_inner().canned, ..Default::default() };
+    let query = query.into_inner();
+    let mut forms = PageForms { canned: query.canned, ..Default::default() };
+    if let Some(article) = query.article {
+        forms.reply.body = crate::psa::kb::ticket::link_text(&state, &scope, article).await?.unwrap_or_default();
+    }
     render_ticket(&state, &scope, input, path.into_inner(), forms).await
 }

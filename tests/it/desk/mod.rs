@@ -2,6 +2,7 @@
 
 mod contacts;
 mod cost;
+pub mod kb;
 mod numbers;
 mod recurring;
 mod sla;
