@@ -44,6 +44,19 @@ fn timezone_of(conn: &mut DbConnection, org: &OrgId) -> Result<Tz, AppError> {
     Ok(find_org(conn, org)?.ok_or(AppError::NotFound)?.tz())
 }
 
+/// The entry form checked as every entry form checks it (on a ticket, the timesheet, the entry page): the
+/// times in the MSP's timezone and the work type among the MSP's. None (with `errors`) when it is not valid.
+fn checked_entry(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    form: &EntryForm,
+    errors: &mut FieldErrors,
+) -> Result<Option<ValidEntry>, AppError> {
+    let entry = form.validate(timezone_of(conn, msp)?, errors);
+    let work_type = work_type_of(form, &work_types_of(conn, msp)?, errors);
+    Ok(entry.filter(|_| errors.is_empty()).map(|entry| ValidEntry { work_type, ..entry }))
+}
+
 /// POST /tickets/{number}/time: a manual entry on this ticket (the client is the ticket's organization).
 pub async fn log_on_ticket(c: Change, path: web::Path<String>, form: web::Form<EntryForm>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
@@ -59,7 +72,7 @@ pub async fn log_on_ticket(c: Change, path: web::Path<String>, form: web::Form<E
         .write(move |conn| {
             let ticket = ticket_in_scope(conn, &org, &lookup)?;
             let mut errors = FieldErrors::default();
-            let Some(entry) = checked.validate(timezone_of(conn, &books)?, &mut errors) else {
+            let Some(entry) = checked_entry(conn, &books, &checked, &mut errors)? else {
                 return Ok(Err(errors));
             };
             let target = EntryTarget { msp: &books, client: &org, ticket: Some(&ticket.id), user: &user };
@@ -160,7 +173,7 @@ async fn timesheet(
         .await?;
     let (page, week, entries, (clients, work_types), name, today, user) = loaded;
     let grid = Grid::of(&week, &entries, |e| (e.client_org_id.to_string(), e.client_name.clone()));
-    let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today), FieldErrors::default()));
+    let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today, &work_types), FieldErrors::default()));
     let (title, base) = match own {
         true => ("My timesheet".to_string(), "/time".to_string()),
         false => (format!("Timesheet of {name}"), format!("/time/team/{user}")),
@@ -226,13 +239,10 @@ pub async fn create(c: Change<MspScope>, form: web::Form<EntryForm>) -> AppResul
                 }
                 Err(e) => return Err(e),
             };
-            let mut entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
-            let work_type = work_type_of(&checked, &work_types_of(conn, &msp)?, &mut errors);
-            let (Some(client), Some(entry), true) = (client, entry.as_mut(), errors.is_empty()) else {
+            let entry = checked_entry(conn, &msp, &checked, &mut errors)?;
+            let (Some(client), Some(entry), true) = (client, entry, errors.is_empty()) else {
                 return Ok(Err(errors));
             };
-            entry.work_type = work_type;
-            let entry = entry.clone();
             let target = EntryTarget { msp: &msp, client: &client.id, ticket: None, user: &user };
             models::insert(conn, &target, &entry, actor.at)?;
             let on = Target::new("client", &client.id, &client.name).details(entry_details(&entry, None));
@@ -335,13 +345,9 @@ pub async fn update(
             if row.is_invoiced() {
                 return Ok(Err(Refusal::Invoiced));
             }
-            let mut entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
-            let work_type = work_type_of(&checked, &work_types_of(conn, &msp)?, &mut errors);
-            let (Some(entry), true) = (entry.as_mut(), errors.is_empty()) else {
+            let Some(entry) = checked_entry(conn, &msp, &checked, &mut errors)? else {
                 return Ok(Err(Refusal::Fields(errors)));
             };
-            entry.work_type = work_type;
-            let entry = entry.clone();
             if !models::update_own(conn, &msp, &user, &row.id, &entry, actor.at)? {
                 return Ok(Err(Refusal::Invoiced));
             }
