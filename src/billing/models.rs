@@ -378,6 +378,13 @@ pub fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
 
+/// "This month" for an MSP (its first day): the month it is at `now` in the MSP's timezone. Every "this month"
+/// figure uses it (the billing pages, reports, the client page and the MSP dashboard), so they agree around
+/// midnight at the turn of a month.
+pub fn this_month(now: NaiveDateTime, msp_tz: chrono_tz::Tz) -> NaiveDate {
+    first_of_month(crate::psa::time::models::local_day(now, msp_tz))
+}
+
 pub fn last_of_month(first: NaiveDate) -> NaiveDate {
     let next = if first.month() == 12 {
         NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)

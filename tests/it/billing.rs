@@ -344,3 +344,39 @@ async fn entries_take_one_of_the_msps_work_types() {
     let sheet = tom.get("/time").await;
     assert!(page::row(&sheet.body, "2026-03-02").contains("Fixture work"));
 }
+
+#[actix_web::test]
+async fn this_month_is_the_msps_month_on_every_page() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    // Tokyo is nine hours ahead: 2026-03-31 15:30 UTC is 00:30 on 1 April there.
+    diesel::sql_query(format!("UPDATE organizations SET timezone = 'Asia/Tokyo' WHERE id = '{}'", f.msp))
+        .execute(&mut app.conn())
+        .unwrap();
+    let at = |d: u32, h: u32, m: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(h, m, 0).unwrap();
+    app.state.clock.set(at(31, 15, 30));
+    let (remote, _) = matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let agreement = matrix_agreement(&mut app.conn(), &f.msp, &f.t2);
+    // 2:00 in March, 0:45 on 1 April (Tokyo's today): April's figures show only the 0:45.
+    entry(&mut app.conn(), &f, (&f.t2, "2026-03-31", 120, true, Some(&remote)));
+    entry(&mut app.conn(), &f, (&f.t2, "2026-04-01", 45, true, Some(&remote)));
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let dashboard = priya.get("/msp/dashboard").await;
+    assert!(page::row(&dashboard.body, "Tier Two Legal").contains("0:45 of 10:00"), "the dashboard");
+    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains("0:45 used, 9:15 left");
+    let billing = priya.get(&format!("/billing/clients/{}", f.t2)).await;
+    assert!(page::row(&billing.body, "Fixture agreement").contains("0:45"), "the billing page");
+    priya.get(&format!("/billing/clients/{}/invoice", f.t2)).await.assert_contains("April 2026");
+    let usage = priya.get("/billing/reports/agreements.csv").await;
+    assert!(usage.body.contains("2026-04,Tier Two Legal,Fixture agreement,600,45,555,0,"), "{}", usage.body);
+    // A minute before midnight in Tokyo it is still March everywhere.
+    app.state.clock.set(at(31, 14, 59));
+    let dashboard = priya.get("/msp/dashboard").await;
+    assert!(page::row(&dashboard.body, "Tier Two Legal").contains("2:00 of 10:00"));
+    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains("2:00 used, 8:00 left");
+    // Another tenant's people see none of it; a technician sees no agreement hours.
+    let mut rita = app.signed_in("admin@contoso.test").await;
+    rita.get(&format!("/msp/clients/{}", f.t2)).await.assert_status(404);
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get(&format!("/billing/clients/{}", f.t2)).await.assert_status(403);
+    let _ = (other, agreement);
+}
