@@ -8,7 +8,7 @@ use super::forms::{EntryForm, hours_minutes};
 use super::models::{self, EntryFilter, EntryRow};
 use super::timer::books_of;
 use crate::auth::{Permission, RunningTimer, Scope};
-use crate::billing::models::{WorkType, work_types_of};
+use crate::billing::models::{WorkType, offered, work_types_of};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TicketId};
 use crate::web::forms::FieldErrors;
@@ -43,7 +43,7 @@ pub fn load(
         entries.iter().filter(|e| e.billable || !billable_only).map(|e| i64::from(e.minutes)).sum()
     };
     let (total, billable) = (hours_minutes(sum(false)), hours_minutes(sum(true)));
-    let work_types = work_types_of(conn, &books)?;
+    let work_types = offered(work_types_of(conn, &books)?, None);
     let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today, &work_types), FieldErrors::default()));
     let timer_here = timer.is_some_and(|t| &t.ticket_id == ticket);
     Ok(Some(TicketTime { entries, total, billable, timer_here, books, work_types, form, errors }))
