@@ -34,6 +34,10 @@ enum Command {
         /// With --clients: how many tickets in all (with replies and notes; 1,500 of them unresolved).
         #[arg(long, default_value_t = 0)]
         tickets: usize,
+        /// With --clients: how many billable time entries this month for "Client 00001" (under a running
+        /// agreement), plus 24 past monthly invoices for each of the first 100 clients.
+        #[arg(long, default_value_t = 0)]
+        time_entries: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -86,9 +90,9 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets } => match clients.map_or_else(
+        Command::Demo { clients, users, tickets, time_entries } => match clients.map_or_else(
             || palisade::orgs::demo::seed(&db),
-            |clients| palisade::orgs::demo::seed_scale(&db, clients, users, tickets),
+            |clients| palisade::orgs::demo::seed_scale(&db, clients, users, tickets, time_entries),
         ) {
             Ok(report) => {
                 println!("{report}");

@@ -2,6 +2,7 @@
 //! agreements (money in integer cents, see `money`). Time entries come from `psa::time`.
 
 pub mod client;
+pub mod demo;
 pub mod forms;
 pub mod handlers;
 pub mod invoices;

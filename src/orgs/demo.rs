@@ -161,11 +161,16 @@ fn report() -> String {
 
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
 /// one MSP with N clients spread over the tiers, M users (MSP staff, technicians each assigned to a slice of
-/// the clients, and client members in every role), and a few activity entries per client.
-pub fn seed_scale(db: &Db, clients: usize, users: usize, tickets: usize) -> Result<String, String> {
+/// the clients, and client members in every role), and a few activity entries per client; with
+/// `--time-entries E`, billing data too (`billing::demo`).
+pub fn seed_scale(db: &Db, clients: usize, users: usize, tickets: usize, entries: usize) -> Result<String, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users, tickets))
-        .map_err(|e: AppError| e.to_string())
+    let report = write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users, tickets))
+        .map_err(|e: AppError| e.to_string())?;
+    match entries {
+        0 => Ok(report),
+        _ => Ok(format!("{report}\n{}", crate::billing::demo::seed_scale(db, entries, Clock::system().now())?)),
+    }
 }
 
 const CLIENT_ROLES: [Role; 6] =

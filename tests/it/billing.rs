@@ -444,3 +444,27 @@ async fn this_month_is_the_msps_month_on_every_page() {
     tom.get(&format!("/billing/clients/{}", f.t2)).await.assert_status(403);
     let _ = (other, agreement);
 }
+
+#[actix_web::test]
+async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
+    let app = TestApp::new().await;
+    let report = palisade::orgs::demo::seed_scale(&app.state.db, 3, 10, 0, 60).expect("the load demo");
+    assert!(report.contains("60 billable entries"), "{report}");
+    let busy = "(SELECT id FROM organizations WHERE slug = 'client-00001')";
+    let month = format!("SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NULL AND client_org_id = {busy}");
+    assert_eq!(rows(&app, &month), 60, "this month's entries are all unbilled");
+    let admin = "(SELECT id FROM users WHERE email = 'admin@load.test')";
+    assert!(
+        rows(&app, &format!("SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NULL AND user_id = {admin}"))
+            >= 20
+    );
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoices WHERE status = 'paid'"), 3 * 23);
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoices WHERE status = 'sent'"), 3);
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NOT NULL"), 3 * 24 * 3);
+    let agreement = format!("SELECT COUNT(*) AS n FROM agreements WHERE client_org_id = {busy}");
+    assert_eq!(rows(&app, &agreement), 1);
+    // The busy client's past invoices bill the agreement's fee, once a month.
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoice_lines WHERE kind = 'fee' AND live"), 24);
+    // Seeding again is refused (the load demo needs an empty database).
+    assert!(palisade::orgs::demo::seed_scale(&app.state.db, 3, 10, 0, 60).is_err());
+}

@@ -410,3 +410,19 @@ async fn timesheets_and_the_top_bar_timer_cost_the_same_whatever_the_entries() {
     let without_timer = statements(1, false, &paths).await;
     assert_eq!(few, without_timer, "{paths:?}");
 }
+
+#[actix_web::test]
+async fn my_timesheet_costs_the_same_with_one_or_two_hundred_entries_this_week() {
+    let mut counts = Vec::new();
+    for n in [1, 200] {
+        let (app, f) = TestApp::with_msp().await;
+        for i in 0..n {
+            matrix_entry(&mut app.conn(), &f.msp, [&f.t1, &f.t2, &f.t3][i % 3], &f.admin);
+        }
+        let mut morgan = app.signed_in("admin@northwind.test").await;
+        let sheet = morgan.get("/time").await;
+        assert_eq!(sheet.body.matches("Fixture entry").count(), n, "every entry of the week is listed");
+        counts.push(app.statements_of(&mut morgan, "/time").await);
+    }
+    assert_eq!(counts[0], counts[1], "statements of /time with 1 and 200 entries");
+}
