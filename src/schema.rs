@@ -592,6 +592,7 @@ diesel::table! {
         is_default -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 

@@ -113,6 +113,8 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | TimerStopped => crate::psa::activity::sentence(&who, entry),
         WorkTypeAdded => format!("{who} added the work type {what}{}", in_parens(details)),
         WorkTypeChanged => format!("{who} changed the work type {what}{}", in_parens(details)),
+        WorkTypeArchived => format!("{who} archived the work type {what}"),
+        WorkTypeRestored => format!("{who} restored the work type {what}"),
         ClientTermsChanged => format!("{who} changed the billing terms of {what}{}", in_parens(details)),
         ClientRateSet => format!("{who} set a rate for {what}{}", in_parens(details)),
         ClientRateRemoved => format!("{who} removed a rate of {what}{}", in_parens(details)),

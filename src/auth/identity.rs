@@ -16,8 +16,16 @@ use crate::schema::{memberships, organizations, running_timers, sessions, techni
 diesel::alias!(organizations as context_org: ContextOrg);
 
 type UserCols = (UserId, String, String, bool);
-type MembershipCols =
-    (Option<OrgId>, Option<Role>, Option<bool>, Option<String>, Option<String>, Option<OrgKind>, Option<OrgId>);
+type MembershipCols = (
+    Option<OrgId>,
+    Option<Role>,
+    Option<bool>,
+    Option<String>,
+    Option<String>,
+    Option<OrgKind>,
+    Option<OrgId>,
+    Option<String>,
+);
 type ContextCols =
     (Option<OrgId>, Option<String>, Option<String>, Option<OrgKind>, Option<String>, Option<OrgId>, Option<Tier>);
 type TimerCols = (Option<TicketId>, Option<String>, Option<NaiveDateTime>);
@@ -81,6 +89,7 @@ pub fn resolve(
                 organizations::slug.nullable(),
                 organizations::kind.nullable(),
                 organizations::msp_org_id.nullable(),
+                organizations::timezone.nullable(),
             ),
             (
                 ctx.field(organizations::id).nullable(),
@@ -128,7 +137,7 @@ pub fn resolve(
 fn memberships_of(rows: &[IdentityRow]) -> Vec<DirectMembership> {
     let mut out: Vec<DirectMembership> = rows
         .iter()
-        .filter_map(|(_, _, (org_id, role, team, name, slug, kind, msp_org_id), _, _, _)| {
+        .filter_map(|(_, _, (org_id, role, team, name, slug, kind, msp_org_id, timezone), _, _, _)| {
             Some(DirectMembership {
                 org_id: org_id.clone()?,
                 org_name: name.clone()?,
@@ -137,6 +146,7 @@ fn memberships_of(rows: &[IdentityRow]) -> Vec<DirectMembership> {
                 role: (*role)?,
                 compliance_team: team.unwrap_or(false),
                 msp_org_id: msp_org_id.clone(),
+                org_timezone: timezone.clone().unwrap_or_default(),
             })
         })
         .collect();
@@ -235,5 +245,6 @@ pub fn acting_msp(identity: &Identity) -> Option<MspContext> {
         name: membership.org_name.clone(),
         role: membership.role,
         perms: membership.permissions(),
+        timezone: membership.org_timezone.clone(),
     })
 }

@@ -88,6 +88,8 @@ pub struct MspContext {
     pub name: String,
     pub role: Role,
     pub perms: PermissionSet,
+    /// The MSP's timezone (its days and months: "this month" of billing figures).
+    pub timezone: String,
 }
 
 /// A signed-in staff user and, when they reach any, the organization they are working in.
@@ -125,6 +127,8 @@ pub struct DirectMembership {
     pub compliance_team: bool,
     /// The MSP managing this organization, when it is a managed client.
     pub msp_org_id: Option<OrgId>,
+    /// The organization's timezone.
+    pub org_timezone: String,
 }
 
 impl DirectMembership {
@@ -202,6 +206,11 @@ pub struct MspScope {
 impl MspScope {
     pub fn msp_id(&self) -> &OrgId {
         &self.msp.id
+    }
+
+    /// The MSP's timezone (UTC when unreadable, as `OrgContext::tz`).
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.msp.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 
     pub fn can(&self, p: Permission) -> bool {

@@ -16,9 +16,7 @@ use crate::db::DbConnection;
 use crate::db::ids::{OrgId, WorkTypeId};
 use crate::error::{AppError, AppResult};
 use crate::orgs::clients::{ClientRow, MspView};
-use crate::orgs::find_org;
 use crate::psa::time::forms::hours_minutes;
-use crate::psa::time::models::local_day;
 use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render_status};
@@ -103,13 +101,12 @@ async fn client_page(
     client_id: String,
     forms: Forms,
 ) -> AppResult<HttpResponse> {
-    let (msp, view, now) = (scope.msp_id().clone(), MspView::of(scope), state.clock.now());
+    let (msp, view, now, tz) = (scope.msp_id().clone(), MspView::of(scope), state.clock.now(), scope.tz());
     let loaded = state
         .db
         .run(move |conn| {
             let client = view.client(conn, &client_id)?;
-            let msp_row = find_org(conn, &msp)?.ok_or(AppError::NotFound)?;
-            let first = models::first_of_month(local_day(now, msp_row.tz()));
+            let first = models::this_month(now, tz);
             let terms = models::terms_of(conn, &msp, &client.id)?;
             let rates = models::rates_of(conn, &msp, &client.id)?;
             let work_types = models::work_types_of(conn, &msp)?;

@@ -1,5 +1,5 @@
 //! Billing -> Work types: the MSP's kinds of work with their default hourly rate (one may be the default, used
-//! for time logged without a work type).
+//! for time logged without a work type). Archived work types are no longer offered for new time.
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -111,6 +111,9 @@ pub async fn update(
         .db
         .write(move |conn| {
             let found = models::work_type(conn, &msp, &lookup)?.ok_or(AppError::NotFound)?;
+            if found.archived {
+                errors.add("name", "Restore this work type before changing it.");
+            }
             if !errors.is_empty() {
                 return Ok(Err(errors));
             }
@@ -130,4 +133,43 @@ pub async fn update(
         }
         Err(errors) => page(&state, &scope, input, Some((id, form, errors))).await,
     }
+}
+
+/// POST /billing/work-types/{work_type_id}/archive: the work type is no longer offered for new time (entries,
+/// invoices and reports keep it). The default work type cannot be archived: time without one bills as it.
+pub async fn archive(c: Change<MspScope>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    set_archived(c, path.into_inner(), true).await
+}
+
+/// POST /billing/work-types/{work_type_id}/restore: offered for new time again.
+pub async fn restore(c: Change<MspScope>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    set_archived(c, path.into_inner(), false).await
+}
+
+async fn set_archived(c: Change<MspScope>, id: String, archived: bool) -> AppResult<HttpResponse> {
+    let Change { state, scope, actor, session, .. } = c;
+    let msp = scope.msp_id().clone();
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let found = models::work_type(conn, &msp, &id)?.ok_or(AppError::NotFound)?;
+            if archived && found.is_default {
+                let why = "is the default work type: make another one the default before archiving it.";
+                return Ok(Err(format!("{} {why}", found.name)));
+            }
+            let (action, done) = match archived {
+                true => (Action::WorkTypeArchived, "archived"),
+                false => (Action::WorkTypeRestored, "restored"),
+            };
+            if models::set_work_type_archived(conn, &msp, &found.id, archived, actor.at)? {
+                audit::record(conn, &actor, Some(&msp), action, Target::new("work_type", &found.id, &found.name))?;
+            }
+            Ok(Ok(format!("Work type {} {done}.", found.name)))
+        })
+        .await?;
+    match outcome {
+        Ok(message) => session::flash_ok(&session, message),
+        Err(message) => session::flash_error(&session, message),
+    }
+    Ok(redirect("/billing/work-types"))
 }

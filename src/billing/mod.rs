@@ -24,6 +24,8 @@ pub fn routes() -> Vec<RouteDef> {
         ]),
         post("/billing/work-types/{work_type_id}", Msp(BillClients), handlers::update)
             .example(&[("name", "Remote support"), ("rate", "130.00")]),
+        post("/billing/work-types/{work_type_id}/archive", Msp(BillClients), handlers::archive),
+        post("/billing/work-types/{work_type_id}/restore", Msp(BillClients), handlers::restore),
         get("/billing/clients/{client_id}", Msp(BillClients), client::show),
         post("/billing/clients/{client_id}/terms", Msp(BillClients), client::save_terms).example(&[
             ("round_up_to", "15"),

@@ -15,15 +15,35 @@ pub struct WorkType {
     pub name: String,
     pub hourly_rate_cents: i64,
     pub is_default: bool,
+    /// No longer offered for new time (entries, invoices and reports keep it).
+    pub archived: bool,
 }
 
-/// The MSP's work types, by name.
+/// The columns of a `WorkType`.
+macro_rules! work_type_columns {
+    () => {
+        (
+            work_types::id,
+            work_types::name,
+            work_types::hourly_rate_cents,
+            work_types::is_default,
+            work_types::archived_at.is_not_null(),
+        )
+    };
+}
+
+/// The MSP's work types, archived ones included (billing and reports need them all), by name.
 pub fn work_types_of(conn: &mut DbConnection, msp: &OrgId) -> QueryResult<Vec<WorkType>> {
     work_types::table
         .filter(work_types::org_id.eq(msp))
         .order((work_types::name.asc(), work_types::id.asc()))
-        .select((work_types::id, work_types::name, work_types::hourly_rate_cents, work_types::is_default))
+        .select(work_type_columns!())
         .load(conn)
+}
+
+/// The work types a time form offers: the active ones, plus `kept` (the entry's own, even when archived since).
+pub fn offered(types: Vec<WorkType>, kept: Option<&WorkTypeId>) -> Vec<WorkType> {
+    types.into_iter().filter(|w| !w.archived || Some(&w.id) == kept).collect()
 }
 
 pub struct WorkTypeInput {
@@ -102,9 +122,29 @@ pub fn work_type(conn: &mut DbConnection, msp: &OrgId, id: &str) -> QueryResult<
     work_types::table
         .filter(work_types::org_id.eq(msp))
         .filter(work_types::id.eq(id))
-        .select((work_types::id, work_types::name, work_types::hourly_rate_cents, work_types::is_default))
+        .select(work_type_columns!())
         .first(conn)
         .optional()
+}
+
+/// Archives (`archived`) or restores a work type: false when it already was.
+pub fn set_work_type_archived(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    id: &WorkTypeId,
+    archived: bool,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let target = work_types::table.filter(work_types::org_id.eq(msp)).filter(work_types::id.eq(id));
+    let changed = match archived {
+        true => diesel::update(target.filter(work_types::archived_at.is_null()))
+            .set((work_types::archived_at.eq(Some(now)), work_types::updated_at.eq(now)))
+            .execute(conn)?,
+        false => diesel::update(target.filter(work_types::archived_at.is_not_null()))
+            .set((work_types::archived_at.eq(None::<NaiveDateTime>), work_types::updated_at.eq(now)))
+            .execute(conn)?,
+    };
+    Ok(changed == 1)
 }
 
 /// A client's billing terms (exact minutes and no tax until the MSP sets them).
@@ -376,6 +416,13 @@ pub fn agreements_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> Qu
 
 pub fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
+}
+
+/// "This month" for an MSP (its first day): the month it is at `now` in the MSP's timezone. Every "this month"
+/// figure uses it (the billing pages, reports, the client page and the MSP dashboard), so they agree around
+/// midnight at the turn of a month.
+pub fn this_month(now: NaiveDateTime, msp_tz: chrono_tz::Tz) -> NaiveDate {
+    first_of_month(crate::psa::time::models::local_day(now, msp_tz))
 }
 
 pub fn last_of_month(first: NaiveDate) -> NaiveDate {

@@ -125,6 +125,7 @@ async fn render_detail(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(scope);
     let now = state.clock.now();
+    let first = crate::billing::models::this_month(now, scope.tz());
     let (page, client, staff, assigned, invitations, agreement_hours) = state
         .db
         .run(move |conn| {
@@ -133,8 +134,6 @@ async fn render_detail(
             let staff = models::active_staff(conn, &view.msp_org_id)?;
             let assigned = models::assigned_user_ids(conn, &client.id)?;
             let invitations = members::open_invitations(conn, &client.id, now)?;
-            // The month by UTC, as on the MSP dashboard.
-            let first = crate::billing::models::first_of_month(now.date());
             let mut hours =
                 crate::billing::models::agreement_hours(conn, &view.msp_org_id, vec![client.id.clone()], first)?;
             let agreement_hours = hours.remove(&client.id);

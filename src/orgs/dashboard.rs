@@ -62,7 +62,7 @@ pub async fn page(
 ) -> AppResult<HttpResponse> {
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
-    let msp = scope.msp_id().clone();
+    let (msp, first) = (scope.msp_id().clone(), crate::billing::models::this_month(now, scope.tz()));
     let (page, figures, compliance, (open_total, open_tickets), agreement_hours) = state
         .db
         .run(move |conn| {
@@ -72,8 +72,6 @@ pub async fn page(
             let compliance = crate::compliance::scores::store::overall_for(conn, ids.clone())?;
             let assigned_to = (!view.all_clients).then_some(&view.user_id);
             let open = crate::psa::tickets::queue::open_tickets(conn, &view.msp_org_id, assigned_to, ids.clone())?;
-            // The month by UTC: the MSP's time zone would cost a statement (the billing pages use it).
-            let first = crate::billing::models::first_of_month(now.date());
             let hours = crate::billing::models::agreement_hours(conn, &msp, ids, first)?;
             Ok((page, figures, compliance, open, hours))
         })

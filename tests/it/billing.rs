@@ -344,3 +344,127 @@ async fn entries_take_one_of_the_msps_work_types() {
     let sheet = tom.get("/time").await;
     assert!(page::row(&sheet.body, "2026-03-02").contains("Fixture work"));
 }
+
+#[actix_web::test]
+async fn archived_work_types_leave_the_entry_forms_and_stay_on_entries_and_invoices() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let (default, _) = matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let (onsite, _) = extra_work_type_with_rate(&mut app.conn(), &f.msp, &f.t2, "On-site");
+    let (theirs, _) = extra_work_type_with_rate(&mut app.conn(), &other.msp, &other.client, "Theirs");
+    let day = crate::support::start_time().date().to_string();
+    entry(&mut app.conn(), &f, (&f.t2, &day, 30, true, Some(&onsite)));
+    let archived = |id: &str| {
+        rows(&app, &format!("SELECT COUNT(*) AS n FROM work_types WHERE id = '{id}' AND archived_at IS NOT NULL"))
+    };
+    // A technician may not archive; another tenant's work type is not found; the default stays.
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.post(&format!("/billing/work-types/{onsite}/archive"), &[]).await.assert_status(403);
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.get("/billing/work-types").await;
+    priya.post(&format!("/billing/work-types/{theirs}/archive"), &[]).await.assert_status(404);
+    let refused = priya.post(&format!("/billing/work-types/{default}/archive"), &[]).await;
+    priya.follow(&refused).await.assert_contains("make another one the default before archiving it");
+    assert_eq!(archived(&default) + archived(&onsite) + archived(&theirs), 0);
+    // Archived: marked on the work types page, logged, no longer changed by its form.
+    let done = priya.post(&format!("/billing/work-types/{onsite}/archive"), &[]).await;
+    let page = priya.follow(&done).await;
+    page.assert_contains("Work type On-site archived.");
+    assert!(page::row(&page.body, "On-site").contains("Archived"));
+    assert_eq!(archived(&onsite), 1);
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.work_type_archive").len(), 1);
+    let change = priya.post(&format!("/billing/work-types/{onsite}"), &[("name", "On-site"), ("rate", "1")]).await;
+    change.assert_status(422).assert_contains("Restore this work type before changing it.");
+    // Gone from the timesheet's form and the ticket's; still on the entry that has it.
+    crate::desk::ticket(&mut app.conn(), &f.t2, &f.tech, "Printer jams", None);
+    let sheet = tom.get("/time").await;
+    assert!(!sheet.contains(&format!("value=\"{onsite}\"")), "not offered on the timesheet");
+    assert!(page::row(&sheet.body, &day).contains("On-site"), "the entry keeps it");
+    let client = f.t2.to_string();
+    let posted = [
+        ("client", client.as_str()),
+        ("work_date", day.as_str()),
+        ("duration", "20"),
+        ("notes", "Kept"),
+        ("work_type", onsite.as_str()),
+    ];
+    let refused = tom.post("/time/entries", &posted).await;
+    refused.assert_status(422).assert_contains("Choose one of your work types.").assert_contains("Kept");
+    tom.switch_to(&f.t2).await;
+    assert!(!tom.get("/tickets/1").await.contains(&format!("value=\"{onsite}\"")));
+    let refused = tom.post("/tickets/1/time", &posted[1..]).await;
+    refused.assert_status(422).assert_contains("Choose one of your work types.");
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM time_entries"), 1);
+    // The invoice still bills it as On-site, at its rate.
+    let preview = priya.get(&format!("/billing/clients/{}/invoice", f.t2)).await;
+    preview.assert_status(200).assert_contains("On-site");
+    // Restored: offered again, logged.
+    priya.get("/billing/work-types").await;
+    priya.post(&format!("/billing/work-types/{onsite}/restore"), &[]).await.assert_status(303);
+    assert_eq!(archived(&onsite), 0);
+    assert_eq!(logged(&mut app.conn(), &f.msp, "billing.work_type_restore").len(), 1);
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get("/time").await.assert_contains(&format!("value=\"{onsite}\""));
+    tom.post("/time/entries", &posted).await.assert_status(303);
+    assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM time_entries WHERE work_type_id = '{onsite}'")), 2);
+}
+
+#[actix_web::test]
+async fn this_month_is_the_msps_month_on_every_page() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    // Tokyo is nine hours ahead: 2026-03-31 15:30 UTC is 00:30 on 1 April there.
+    diesel::sql_query(format!("UPDATE organizations SET timezone = 'Asia/Tokyo' WHERE id = '{}'", f.msp))
+        .execute(&mut app.conn())
+        .unwrap();
+    let at =
+        |d: u32, h: u32, m: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap().and_hms_opt(h, m, 0).unwrap();
+    app.state.clock.set(at(31, 15, 30));
+    let (remote, _) = matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let agreement = matrix_agreement(&mut app.conn(), &f.msp, &f.t2);
+    // 2:00 in March, 0:45 on 1 April (Tokyo's today): April's figures show only the 0:45.
+    entry(&mut app.conn(), &f, (&f.t2, "2026-03-31", 120, true, Some(&remote)));
+    entry(&mut app.conn(), &f, (&f.t2, "2026-04-01", 45, true, Some(&remote)));
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    let dashboard = priya.get("/msp/dashboard").await;
+    assert!(page::row(&dashboard.body, "Tier Two Legal").contains("0:45 of 10:00"), "the dashboard");
+    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains("0:45 used, 9:15 left");
+    let billing = priya.get(&format!("/billing/clients/{}", f.t2)).await;
+    assert!(page::row(&billing.body, "Fixture agreement").contains("0:45"), "the billing page");
+    priya.get(&format!("/billing/clients/{}/invoice", f.t2)).await.assert_contains("April 2026");
+    let usage = priya.get("/billing/reports/agreements.csv").await;
+    assert!(usage.body.contains("2026-04,Tier Two Legal,Fixture agreement,600,45,555,0,"), "{}", usage.body);
+    // A minute before midnight in Tokyo it is still March everywhere.
+    app.state.clock.set(at(31, 14, 59));
+    let dashboard = priya.get("/msp/dashboard").await;
+    assert!(page::row(&dashboard.body, "Tier Two Legal").contains("2:00 of 10:00"));
+    priya.get(&format!("/msp/clients/{}", f.t2)).await.assert_contains("2:00 used, 8:00 left");
+    // Another tenant's people see none of it; a technician sees no agreement hours.
+    let mut rita = app.signed_in("admin@contoso.test").await;
+    rita.get(&format!("/msp/clients/{}", f.t2)).await.assert_status(404);
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get(&format!("/billing/clients/{}", f.t2)).await.assert_status(403);
+    let _ = (other, agreement);
+}
+
+#[actix_web::test]
+async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
+    let app = TestApp::new().await;
+    let report = palisade::orgs::demo::seed_scale(&app.state.db, 3, 10, 0, 60).expect("the load demo");
+    assert!(report.contains("60 billable entries"), "{report}");
+    let busy = "(SELECT id FROM organizations WHERE slug = 'client-00001')";
+    let month = format!("SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NULL AND client_org_id = {busy}");
+    assert_eq!(rows(&app, &month), 60, "this month's entries are all unbilled");
+    let admin = "(SELECT id FROM users WHERE email = 'admin@load.test')";
+    assert!(
+        rows(&app, &format!("SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NULL AND user_id = {admin}"))
+            >= 20
+    );
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoices WHERE status = 'paid'"), 3 * 23);
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoices WHERE status = 'sent'"), 3);
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NOT NULL"), 3 * 24 * 3);
+    let agreement = format!("SELECT COUNT(*) AS n FROM agreements WHERE client_org_id = {busy}");
+    assert_eq!(rows(&app, &agreement), 1);
+    // The busy client's past invoices bill the agreement's fee, once a month.
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoice_lines WHERE kind = 'fee' AND live"), 24);
+    // Seeding again is refused (the load demo needs an empty database).
+    assert!(palisade::orgs::demo::seed_scale(&app.state.db, 3, 10, 0, 60).is_err());
+}

@@ -417,3 +417,105 @@ async fn billing_terms_and_the_invoice_preview_cost_the_same_whatever_the_rates_
     assert_eq!(few, many, "[work types, client billing, preview]");
     assert!(few.iter().all(|n| *n <= 12), "{few:?}");
 }
+
+/// An agreement's form: (name, fee, included hours, overage rate, starts on, covered work type or "").
+fn agreement_form(a: [&str; 6]) -> Vec<(&'static str, &str)> {
+    let mut fields = vec![
+        ("name", a[0]),
+        ("monthly_fee", a[1]),
+        ("included_hours", a[2]),
+        ("overage_rate", a[3]),
+        ("starts_on", a[4]),
+    ];
+    if !a[5].is_empty() {
+        fields.push(("covers", a[5]));
+    }
+    fields
+}
+
+#[actix_web::test]
+async fn every_agreement_running_in_the_month_bills_its_fee_and_its_own_hours() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.get("/billing/work-types").await;
+    priya.post("/billing/work-types", &[("name", "Remote"), ("rate", "100"), ("is_default", "1")]).await;
+    priya.get("/billing/work-types").await;
+    priya.post("/billing/work-types", &[("name", "On-site"), ("rate", "150")]).await;
+    use palisade::schema::work_types as w;
+    let remote: String = w::table
+        .filter(w::org_id.eq(&f.msp))
+        .filter(w::name.eq("Remote"))
+        .select(w::id)
+        .first(&mut app.conn())
+        .unwrap();
+    let path = format!("/billing/clients/{}", f.t2);
+    priya.get(&path).await.assert_contains("Time two agreements cover goes to the one that started first");
+    // Alpha and Bravo started the same day (Alpha first by name); Aardvark started later, so it comes after
+    // Alpha despite its name. Bravo covers all work, the other two only remote work.
+    priya
+        .post(&format!("{path}/agreements"), &agreement_form(["Alpha", "1000", "1", "90", "2026-01-01", &remote]))
+        .await
+        .assert_status(303);
+    priya.get(&path).await;
+    priya
+        .post(&format!("{path}/agreements"), &agreement_form(["Bravo", "500", "0:30", "120", "2026-01-01", ""]))
+        .await
+        .assert_status(303);
+    priya.get(&path).await;
+    priya
+        .post(&format!("{path}/agreements"), &agreement_form(["Aardvark", "10", "0", "1", "2026-02-01", &remote]))
+        .await
+        .assert_status(303);
+    {
+        use palisade::schema::time_entries as t;
+        let mut conn = app.conn();
+        let onsite: String =
+            w::table.filter(w::org_id.eq(&f.msp)).filter(w::name.eq("On-site")).select(w::id).first(&mut conn).unwrap();
+        entry(&mut conn, &f.msp, &f.t2, &f.tech, "2026-03-02", 90, true);
+        entry(&mut conn, &f.msp, &f.t2, &f.tech, "2026-03-04", 20, true);
+        let visit = entry(&mut conn, &f.msp, &f.t2, &f.tech, "2026-03-03", 45, true);
+        diesel::update(t::table.find(&visit)).set(t::work_type_id.eq(&onsite)).execute(&mut conn).unwrap();
+    }
+    // Fees 1,000.00 + 500.00 + 10.00. Remote time is Alpha's: 90 min = 60 included + 30 over at 90.00/h = 45.00;
+    // then 20 min all over = 30.00. On-site time is Bravo's only: 45 min = 30 included + 15 over at 120.00/h
+    // = 30.00. Subtotal 1,510.00 + 45.00 + 30.00 + 30.00 = 1,615.00.
+    let preview = priya.get(&format!("{path}/invoice?month=2026-03")).await;
+    assert_eq!(page::testid(&preview.body, "invoice-subtotal"), "1,615.00");
+    assert!(page::row(&preview.body, "Work of 90 min").contains("0:30 beyond the included hours of Alpha"));
+    assert!(page::row(&preview.body, "Work of 20 min").contains("0:20 beyond the included hours of Alpha"));
+    assert!(page::row(&preview.body, "Work of 45 min").contains("0:15 beyond the included hours of Bravo"));
+    for fee in ["Alpha: monthly fee", "Bravo: monthly fee", "Aardvark: monthly fee"] {
+        preview.assert_contains(fee);
+    }
+    // Refused: a technician, another tenant's people, a bad month; nothing written.
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get("/time").await;
+    tom.post(&format!("/billing/clients/{}/invoices", f.t2), &[("month", "2026-03")]).await.assert_status(403);
+    let mut rita = app.signed_in("admin@contoso.test").await;
+    rita.get(&format!("{path}/invoice?month=2026-03")).await.assert_status(404);
+    rita.get("/billing/invoices").await;
+    rita.post(&format!("/billing/clients/{}/invoices", f.t2), &[("month", "2026-03")]).await.assert_status(404);
+    let bad = priya.post(&format!("/billing/clients/{}/invoices", f.t2), &[("month", "March")]).await;
+    priya.follow(&bad).await.assert_contains("Choose the month to invoice.");
+    assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoices"), 0);
+    // Generated: the same lines as the preview (one function), each fee once, each covered line naming its
+    // agreement.
+    priya.post(&format!("/billing/clients/{}/invoices", f.t2), &[("month", "2026-03")]).await.assert_status(303);
+    assert_eq!(
+        rows(&app, "SELECT COUNT(*) AS n FROM invoices WHERE subtotal_cents = 161500 AND total_cents = 161500"),
+        1
+    );
+    assert_eq!(
+        rows(&app, "SELECT COUNT(*) AS n FROM invoice_lines WHERE kind = 'fee' AND fee_month = '2026-03' AND live"),
+        3
+    );
+    let named = "SELECT COUNT(*) AS n FROM invoice_lines l JOIN agreements a ON a.id = l.agreement_id \
+                 WHERE l.kind = 'overage' AND a.name = 'Alpha'";
+    assert_eq!(rows(&app, named), 2);
+    // Later March time: no fee again; Alpha's included hour is used up (overage), as is Bravo's half hour.
+    entry(&mut app.conn(), &f.msp, &f.t2, &f.tech, "2026-03-20", 30, true);
+    let later = priya.get(&format!("{path}/invoice?month=2026-03")).await;
+    assert_eq!(page::testid(&later.body, "invoice-subtotal"), "45.00");
+    assert!(!later.contains("monthly fee"));
+    let _ = other;
+}

@@ -150,6 +150,38 @@ async fn manual_time_on_a_ticket_is_checked_and_totalled() {
 }
 
 #[actix_web::test]
+async fn time_on_a_ticket_takes_one_of_the_msps_work_types_the_default_chosen() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    crate::desk::ticket(&mut app.conn(), &f.t2, &f.tech, "Printer jams", None);
+    let (default, _) = crate::billing::matrix_fixture(&mut app.conn(), &f.msp, &f.t2);
+    let (onsite, _) = crate::billing::extra_work_type_with_rate(&mut app.conn(), &f.msp, &f.t2, "On-site");
+    let (theirs, _) = crate::billing::matrix_fixture(&mut app.conn(), &other.msp, &other.client);
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.switch_to(&f.t2).await;
+    let ticket = tom.get("/tickets/1").await;
+    ticket.assert_contains(&format!("<option value=\"{default}\" selected>Fixture work</option>"));
+    ticket.assert_contains(&format!("<option value=\"{onsite}\">On-site</option>"));
+    assert!(!ticket.contains(&theirs), "another tenant's work type is not offered");
+    fn entry(work_type: &str) -> [(&'static str, &str); 4] {
+        [("work_date", "2026-03-02"), ("duration", "40"), ("notes", "Kept"), ("work_type", work_type)]
+    }
+    for bad in [theirs.as_str(), "not-an-id"] {
+        let refused = tom.post("/tickets/1/time", &entry(bad)).await;
+        refused.assert_status(422).assert_contains("Choose one of your work types.").assert_contains("Kept");
+    }
+    assert_eq!(entries_where(&app, "1 = 1"), 0);
+    tom.post("/tickets/1/time", &entry(&onsite)).await.assert_redirect("/tickets/1");
+    assert_eq!(entries_where(&app, &format!("work_type_id = '{onsite}' AND minutes = 40")), 1);
+    assert!(page::row(&tom.get("/time?week=2026-03-02").await.body, "2026-03-02").contains("On-site"));
+    // A client's own admin still logs nothing, whatever the work type.
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.get("/tickets/1").await;
+    let refused = olive.post("/tickets/1/time", &entry(&onsite)).await;
+    olive.follow(&refused).await.assert_contains("is logged by its MSP");
+    assert_eq!(entries_where(&app, "1 = 1"), 1);
+}
+
+#[actix_web::test]
 async fn only_the_msps_staff_who_log_time_use_the_timer() {
     let (app, f) = TestApp::with_msp().await;
     crate::desk::ticket(&mut app.conn(), &f.t2, &f.tech, "Printer jams", None);
@@ -377,4 +409,20 @@ async fn timesheets_and_the_top_bar_timer_cost_the_same_whatever_the_entries() {
     // The running timer in the top bar is read with the identity: no statement of its own.
     let without_timer = statements(1, false, &paths).await;
     assert_eq!(few, without_timer, "{paths:?}");
+}
+
+#[actix_web::test]
+async fn my_timesheet_costs_the_same_with_one_or_two_hundred_entries_this_week() {
+    let mut counts = Vec::new();
+    for n in [1, 200] {
+        let (app, f) = TestApp::with_msp().await;
+        for i in 0..n {
+            matrix_entry(&mut app.conn(), &f.msp, [&f.t1, &f.t2, &f.t3][i % 3], &f.admin);
+        }
+        let mut morgan = app.signed_in("admin@northwind.test").await;
+        let sheet = morgan.get("/time").await;
+        assert_eq!(sheet.body.matches("Fixture entry").count(), n, "every entry of the week is listed");
+        counts.push(app.statements_of(&mut morgan, "/time").await);
+    }
+    assert_eq!(counts[0], counts[1], "statements of /time with 1 and 200 entries");
 }

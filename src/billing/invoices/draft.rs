@@ -1,12 +1,13 @@
 //! What an invoice bills, composed from a client's entries, terms, rates and agreement for one month, without
 //! touching the database: the preview shows exactly what generating writes.
 //!
-//! - The agreement running in the month (the first, if several) adds its monthly fee, once per month.
-//! - Each billable entry is rounded by the client's rule. Entries of work types the agreement covers use its
-//!   included minutes first (an "included" line at no charge; earlier invoices of the month used them first);
-//!   beyond them the overage rate applies to the
-//!   minutes over. Other entries bill at the client's rate for their work type, else the work type's rate
-//!   (time without a work type bills as the default work type; no rate at all bills 0 and says so).
+//! - Every agreement running in the month adds its monthly fee, once per month.
+//! - Each billable entry is rounded by the client's rule. An entry goes to the agreement that covers its work
+//!   type (an agreement without covered work types covers all work); when several cover it, to the one that
+//!   started first, then by name. It uses that agreement's included minutes first (an "included" line at no
+//!   charge; earlier invoices of the month used them first); beyond them that agreement's overage rate applies
+//!   to the minutes over. Other entries bill at the client's rate for their work type, else the work type's
+//!   rate (time without a work type bills as the default work type; no rate at all bills 0 and says so).
 //! - Tax: the client's rate on the subtotal, half up to the cent (`money::tax`).
 
 use chrono::NaiveDate;
@@ -81,66 +82,47 @@ pub struct Inputs<'a> {
     pub terms: Terms,
     pub work_types: &'a [WorkType],
     pub rates: &'a [ClientRate],
-    pub agreement: Option<&'a AgreementRow>,
-    /// The agreement's fee for this month is on a live invoice already.
+    /// The agreements running in the month, first started first (then by name): the order they take work in.
+    pub agreements: Vec<RunningAgreement<'a>>,
+}
+
+/// An agreement running in the month, and what the month's live invoices billed of it already.
+pub struct RunningAgreement<'a> {
+    pub row: &'a AgreementRow,
+    /// Its fee for this month is on a live invoice already.
     pub fee_billed: bool,
-    /// Covered minutes this month's live invoices billed already (they used the included hours first).
+    /// Minutes the month's live invoices billed under it (they used its included hours first).
     pub included_used: i64,
 }
 
-pub fn compose(inputs: &Inputs<'_>) -> Draft {
-    let mut lines = Vec::new();
-    let month = inputs.month.format("%Y-%m").to_string();
-    if let Some(row) = inputs.agreement.filter(|_| !inputs.fee_billed) {
-        let a = &row.agreement;
-        lines.push(DraftLine {
-            kind: LineKind::Fee,
-            description: format!("{}: monthly fee, {}", a.name, inputs.month.format("%B %Y")),
-            time_entry_id: None,
-            agreement_id: Some(a.id.clone()),
-            fee_month: Some(month),
-            minutes: 0,
-            billed_minutes: 0,
-            rate_cents: 0,
-            amount_cents: a.monthly_fee_cents,
-        });
+impl RunningAgreement<'_> {
+    fn covers(&self, work_type: Option<&WorkType>) -> bool {
+        self.row.covered.is_empty() || work_type.is_some_and(|w| self.row.covered.iter().any(|(id, _)| id == &w.id))
     }
+}
+
+/// The order agreements take work in: the first started, then by name (and id, so it is total).
+pub fn claim_order(a: &AgreementRow, b: &AgreementRow) -> std::cmp::Ordering {
+    let key = |r: &AgreementRow| (r.agreement.starts_on.clone(), r.agreement.name.clone(), r.agreement.id.to_string());
+    key(a).cmp(&key(b))
+}
+
+pub fn compose(inputs: &Inputs<'_>) -> Draft {
+    let mut lines: Vec<DraftLine> =
+        inputs.agreements.iter().filter(|a| !a.fee_billed).map(|a| fee(a.row, inputs.month)).collect();
     let default = inputs.work_types.iter().find(|w| w.is_default);
-    let included = inputs.agreement.map(|r| i64::from(r.agreement.included_minutes)).unwrap_or(0);
-    let mut included_left = (included - inputs.included_used).max(0);
+    let mut included_left: Vec<i64> = inputs
+        .agreements
+        .iter()
+        .map(|a| (i64::from(a.row.agreement.included_minutes) - a.included_used).max(0))
+        .collect();
     for entry in inputs.entries {
         let work_type =
             entry.work_type_id.as_ref().and_then(|id| inputs.work_types.iter().find(|w| &w.id == id)).or(default);
         let billed = inputs.terms.rounding.billed_minutes(entry.minutes);
         let what = describe(entry, work_type);
-        let covered = inputs.agreement.filter(|row| {
-            row.covered.is_empty() || work_type.is_some_and(|w| row.covered.iter().any(|(id, _)| id == &w.id))
-        });
-        let line = match covered {
-            Some(row) => {
-                let within = included_left.min(billed.into());
-                included_left -= within;
-                let over = i64::from(billed) - within;
-                let rate = row.agreement.overage_rate_cents;
-                match over {
-                    0 => line(
-                        LineKind::Included,
-                        format!("{what} (included in {})", row.agreement.name),
-                        entry,
-                        billed,
-                        0,
-                        0,
-                    ),
-                    _ => line(
-                        LineKind::Overage,
-                        format!("{what} ({} beyond the included hours)", hours_minutes(over)),
-                        entry,
-                        billed,
-                        rate,
-                        money::time_amount(over, rate),
-                    ),
-                }
-            }
+        let line = match inputs.agreements.iter().position(|a| a.covers(work_type)) {
+            Some(i) => covered_line(inputs.agreements[i].row, &mut included_left[i], entry, billed, what),
             None => {
                 let rate = work_type.map(|w| rate_of(w, inputs.rates)).unwrap_or(0);
                 let what = if work_type.is_none() { format!("{what} (no work type rate)") } else { what };
@@ -158,6 +140,49 @@ pub fn compose(inputs: &Inputs<'_>) -> Draft {
         tax_cents,
         total_cents: subtotal_cents + tax_cents,
     }
+}
+
+/// The agreement's monthly fee line.
+fn fee(row: &AgreementRow, month: NaiveDate) -> DraftLine {
+    let a = &row.agreement;
+    DraftLine {
+        kind: LineKind::Fee,
+        description: format!("{}: monthly fee, {}", a.name, month.format("%B %Y")),
+        time_entry_id: None,
+        agreement_id: Some(a.id.clone()),
+        fee_month: Some(month.format("%Y-%m").to_string()),
+        minutes: 0,
+        billed_minutes: 0,
+        rate_cents: 0,
+        amount_cents: a.monthly_fee_cents,
+    }
+}
+
+/// An entry an agreement covers: included while its included minutes last (`included_left`), the minutes
+/// beyond at its overage rate.
+fn covered_line(
+    row: &AgreementRow,
+    included_left: &mut i64,
+    entry: &BillableEntry,
+    billed: i32,
+    what: String,
+) -> DraftLine {
+    let within = (*included_left).min(billed.into());
+    *included_left -= within;
+    let over = i64::from(billed) - within;
+    let rate = row.agreement.overage_rate_cents;
+    let line = match over {
+        0 => line(LineKind::Included, format!("{what} (included in {})", row.agreement.name), entry, billed, 0, 0),
+        _ => line(
+            LineKind::Overage,
+            format!("{what} ({} beyond the included hours of {})", hours_minutes(over), row.agreement.name),
+            entry,
+            billed,
+            rate,
+            money::time_amount(over, rate),
+        ),
+    };
+    DraftLine { agreement_id: Some(row.agreement.id.clone()), ..line }
 }
 
 fn rate_of(work_type: &WorkType, rates: &[ClientRate]) -> i64 {

@@ -12,7 +12,7 @@ use super::store::{self, Invoice, InvoiceStatus, Line, Reader};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{MspScope, session};
-use crate::billing::models::first_of_month;
+use crate::billing::models::{first_of_month, this_month};
 use crate::billing::money::{format_bp, format_cents};
 use crate::db::write_transaction;
 use crate::error::{AppError, AppResult};
@@ -65,13 +65,12 @@ pub async fn preview(
 ) -> AppResult<HttpResponse> {
     let (msp, view, now, client_id) =
         (scope.msp_id().clone(), MspView::of(&scope), state.clock.now(), path.into_inner());
-    let wanted = query.into_inner().month;
+    let (wanted, tz) = (query.into_inner().month, scope.tz());
     let (page, client, month, draft) = state
         .db
         .run(move |conn| {
             let client = view.client(conn, &client_id)?;
-            let tz = find_org(conn, &msp)?.ok_or(AppError::NotFound)?.tz();
-            let month = wanted.as_deref().and_then(parse_month).unwrap_or_else(|| first_of_month(local_day(now, tz)));
+            let month = wanted.as_deref().and_then(parse_month).unwrap_or_else(|| this_month(now, tz));
             let draft = store::preview(conn, &msp, &client.id, month)?;
             Ok((input.load(conn)?, client, month, draft))
         })

@@ -5,10 +5,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::draft::{self, BillableEntry, Draft, Inputs, LineKind};
+use super::draft::{self, BillableEntry, Draft, Inputs, LineKind, RunningAgreement};
 use crate::billing::models::{self, AgreementRow};
 use crate::db::DbConnection;
-use crate::db::ids::{InvoiceId, InvoiceLineId, OrgId};
+use crate::db::ids::{AgreementId, InvoiceId, InvoiceLineId, OrgId};
 use crate::schema::{invoice_counters, invoice_lines, invoices, tickets, time_entries, users};
 
 /// 14 values a line: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -84,47 +84,62 @@ fn compose(
     let work_types = models::work_types_of(conn, msp)?;
     let rates = models::rates_of(conn, msp, client)?;
     let agreements = models::agreements_of(conn, msp, client)?;
-    let agreement: Option<&AgreementRow> = agreements.iter().find(|a| a.agreement.runs_in_month(month));
-    let (fee_billed, included_used) = match agreement {
-        Some(a) => (fee_billed(conn, msp, &a.agreement.id, month)?, covered_minutes_billed(conn, msp, client, month)?),
-        None => (false, 0),
+    let mut running: Vec<&AgreementRow> = agreements.iter().filter(|a| a.agreement.runs_in_month(month)).collect();
+    running.sort_by(|a, b| draft::claim_order(a, b));
+    let billed = match running.is_empty() {
+        true => Vec::new(),
+        false => billed_of_month(conn, msp, client, month)?,
     };
-    let inputs =
-        Inputs { month, entries, terms, work_types: &work_types, rates: &rates, agreement, fee_billed, included_used };
+    let agreements = running
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let of = |line: &&BilledLine| match &line.agreement {
+                Some(id) => *id == row.agreement.id,
+                // Lines written before agreements were named on covered lines: the first agreement's.
+                None => i == 0 && line.kind != LineKind::Fee,
+            };
+            let mine: Vec<&BilledLine> = billed.iter().filter(of).collect();
+            let fee_billed = mine.iter().any(|l| l.kind == LineKind::Fee);
+            let included_used = mine.iter().filter(|l| l.kind != LineKind::Fee).map(|l| l.minutes).sum();
+            RunningAgreement { row, fee_billed, included_used }
+        })
+        .collect();
+    let inputs = Inputs { month, entries, terms, work_types: &work_types, rates: &rates, agreements };
     Ok(draft::compose(&inputs))
 }
 
-/// The minutes of agreement-covered lines (included or overage) on the client's live invoices of the month.
-fn covered_minutes_billed(conn: &mut DbConnection, msp: &OrgId, client: &OrgId, month: NaiveDate) -> QueryResult<i64> {
+/// What the month's live invoices of the client billed under agreements: fees and covered minutes (included
+/// or overage), per agreement (one statement).
+struct BilledLine {
+    agreement: Option<AgreementId>,
+    kind: LineKind,
+    minutes: i64,
+}
+
+fn billed_of_month(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    client: &OrgId,
+    month: NaiveDate,
+) -> QueryResult<Vec<BilledLine>> {
     let of_month = invoices::table
         .filter(invoices::org_id.eq(msp.clone()))
         .filter(invoices::client_org_id.eq(client.clone()))
         .filter(invoices::period_start.eq(month.to_string()))
         .select(invoices::id);
-    let sum: Option<i64> = invoice_lines::table
+    let rows: Vec<(Option<AgreementId>, LineKind, Option<i64>)> = invoice_lines::table
         .filter(invoice_lines::org_id.eq(msp))
         .filter(invoice_lines::invoice_id.eq_any(of_month))
         .filter(invoice_lines::live.eq(true))
-        .filter(invoice_lines::kind.eq_any([LineKind::Included, LineKind::Overage]))
-        .select(diesel::dsl::sum(invoice_lines::billed_minutes))
-        .first(conn)?;
-    Ok(sum.unwrap_or(0))
-}
-
-fn fee_billed(
-    conn: &mut DbConnection,
-    msp: &OrgId,
-    agreement: &crate::db::ids::AgreementId,
-    month: NaiveDate,
-) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        invoice_lines::table
-            .filter(invoice_lines::org_id.eq(msp))
-            .filter(invoice_lines::agreement_id.eq(agreement.to_string()))
-            .filter(invoice_lines::fee_month.eq(month.format("%Y-%m").to_string()))
-            .filter(invoice_lines::live.eq(true)),
-    ))
-    .get_result(conn)
+        .filter(invoice_lines::kind.eq_any([LineKind::Fee, LineKind::Included, LineKind::Overage]))
+        .group_by((invoice_lines::agreement_id, invoice_lines::kind))
+        .select((invoice_lines::agreement_id, invoice_lines::kind, diesel::dsl::sum(invoice_lines::billed_minutes)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(agreement, kind, minutes)| BilledLine { agreement, kind, minutes: minutes.unwrap_or(0) })
+        .collect())
 }
 
 /// The preview: what generating the month's invoice now would write (nothing is written).

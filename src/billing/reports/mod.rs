@@ -11,12 +11,11 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::MspScope;
-use crate::billing::models::first_of_month;
+use crate::billing::models::{first_of_month, this_month};
 use crate::billing::money::format_cents;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
-use crate::error::{AppError, AppResult};
-use crate::orgs::find_org;
+use crate::error::AppResult;
 use crate::psa::time::forms::hours_minutes;
 use crate::psa::time::models::local_day;
 use crate::web::charts::BarChart;
@@ -61,10 +60,6 @@ fn parse_range(query: &RangeQuery, today: NaiveDate) -> Result<Range, FieldError
 }
 
 /// The MSP's today (in its time zone) and this month's first day.
-fn msp_today(conn: &mut DbConnection, msp: &OrgId, now: chrono::NaiveDateTime) -> AppResult<NaiveDate> {
-    Ok(local_day(now, find_org(conn, msp)?.ok_or(AppError::NotFound)?.tz()))
-}
-
 struct Reports {
     hours: HoursReport,
     unbilled: Vec<Unbilled>,
@@ -141,17 +136,17 @@ pub async fn page(
     input: PageInput,
     query: web::Query<RangeQuery>,
 ) -> AppResult<HttpResponse> {
-    let (msp, now, query) = (scope.msp_id().clone(), state.clock.now(), query.into_inner());
+    let (msp, query) = (scope.msp_id().clone(), query.into_inner());
+    let (today, month) = (local_day(state.clock.now(), scope.tz()), this_month(state.clock.now(), scope.tz()));
     let asked = query.clone();
     let (page, today, range, errors, r) = state
         .db
         .run(move |conn| {
-            let today = msp_today(conn, &msp, now)?;
             let (range, errors) = match parse_range(&asked, today) {
                 Ok(range) => (range, FieldErrors::default()),
                 Err(errors) => (default_range(today), errors),
             };
-            let r = load(conn, &msp, range, first_of_month(today))?;
+            let r = load(conn, &msp, range, month)?;
             Ok((input.load(conn)?, today, range, errors, r))
         })
         .await?;
@@ -286,14 +281,14 @@ async fn export(
     query: RangeQuery,
     export: Export,
 ) -> AppResult<HttpResponse> {
-    let (msp, now) = (scope.msp_id().clone(), state.clock.now());
+    let msp = scope.msp_id().clone();
+    let (today, month) = (local_day(state.clock.now(), scope.tz()), this_month(state.clock.now(), scope.tz()));
     let outcome = state
         .db
         .run(move |conn| {
-            let today = msp_today(conn, &msp, now)?;
             let Ok(range) = parse_range(&query, today) else { return Ok(None) };
-            let r = load(conn, &msp, range, first_of_month(today))?;
-            Ok(Some(csv_body(export, range, first_of_month(today), &r)))
+            let r = load(conn, &msp, range, month)?;
+            Ok(Some(csv_body(export, range, month, &r)))
         })
         .await?;
     let Some(body) = outcome else {

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use crate::billing::models::WorkType;
 use crate::web::forms::FieldErrors;
 
 /// The longest entry: a day.
@@ -46,9 +47,11 @@ pub struct ValidEntry {
 }
 
 impl EntryForm {
-    /// A blank form for today, billable.
-    pub fn today(today: NaiveDate) -> EntryForm {
-        EntryForm { work_date: today.to_string(), billable: Some("1".into()), ..Default::default() }
+    /// A blank form for today, billable, with the MSP's default work type chosen (of `work_types`, the ones
+    /// the form offers).
+    pub fn today(today: NaiveDate, work_types: &[WorkType]) -> EntryForm {
+        let work_type = work_types.iter().find(|w| w.is_default).map(|w| w.id.to_string()).unwrap_or_default();
+        EntryForm { work_date: today.to_string(), billable: Some("1".into()), work_type, ..Default::default() }
     }
 
     pub fn is_billable(&self) -> bool {
@@ -102,7 +105,7 @@ impl EntryForm {
 /// The form's work type among the MSP's (`types`): None for none chosen, an error when it is not one of them.
 pub fn work_type_of(
     form: &EntryForm,
-    types: &[crate::billing::models::WorkType],
+    types: &[WorkType],
     errors: &mut FieldErrors,
 ) -> Option<crate::db::ids::WorkTypeId> {
     let wanted = form.work_type.trim();

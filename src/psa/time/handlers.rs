@@ -17,9 +17,9 @@ use super::timesheet::{Grid, Week, day_label};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{MspScope, session};
-use crate::billing::models::{WorkType, work_types_of};
+use crate::billing::models::{WorkType, offered, work_types_of};
 use crate::db::DbConnection;
-use crate::db::ids::{OrgId, TimeEntryId, UserId};
+use crate::db::ids::{OrgId, TimeEntryId, UserId, WorkTypeId};
 use crate::error::{AppError, AppResult};
 use crate::orgs::clients::{ClientStatus, MspView};
 use crate::orgs::find_org;
@@ -44,6 +44,21 @@ fn timezone_of(conn: &mut DbConnection, org: &OrgId) -> Result<Tz, AppError> {
     Ok(find_org(conn, org)?.ok_or(AppError::NotFound)?.tz())
 }
 
+/// The entry form checked as every entry form checks it (on a ticket, the timesheet, the entry page): the
+/// times in the MSP's timezone and the work type among the MSP's active ones (or `kept`, the entry's own). None
+/// (with `errors`) when it is not valid.
+fn checked_entry(
+    conn: &mut DbConnection,
+    msp: &OrgId,
+    form: &EntryForm,
+    kept: Option<&WorkTypeId>,
+    errors: &mut FieldErrors,
+) -> Result<Option<ValidEntry>, AppError> {
+    let entry = form.validate(timezone_of(conn, msp)?, errors);
+    let work_type = work_type_of(form, &offered(work_types_of(conn, msp)?, kept), errors);
+    Ok(entry.filter(|_| errors.is_empty()).map(|entry| ValidEntry { work_type, ..entry }))
+}
+
 /// POST /tickets/{number}/time: a manual entry on this ticket (the client is the ticket's organization).
 pub async fn log_on_ticket(c: Change, path: web::Path<String>, form: web::Form<EntryForm>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
@@ -59,7 +74,7 @@ pub async fn log_on_ticket(c: Change, path: web::Path<String>, form: web::Form<E
         .write(move |conn| {
             let ticket = ticket_in_scope(conn, &org, &lookup)?;
             let mut errors = FieldErrors::default();
-            let Some(entry) = checked.validate(timezone_of(conn, &books)?, &mut errors) else {
+            let Some(entry) = checked_entry(conn, &books, &checked, None, &mut errors)? else {
                 return Ok(Err(errors));
             };
             let target = EntryTarget { msp: &books, client: &org, ticket: Some(&ticket.id), user: &user };
@@ -152,7 +167,7 @@ async fn timesheet(
             let week = Week::of(week.as_deref(), today);
             let entries = models::entries(conn, &msp, EntryFilter::PersonWeek(&user, week.monday, week.sunday()))?;
             let (clients, work_types) = match own {
-                true => (reachable_clients(conn, &scope)?, work_types_of(conn, &msp)?),
+                true => (reachable_clients(conn, &scope)?, offered(work_types_of(conn, &msp)?, None)),
                 false => (Vec::new(), Vec::new()),
             };
             Ok((input.load(conn)?, week, entries, (clients, work_types), name, today, user))
@@ -160,7 +175,7 @@ async fn timesheet(
         .await?;
     let (page, week, entries, (clients, work_types), name, today, user) = loaded;
     let grid = Grid::of(&week, &entries, |e| (e.client_org_id.to_string(), e.client_name.clone()));
-    let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today), FieldErrors::default()));
+    let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today, &work_types), FieldErrors::default()));
     let (title, base) = match own {
         true => ("My timesheet".to_string(), "/time".to_string()),
         false => (format!("Timesheet of {name}"), format!("/time/team/{user}")),
@@ -226,13 +241,10 @@ pub async fn create(c: Change<MspScope>, form: web::Form<EntryForm>) -> AppResul
                 }
                 Err(e) => return Err(e),
             };
-            let mut entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
-            let work_type = work_type_of(&checked, &work_types_of(conn, &msp)?, &mut errors);
-            let (Some(client), Some(entry), true) = (client, entry.as_mut(), errors.is_empty()) else {
+            let entry = checked_entry(conn, &msp, &checked, None, &mut errors)?;
+            let (Some(client), Some(entry), true) = (client, entry, errors.is_empty()) else {
                 return Ok(Err(errors));
             };
-            entry.work_type = work_type;
-            let entry = entry.clone();
             let target = EntryTarget { msp: &msp, client: &client.id, ticket: None, user: &user };
             models::insert(conn, &target, &entry, actor.at)?;
             let on = Target::new("client", &client.id, &client.name).details(entry_details(&entry, None));
@@ -298,7 +310,8 @@ async fn entry_page(
         .db
         .run(move |conn| {
             let entry = models::own_entry(conn, &msp, &user, &id)?.ok_or(AppError::NotFound)?;
-            Ok((input.load(conn)?, entry, timezone_of(conn, &msp)?, work_types_of(conn, &msp)?))
+            let work_types = offered(work_types_of(conn, &msp)?, entry.work_type_id.as_ref());
+            Ok((input.load(conn)?, entry, timezone_of(conn, &msp)?, work_types))
         })
         .await?;
     let (form, errors) = form.unwrap_or_else(|| (form_of(&entry, tz), FieldErrors::default()));
@@ -335,13 +348,9 @@ pub async fn update(
             if row.is_invoiced() {
                 return Ok(Err(Refusal::Invoiced));
             }
-            let mut entry = checked.validate(timezone_of(conn, &msp)?, &mut errors);
-            let work_type = work_type_of(&checked, &work_types_of(conn, &msp)?, &mut errors);
-            let (Some(entry), true) = (entry.as_mut(), errors.is_empty()) else {
+            let Some(entry) = checked_entry(conn, &msp, &checked, row.work_type_id.as_ref(), &mut errors)? else {
                 return Ok(Err(Refusal::Fields(errors)));
             };
-            entry.work_type = work_type;
-            let entry = entry.clone();
             if !models::update_own(conn, &msp, &user, &row.id, &entry, actor.at)? {
                 return Ok(Err(Refusal::Invoiced));
             }

@@ -1,5 +1,6 @@
 //! The ticket page's time section: the ticket's entries with their total, the person's timer (start, or stop
-//! when it runs on this ticket) and the manual entry form. Shown to the MSP's staff who log time (one statement).
+//! when it runs on this ticket) and the manual entry form with its work types. Shown to the MSP's staff who log
+//! time.
 
 use chrono::NaiveDate;
 
@@ -7,6 +8,7 @@ use super::forms::{EntryForm, hours_minutes};
 use super::models::{self, EntryFilter, EntryRow};
 use super::timer::books_of;
 use crate::auth::{Permission, RunningTimer, Scope};
+use crate::billing::models::{WorkType, offered, work_types_of};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TicketId};
 use crate::web::forms::FieldErrors;
@@ -19,11 +21,14 @@ pub struct TicketTime {
     pub timer_here: bool,
     /// The MSP whose books the time goes into (the stop form is an MSP form).
     pub books: OrgId,
+    /// The MSP's work types the form offers.
+    pub work_types: Vec<WorkType>,
     pub form: EntryForm,
     pub errors: FieldErrors,
 }
 
-/// The section for `ticket`, or None when the person does not log time here.
+/// The section for `ticket`, or None when the person does not log time here (two statements: the entries and
+/// the work types).
 pub fn load(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -38,7 +43,8 @@ pub fn load(
         entries.iter().filter(|e| e.billable || !billable_only).map(|e| i64::from(e.minutes)).sum()
     };
     let (total, billable) = (hours_minutes(sum(false)), hours_minutes(sum(true)));
-    let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today), FieldErrors::default()));
+    let work_types = offered(work_types_of(conn, &books)?, None);
+    let (form, errors) = form.unwrap_or_else(|| (EntryForm::today(today, &work_types), FieldErrors::default()));
     let timer_here = timer.is_some_and(|t| &t.ticket_id == ticket);
-    Ok(Some(TicketTime { entries, total, billable, timer_here, books, form, errors }))
+    Ok(Some(TicketTime { entries, total, billable, timer_here, books, work_types, form, errors }))
 }

@@ -1,0 +1,1 @@
+ALTER TABLE work_types DROP COLUMN archived_at;
