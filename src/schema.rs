@@ -918,6 +918,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assets (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        asset_type -> Text,
+        status -> Text,
+        manufacturer -> Text,
+        model -> Text,
+        serial_number -> Nullable<Text>,
+        operating_system -> Text,
+        ip_address -> Text,
+        mac_address -> Text,
+        location -> Text,
+        contact_id -> Nullable<Text>,
+        purchase_date -> Nullable<Text>,
+        warranty_expires -> Nullable<Text>,
+        seats_used -> Nullable<Integer>,
+        seats_purchased -> Nullable<Integer>,
+        renewal_date -> Nullable<Text>,
+        notes -> Text,
+        retired_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asset_attachments (id) {
+        id -> Text,
+        org_id -> Text,
+        asset_id -> Text,
+        filename -> Text,
+        storage_key -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content_type -> Text,
+        uploaded_by_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -938,6 +980,8 @@ diesel::joinable!(ticket_events -> tickets (ticket_id));
 diesel::joinable!(ticket_watchers -> users (user_id));
 diesel::joinable!(ticket_watchers -> contacts (contact_id));
 diesel::joinable!(ticket_attachments -> tickets (ticket_id));
+diesel::joinable!(assets -> contacts (contact_id));
+diesel::joinable!(asset_attachments -> assets (asset_id));
 diesel::joinable!(sla_escalation_rules -> sla_policies (policy_id));
 diesel::joinable!(ticket_escalations -> tickets (ticket_id));
 diesel::joinable!(recurring_tickets -> ticket_templates (template_id));
@@ -976,6 +1020,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_sla,
     ticket_events,
     ticket_attachments,
+    assets,
+    asset_attachments,
     ticket_watchers,
     ticket_links,
     ticket_message_ids,

@@ -202,3 +202,9 @@ typed_ids! {
     /// A received email (psa::inbound).
     InboundMessageId,
 }
+
+typed_ids! {
+    /// A laptop, server, cloud service or license of an organization (psa::assets).
+    AssetId,
+    AssetAttachmentId,
+}

@@ -212,6 +212,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let invitation = fixture::invitation(&mut conn, &target_org);
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
+    let (asset, asset_file) = crate::desk::assets::matrix_fixture(&mut conn, &target_org);
     let inbound_message = crate::inbound::matrix_message(&mut conn, &f.msp, now);
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
@@ -257,6 +258,8 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("invoice_id", invoice),
         ("agreement_id", agreement),
         ("message_id", inbound_message),
+        ("asset_id", asset),
+        ("asset_file_id", asset_file),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -547,6 +550,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "invoice_id",
         "agreement_id",
         "message_id",
+        "asset_id",
+        "asset_file_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))
