@@ -34,6 +34,9 @@ enum Command {
         /// With --clients: how many tickets in all (with replies and notes; 1,500 of them unresolved).
         #[arg(long, default_value_t = 0)]
         tickets: usize,
+        /// With --clients: how many assets in all (20,000 of them in "Client 00001" when there are that many).
+        #[arg(long, default_value_t = 0)]
+        assets: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -86,9 +89,9 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets } => match clients.map_or_else(
+        Command::Demo { clients, users, tickets, assets } => match clients.map_or_else(
             || palisade::orgs::demo::seed(&db),
-            |clients| palisade::orgs::demo::seed_scale(&db, clients, users, tickets),
+            |clients| palisade::orgs::demo::seed_scale(&db, clients, users, tickets, assets),
         ) {
             Ok(report) => {
                 println!("{report}");

@@ -162,16 +162,22 @@ fn report() -> String {
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
 /// one MSP with N clients spread over the tiers, M users (MSP staff, technicians each assigned to a slice of
 /// the clients, and client members in every role), and a few activity entries per client.
-pub fn seed_scale(db: &Db, clients: usize, users: usize, tickets: usize) -> Result<String, String> {
+pub fn seed_scale(db: &Db, clients: usize, users: usize, tickets: usize, assets: usize) -> Result<String, String> {
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users, tickets))
+    write_transaction(&mut conn, |conn| seed_scale_in(conn, clients, users, tickets, assets))
         .map_err(|e: AppError| e.to_string())
 }
 
 const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
-fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize, tickets: usize) -> Result<String, AppError> {
+fn seed_scale_in(
+    conn: &mut DbConnection,
+    clients: usize,
+    users: usize,
+    tickets: usize,
+    assets: usize,
+) -> Result<String, AppError> {
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -216,13 +222,14 @@ fn seed_scale_in(conn: &mut DbConnection, clients: usize, users: usize, tickets:
         }
     }
     let tickets = crate::psa::demo::seed_scale(conn, &msp, &client_ids, tickets, now)?;
+    let assets = crate::psa::assets::demo::seed_scale(conn, &client_ids, assets, now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
     diesel::sql_query("ANALYZE").execute(conn)?;
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
-         controls in the clients' compliance programs, {tickets} tickets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         controls in the clients' compliance programs, {tickets} tickets, {assets} assets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

@@ -2,6 +2,7 @@
 //! licenses, whom they are assigned to, their warranties and renewals, files and history. Retiring keeps the asset.
 
 pub mod csv_pages;
+pub mod demo;
 pub mod forms;
 pub mod handlers;
 pub mod import;
