@@ -983,6 +983,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assets (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        asset_type -> Text,
+        status -> Text,
+        manufacturer -> Text,
+        model -> Text,
+        serial_number -> Nullable<Text>,
+        operating_system -> Text,
+        ip_address -> Text,
+        mac_address -> Text,
+        location -> Text,
+        contact_id -> Nullable<Text>,
+        purchase_date -> Nullable<Text>,
+        warranty_expires -> Nullable<Text>,
+        seats_used -> Nullable<Integer>,
+        seats_purchased -> Nullable<Integer>,
+        renewal_date -> Nullable<Text>,
+        notes -> Text,
+        retired_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    asset_attachments (id) {
+        id -> Text,
+        org_id -> Text,
+        asset_id -> Text,
+        filename -> Text,
+        storage_key -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        content_type -> Text,
+        uploaded_by_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -1011,6 +1053,8 @@ diesel::joinable!(evidence_revisions -> evidence (evidence_id));
 diesel::joinable!(evidence_links -> evidence (evidence_id));
 diesel::joinable!(kb_article_versions -> kb_articles (article_id));
 diesel::joinable!(kb_attachments -> kb_articles (article_id));
+diesel::joinable!(assets -> contacts (contact_id));
+diesel::joinable!(asset_attachments -> assets (asset_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -1080,4 +1124,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     kb_article_versions,
     kb_feedback,
     kb_attachments,
+    assets,
+    asset_attachments,
 );

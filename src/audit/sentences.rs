@@ -82,6 +82,12 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | ContactArchived
         | ContactRestored
         | ContactsImported
+        | AssetCreated
+        | AssetUpdated
+        | AssetRetired
+        | AssetRestored
+        | AssetFileAdded
+        | AssetsImported
         | TicketCreated
         | TicketReplied
         | TicketNoted

@@ -207,4 +207,7 @@ typed_ids! {
     /// A knowledge-base article (psa::kb).
     ArticleId,
     ArticleAttachmentId,
+    /// A laptop, server, cloud service or license of an organization (psa::assets).
+    AssetId,
+    AssetAttachmentId,
 }

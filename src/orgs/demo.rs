@@ -167,6 +167,8 @@ pub struct Scale {
     pub time_entries: usize,
     /// Published knowledge-base articles in all (3 in 5 MSP-wide).
     pub articles: usize,
+    /// Assets in all (20,000 of them in "Client 00001" when there are that many).
+    pub assets: usize,
 }
 
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
@@ -181,7 +183,7 @@ const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
 fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppError> {
-    let Scale { clients, users, tickets, time_entries, articles } = *scale;
+    let Scale { clients, users, tickets, time_entries, articles, assets } = *scale;
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -229,6 +231,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     let people: Vec<UserId> = std::iter::once(admin).chain(tech_ids).collect();
     let time_entries = crate::billing::demo::seed_scale(conn, &msp, &client_ids, &people, time_entries, now)?;
     let articles = crate::psa::kb::demo::seed_scale(conn, &msp, &client_ids, articles, now)?;
+    let assets = crate::psa::assets::demo::seed_scale(conn, &client_ids, assets, now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
@@ -236,7 +239,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
          controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
-         this month, {articles} knowledge-base articles. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         this month, {articles} knowledge-base articles, {assets} assets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

@@ -1,6 +1,7 @@
-//! The PSA: the service desk (contacts, tickets, SLA policies), later time, invoices, assets, knowledge base.
+//! The PSA: the service desk (contacts, tickets, SLA policies, assets), time, later the knowledge base.
 
 pub mod activity;
+pub mod assets;
 pub mod contacts;
 pub mod demo;
 pub mod inbound;
@@ -16,6 +17,7 @@ use crate::web::routes::RouteDef;
 pub fn routes() -> Vec<RouteDef> {
     let mut routes = contacts::routes();
     routes.extend(tickets::routes());
+    routes.extend(assets::routes());
     routes.extend(sla_policy::handlers::routes());
     routes.extend(time::routes());
     routes.extend(inbound::routes());

@@ -30,6 +30,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Workspace", "Overview", "/overview"),
     ("Service desk", "Tickets", "/tickets"),
     ("Service desk", "Contacts", "/contacts"),
+    ("Service desk", "Assets", "/assets"),
     ("Service desk", "Knowledge base", "/kb"),
     ("Service desk", "Recurring tickets", "/tickets/recurring"),
     ("Service desk", "SLA report", "/reports/sla"),

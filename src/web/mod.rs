@@ -5,6 +5,7 @@ pub mod change;
 pub mod charts;
 pub mod context;
 pub mod csv;
+pub mod csv_import;
 pub mod error_shell;
 pub mod filters;
 pub mod forms;

@@ -213,6 +213,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let failed_mail = fixture::failed_mail(&mut conn, &target_org, now);
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
     let (article, article_file) = crate::desk::kb::matrix_article(&mut conn, &target_org);
+    let (asset, asset_file) = crate::desk::assets::matrix_fixture(&mut conn, &target_org);
     let inbound_message = crate::inbound::matrix_message(&mut conn, &f.msp, now);
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
@@ -260,6 +261,8 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("message_id", inbound_message),
         ("article_id", article),
         ("article_file_id", article_file),
+        ("asset_id", asset),
+        ("asset_file_id", asset_file),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -552,6 +555,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "message_id",
         "article_id",
         "article_file_id",
+        "asset_id",
+        "asset_file_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

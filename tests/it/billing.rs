@@ -448,9 +448,11 @@ async fn this_month_is_the_msps_month_on_every_page() {
 #[actix_web::test]
 async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
     let app = TestApp::new().await;
-    let report = palisade::orgs::demo::seed_scale(&app.state.db, 3, 10, 0, 60).expect("the load demo");
-    assert!(report.contains("60 billable entries"), "{report}");
-    let busy = "(SELECT id FROM organizations WHERE slug = 'client-00001')";
+    let scale =
+        palisade::orgs::demo::Scale { clients: 3, users: 10, tickets: 0, time_entries: 60, articles: 0, assets: 0 };
+    let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
+    assert!(report.contains("60 time entries for Client 00000"), "{report}");
+    let busy = "(SELECT id FROM organizations WHERE slug = 'client-00000')";
     let month = format!("SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id IS NULL AND client_org_id = {busy}");
     assert_eq!(rows(&app, &month), 60, "this month's entries are all unbilled");
     let admin = "(SELECT id FROM users WHERE email = 'admin@load.test')";
@@ -466,5 +468,5 @@ async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
     // The busy client's past invoices bill the agreement's fee, once a month.
     assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoice_lines WHERE kind = 'fee' AND live"), 24);
     // Seeding again is refused (the load demo needs an empty database).
-    assert!(palisade::orgs::demo::seed_scale(&app.state.db, 3, 10, 0, 60).is_err());
+    assert!(palisade::orgs::demo::seed_scale(&app.state.db, &scale).is_err());
 }

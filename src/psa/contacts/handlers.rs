@@ -4,7 +4,6 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::forms::ContactForm;
@@ -299,50 +298,6 @@ pub async fn import_form(state: web::Data<AppState>, input: PageInput) -> AppRes
     import_page(&state, input, String::new(), Ok(None)).await
 }
 
-/// The CSV of the import form: an uploaded file (multipart) or pasted text (`csv`).
-async fn submitted_csv(req: &HttpRequest, payload: web::Payload) -> Result<String, String> {
-    let too_large =
-        || format!("The file is larger than {} KB. Split it and import the parts.", import::MAX_BYTES / 1024);
-    let is_multipart = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("multipart/"));
-    let mut body = Vec::new();
-    if !is_multipart {
-        let mut payload = payload;
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|_| "The form could not be read. Try again.".to_string())?;
-            if body.len() + chunk.len() > import::MAX_BYTES * 4 {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
-        return Ok(fields.into_iter().find(|(k, _)| k == "csv").map(|(_, v)| v).unwrap_or_default());
-    }
-    let mut form = actix_multipart::Multipart::new(req.headers(), payload);
-    let (mut file, mut pasted) = (Vec::new(), Vec::new());
-    while let Some(part) = form.next().await {
-        let mut part = part.map_err(|_| "The upload could not be read. Try again.".to_string())?;
-        let name = part.name().unwrap_or("").to_string();
-        let target = match name.as_str() {
-            "file" => &mut file,
-            "csv" => &mut pasted,
-            _ => continue,
-        };
-        while let Some(chunk) = part.next().await {
-            let chunk = chunk.map_err(|_| "The upload was interrupted. Try again.".to_string())?;
-            if target.len() + chunk.len() > import::MAX_BYTES {
-                return Err(too_large());
-            }
-            target.extend_from_slice(&chunk);
-        }
-    }
-    let bytes = if file.is_empty() { pasted } else { file };
-    String::from_utf8(bytes).map_err(|_| "The file is not text (save it as CSV in UTF-8).".to_string())
-}
-
 /// Reads the file and shows what importing it would do; nothing is written.
 pub async fn import_preview(
     state: web::Data<AppState>,
@@ -351,7 +306,7 @@ pub async fn import_preview(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let csv = match submitted_csv(&req, payload).await {
+    let csv = match crate::web::csv_import::submitted(&req, payload, &import::SPEC).await {
         Ok(csv) if csv.trim().is_empty() => {
             return import_page(&state, input, csv, Err("Choose a CSV file or paste its lines.".into())).await;
         }

@@ -1,5 +1,6 @@
 //! The service desk: contacts, tickets (numbers, the service, the ticket page, queues), SLA.
 
+pub mod assets;
 mod contacts;
 mod cost;
 pub mod kb;

@@ -1,0 +1,2 @@
+DROP TABLE asset_attachments;
+DROP TABLE assets;

@@ -1,0 +1,42 @@
+//! Assets (Service desk -> Assets): an organization's laptops, servers, network gear, cloud services and software
+//! licenses, whom they are assigned to, their warranties and renewals, files and history. Retiring keeps the asset.
+
+pub mod csv_pages;
+pub mod demo;
+pub mod forms;
+pub mod handlers;
+pub mod import;
+pub mod models;
+pub mod page;
+
+use crate::auth::Permission::*;
+use crate::web::routes::{Access, RouteDef, get, post};
+
+pub fn routes() -> Vec<RouteDef> {
+    use Access::*;
+    const ASSET: &[(&str, &str)] = &[
+        ("name", "Front desk laptop"),
+        ("asset_type", "laptop"),
+        ("status", "in_use"),
+        ("serial_number", "MATRIX-0001"),
+        ("ip_address", "10.0.0.20"),
+        ("warranty_expires", "2027-03-31"),
+    ];
+    const IMPORT: &str = "name,type,serial_number\nImported laptop,Laptop,MATRIX-IMPORT-1\n";
+    vec![
+        get("/assets", Org(ViewTickets), handlers::list),
+        get("/assets/new", Org(WorkTickets), handlers::new_form),
+        post("/assets", Org(WorkTickets), handlers::create).example(ASSET),
+        get("/assets/export.csv", Org(ViewTickets), csv_pages::export),
+        get("/assets/import", Org(WorkTickets), csv_pages::import_form),
+        post("/assets/import", Org(WorkTickets), csv_pages::import_preview).example(&[("csv", IMPORT)]),
+        post("/assets/import/apply", Org(WorkTickets), csv_pages::import_apply).example(&[("csv", IMPORT)]),
+        get("/assets/{asset_id}", Org(ViewTickets), page::show),
+        get("/assets/{asset_id}/edit", Org(WorkTickets), handlers::edit_form),
+        post("/assets/{asset_id}", Org(WorkTickets), handlers::update).example(ASSET),
+        post("/assets/{asset_id}/retire", Org(WorkTickets), handlers::retire),
+        post("/assets/{asset_id}/restore", Org(WorkTickets), handlers::restore),
+        post("/assets/{asset_id}/files", Org(WorkTickets), page::upload),
+        get("/assets/{asset_id}/files/{asset_file_id}", Org(ViewTickets), page::download),
+    ]
+}
