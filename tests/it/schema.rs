@@ -9,6 +9,16 @@ use diesel::prelude::*;
 use crate::support::TestApp;
 use palisade::db::DbConnection;
 
+/// Full-text search is each backend's own (`psa::kb::search`, raw SQL, not in schema.rs): SQLite's FTS5 table
+/// and the shadow tables FTS5 keeps beside it, PostgreSQL's generated tsvector column and its GIN index.
+const FULL_TEXT_TABLE: &str = "kb_search";
+const FULL_TEXT_COLUMN: (&str, &str) = ("kb_articles", "search");
+const FULL_TEXT_INDEX: &str = "kb_articles_search";
+
+fn is_full_text(table: &str, column: &str) -> bool {
+    table == FULL_TEXT_TABLE || table.starts_with(&format!("{FULL_TEXT_TABLE}_")) || (table, column) == FULL_TEXT_COLUMN
+}
+
 /// (column name, shared SQL type, nullable), in declaration order.
 type Columns = Vec<(String, String, bool)>;
 
@@ -64,7 +74,7 @@ fn migrated_tables(conn: &mut DbConnection) -> BTreeMap<String, Columns> {
     };
     let rows: Vec<ColumnInfo> = diesel::sql_query(sql).load(conn).unwrap();
     let mut tables: BTreeMap<String, Columns> = BTreeMap::new();
-    for row in rows {
+    for row in rows.into_iter().filter(|row| !is_full_text(&row.table_name, &row.column_name)) {
         let shared = match row.data_type.as_str() {
             "TEXT" => "Text",
             "INTEGER" => "Integer",
@@ -111,7 +121,9 @@ fn migration_indexes(backend: &str) -> BTreeSet<(String, String, String)> {
             let name = words[at + 2].to_string();
             let table = words[at + 4].to_string();
             let columns = statement.split('(').nth(1).unwrap().split(')').next().unwrap().replace(' ', "");
-            out.insert((table, name, columns));
+            if name != FULL_TEXT_INDEX {
+                out.insert((table, name, columns));
+            }
         }
     }
     out
