@@ -209,16 +209,23 @@ pub async fn update(c: Change, path: web::Path<String>, form: web::Form<ArticleF
         Ok(valid) => valid,
         Err(errors) => return form_page(&state, &scope, input, Some(article), form, errors).await,
     };
-    let id = article.id.clone();
-    let version = state
+    let (id, read) = (article.id.clone(), article.clone());
+    let saved = state
         .db
         .write(move |conn| {
-            let version = models::update(conn, &article, &valid, &actor)?;
+            let Some(version) = models::update(conn, &article, &valid, &actor)? else {
+                return Ok(None);
+            };
             let saved = Article { title: valid.title.clone(), ..article };
             log(conn, &actor, &saved, Action::ArticleUpdated, &format!("version {version}"))?;
-            Ok(version)
+            Ok(Some(version))
         })
         .await?;
+    let Some(version) = saved else {
+        let mut errors = FieldErrors::default();
+        errors.add("body", "Someone saved a newer version of this article a moment ago. Your text is kept here: compare it with the article's history, then save again.");
+        return form_page(&state, &scope, input, Some(read), form, errors).await;
+    };
     session::flash_ok(&session, format!("Saved as version {version}."));
     Ok(redirect(&format!("/kb/{id}")))
 }

@@ -220,7 +220,12 @@ pub struct ArticleInput {
     pub msp_wide: bool,
 }
 
+/// The next search document id. SQLite runs one write transaction at a time; on PostgreSQL a transaction-scoped
+/// advisory lock makes concurrent creates take their turn here, so two never read the same maximum.
 fn next_doc_id(conn: &mut DbConnection) -> QueryResult<i64> {
+    if !conn.is_sqlite() {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7305010)").execute(conn)?;
+    }
     let max: Option<i64> = kb_articles::table.select(diesel::dsl::max(kb_articles::doc_id)).first(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
@@ -284,12 +289,20 @@ fn insert_version(
 }
 
 /// Saves new fields as the next version (where it lives does not change), keeping the search index in step.
-pub fn update(conn: &mut DbConnection, article: &Article, input: &ArticleInput, actor: &Actor) -> QueryResult<i32> {
+/// None when someone saved another version since `article` was read: the update is conditional on the version
+/// read, so two editors never both write "the next" version (nor does the second one silently overwrite the first).
+pub fn update(
+    conn: &mut DbConnection,
+    article: &Article,
+    input: &ArticleInput,
+    actor: &Actor,
+) -> QueryResult<Option<i32>> {
     let version = article.version + 1;
     let audience = input.audience.unwrap_or(article.audience);
-    diesel::update(kb_articles::table)
+    let changed = diesel::update(kb_articles::table)
         .filter(kb_articles::org_id.eq(&article.org_id))
         .filter(kb_articles::id.eq(&article.id))
+        .filter(kb_articles::version.eq(article.version))
         .set((
             kb_articles::title.eq(&input.title),
             kb_articles::body.eq(&input.body),
@@ -300,10 +313,13 @@ pub fn update(conn: &mut DbConnection, article: &Article, input: &ArticleInput, 
             kb_articles::updated_at.eq(actor.at),
         ))
         .execute(conn)?;
+    if changed == 0 {
+        return Ok(None);
+    }
     insert_version(conn, &article.org_id, &article.id, version, &input.title, &input.body, actor)?;
     let saved = Article { title: input.title.clone(), body: input.body.clone(), audience, version, ..article.clone() };
     search::reindex(conn, &saved)?;
-    Ok(version)
+    Ok(Some(version))
 }
 
 /// Moves an article to a status (the search index follows: only published articles are in it).

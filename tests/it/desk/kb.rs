@@ -378,3 +378,25 @@ async fn files_attach_to_an_article_and_download_only_where_it_is_readable() {
     rita.get(&format!("/kb/{id}/files/{file}")).await.assert_status(404);
     assert_eq!(logged(&mut app.conn(), &f.t2, "kb.attach").len(), 1);
 }
+
+#[actix_web::test]
+async fn a_save_based_on_a_version_someone_else_replaced_writes_nothing() {
+    let (app, f, _other) = TestApp::with_tenants().await;
+    let mut conn = app.conn();
+    let id = article(&mut conn, &f.t2, false, "VPN setup", "Install the client.");
+    let reader = models::Reader { org: f.t2.clone(), msp: None, staff: true };
+    let read = models::find_visible(&mut conn, &reader, &id).unwrap().expect("the article");
+    let edit = |body: &str| ArticleInput { title: "VPN setup".into(), body: body.into(), ..Default::default() };
+    let actor = Actor::system("Editor", start_time());
+    // Two people opened version 1; the first save makes version 2, the second (still on version 1) is refused.
+    assert_eq!(models::update(&mut conn, &read, &edit("First editor's text."), &actor).unwrap(), Some(2));
+    assert_eq!(models::update(&mut conn, &read, &edit("Second editor's text."), &actor).unwrap(), None);
+    let body: String = palisade::schema::kb_articles::table
+        .find(&id)
+        .select(palisade::schema::kb_articles::body)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(body, "First editor's text.");
+    let versions = format!("SELECT COUNT(*) AS n FROM kb_article_versions WHERE article_id = '{id}'");
+    assert_eq!(count(&mut conn, &versions), 2);
+}
