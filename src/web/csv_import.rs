@@ -145,6 +145,15 @@ pub fn parse(text: &str, spec: &Spec) -> Result<Vec<Row>, String> {
 }
 
 /// The CSV of an import form: an uploaded file (multipart, field `file`) or pasted text (field `csv`).
+/// What an import page shows for an outcome (a preview, nothing yet, or an error about the file), and its status:
+/// 422 with an error, so the pasted lines come back beside it.
+pub fn shown<P>(outcome: Result<Option<P>, String>) -> (Option<P>, String, actix_web::http::StatusCode) {
+    match outcome {
+        Ok(preview) => (preview, String::new(), actix_web::http::StatusCode::OK),
+        Err(error) => (None, error, crate::web::form_status_invalid()),
+    }
+}
+
 pub async fn submitted(req: &HttpRequest, payload: web::Payload, spec: &Spec) -> Result<String, String> {
     let is_multipart = req
         .headers()

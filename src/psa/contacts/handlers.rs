@@ -286,11 +286,7 @@ async fn import_page(
     outcome: Result<Option<Preview>, String>,
 ) -> AppResult<HttpResponse> {
     let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
-    let (preview, error) = match outcome {
-        Ok(preview) => (preview, String::new()),
-        Err(error) => (None, error),
-    };
-    let status = if error.is_empty() { actix_web::http::StatusCode::OK } else { crate::web::form_status_invalid() };
+    let (preview, error, status) = crate::web::csv_import::shown(outcome);
     render_status(status, ImportPage { page, csv, error, preview })
 }
 
