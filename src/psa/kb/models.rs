@@ -220,11 +220,17 @@ pub struct ArticleInput {
     pub msp_wide: bool,
 }
 
+/// The advisory lock key under which PostgreSQL transactions take new search document ids (any constant no other
+/// lock uses).
+const DOC_ID_LOCK: i64 = 7_305_010;
+
 /// The next search document id. SQLite runs one write transaction at a time; on PostgreSQL a transaction-scoped
 /// advisory lock makes concurrent creates take their turn here, so two never read the same maximum.
 fn next_doc_id(conn: &mut DbConnection) -> QueryResult<i64> {
     if !conn.is_sqlite() {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7305010)").execute(conn)?;
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(DOC_ID_LOCK)
+            .execute(conn)?;
     }
     let max: Option<i64> = kb_articles::table.select(diesel::dsl::max(kb_articles::doc_id)).first(conn)?;
     Ok(max.unwrap_or(0) + 1)
