@@ -643,6 +643,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    billing_profiles (org_id) {
+        org_id -> Text,
+        currency -> Text,
+        logo_key -> Nullable<Text>,
+        logo_content_type -> Nullable<Text>,
+        logo_size -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     invoice_counters (org_id) {
         org_id -> Text,
         prefix -> Text,
@@ -671,6 +682,7 @@ diesel::table! {
         voided_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        currency -> Text,
     }
 }
 
@@ -1103,6 +1115,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     client_rates,
     agreements,
     agreement_work_types,
+    billing_profiles,
     invoice_counters,
     invoices,
     invoice_lines,

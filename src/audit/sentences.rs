@@ -130,6 +130,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         InvoiceStatusChanged => format!("{who} moved invoice {what}{}", arrow(details, invoice_status)),
         InvoiceEmailed => format!("{who} emailed invoice {what}{}", in_parens(details)),
         InvoicePrefixChanged => format!("{who} changed the invoice number prefix{}", in_parens(details)),
+        BillingSettingsChanged => format!("{who} changed the billing settings{}", in_parens(details)),
         InboundTriageMoved | InboundReprocessed => crate::psa::inbound::activity_sentence(&who, entry),
         ArticleCreated | ArticleUpdated | ArticlePublished | ArticleUnpublished | ArticleArchived
         | ArticleFileAdded => crate::psa::kb::activity_sentence(&who, entry),

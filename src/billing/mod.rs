@@ -8,7 +8,9 @@ pub mod handlers;
 pub mod invoices;
 pub mod models;
 pub mod money;
+pub mod profile;
 pub mod reports;
+pub mod settings;
 
 use crate::auth::Permission::*;
 use crate::web::routes::{Access, RouteDef, get, post};
@@ -66,6 +68,11 @@ pub fn routes() -> Vec<RouteDef> {
             .example(&[("paid_on", "2026-03-20"), ("reference", "Wire 4471")]),
         post("/billing/invoices/{invoice_id}/void", Msp(BillClients), invoices::handlers::void),
         post("/billing/invoices/{invoice_id}/email", Msp(BillClients), invoices::email::email),
+        get("/billing/settings", Msp(BillClients), settings::page),
+        post("/billing/settings/currency", Msp(BillClients), settings::save_currency).example(&[("currency", "EUR")]),
+        post("/billing/logo", Msp(BillClients), settings::upload_logo),
+        post("/billing/logo/remove", Msp(BillClients), settings::remove_logo),
+        get("/billing/logo", Msp(BillClients), settings::logo),
         get("/billing/reports", Msp(BillClients), reports::page),
         get("/billing/reports/hours.csv", Msp(BillClients), reports::hours_csv),
         get("/billing/reports/unbilled.csv", Msp(BillClients), reports::unbilled_csv),

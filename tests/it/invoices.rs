@@ -104,7 +104,7 @@ async fn a_months_invoice_is_previewed_then_generated_with_its_entries_locked() 
     preview.assert_status(200).assert_contains("Invoice preview · March 2026");
     assert_eq!(page::testid(&preview.body, "invoice-subtotal"), "187.50");
     assert_eq!(page::testid(&preview.body, "invoice-tax"), "15.47");
-    assert!(preview.contains(">202.97<"));
+    assert!(preview.contains(">202.97 USD<"), "the MSP's currency: USD until it chooses another");
     assert!(page::row(&preview.body, "Work of 7 min").contains(">0:30<"));
     assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM invoices"), 0, "a preview writes nothing");
     let generated = priya.post(&format!("/billing/clients/{}/invoices", f.t2), &[("month", "2026-03")]).await;
@@ -115,7 +115,7 @@ async fn a_months_invoice_is_previewed_then_generated_with_its_entries_locked() 
         .assert_contains("Billed to Tier Two Legal")
         .assert_contains("Northwind Managed IT");
     assert_eq!(page::testid(&invoice.body, "invoice-status"), "Draft");
-    assert!(invoice.contains(">202.97<"));
+    assert!(invoice.contains(">202.97 USD<"));
     let id = to.trim_start_matches("/billing/invoices/").to_string();
     assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM time_entries WHERE invoice_id = '{id}'")), 2);
     for e in [&fifty, &seven] {
@@ -154,12 +154,12 @@ async fn a_months_invoice_is_previewed_then_generated_with_its_entries_locked() 
     let csv = priya.get("/billing/invoices.csv").await;
     assert!(
         csv.body
-            .contains("\"INV-1\",\"Tier Two Legal\",2026-03-01,2026-03-31,paid,187.50,8.25 %,15.47,202.97,2026-03-20"),
+            .contains("\"INV-1\",\"Tier Two Legal\",2026-03-01,2026-03-31,paid,USD,187.50,8.25 %,15.47,202.97,2026-03-20"),
         "{}",
         csv.body
     );
     let lines = priya.get(&format!("{to}/lines.csv")).await;
-    assert!(lines.body.contains(&fifty) && lines.body.contains(",50,60,125.00,125.00"), "{}", lines.body);
+    assert!(lines.body.contains(&fifty) && lines.body.contains(",50,60,USD,125.00,125.00"), "{}", lines.body);
     assert_eq!(logged(&mut app.conn(), &f.msp, "invoice.generate").len(), 1);
     assert_eq!(logged(&mut app.conn(), &f.msp, "invoice.status").len(), 2);
     priya.get("/billing/invoices").await.assert_contains("INV-1");
@@ -357,8 +357,9 @@ async fn statements(scale: usize) -> Vec<u64> {
 async fn the_invoice_list_and_an_invoice_cost_the_same_whatever_the_invoices_and_lines() {
     let (few, many) = (statements(1).await, statements(8).await);
     assert_eq!(few, many, "[list, invoice]");
-    // Identity and context (two); the list's count, page and prefix; the invoice, its lines and the MSP.
-    assert!(few.iter().all(|n| *n <= 5), "{few:?}");
+    // Identity and context (two); the list's count, page and prefix; the invoice, its lines, the MSP and its
+    // billing profile (the logo).
+    assert!(few.iter().all(|n| *n <= 6), "{few:?}");
 }
 
 #[actix_web::test]

@@ -10,6 +10,7 @@ mod admin;
 mod auth;
 mod billing;
 mod billing_reports;
+mod billing_settings;
 mod catalog;
 mod client_page;
 mod clients;

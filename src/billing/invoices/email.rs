@@ -9,6 +9,8 @@ use diesel::prelude::*;
 
 use super::store::{self, Invoice, InvoiceStatus, Line, Reader};
 use crate::AppState;
+use crate::billing::profile::profile_of;
+use crate::billing::settings::logo_data_uri;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{MspScope, session};
 use crate::db::DbConnection;
@@ -25,6 +27,8 @@ struct Attachment<'a> {
     msp_name: &'a str,
     invoice: &'a Invoice,
     lines: &'a [Line],
+    /// The MSP's logo as a `data:` URI: the attachment travels without the app.
+    logo: Option<String>,
 }
 
 /// The client's first active billing contact with an email: (name, email).
@@ -52,14 +56,14 @@ pub async fn email(
     let (msp, id) = (scope.msp_id().clone(), path.into_inner());
     let back = format!("/billing/invoices/{id}");
     let lookup = id.clone();
-    let (invoice, lines, msp_name, contact) = state
+    let (invoice, lines, msp_name, contact, profile) = state
         .db
         .run(move |conn| {
             let invoice = store::find(conn, &Reader::Msp(&msp), &lookup)?.ok_or(AppError::NotFound)?;
             let lines = store::lines_of(conn, &msp, &invoice.id)?;
             let msp_name = find_org(conn, &msp)?.ok_or(AppError::NotFound)?.name;
             let contact = billing_contact(conn, &invoice.client_org_id)?;
-            Ok((invoice, lines, msp_name, contact))
+            Ok((invoice, lines, msp_name, contact, profile_of(conn, &msp)?))
         })
         .await?;
     if invoice.status == InvoiceStatus::Void {
@@ -74,7 +78,8 @@ pub async fn email(
         session::flash_error(&session, why);
         return Ok(redirect(&back));
     };
-    let html = Attachment { msp_name: &msp_name, invoice: &invoice, lines: &lines }
+    let logo = logo_data_uri(&state, &profile).await;
+    let html = Attachment { msp_name: &msp_name, invoice: &invoice, lines: &lines, logo }
         .render()
         .map_err(|e| AppError::internal_from("rendering the invoice attachment", e))?;
     let key = format!("invoices/{}/{}.html", scope.msp_id(), invoice.id);
@@ -89,11 +94,12 @@ pub async fn email(
         .db
         .write(move |conn| {
             let text = format!(
-                "Hello {name},\n\nPlease find attached invoice {} from {msp_name} for {} to {}: {} due.\n",
+                "Hello {name},\n\nPlease find attached invoice {} from {msp_name} for {} to {}: {} {} due.\n",
                 invoice.label,
                 invoice.period_start,
                 invoice.period_end,
-                invoice.total()
+                invoice.total(),
+                invoice.currency
             );
             let mut mail =
                 OutgoingMail::new(&to, format!("Invoice {} from {msp_name}", invoice.label), text, String::new())

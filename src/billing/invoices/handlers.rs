@@ -14,6 +14,7 @@ use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{MspScope, session};
 use crate::billing::models::{first_of_month, this_month};
 use crate::billing::money::{format_bp, format_cents};
+use crate::billing::profile::{currency_of, profile_of};
 use crate::db::write_transaction;
 use crate::error::{AppError, AppResult};
 use crate::orgs::clients::{ClientRow, MspView};
@@ -44,6 +45,7 @@ struct PreviewPage {
     client: ClientRow,
     month: NaiveDate,
     draft: Draft,
+    currency: String,
 }
 
 impl PreviewPage {
@@ -66,16 +68,16 @@ pub async fn preview(
     let (msp, view, now, client_id) =
         (scope.msp_id().clone(), MspView::of(&scope), state.clock.now(), path.into_inner());
     let (wanted, tz) = (query.into_inner().month, scope.tz());
-    let (page, client, month, draft) = state
+    let (page, client, month, draft, currency) = state
         .db
         .run(move |conn| {
             let client = view.client(conn, &client_id)?;
             let month = wanted.as_deref().and_then(parse_month).unwrap_or_else(|| this_month(now, tz));
             let draft = store::preview(conn, &msp, &client.id, month)?;
-            Ok((input.load(conn)?, client, month, draft))
+            Ok((input.load(conn)?, client, month, draft, currency_of(conn, &msp)?))
         })
         .await?;
-    render(PreviewPage { page, client, month, draft })
+    render(PreviewPage { page, client, month, draft, currency })
 }
 
 pub const NOTHING_TO_BILL: &str = "Nothing to bill for this month: no unbilled billable time and no agreement fee due.";
@@ -233,6 +235,7 @@ pub async fn set_prefix(
 struct InvoicePage {
     page: PageContext,
     msp_name: String,
+    has_logo: bool,
     invoice: Invoice,
     lines: Vec<Line>,
     today: NaiveDate,
@@ -246,17 +249,18 @@ pub async fn show(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let (msp, id, now) = (scope.msp_id().clone(), path.into_inner(), state.clock.now());
-    let (page, msp_row, invoice, lines) = state
+    let (page, msp_row, invoice, lines, profile) = state
         .db
         .run(move |conn| {
             let invoice = store::find(conn, &Reader::Msp(&msp), &id)?.ok_or(AppError::NotFound)?;
             let lines = store::lines_of(conn, &msp, &invoice.id)?;
             let msp_row = find_org(conn, &msp)?.ok_or(AppError::NotFound)?;
-            Ok((input.load(conn)?, msp_row, invoice, lines))
+            Ok((input.load(conn)?, msp_row, invoice, lines, profile_of(conn, &msp)?))
         })
         .await?;
     let today = local_day(now, msp_row.tz());
-    render(InvoicePage { page, msp_name: msp_row.name, invoice, lines, today })
+    let has_logo = profile.logo.is_some();
+    render(InvoicePage { page, msp_name: msp_row.name, has_logo, invoice, lines, today })
 }
 
 #[derive(Deserialize, Default)]
@@ -362,15 +366,16 @@ pub async fn invoices_csv(state: web::Data<AppState>, scope: MspScope) -> AppRes
     let msp = scope.msp_id().clone();
     let (rows, _) = state.db.run(move |conn| Ok(store::list(conn, &Reader::Msp(&msp), 0, CSV_LIMIT)?)).await?;
     let mut out =
-        String::from("number,client,period_start,period_end,status,subtotal,tax_rate,tax,total,paid_on,reference\n");
+        String::from("number,client,period_start,period_end,status,currency,subtotal,tax_rate,tax,total,paid_on,reference\n");
     for i in rows {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
             csv_field(&i.label),
             csv_field(&i.client_name),
             i.period_start,
             i.period_end,
             i.status.id(),
+            i.currency,
             i.subtotal(),
             format_bp(i.tax_rate_bp),
             i.tax(),
@@ -396,16 +401,17 @@ pub async fn lines_csv(
             Ok((invoice.clone(), store::lines_of(conn, &msp, &invoice.id)?))
         })
         .await?;
-    let mut out = String::from("invoice,kind,description,time_entry_id,minutes,billed_minutes,rate,amount\n");
+    let mut out = String::from("invoice,kind,description,time_entry_id,minutes,billed_minutes,currency,rate,amount\n");
     for l in lines {
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{}\n",
             csv_field(&invoice.label),
             l.kind.id(),
             csv_field(&l.description),
             l.time_entry_id.clone().unwrap_or_default(),
             l.minutes,
             l.billed_minutes,
+            invoice.currency,
             l.rate(),
             l.amount()
         ));

@@ -235,6 +235,7 @@ pub fn generate(
             invoices::tax_cents.eq(0i64),
             invoices::total_cents.eq(0i64),
             invoices::rounding.eq(terms.rounding.describe()),
+            invoices::currency.eq(crate::billing::profile::currency_of(conn, msp)?),
             invoices::created_at.eq(now),
             invoices::updated_at.eq(now),
         ))
@@ -310,6 +311,8 @@ pub struct Invoice {
     pub paid_on: Option<String>,
     pub payment_reference: String,
     pub created_at: NaiveDateTime,
+    /// ISO 4217, as the MSP's billing profile had it when the invoice was generated.
+    pub currency: String,
 }
 
 impl Invoice {
@@ -367,6 +370,7 @@ macro_rules! invoice_columns {
             invoices::paid_on,
             invoices::payment_reference,
             invoices::created_at,
+            invoices::currency,
         )
     };
 }

@@ -1,0 +1,2 @@
+ALTER TABLE invoices DROP COLUMN currency;
+DROP TABLE billing_profiles;
