@@ -58,6 +58,7 @@ pub struct Forms {
 #[template(path = "billing/client.html")]
 struct ClientBillingPage {
     page: PageContext,
+    currency: String,
     client: ClientRow,
     month: String,
     terms: Terms,
@@ -86,8 +87,8 @@ impl ClientBillingPage {
     }
     fn rate_for(&self, w: &WorkType) -> String {
         match self.rates.iter().find(|r| r.work_type_id == w.id) {
-            Some(r) => format!("{} (this client)", format_cents(r.hourly_rate_cents)),
-            None => format!("{} (default)", format_cents(w.hourly_rate_cents)),
+            Some(r) => format!("{} {}/h (this client)", format_cents(r.hourly_rate_cents), self.currency),
+            None => format!("{} {}/h (default)", format_cents(w.hourly_rate_cents), self.currency),
         }
     }
 }
@@ -111,10 +112,11 @@ async fn client_page(
             let rates = models::rates_of(conn, &msp, &client.id)?;
             let work_types = models::work_types_of(conn, &msp)?;
             let agreements = agreements_with_usage(conn, &msp, &client.id, first, &work_types)?;
-            Ok((input.load(conn)?, client, first, terms, rates, work_types, agreements))
+            let currency = super::profile::currency_of(conn, &msp)?;
+            Ok((input.load(conn)?, client, first, terms, rates, work_types, agreements, currency))
         })
         .await?;
-    let (page, client, first, terms, rates, work_types, agreements) = loaded;
+    let (page, client, first, terms, rates, work_types, agreements, currency) = loaded;
     let (terms_form, terms_errors) = forms.terms.unwrap_or_else(|| (TermsForm::of(&terms), FieldErrors::default()));
     let (rate_form, rate_errors) = forms.rate.unwrap_or_default();
     let editing = forms
@@ -131,6 +133,7 @@ async fn client_page(
         status,
         ClientBillingPage {
             page,
+            currency,
             client,
             month: first.format("%B %Y").to_string(),
             terms,

@@ -24,6 +24,7 @@ struct WorkTypesPage {
     form: WorkTypeForm,
     editing: String,
     errors: FieldErrors,
+    currency: String,
 }
 
 impl WorkTypesPage {
@@ -51,10 +52,14 @@ async fn page(
     back: Option<(String, WorkTypeForm, FieldErrors)>,
 ) -> AppResult<HttpResponse> {
     let msp = scope.msp_id().clone();
-    let (page, work_types) =
-        state.db.run(move |conn| Ok((input.load(conn)?, models::work_types_of(conn, &msp)?))).await?;
+    let (page, work_types, currency) = state
+        .db
+        .run(move |conn| {
+            Ok((input.load(conn)?, models::work_types_of(conn, &msp)?, super::profile::currency_of(conn, &msp)?))
+        })
+        .await?;
     let (editing, form, errors) = back.unwrap_or_default();
-    render_status(form_status(&errors), WorkTypesPage { page, work_types, form, editing, errors })
+    render_status(form_status(&errors), WorkTypesPage { page, work_types, form, editing, errors, currency })
 }
 
 /// GET /billing/work-types

@@ -11,8 +11,8 @@
 //! Keys are opaque to the backends: keep the key (and the StoredFile facts) in the owning row, and authorize a
 //! download through the scope that owns that row, never by key alone.
 
-pub mod images;
 pub mod download;
+pub mod images;
 pub mod multipart;
 
 use std::sync::Arc;

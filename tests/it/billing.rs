@@ -160,7 +160,7 @@ async fn a_clients_rounding_tax_and_own_rates() {
     priya.post(&format!("{path}/rates"), &[("work_type", remote.as_str()), ("rate", "140")]).await.assert_status(303);
     priya.get(&path).await;
     priya.post(&format!("{path}/rates"), &[("work_type", remote.as_str()), ("rate", "145.5")]).await.assert_status(303);
-    priya.get(&path).await.assert_contains("Remote support: 145.50 (this client)/h");
+    priya.get(&path).await.assert_contains("Remote support: 145.50 USD/h (this client)");
     assert_eq!(rows(&app, "SELECT COUNT(*) AS n FROM client_rates WHERE hourly_rate_cents = 14550"), 1);
     assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM client_rates WHERE client_org_id = '{}'", f.t2)), 1);
     // Another tenant's work type, another tenant's client.

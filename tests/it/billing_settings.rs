@@ -31,7 +31,11 @@ async fn the_currency_and_logo_go_on_new_invoices_and_an_invoice_keeps_its_curre
     priya.follow(&saved).await.assert_contains("Rates, fees and new invoices are now in EUR.");
     let uploaded = post_multipart(&mut priya, "/billing/logo", &[], &[("logo", "northwind.png", &png(2048))]).await;
     uploaded.assert_status(303);
-    priya.follow(&uploaded).await.assert_contains("The logo is on your invoices now.").assert_contains("image/png, 3 KB");
+    priya
+        .follow(&uploaded)
+        .await
+        .assert_contains("The logo is on your invoices now.")
+        .assert_contains("image/png, 3 KB");
     let logo = priya.get("/billing/logo").await;
     logo.assert_status(200);
     assert_eq!(logo.headers.get("content-type").unwrap(), "image/png");
@@ -98,7 +102,11 @@ async fn a_fake_or_oversized_logo_and_an_unknown_currency_are_refused_with_nothi
     priya.get("/billing/settings").await;
     let cases: [(&str, Vec<u8>, &str); 4] = [
         ("logo.png", b"just some text, named like a picture".to_vec(), "logo.png is not a PNG, JPEG or WebP image."),
-        ("logo.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(), "is not a PNG"),
+        (
+            "logo.svg",
+            b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(),
+            "is not a PNG",
+        ),
         ("huge.png", png(600 * 1024), "huge.png is larger than 512 KB. Choose a smaller image."),
         ("empty.png", Vec::new(), "empty.png is empty."),
     ];
@@ -136,6 +144,24 @@ async fn billing_settings_are_the_msps_billing_peoples_only() {
     theirs.assert_contains("No logo yet");
     rita.get("/billing/logo").await.assert_status(404);
     rita.post("/billing/logo/remove", &[]).await.assert_status(303);
-    assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM billing_profiles WHERE org_id = '{}' AND currency = 'CAD' AND logo_key IS NOT NULL", f.msp)), 1);
-    assert_eq!(rows(&app, &format!("SELECT COUNT(*) AS n FROM billing_profiles WHERE org_id = '{}' AND logo_key IS NOT NULL", other.msp)), 0);
+    assert_eq!(
+        rows(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM billing_profiles WHERE org_id = '{}' AND currency = 'CAD' AND logo_key IS NOT NULL",
+                f.msp
+            )
+        ),
+        1
+    );
+    assert_eq!(
+        rows(
+            &app,
+            &format!(
+                "SELECT COUNT(*) AS n FROM billing_profiles WHERE org_id = '{}' AND logo_key IS NOT NULL",
+                other.msp
+            )
+        ),
+        0
+    );
 }

@@ -153,8 +153,9 @@ async fn a_months_invoice_is_previewed_then_generated_with_its_entries_locked() 
     // CSV of invoices and of the lines.
     let csv = priya.get("/billing/invoices.csv").await;
     assert!(
-        csv.body
-            .contains("\"INV-1\",\"Tier Two Legal\",2026-03-01,2026-03-31,paid,USD,187.50,8.25 %,15.47,202.97,2026-03-20"),
+        csv.body.contains(
+            "\"INV-1\",\"Tier Two Legal\",2026-03-01,2026-03-31,paid,USD,187.50,8.25 %,15.47,202.97,2026-03-20"
+        ),
         "{}",
         csv.body
     );

@@ -9,10 +9,10 @@ use diesel::prelude::*;
 
 use super::store::{self, Invoice, InvoiceStatus, Line, Reader};
 use crate::AppState;
-use crate::billing::profile::profile_of;
-use crate::billing::settings::logo_data_uri;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{MspScope, session};
+use crate::billing::profile::profile_of;
+use crate::billing::settings::logo_data_uri;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
 use crate::error::{AppError, AppResult};

@@ -365,8 +365,9 @@ const CSV_LIMIT: i64 = 10_000;
 pub async fn invoices_csv(state: web::Data<AppState>, scope: MspScope) -> AppResult<HttpResponse> {
     let msp = scope.msp_id().clone();
     let (rows, _) = state.db.run(move |conn| Ok(store::list(conn, &Reader::Msp(&msp), 0, CSV_LIMIT)?)).await?;
-    let mut out =
-        String::from("number,client,period_start,period_end,status,currency,subtotal,tax_rate,tax,total,paid_on,reference\n");
+    let mut out = String::from(
+        "number,client,period_start,period_end,status,currency,subtotal,tax_rate,tax,total,paid_on,reference\n",
+    );
     for i in rows {
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{}\n",

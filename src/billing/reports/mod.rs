@@ -80,6 +80,8 @@ struct ReportsPage {
     unbilled_chart: BarChart,
     agreement_chart: BarChart,
     revenue_chart: BarChart,
+    /// The MSP's currency now (invoices generated before a change of currency are summed with the rest).
+    currency: String,
     /// "?from=…&to=…" for the CSV links (the range shown).
     query: String,
 }
@@ -139,7 +141,7 @@ pub async fn page(
     let (msp, query) = (scope.msp_id().clone(), query.into_inner());
     let (today, month) = (local_day(state.clock.now(), scope.tz()), this_month(state.clock.now(), scope.tz()));
     let asked = query.clone();
-    let (page, today, range, errors, r) = state
+    let (page, today, range, errors, r, currency) = state
         .db
         .run(move |conn| {
             let (range, errors) = match parse_range(&asked, today) {
@@ -147,7 +149,8 @@ pub async fn page(
                 Err(errors) => (default_range(today), errors),
             };
             let r = load(conn, &msp, range, month)?;
-            Ok((input.load(conn)?, today, range, errors, r))
+            let currency = crate::billing::profile::currency_of(conn, &msp)?;
+            Ok((input.load(conn)?, today, range, errors, r, currency))
         })
         .await?;
     let (from, to) = match errors.is_empty() {
@@ -188,6 +191,7 @@ pub async fn page(
             agreement_chart,
             revenue_chart,
             query,
+            currency,
         },
     )
 }
