@@ -426,3 +426,50 @@ async fn my_timesheet_costs_the_same_with_one_or_two_hundred_entries_this_week()
     }
     assert_eq!(counts[0], counts[1], "statements of /time with 1 and 200 entries");
 }
+
+#[actix_web::test]
+async fn a_long_client_list_offers_recent_clients_and_finds_any_other_by_name() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let many: Vec<OrgId> = (0..55)
+        .map(|n| {
+            let tier = palisade::auth::permissions::Tier::Operate;
+            crate::support::fixture::client_of(&mut app.conn(), &f.msp, &format!("Client {n:02}"), tier)
+        })
+        .collect();
+    matrix_entry(&mut app.conn(), &f.msp, &many[7], &f.admin);
+    let mut morgan = app.signed_in("admin@northwind.test").await;
+    let sheet = morgan.get("/time").await;
+    sheet.assert_contains("Recent client").assert_contains("Or another client, by name");
+    assert!(
+        sheet.contains(&format!("<option value=\"{}\">Client 07</option>", many[7])),
+        "a client of the last 90 days"
+    );
+    assert!(!sheet.contains(">Client 08</option>"), "not every one of the 58 clients");
+    assert!(app.statements_of(&mut morgan, "/time").await <= 7, "the recent clients are one more statement");
+
+    let log = |name: &'static str| [("client_name", name), ("work_date", "2026-03-04"), ("duration", "30")];
+    let found = morgan.post("/time/entries", &log("client 12")).await;
+    found.assert_status(303);
+    morgan.follow(&found).await.assert_contains("0:30 logged for Client 12.");
+    assert_eq!(entries_where(&app, &format!("client_org_id = '{}' AND user_id = '{}'", many[12], f.admin)), 1);
+
+    morgan
+        .post("/time/entries", &log("Client 1"))
+        .await
+        .assert_status(422)
+        .assert_contains("Several clients match “Client 1”: type more of the name.")
+        .assert_contains("value=\"Client 1\"");
+    morgan
+        .post("/time/entries", &log("Rival Client Bakery"))
+        .await
+        .assert_status(422)
+        .assert_contains("No client you reach is called “Rival Client Bakery”.");
+    assert_eq!(entries_where(&app, &format!("client_org_id = '{}'", other.client)), 0);
+
+    // A technician's typed name reaches only the clients assigned to them.
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.get("/time").await.assert_not_contains("Or another client, by name");
+    let typed = [("client_name", "Tier Three Health"), ("work_date", "2026-03-04"), ("duration", "30")];
+    tom.post("/time/entries", &typed).await.assert_status(422).assert_contains("No client you reach is called");
+    assert_eq!(entries_where(&app, &format!("client_org_id = '{}'", f.t3)), 0);
+}

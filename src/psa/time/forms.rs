@@ -29,6 +29,9 @@ pub struct EntryForm {
     /// The client (timesheet entries only; on a ticket the ticket's organization is the client).
     #[serde(default)]
     pub client: String,
+    /// A client's name typed instead of choosing one (the timesheet lists only recent clients when there are many).
+    #[serde(default)]
+    pub client_name: String,
     /// A work type id of the MSP, or empty (billed as the default work type).
     #[serde(default)]
     pub work_type: String,

@@ -21,17 +21,27 @@ use crate::billing::models::{WorkType, offered, work_types_of};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TimeEntryId, UserId, WorkTypeId};
 use crate::error::{AppError, AppResult};
-use crate::orgs::clients::{ClientStatus, MspView};
+use crate::orgs::clients::{ClientRow, ClientStatus, MspView};
 use crate::orgs::find_org;
 use crate::psa::tickets::page::{PageForms, render_ticket, ticket_in_scope};
 use crate::psa::tickets::staff;
-use crate::schema::organizations;
+use crate::schema::{organizations, time_entries};
 use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, form_status, redirect, render, render_status};
 
-/// The most clients the timesheet's client list offers.
-const CLIENT_CHOICES: i64 = 1000;
+/// The timesheet's client list offers every client the person reaches while they are at most this many; past
+/// that, the clients they logged time for in the last `RECENT_DAYS`, and a name field finds any other (a list of a
+/// thousand clients is slow to send and to use).
+const CLIENT_CHOICES: i64 = 50;
+const RECENT_DAYS: i64 = 90;
+
+/// The clients the timesheet's entry form offers.
+pub struct ClientChoices {
+    pub clients: Vec<(OrgId, String)>,
+    /// Every client the person reaches (no name field needed).
+    pub all: bool,
+}
 
 /// "1:30 billable on #42" for the activity log.
 fn entry_details(entry: &ValidEntry, ticket: Option<i64>) -> String {
@@ -114,7 +124,8 @@ struct TimesheetPage {
     days: Vec<NaiveDate>,
     grid: Grid,
     entries: Vec<EntryRow>,
-    clients: Vec<(OrgId, String)>,
+    /// The entry form's clients (the person's own timesheet only).
+    clients: Option<ClientChoices>,
     work_types: Vec<WorkType>,
     form: EntryForm,
     errors: FieldErrors,
@@ -128,14 +139,76 @@ impl TimesheetPage {
     }
 }
 
-/// The clients of the MSP the person reaches (the timesheet's client list), by name.
-fn reachable_clients(conn: &mut DbConnection, scope: &MspScope) -> QueryResult<Vec<(OrgId, String)>> {
-    organizations::table
-        .filter(MspView::of(scope).filter(ClientStatus::Active, ""))
-        .order((organizations::name.asc(), organizations::id.asc()))
+/// The timesheet's client list, by name: all the person reaches, or their recent ones (two statements at most).
+fn client_choices(conn: &mut DbConnection, scope: &MspScope, today: NaiveDate) -> QueryResult<ClientChoices> {
+    let by_name = (organizations::name.asc(), organizations::id.asc());
+    let columns = (organizations::id, organizations::name);
+    let view = MspView::of(scope);
+    let reachable: Vec<(OrgId, String)> = organizations::table
+        .filter(view.filter(ClientStatus::Active, ""))
+        .order(by_name)
+        .limit(CLIENT_CHOICES + 1)
+        .select(columns)
+        .load(conn)?;
+    if i64::try_from(reachable.len()).unwrap_or(i64::MAX) <= CLIENT_CHOICES {
+        return Ok(ClientChoices { clients: reachable, all: true });
+    }
+    let since = (today - chrono::Duration::days(RECENT_DAYS)).to_string();
+    let recent = time_entries::table
+        .filter(time_entries::org_id.eq(scope.msp_id()))
+        .filter(time_entries::work_date.ge(since))
+        .filter(time_entries::user_id.eq(&scope.user.id))
+        .select(time_entries::client_org_id);
+    let clients = organizations::table
+        .filter(view.filter(ClientStatus::Active, ""))
+        .filter(organizations::id.eq_any(recent))
+        .order(by_name)
         .limit(CLIENT_CHOICES)
-        .select((organizations::id, organizations::name))
-        .load(conn)
+        .select(columns)
+        .load(conn)?;
+    Ok(ClientChoices { clients, all: false })
+}
+
+/// The client an entry form names: the one chosen in the list, or else the one whose name was typed (an exact
+/// name first, then the only one containing it). None, with the reason in `errors`, when there is none.
+fn client_of_form(
+    conn: &mut DbConnection,
+    view: &MspView,
+    form: &EntryForm,
+    errors: &mut FieldErrors,
+) -> Result<Option<ClientRow>, AppError> {
+    let (chosen, typed) = (form.client.trim(), form.client_name.trim());
+    let id = match (chosen.is_empty(), typed.is_empty()) {
+        (true, false) => {
+            let found: Vec<(OrgId, String)> = organizations::table
+                .filter(view.filter(ClientStatus::Active, &typed.to_lowercase()))
+                .order((organizations::name.asc(), organizations::id.asc()))
+                .limit(10)
+                .select((organizations::id, organizations::name))
+                .load(conn)?;
+            let exact = found.iter().find(|(_, name)| name.eq_ignore_ascii_case(typed));
+            match (exact, found.as_slice()) {
+                (Some((id, _)), _) | (None, [(id, _)]) => id.to_string(),
+                (None, []) => {
+                    errors.add("client_name", format!("No client you reach is called “{typed}”."));
+                    return Ok(None);
+                }
+                (None, _) => {
+                    errors.add("client_name", format!("Several clients match “{typed}”: type more of the name."));
+                    return Ok(None);
+                }
+            }
+        }
+        _ => chosen.to_string(),
+    };
+    match view.client(conn, &id) {
+        Ok(client) if !client.archived => Ok(Some(client)),
+        Ok(_) | Err(AppError::NotFound) => {
+            errors.add("client", "Choose one of your clients.");
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// One person's week: the grid of days x clients and the entries.
@@ -167,8 +240,8 @@ async fn timesheet(
             let week = Week::of(week.as_deref(), today);
             let entries = models::entries(conn, &msp, EntryFilter::PersonWeek(&user, week.monday, week.sunday()))?;
             let (clients, work_types) = match own {
-                true => (reachable_clients(conn, &scope)?, offered(work_types_of(conn, &msp)?, None)),
-                false => (Vec::new(), Vec::new()),
+                true => (Some(client_choices(conn, &scope, today)?), offered(work_types_of(conn, &msp)?, None)),
+                false => (None, Vec::new()),
             };
             Ok((input.load(conn)?, week, entries, (clients, work_types), name, today, user))
         })
@@ -233,14 +306,7 @@ pub async fn create(c: Change<MspScope>, form: web::Form<EntryForm>) -> AppResul
         .db
         .write(move |conn| {
             let mut errors = FieldErrors::default();
-            let client = match view.client(conn, checked.client.trim()) {
-                Ok(client) if !client.archived => Some(client),
-                Ok(_) | Err(AppError::NotFound) => {
-                    errors.add("client", "Choose one of your clients.");
-                    None
-                }
-                Err(e) => return Err(e),
-            };
+            let client = client_of_form(conn, &view, &checked, &mut errors)?;
             let entry = checked_entry(conn, &msp, &checked, None, &mut errors)?;
             let (Some(client), Some(entry), true) = (client, entry, errors.is_empty()) else {
                 return Ok(Err(errors));
@@ -294,6 +360,7 @@ fn form_of(entry: &EntryRow, tz: Tz) -> EntryForm {
         notes: entry.notes.clone(),
         billable: entry.billable.then(|| "1".to_string()),
         client: entry.client_org_id.to_string(),
+        client_name: String::new(),
         work_type: entry.work_type_id.as_ref().map(|w| w.to_string()).unwrap_or_default(),
     }
 }
