@@ -165,11 +165,13 @@ pub fn agreements_with_usage(
         false => Vec::new(),
     };
     let default: Option<&WorkTypeId> = work_types.iter().find(|w| w.is_default).map(|w| &w.id);
+    let running: Vec<&models::AgreementRow> = rows.iter().filter(|r| r.agreement.runs_in_month(first)).collect();
+    let mut usages = Usage::allocate(&running, &minutes, default).into_iter();
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|row| {
-            let usage = row.agreement.runs_in_month(first).then(|| Usage::of(&row, &minutes, default));
-            AgreementView { row, usage }
+            let usage = if row.agreement.runs_in_month(first) { usages.next() } else { None };
+            AgreementView { row: row.clone(), usage }
         })
         .collect())
 }

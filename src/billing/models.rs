@@ -385,6 +385,20 @@ pub struct AgreementRow {
     pub covered: Vec<(WorkTypeId, String)>,
 }
 
+impl AgreementRow {
+    /// Does the agreement cover work of this type? (No covered work types: all work.)
+    pub fn covers(&self, work_type: Option<&WorkTypeId>) -> bool {
+        self.covered.is_empty() || work_type.is_some_and(|w| self.covered.iter().any(|(c, _)| c == w))
+    }
+}
+
+/// The order agreements take work in, on invoices and in every usage figure: the first started, then by name
+/// (and id, so it is total).
+pub fn claim_order(a: &AgreementRow, b: &AgreementRow) -> std::cmp::Ordering {
+    let key = |r: &AgreementRow| (r.agreement.starts_on.clone(), r.agreement.name.clone(), r.agreement.id.to_string());
+    key(a).cmp(&key(b))
+}
+
 /// The client's agreements, newest start first, with their covered work types (two statements).
 pub fn agreements_of(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> QueryResult<Vec<AgreementRow>> {
     let rows: Vec<Agreement> = agreements::table
@@ -453,8 +467,8 @@ pub fn billable_minutes_by_type(
     Ok(rows.into_iter().map(|(w, m)| (w, m.unwrap_or(0))).collect())
 }
 
-/// An agreement's use in a month: the billable minutes of the work types it covers (time without a work type
-/// counts as the MSP's default work type).
+/// An agreement's use in a month: the billable minutes it takes (see `Usage::allocate`) against its included
+/// minutes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Usage {
     pub used: i64,
@@ -462,13 +476,24 @@ pub struct Usage {
 }
 
 impl Usage {
-    pub fn of(row: &AgreementRow, minutes: &[(Option<WorkTypeId>, i64)], default: Option<&WorkTypeId>) -> Usage {
-        let covers = |w: &Option<WorkTypeId>| {
-            let w = w.as_ref().or(default);
-            row.covered.is_empty() || w.is_some_and(|w| row.covered.iter().any(|(c, _)| c == w))
-        };
-        let used = minutes.iter().filter(|(w, _)| covers(w)).map(|(_, m)| *m).sum();
-        Usage { used, included: row.agreement.included_minutes.into() }
+    /// The month's use of each of a client's running agreements (one per row, in the rows' order). Each work
+    /// type's minutes go to the first agreement in `claim_order` that covers them, as the invoice bills them, so
+    /// time that two agreements cover counts once; time without a work type counts as the MSP's default one.
+    pub fn allocate(
+        rows: &[&AgreementRow],
+        minutes: &[(Option<WorkTypeId>, i64)],
+        default: Option<&WorkTypeId>,
+    ) -> Vec<Usage> {
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| claim_order(rows[a], rows[b]));
+        let mut used = vec![0; rows.len()];
+        for (work_type, m) in minutes {
+            let work_type = work_type.as_ref().or(default);
+            if let Some(&taker) = order.iter().find(|&&i| rows[i].covers(work_type)) {
+                used[taker] += m;
+            }
+        }
+        rows.iter().zip(used).map(|(r, used)| Usage { used, included: r.agreement.included_minutes.into() }).collect()
     }
     pub fn remaining(&self) -> i64 {
         (self.included - self.used).max(0)
@@ -488,9 +513,10 @@ impl Usage {
 }
 
 /// Included and used minutes this month of the running agreements of `clients` (summed per client), in one
-/// statement, for pages that list clients (the MSP dashboard, the client page). "Used" follows `Usage::of`:
-/// billable minutes of the covered work types (none listed: all work), time without a work type counting as the
-/// MSP's default one. Clients without a running agreement are absent.
+/// statement, for pages that list clients (the MSP dashboard, the client page). "Used" follows `Usage::allocate`:
+/// an agreement counts the billable minutes of the work types it covers (none listed: all work; time without a
+/// work type counting as the MSP's default one) that no agreement earlier in `claim_order` covers, so time two
+/// agreements cover counts once. Clients without a running agreement are absent.
 pub fn agreement_hours(
     conn: &mut DbConnection,
     msp: &OrgId,
@@ -500,7 +526,17 @@ pub fn agreement_hours(
     use diesel::dsl::sql;
     use diesel::sql_types::{BigInt, Nullable, Text};
     let (from, to) = (first.to_string(), last_of_month(first).to_string());
-    // A correlated subquery per agreement row: the month's covered minutes of its client.
+    // Does agreement `a` cover entry t? (SQL for `AgreementRow::covers`, the default work type standing in.)
+    let covers = |a: &str| {
+        format!(
+            "(NOT EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = {a}.id) \
+             OR EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = {a}.id \
+             AND c.work_type_id = COALESCE(t.work_type_id, (SELECT w.id FROM work_types w \
+             WHERE w.org_id = {a}.org_id AND w.is_default LIMIT 1))))"
+        )
+    };
+    // A correlated subquery per agreement row: the month's minutes of its client that it covers and no running
+    // agreement before it in `claim_order` covers.
     let used = sql::<Nullable<BigInt>>(
         "(SELECT SUM(t.minutes) FROM time_entries t WHERE t.org_id = agreements.org_id \
          AND t.client_org_id = agreements.client_org_id AND t.billable AND t.work_date >= ",
@@ -508,12 +544,19 @@ pub fn agreement_hours(
     .bind::<Text, _>(from.clone())
     .sql(" AND t.work_date <= ")
     .bind::<Text, _>(to.clone())
-    .sql(
-        " AND (NOT EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = agreements.id) \
-         OR EXISTS (SELECT 1 FROM agreement_work_types c WHERE c.agreement_id = agreements.id \
-         AND c.work_type_id = COALESCE(t.work_type_id, (SELECT w.id FROM work_types w \
-         WHERE w.org_id = agreements.org_id AND w.is_default LIMIT 1)))))",
-    );
+    .sql(&format!(
+        " AND {} AND NOT EXISTS (SELECT 1 FROM agreements e WHERE e.org_id = agreements.org_id \
+         AND e.client_org_id = agreements.client_org_id AND e.starts_on <= ",
+        covers("agreements")
+    ))
+    .bind::<Text, _>(to.clone())
+    .sql(" AND (e.ends_on IS NULL OR e.ends_on >= ")
+    .bind::<Text, _>(from.clone())
+    .sql(&format!(
+        ") AND (e.starts_on < agreements.starts_on OR (e.starts_on = agreements.starts_on \
+         AND (e.name < agreements.name OR (e.name = agreements.name AND e.id < agreements.id)))) AND {}))",
+        covers("e")
+    ));
     let rows: Vec<(OrgId, i32, Option<i64>)> = agreements::table
         .filter(agreements::org_id.eq(msp))
         .filter(agreements::client_org_id.eq_any(clients))

@@ -519,5 +519,17 @@ async fn every_agreement_running_in_the_month_bills_its_fee_and_its_own_hours() 
     let later = priya.get(&format!("{path}/invoice?month=2026-03")).await;
     assert_eq!(page::testid(&later.body, "invoice-subtotal"), "45.00");
     assert!(!later.contains("monthly fee"));
+    // Every usage figure shares the time as the invoice does, so time two agreements cover counts once: remote
+    // time (90 + 20 + 30 min) is Alpha's, on-site (45) Bravo's, none Aardvark's; the client uses 3:05 of 1:30.
+    let csv = priya.get("/billing/reports/agreements.csv").await.body;
+    for (agreement, used) in [("Alpha", ",60,140,0,80,"), ("Bravo", ",30,45,0,15,"), ("Aardvark", ",0,0,0,0,")] {
+        let line = csv.lines().find(|l| l.contains(agreement)).unwrap_or_else(|| panic!("{agreement} in {csv}"));
+        assert!(line.contains(used), "{agreement}: {line}");
+    }
+    let billing = priya.get(&path).await;
+    assert!(page::row(&billing.body, "Alpha").contains(">2:20<"), "Alpha used 2:20");
+    assert!(page::row(&billing.body, "Bravo").contains(">0:45<"), "Bravo used 0:45, not Alpha's time too");
+    let client_page = priya.get(&format!("/msp/clients/{}", f.t2)).await;
+    client_page.assert_contains("3:05 used, 0:00 left").assert_contains("of 1:30 agreement hours this month");
     let _ = other;
 }

@@ -97,14 +97,8 @@ pub struct RunningAgreement<'a> {
 
 impl RunningAgreement<'_> {
     fn covers(&self, work_type: Option<&WorkType>) -> bool {
-        self.row.covered.is_empty() || work_type.is_some_and(|w| self.row.covered.iter().any(|(id, _)| id == &w.id))
+        self.row.covers(work_type.map(|w| &w.id))
     }
-}
-
-/// The order agreements take work in: the first started, then by name (and id, so it is total).
-pub fn claim_order(a: &AgreementRow, b: &AgreementRow) -> std::cmp::Ordering {
-    let key = |r: &AgreementRow| (r.agreement.starts_on.clone(), r.agreement.name.clone(), r.agreement.id.to_string());
-    key(a).cmp(&key(b))
 }
 
 pub fn compose(inputs: &Inputs<'_>) -> Draft {

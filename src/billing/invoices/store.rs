@@ -85,7 +85,7 @@ fn compose(
     let rates = models::rates_of(conn, msp, client)?;
     let agreements = models::agreements_of(conn, msp, client)?;
     let mut running: Vec<&AgreementRow> = agreements.iter().filter(|a| a.agreement.runs_in_month(month)).collect();
-    running.sort_by(|a, b| draft::claim_order(a, b));
+    running.sort_by(|a, b| crate::billing::models::claim_order(a, b));
     let billed = match running.is_empty() {
         true => Vec::new(),
         false => billed_of_month(conn, msp, client, month)?,

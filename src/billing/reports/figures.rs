@@ -231,24 +231,33 @@ pub fn agreement_use(
         .group_by((time_entries::client_org_id, time_entries::work_type_id))
         .select((time_entries::client_org_id, time_entries::work_type_id, sum(time_entries::minutes)))
         .load(conn)?;
-    Ok(rows
+    let rows: Vec<(OrgId, String, models::AgreementRow)> = rows
         .into_iter()
         .map(|(client_id, client, agreement)| {
-            let row = models::AgreementRow {
-                covered: covered
-                    .iter()
-                    .filter(|(a, _, _)| *a == agreement.id)
-                    .map(|(_, w, name)| (w.clone(), name.clone()))
-                    .collect(),
-                agreement,
-            };
-            let of_client: Vec<(Option<WorkTypeId>, i64)> = minutes
+            let covered = covered
                 .iter()
-                .filter(|(c, _, _)| *c == client_id)
-                .map(|(_, w, m)| (w.clone(), m.unwrap_or(0)))
+                .filter(|(a, _, _)| *a == agreement.id)
+                .map(|(_, w, name)| (w.clone(), name.clone()))
                 .collect();
-            let usage = Usage::of(&row, &of_client, default.as_ref());
-            AgreementUse { client_id, client, agreement: row.agreement.name, usage }
+            (client_id, client, models::AgreementRow { agreement, covered })
+        })
+        .collect();
+    // Each client's minutes are shared among its agreements as its invoice shares them.
+    let mut usages: Vec<Option<Usage>> = vec![None; rows.len()];
+    for client_id in rows.iter().map(|(c, _, _)| c).collect::<std::collections::BTreeSet<_>>() {
+        let (at, of_agreements): (Vec<usize>, Vec<&models::AgreementRow>) =
+            rows.iter().enumerate().filter(|(_, (c, _, _))| c == client_id).map(|(i, (_, _, r))| (i, r)).unzip();
+        let of_client: Vec<(Option<WorkTypeId>, i64)> =
+            minutes.iter().filter(|(c, _, _)| c == client_id).map(|(_, w, m)| (w.clone(), m.unwrap_or(0))).collect();
+        for (i, usage) in at.into_iter().zip(Usage::allocate(&of_agreements, &of_client, default.as_ref())) {
+            usages[i] = Some(usage);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .zip(usages)
+        .filter_map(|((client_id, client, row), usage)| {
+            Some(AgreementUse { client_id, client, agreement: row.agreement.name, usage: usage? })
         })
         .collect())
 }
