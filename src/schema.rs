@@ -1037,6 +1037,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    renewal_digests (user_id) {
+        user_id -> Text,
+        subscribed_at -> Timestamp,
+        last_week -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ticket_assets (ticket_id, asset_id) {
+        org_id -> Text,
+        ticket_id -> Text,
+        asset_id -> Text,
+        linked_by -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -1067,6 +1085,9 @@ diesel::joinable!(kb_article_versions -> kb_articles (article_id));
 diesel::joinable!(kb_attachments -> kb_articles (article_id));
 diesel::joinable!(assets -> contacts (contact_id));
 diesel::joinable!(asset_attachments -> assets (asset_id));
+diesel::joinable!(ticket_assets -> assets (asset_id));
+diesel::joinable!(ticket_assets -> tickets (ticket_id));
+diesel::joinable!(renewal_digests -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -1139,4 +1160,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     kb_attachments,
     assets,
     asset_attachments,
+    ticket_assets,
+    renewal_digests,
 );

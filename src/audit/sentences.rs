@@ -88,6 +88,8 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | AssetRestored
         | AssetFileAdded
         | AssetsImported
+        | AssetTicketLinked
+        | AssetTicketUnlinked
         | TicketCreated
         | TicketReplied
         | TicketNoted
@@ -98,6 +100,8 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | TicketMerged
         | TicketLinked
         | TicketUnlinked
+        | TicketAssetLinked
+        | TicketAssetUnlinked
         | TicketWatchersChanged
         | TicketEscalated
         | TicketPolicyChanged

@@ -426,6 +426,8 @@ struct ProfilePage {
     sessions: Vec<ActiveSession>,
     current_session: String,
     timezone: chrono_tz::Tz,
+    /// The weekly renewals digest is asked for (psa::assets::digest).
+    renewal_digest: bool,
 }
 
 impl ProfilePage {
@@ -446,7 +448,13 @@ async fn profile_with(
 ) -> AppResult<HttpResponse> {
     let identity = input.identity().clone();
     let user_id = identity.user.id.clone();
-    let (page, sessions) = state.db.run(move |conn| Ok((input.load(conn)?, sessions::active(conn, &user_id)?))).await?;
+    let (page, sessions, renewal_digest) = state
+        .db
+        .run(move |conn| {
+            let digest = crate::psa::assets::digest::is_subscribed(conn, &user_id)?;
+            Ok((input.load(conn)?, sessions::active(conn, &user_id)?, digest))
+        })
+        .await?;
     let memberships = identity
         .memberships
         .iter()
@@ -465,6 +473,7 @@ async fn profile_with(
             sessions,
             current_session: identity.session_id.to_string(),
             timezone,
+            renewal_digest,
         },
     )
 }

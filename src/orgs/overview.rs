@@ -7,8 +7,10 @@ use diesel::prelude::*;
 use crate::AppState;
 use crate::audit::log::{self, LogFilter};
 use crate::auth::Permission;
+use crate::db::Day;
 use crate::error::{AppError, AppResult};
 use crate::orgs::models::{self, Organization};
+use crate::psa::assets::renewals::{self, OVERVIEW_LINES, Renewal};
 use crate::schema::invitations;
 use crate::web::render;
 use crate::web::{PageContext, PageInput};
@@ -32,6 +34,17 @@ struct OverviewPage {
     recent: Vec<RecentRow>,
     can_see_log: bool,
     created: String,
+    /// Warranty ends and license renewals due soon, for those who see assets (None for the others).
+    renewals: Option<Vec<Renewal>>,
+    /// More are due than the overview lists.
+    more_renewals: bool,
+    today: Day,
+}
+
+impl OverviewPage {
+    fn days_left(&self, renewal: &Renewal) -> String {
+        renewal.days_left(self.today)
+    }
 }
 
 /// Shown to a signed-in person with no staff access here (an end user) or with no organization at all.
@@ -50,9 +63,10 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
         return render(NoWorkspacePage { page, org_name });
     };
     let can_see_log = ctx.perms.contains(Permission::ViewActivityLog);
+    let sees_assets = ctx.perms.contains(Permission::ViewTickets);
     let org_id = ctx.id.clone();
     let now = state.clock.now();
-    let (page, org, seats_used, open_invitations, entries) = state
+    let (page, org, seats_used, open_invitations, entries, renewals) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
@@ -66,10 +80,18 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
                 .count()
                 .get_result(conn)?;
             let entries = if can_see_log { log::list(conn, &org_id, &LogFilter::default(), 8, 0)? } else { Vec::new() };
-            Ok((page, org, seats, open, entries))
+            let today = crate::compliance::program::today(now, org.tz());
+            let renewals = if sees_assets { Some(renewals::of_org(conn, &org_id, today)?) } else { None };
+            Ok((page, org, seats, open, entries, renewals))
         })
         .await?;
     let tz = org.tz();
+    let today = crate::compliance::program::today(now, tz);
+    let mut renewals = renewals;
+    let more_renewals = renewals.as_ref().is_some_and(|r| r.len() as i64 > OVERVIEW_LINES);
+    if let Some(list) = renewals.as_mut() {
+        list.truncate(OVERVIEW_LINES as usize);
+    }
     let recent = entries
         .into_iter()
         .map(|e| RecentRow {
@@ -93,5 +115,8 @@ pub async fn page(state: web::Data<AppState>, input: PageInput) -> AppResult<Htt
         can_see_log,
         created: crate::web::time::local_date(org.created_at, tz),
         org,
+        renewals,
+        more_renewals,
+        today,
     })
 }

@@ -30,5 +30,6 @@ pub fn jobs() -> Vec<crate::jobs::Job> {
     let mut jobs = sla_policy::jobs();
     jobs.extend(tickets::jobs());
     jobs.extend(inbound::jobs());
+    jobs.extend(assets::jobs());
     jobs
 }

@@ -26,7 +26,8 @@ async fn run_due(app: &TestApp) -> Vec<JobOutcome> {
 }
 
 /// Every registered job, by name.
-const EVERY_JOB: [&str; 7] = [
+const EVERY_JOB: [&str; 8] = [
+    "assets.renewal_digest",
     "compliance.daily",
     "inbound.imap",
     "mail.deliver",

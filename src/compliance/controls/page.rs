@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::audit::log::{self as activity, ActivityEntry};
 use crate::audit::sentences;
 use crate::auth::{Permission, Scope};
+use crate::compliance::evidence::living::{self, Inventory, InventoryKind};
 use crate::compliance::evidence::models::{self as evidence, LinkedEvidence, Pickable};
 use crate::compliance::program::facts;
 use crate::compliance::program::index::{self, CatalogIndex, ControlEntry};
@@ -118,6 +119,9 @@ pub struct ControlPage {
     /// The signed-in person asked for the pending review (so may not decide it).
     asked_for_review: bool,
     today: Day,
+    /// The asset inventory, for the asset-management controls it is living evidence of.
+    inventory: Option<Inventory>,
+    tz: chrono_tz::Tz,
 }
 
 impl ControlPage {
@@ -132,6 +136,15 @@ impl ControlPage {
         e: &crate::compliance::evidence::models::EvidenceLine,
     ) -> crate::compliance::controls::models::EvidenceState {
         e.state(self.today)
+    }
+    fn inventory_current(&self) -> bool {
+        self.inventory.is_some_and(|i| i.is_current(self.today))
+    }
+    fn rule(&self) -> &'static str {
+        living::RULE
+    }
+    fn when(&self, at: &chrono::NaiveDateTime) -> String {
+        crate::web::time::local(*at, self.tz)
     }
     fn review_overdue(&self) -> bool {
         self.record.status == ControlStatus::Implemented && self.record.next_review_on.is_some_and(|d| d < self.today)
@@ -157,6 +170,7 @@ struct Loaded {
     pickable: Vec<Pickable>,
     history: Vec<ActivityEntry>,
     owners: Vec<Candidate>,
+    inventory: Option<Inventory>,
 }
 
 fn load(
@@ -180,7 +194,11 @@ fn load(
         if scope.can(Permission::ManageEvidence) { evidence::pickable(conn, org_id, &control.id)? } else { Vec::new() };
     let history = activity::for_target(conn, org_id, "control", &control.id, 20)?;
     let owners = models::owner_candidates(conn, org_id, scope.org.managed_by.as_ref())?;
-    Ok(Loaded { page, record, satisfied, effective, evidence, pickable, history, owners })
+    let inventory = match InventoryKind::of_control(&control.id) {
+        Some(kind) => Some(living::inventory_of(conn, org_id, kind)?),
+        None => None,
+    };
+    Ok(Loaded { page, record, satisfied, effective, evidence, pickable, history, owners, inventory })
 }
 
 /// The controls sharing a requirement with this one (itself included): the facts its requirements' outcomes
@@ -274,6 +292,8 @@ pub async fn control_page(
         can_manage_evidence: scope.can(Permission::ManageEvidence),
         can_approve: scope.can(Permission::ApproveCompliance),
         today: time.today,
+        inventory: loaded.inventory,
+        tz,
     };
     render_status(status, page)
 }

@@ -5,6 +5,7 @@
 pub mod forms;
 pub mod handlers;
 pub mod list;
+pub mod living;
 pub mod models;
 pub mod notices;
 pub mod page;

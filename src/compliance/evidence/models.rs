@@ -374,16 +374,20 @@ pub fn unlink(
     Ok(deleted > 0)
 }
 
+/// What `resummarize` writes for a control: approved count, pending count, earliest valid-until of the approved.
+pub type Summary = (i32, i32, Option<Day>);
+
 /// Rewrites the evidence summary (approved count, pending count, earliest valid-until of the approved) of
-/// these controls from their links: one read, one UPDATE per control.
+/// these controls from their links, and from the asset inventory for the asset-management controls (living
+/// evidence, see `living`): one read (two with those controls), one UPDATE per control. Returns what it wrote.
 pub fn resummarize(
     conn: &mut DbConnection,
     org_id: &OrgId,
     control_ids: &[String],
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<Vec<(String, Summary)>> {
     if control_ids.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let rows: Vec<(String, EvidenceStatus, Day)> = evidence_links::table
         .inner_join(evidence::table)
@@ -405,6 +409,20 @@ pub fn resummarize(
             EvidenceStatus::Rejected => {}
         }
     }
+    if control_ids.iter().any(|c| super::living::InventoryKind::of_control(c).is_some()) {
+        for inventory in super::living::inventories(conn, org_id)? {
+            let (Some(until), Some((id, _))) =
+                (inventory.valid_until(), super::living::CONTROLS.iter().find(|(_, kind)| *kind == inventory.kind))
+            else {
+                continue;
+            };
+            if let Some(entry) = summary.get_mut(*id) {
+                entry.0 += 1;
+                entry.2 = Some(entry.2.map_or(until, |d: Day| d.min(until)));
+            }
+        }
+    }
+    let written: Vec<(String, Summary)> = summary.iter().map(|(c, s)| (c.to_string(), *s)).collect();
     for (control_id, (approved, pending, until)) in summary {
         diesel::update(org_controls::table)
             .filter(org_controls::org_id.eq(org_id))
@@ -417,7 +435,7 @@ pub fn resummarize(
             ))
             .execute(conn)?;
     }
-    Ok(())
+    Ok(written)
 }
 
 /// A new evidence item, validated.

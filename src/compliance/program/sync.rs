@@ -45,6 +45,18 @@ pub fn refresh(
     let in_scope_before: BTreeSet<usize> =
         rows.iter().filter(|r| r.in_scope).filter_map(|r| index.control(&r.control_id)).collect();
     let created = create_missing(conn, index, org_id, &scores, &rows, now)?;
+    // The asset-management controls take the asset inventory as evidence from the moment they are needed.
+    let living: Vec<String> = crate::compliance::evidence::living::CONTROLS
+        .iter()
+        .filter(|(id, _)| index.control(id).is_some_and(|c| scores.controls.contains_key(&c)))
+        .filter(|(id, _)| !rows.iter().any(|r| r.control_id == *id))
+        .map(|(id, _)| id.to_string())
+        .collect();
+    if created > 0 && !living.is_empty() {
+        crate::compliance::evidence::models::resummarize(conn, org_id, &living, now)?;
+        let again = refresh(conn, index, org_id, today, now)?;
+        return Ok(Refreshed { in_scope_before, created, ..again });
+    }
     rewrite_derived(conn, index, org_id, &scores, &rows, now)?;
     store::save(conn, index, org_id, &scores, now)?;
     Ok(Refreshed { in_scope_before, scores, created })

@@ -73,6 +73,7 @@ pub struct ApplyForm {
 pub async fn import_apply(c: Change, form: web::Form<ApplyForm>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
     let (org, text) = (scope.org_id().clone(), form.csv.clone());
+    let today = super::handlers::today_of(&state, &scope);
     let outcome = state
         .db
         .write(move |conn| {
@@ -84,6 +85,7 @@ pub async fn import_apply(c: Change, form: web::Form<ApplyForm>) -> AppResult<Ht
             let details = format!("{created} added, {updated} updated, {} refused", preview.refused());
             let target = Target::new("asset", "", "").details(details.clone());
             audit::record(conn, &actor, Some(&org), Action::AssetsImported, target)?;
+            super::handlers::inventory_changed(conn, &org, today, actor.at)?;
             Ok(Ok(details))
         })
         .await?;

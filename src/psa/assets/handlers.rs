@@ -11,14 +11,15 @@ use super::models::{self, Asset, AssetFilter, AssetInput, AssetStatus, AssetType
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::{Permission, Scope, session};
-use crate::db::DbConnection;
 use crate::db::ids::{AssetId, ContactId, OrgId};
+use crate::db::{Day, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::psa::contacts::models::{self as contacts, Contact};
 use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::{PageContext, PageInput, form_status, redirect, render, render_status};
+use chrono::NaiveDateTime;
 
 /// Days ahead that count as "warranty ending soon" (the list's filter, the renewals on the dashboard).
 pub const RENEWAL_DAYS: i64 = 60;
@@ -226,6 +227,18 @@ fn validated(
     Ok(if errors.is_empty() { Ok(input) } else { Err(errors) })
 }
 
+/// After the organization's assets changed (in the same transaction): the inventory is living evidence of the
+/// asset-management controls (compliance::evidence::living).
+pub fn inventory_changed(conn: &mut DbConnection, org: &OrgId, today: Day, now: NaiveDateTime) -> AppResult<()> {
+    let index = crate::compliance::program::index::embedded()?;
+    Ok(crate::compliance::evidence::living::inventory_changed(conn, index, org, today, now)?)
+}
+
+/// Today in the organization's timezone.
+pub fn today_of(state: &AppState, scope: &Scope) -> Day {
+    crate::compliance::program::today(state.clock.now(), scope.org.tz())
+}
+
 pub fn log(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -241,7 +254,7 @@ pub fn log(
 pub async fn create(c: Change, form: web::Form<AssetForm>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
-    let (org, submitted) = (scope.org_id().clone(), form.clone());
+    let (org, submitted, today) = (scope.org_id().clone(), form.clone(), today_of(&state, &scope));
     let outcome = state
         .db
         .write(move |conn| {
@@ -251,6 +264,7 @@ pub async fn create(c: Change, form: web::Form<AssetForm>) -> AppResult<HttpResp
             };
             let id = models::insert(conn, &org, &asset, actor.at)?;
             log(conn, &actor, &org, Action::AssetCreated, &id, &asset.name, asset.asset_type.label().into())?;
+            inventory_changed(conn, &org, today, actor.at)?;
             Ok(Ok((id, asset.name)))
         })
         .await?;
@@ -339,7 +353,8 @@ pub async fn update(c: Change, path: web::Path<String>, form: web::Form<AssetFor
         session::flash_error(&session, format!("{} is retired: restore it to change it.", asset.name));
         return Ok(redirect(&format!("/assets/{}", asset.id)));
     }
-    let (org, before, submitted) = (scope.org_id().clone(), asset.clone(), form.clone());
+    let (org, before, submitted, today) =
+        (scope.org_id().clone(), asset.clone(), form.clone(), today_of(&state, &scope));
     let outcome = state
         .db
         .write(move |conn| {
@@ -350,6 +365,7 @@ pub async fn update(c: Change, path: web::Path<String>, form: web::Form<AssetFor
             models::update(conn, &org, &before.id, &input, actor.at)?;
             let details = changed_fields(&before, &input);
             log(conn, &actor, &org, Action::AssetUpdated, &before.id, &input.name, details)?;
+            inventory_changed(conn, &org, today, actor.at)?;
             Ok(Ok(input.name))
         })
         .await?;
@@ -390,7 +406,7 @@ async fn set_retired(
     id: String,
     retired: bool,
 ) -> AppResult<HttpResponse> {
-    let org = scope.org_id().clone();
+    let (org, today) = (scope.org_id().clone(), today_of(state, scope));
     let (asset_id, outcome) = state
         .db
         .write(move |conn| {
@@ -406,6 +422,7 @@ async fn set_retired(
                 (Action::AssetRestored, "in stock".to_string())
             };
             log(conn, &actor, &org, action, &asset.id, &asset.name, details)?;
+            inventory_changed(conn, &org, today, actor.at)?;
             let message = if retired {
                 format!("{} is retired: kept with its history and tickets, no longer in the list.", asset.name)
             } else {

@@ -3,11 +3,14 @@
 
 pub mod csv_pages;
 pub mod demo;
+pub mod digest;
 pub mod forms;
 pub mod handlers;
 pub mod import;
 pub mod models;
 pub mod page;
+pub mod renewals;
+pub mod tickets;
 
 use crate::auth::Permission::*;
 use crate::web::routes::{Access, RouteDef, get, post};
@@ -31,6 +34,7 @@ pub fn routes() -> Vec<RouteDef> {
         get("/assets/import", Org(WorkTickets), csv_pages::import_form),
         post("/assets/import", Org(WorkTickets), csv_pages::import_preview).example(&[("csv", IMPORT)]),
         post("/assets/import/apply", Org(WorkTickets), csv_pages::import_apply).example(&[("csv", IMPORT)]),
+        get("/assets/by-id/{asset_id}", SignedIn, page::by_id),
         get("/assets/{asset_id}", Org(ViewTickets), page::show),
         get("/assets/{asset_id}/edit", Org(WorkTickets), handlers::edit_form),
         post("/assets/{asset_id}", Org(WorkTickets), handlers::update).example(ASSET),
@@ -38,5 +42,20 @@ pub fn routes() -> Vec<RouteDef> {
         post("/assets/{asset_id}/restore", Org(WorkTickets), handlers::restore),
         post("/assets/{asset_id}/files", Org(WorkTickets), page::upload),
         get("/assets/{asset_id}/files/{asset_file_id}", Org(ViewTickets), page::download),
+        get("/tickets/{number}/assets", Org(WorkTickets), tickets::picker),
+        post("/tickets/{number}/assets", Org(WorkTickets), tickets::link_asset).example(&[("asset", "{asset_id}")]),
+        post("/tickets/{number}/assets/{asset_id}/unlink", Org(WorkTickets), tickets::unlink_asset),
+        post("/profile/renewal-digest", SignedIn, digest::set_preference).example(&[("digest", "1")]),
     ]
+}
+
+/// The scheduled job of assets: the weekly renewals digest (hourly, so a new week is served soon after it
+/// starts; each person gets one digest a week).
+pub fn jobs() -> Vec<crate::jobs::Job> {
+    vec![crate::jobs::Job::new(
+        "assets.renewal_digest",
+        "Send the weekly renewals digest",
+        chrono::Duration::hours(1),
+        digest::run,
+    )]
 }

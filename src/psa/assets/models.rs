@@ -452,3 +452,17 @@ pub fn set_retired(
         .set((assets::status.eq(status), assets::retired_at.eq(retired.then_some(now)), assets::updated_at.eq(now)))
         .execute(conn)
 }
+
+/// Assets of one type and status: how many, and the latest change among them.
+pub type InventoryCount = (AssetType, AssetStatus, i64, Option<NaiveDateTime>);
+
+/// The organization's assets by type and status. One statement (at most types x statuses rows), for the
+/// inventory as living evidence.
+pub fn inventory_counts(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<InventoryCount>> {
+    use diesel::dsl::{count_star, max};
+    assets::table
+        .filter(assets::org_id.eq(org))
+        .group_by((assets::asset_type, assets::status))
+        .select((assets::asset_type, assets::status, count_star(), max(assets::updated_at)))
+        .load(conn)
+}

@@ -8,6 +8,7 @@ use diesel::prelude::*;
 
 use super::handlers::{asset_of, log};
 use super::models::{self, Asset};
+use super::tickets::{self, ASSET_TICKETS, AssetTicket};
 use crate::AppState;
 use crate::audit::Action;
 use crate::audit::log as activity;
@@ -56,6 +57,9 @@ struct AssetPage {
     asset: Asset,
     contact: Option<Contact>,
     files: Vec<FileRow>,
+    /// The newest tickets about the asset; `more_tickets` when there are older ones.
+    tickets: Vec<AssetTicket>,
+    more_tickets: bool,
     history: Vec<HistoryLine>,
     upload_error: String,
     can_work: bool,
@@ -91,7 +95,7 @@ async fn render_page(
     upload_error: String,
 ) -> AppResult<HttpResponse> {
     let (org, tz) = (scope.org_id().clone(), scope.org.tz());
-    let (page, asset, contact, files, entries) = state
+    let (page, asset, contact, files, mut tickets, entries) = state
         .db
         .run(move |conn| {
             let asset = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
@@ -100,8 +104,9 @@ async fn render_page(
                 None => None,
             };
             let files = files_of(conn, &org, &asset.id)?;
+            let tickets = tickets::of_asset(conn, &org, &asset.id, ASSET_TICKETS + 1)?;
             let entries = activity::for_target(conn, &org, "asset", &asset.id, HISTORY)?;
-            Ok((input.load(conn)?, asset, contact, files, entries))
+            Ok((input.load(conn)?, asset, contact, files, tickets, entries))
         })
         .await?;
     let history = entries
@@ -110,7 +115,10 @@ async fn render_page(
         .collect();
     let status = if upload_error.is_empty() { actix_web::http::StatusCode::OK } else { form_status_invalid() };
     let can_work = scope.can(Permission::WorkTickets);
-    render_status(status, AssetPage { page, asset, contact, files, history, upload_error, can_work, tz })
+    let more_tickets = tickets.len() as i64 > ASSET_TICKETS;
+    tickets.truncate(ASSET_TICKETS as usize);
+    let page = AssetPage { page, asset, contact, files, tickets, more_tickets, history, upload_error, can_work, tz };
+    render_status(status, page)
 }
 
 pub async fn show(
@@ -120,6 +128,31 @@ pub async fn show(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     render_page(&state, &scope, input, path.into_inner(), String::new()).await
+}
+
+/// An asset by id (the renewals digest's links): moves the person into the asset's organization when they see
+/// its service desk there, and opens it; 404 for anyone else.
+pub async fn by_id(
+    state: web::Data<AppState>,
+    identity: crate::auth::Identity,
+    session: actix_session::Session,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (org, asset) = state
+        .db
+        .run(move |conn| {
+            let org: String = crate::schema::assets::table
+                .filter(crate::schema::assets::id.eq(&id))
+                .select(crate::schema::assets::org_id)
+                .first(conn)
+                .optional()?
+                .ok_or(AppError::NotFound)?;
+            Ok((crate::psa::tickets::actions::desk_context(conn, &identity, &org)?, id))
+        })
+        .await?;
+    session::set_org(&session, &org);
+    Ok(redirect(&format!("/assets/{asset}")))
 }
 
 /// Adds files to an asset (its warranty, invoice, photos); a refused upload comes back next to the file field.

@@ -18,6 +18,7 @@ use crate::audit::Actor;
 use crate::auth::identity::org_context;
 use crate::auth::{Identity, Permission, Scope, session};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::error::{AppError, AppResult};
 use crate::orgs::find_org;
 use crate::psa::contacts::models as contacts;
@@ -478,6 +479,16 @@ pub async fn attachment(
     crate::storage::download::attachment(&state.storage, &file, &filename).await
 }
 
+/// The organization `org` as the person's context for a link into its service desk (a ticket, an asset): its id
+/// when they reach it there with the right to see the desk, else 404 (whether it exists does not leak).
+pub fn desk_context(conn: &mut DbConnection, identity: &Identity, org: &str) -> Result<OrgId, AppError> {
+    let context = org_context(conn, identity, org)?.ok_or(AppError::NotFound)?;
+    if !context.perms.contains(Permission::ViewTickets) {
+        return Err(AppError::NotFound);
+    }
+    Ok(context.id)
+}
+
 /// A ticket by id (emailed links, the MSP's queue): moves the person into the ticket's organization when they
 /// reach it there with the right to see tickets, and opens it; 404 for anyone else.
 pub async fn by_id(
@@ -497,11 +508,7 @@ pub async fn by_id(
                 .first(conn)
                 .optional()?;
             let (org, number) = row.ok_or(AppError::NotFound)?;
-            let context = org_context(conn, &who, &org)?.ok_or(AppError::NotFound)?;
-            if !context.perms.contains(Permission::ViewTickets) {
-                return Err(AppError::NotFound);
-            }
-            Ok((context.id, number))
+            Ok((desk_context(conn, &who, &org)?, number))
         })
         .await?;
     session::set_org(&session, &org_id);

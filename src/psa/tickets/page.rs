@@ -17,12 +17,13 @@ use crate::auth::{Permission, Scope};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TicketAttachmentId, TicketEventId, TicketId};
 use crate::error::{AppError, AppResult};
-use crate::orgs::find_org;
-use crate::psa::contacts::models::{self as contacts, Contact};
+use crate::orgs::Organization;
+use crate::psa::assets::tickets::{self as ticket_assets, LinkedAsset};
+use crate::psa::contacts::models::Contact;
 use crate::psa::sla_policy::display::DueView;
 use crate::psa::sla_policy::{self, TicketSla};
 use crate::psa::time::ticket::{self as ticket_time, TicketTime};
-use crate::schema::{ticket_attachments, ticket_links, tickets};
+use crate::schema::{contacts, organizations, ticket_attachments, ticket_links, tickets};
 use crate::web::filters;
 use crate::web::forms::FieldErrors;
 use crate::web::{PageContext, PageInput, render_status};
@@ -96,6 +97,8 @@ struct TicketPage {
     attachments: Vec<AttachmentRow>,
     watchers: Vec<Watcher>,
     related: Vec<Related>,
+    /// The assets the ticket is about (psa::assets::tickets).
+    assets: Vec<LinkedAsset>,
     workers: Vec<StaffMember>,
     sla: TicketSla,
     /// The SLA policies the ticket may be put under: (id, name).
@@ -164,6 +167,27 @@ pub fn ticket_in_scope(conn: &mut DbConnection, org: &OrgId, number: &str) -> Re
     models::by_number(conn, org, number)?.ok_or(AppError::NotFound)
 }
 
+/// The ticket (as `ticket_in_scope` finds it) with its requester, a contact of the same organization, and its
+/// organization: one statement.
+fn with_requester(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    number: &str,
+) -> Result<(Ticket, Option<Contact>, Organization), AppError> {
+    let number = models::parse_number(number).ok_or(AppError::NotFound)?;
+    let requester = contacts::table
+        .on(contacts::id.nullable().eq(tickets::requester_contact_id).and(contacts::org_id.eq(org.clone())));
+    tickets::table
+        .inner_join(organizations::table)
+        .left_join(requester)
+        .filter(tickets::org_id.eq(org))
+        .filter(tickets::number.eq(number))
+        .select((Ticket::as_select(), Option::<Contact>::as_select(), Organization::as_select()))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
 fn attachments_of(conn: &mut DbConnection, org: &OrgId, ticket: &TicketId) -> QueryResult<Vec<AttachmentRow>> {
     ticket_attachments::table
         .filter(ticket_attachments::org_id.eq(org))
@@ -216,12 +240,7 @@ pub async fn render_ticket(
     let loaded = state
         .db
         .run(move |conn| {
-            let ticket = ticket_in_scope(conn, &org_id, &number)?;
-            let org = find_org(conn, &org_id)?.ok_or(AppError::NotFound)?;
-            let requester = match &ticket.requester_contact_id {
-                Some(id) => contacts::find(conn, &org_id, id)?,
-                None => None,
-            };
+            let (ticket, requester, org) = with_requester(conn, &org_id, &number)?;
             let merged_into = match &ticket.merged_into_ticket_id {
                 Some(id) => models::by_id(conn, &org_id, id)?.map(|t| t.number),
                 None => None,
@@ -230,6 +249,7 @@ pub async fn render_ticket(
             let attachments = attachments_of(conn, &org_id, &ticket.id)?;
             let watchers = watchers::of_ticket(conn, &org_id, &ticket.id)?;
             let related = related_of(conn, &org_id, &ticket.id)?;
+            let assets = ticket_assets::of_ticket(conn, &org_id, &ticket.id)?;
             let workers = staff::workers(conn, &org)?;
             let sla = sla_policy::ticket_sla(conn, &org, &ticket, now)?;
             let policies = sla_policy::models::usable(conn, &org)?
@@ -251,7 +271,7 @@ pub async fn render_ticket(
                 watchers,
                 related,
                 workers,
-                (sla, policies, canned, time),
+                (sla, policies, canned, time, assets),
             ))
         })
         .await?;
@@ -265,7 +285,7 @@ pub async fn render_ticket(
         watchers,
         related,
         workers,
-        (sla, policies, canned, time),
+        (sla, policies, canned, time, assets),
     ) = loaded;
     if forms.reply.body.is_empty()
         && let Some(c) = canned.iter().find(|c| Some(c.id.as_str()) == forms.canned.as_deref())
@@ -309,6 +329,7 @@ pub async fn render_ticket(
             attachments,
             watchers,
             related,
+            assets,
             workers,
             sla,
             policies,

@@ -234,7 +234,13 @@ fn requester_of(conn: &mut DbConnection, ticket: &Ticket) -> QueryResult<Option<
     }
 }
 
-fn log(conn: &mut DbConnection, author: &Author, ticket: &Ticket, action: Action, details: String) -> QueryResult<()> {
+pub fn log(
+    conn: &mut DbConnection,
+    author: &Author,
+    ticket: &Ticket,
+    action: Action,
+    details: String,
+) -> QueryResult<()> {
     let label = format!("#{} {}", ticket.number, ticket.subject);
     audit::record(
         conn,
@@ -243,6 +249,19 @@ fn log(conn: &mut DbConnection, author: &Author, ticket: &Ticket, action: Action
         action,
         Target::new("ticket", &ticket.id, &label).details(details),
     )
+}
+
+/// An internal line of the ticket's history written by another area (an asset linked), the ticket touched.
+pub fn history_line(
+    conn: &mut DbConnection,
+    ticket: &Ticket,
+    author: &Author,
+    kind: EventKind,
+    details: &str,
+) -> QueryResult<()> {
+    let (name, now) = (author.name(), author.at());
+    conversation::insert(conn, &ticket.org_id, &ticket.id, &author.event(kind, true, &name, "", details), now)?;
+    touch(conn, ticket, now)
 }
 
 fn touch(conn: &mut DbConnection, ticket: &Ticket, at: NaiveDateTime) -> QueryResult<()> {

@@ -6,8 +6,30 @@ use crate::support::fixture;
 use palisade::auth::Tier;
 use palisade::psa::tickets::service::{self, Reply};
 
+/// A new asset of `org` linked to the ticket.
+fn link_asset(
+    conn: &mut palisade::db::DbConnection,
+    org: &palisade::db::ids::OrgId,
+    ticket: &palisade::db::ids::TicketId,
+    name: &str,
+) {
+    use diesel::prelude::*;
+    use palisade::schema::ticket_assets as l;
+    let asset = super::assets::asset(conn, org, name, None);
+    diesel::insert_into(l::table)
+        .values((
+            l::org_id.eq(org),
+            l::ticket_id.eq(ticket),
+            l::asset_id.eq(&asset),
+            l::linked_by.eq("Fixture"),
+            l::linked_at.eq(crate::support::start_time()),
+        ))
+        .execute(conn)
+        .unwrap();
+}
+
 /// Statements of the second of two GETs of each path by the MSP admin (working in client T2), with `scale`
-/// clients, tickets per client and replies per ticket.
+/// clients, tickets per client, replies per ticket and assets linked to it.
 async fn statements(scale: usize, paths: &[&str]) -> Vec<u64> {
     let (app, f) = TestApp::with_msp().await;
     {
@@ -41,6 +63,9 @@ async fn statements(scale: usize, paths: &[&str]) -> Vec<u64> {
                         .unwrap();
                     }
                     super::customer_reply(&mut conn, org, &id, &ann, "Thanks", crate::support::start_time());
+                    for a in 0..scale {
+                        link_asset(&mut conn, org, &id, &format!("Laptop {a}"));
+                    }
                 }
             }
         }
@@ -69,7 +94,7 @@ async fn queues_and_the_ticket_page_do_not_grow_with_tickets_replies_or_clients(
     let many = statements(12, &paths).await;
     assert_eq!(few, many, "statements per page with little and with more data: {paths:?}");
     // Identity and context (two), then each page's own: queue count and page (and its assignee list), the
-    // ticket page's ticket, organization, requester, conversation, files, watchers, related, staff, SLA, and
+    // ticket page's ticket with its organization and requester, conversation, files, watchers, related, staff, SLA, and
     // its time entries and the time form's work types (two statements, for the MSP's staff who log time).
     for (path, n) in paths.iter().zip(&few) {
         assert!(*n <= 16, "{path}: {n} statements");

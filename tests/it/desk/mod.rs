@@ -1,11 +1,14 @@
 //! The service desk: contacts, tickets (numbers, the service, the ticket page, queues), SLA.
 
+mod asset_links;
 pub mod assets;
 mod contacts;
 mod cost;
+mod inventory_evidence;
 pub mod kb;
 mod numbers;
 mod recurring;
+mod renewals;
 mod sla;
 mod tickets;
 

@@ -12,6 +12,7 @@
 //! .ci/run does) or from the file `PALISADE_AXE_JS` names; without it the checks are skipped with a notice,
 //! except in CI, where that is a failure.
 
+mod assets_kb;
 mod billing;
 mod clients;
 mod compliance;
