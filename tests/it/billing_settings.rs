@@ -53,13 +53,7 @@ async fn the_currency_and_logo_go_on_new_invoices_and_an_invoice_keeps_its_curre
     assert!(lines.body.lines().nth(1).unwrap().contains(",EUR,"), "{}", lines.body);
 
     // The emailed attachment carries the logo inside it.
-    let contact = palisade::psa::contacts::models::ContactInput {
-        name: "Bill Payer".into(),
-        email: Some("bills@legal.test".into()),
-        is_billing: true,
-        ..Default::default()
-    };
-    palisade::psa::contacts::models::insert(&mut app.conn(), &f.t2, &contact, app.now()).unwrap();
+    crate::invoices::billing_contact(&app, &f.t2, "bills@legal.test");
     priya.get(&format!("/billing/invoices/{id}")).await;
     priya.post(&format!("/billing/invoices/{id}/email"), &[]).await.assert_status(303);
     let key = format!("invoices/{}/{id}.html", f.msp);

@@ -49,6 +49,17 @@ pub fn entry(
     id
 }
 
+/// "Bill Payer", the client's billing contact at `email`.
+pub fn billing_contact(app: &TestApp, client: &OrgId, email: &str) {
+    let input = palisade::psa::contacts::models::ContactInput {
+        name: "Bill Payer".into(),
+        email: Some(email.into()),
+        is_billing: true,
+        ..Default::default()
+    };
+    palisade::psa::contacts::models::insert(&mut app.conn(), client, &input, app.now()).unwrap();
+}
+
 /// An invoice of `msp` for `client`'s March 2026 (the access matrix's `{invoice_id}`), billing the entries there.
 pub fn matrix_invoice(conn: &mut DbConnection, msp: &OrgId, client: &OrgId) -> String {
     let month = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
@@ -374,13 +385,7 @@ async fn an_invoice_is_emailed_to_the_billing_contact_with_the_invoice_attached(
     priya.get(&to).await;
     let refused = priya.post(&format!("{to}/email"), &[]).await;
     priya.follow(&refused).await.assert_contains("Tier Two Legal has no billing contact with an email");
-    let input = palisade::psa::contacts::models::ContactInput {
-        name: "Bill Payer".into(),
-        email: Some("bills@legal.test".into()),
-        is_billing: true,
-        ..Default::default()
-    };
-    palisade::psa::contacts::models::insert(&mut app.conn(), &f.t2, &input, app.now()).unwrap();
+    billing_contact(&app, &f.t2, "bills@legal.test");
     let sent = priya.post(&format!("{to}/email"), &[]).await;
     let page = priya.follow(&sent).await;
     page.assert_contains("Invoice emailed to bills@legal.test.");
