@@ -8,6 +8,34 @@ use actix_web::http::header::{self, Charset, ContentDisposition, DispositionPara
 use super::{Storage, StoredFile};
 use crate::error::AppError;
 
+/// A file's row in an attachments table (a ticket's, an article's, an asset's): what serving it needs. Select it
+/// with [`file_columns!`](crate::file_columns) after finding the row through the scope.
+#[derive(diesel::Queryable, Clone, Debug)]
+pub struct AttachmentFile {
+    pub key: String,
+    pub size: i64,
+    pub sha256: String,
+    pub content_type: String,
+    pub filename: String,
+}
+
+impl AttachmentFile {
+    /// Streams the file as an attachment under the name it was uploaded with.
+    pub async fn serve(self, storage: &Storage) -> Result<HttpResponse, AppError> {
+        let AttachmentFile { key, size, sha256, content_type, filename } = self;
+        attachment(storage, &StoredFile { key, size: size as u64, sha256, content_type }, &filename).await
+    }
+}
+
+/// The columns of an [`AttachmentFile`] in an attachments table: `file_columns!(kb_attachments)` (the table's module in
+/// scope).
+#[macro_export]
+macro_rules! file_columns {
+    ($table:ident) => {
+        ($table::storage_key, $table::size, $table::sha256, $table::content_type, $table::filename)
+    };
+}
+
 /// Streams `file` from storage as an attachment called `filename` (what the person uploaded it as).
 pub async fn attachment(storage: &Storage, file: &StoredFile, filename: &str) -> Result<HttpResponse, AppError> {
     let (size, stream) = storage.open(&file.key).await?;

@@ -144,7 +144,6 @@ pub fn parse(text: &str, spec: &Spec) -> Result<Vec<Row>, String> {
     Ok(rows)
 }
 
-/// The CSV of an import form: an uploaded file (multipart, field `file`) or pasted text (field `csv`).
 /// What an import page shows for an outcome (a preview, nothing yet, or an error about the file), and its status:
 /// 422 with an error, so the pasted lines come back beside it.
 pub fn shown<P>(outcome: Result<Option<P>, String>) -> (Option<P>, String, actix_web::http::StatusCode) {
@@ -154,6 +153,17 @@ pub fn shown<P>(outcome: Result<Option<P>, String>) -> (Option<P>, String, actix
     }
 }
 
+/// The CSV an import's preview form sent, to preview; or, refused, the text to show back in the form and the
+/// message beside it (an empty form, an unreadable or too large file).
+pub async fn to_preview(req: &HttpRequest, payload: web::Payload, spec: &Spec) -> Result<String, (String, String)> {
+    match submitted(req, payload, spec).await {
+        Ok(csv) if csv.trim().is_empty() => Err((csv, "Choose a CSV file or paste its lines.".into())),
+        Ok(csv) => Ok(csv),
+        Err(message) => Err((String::new(), message)),
+    }
+}
+
+/// The CSV of an import form: an uploaded file (multipart, field `file`) or pasted text (field `csv`).
 pub async fn submitted(req: &HttpRequest, payload: web::Payload, spec: &Spec) -> Result<String, String> {
     let is_multipart = req
         .headers()

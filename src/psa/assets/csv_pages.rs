@@ -51,12 +51,9 @@ pub async fn import_preview(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let csv = match csv_import::submitted(&req, payload, &import::SPEC).await {
-        Ok(csv) if csv.trim().is_empty() => {
-            return import_page(&state, input, csv, Err("Choose a CSV file or paste its lines.".into())).await;
-        }
+    let csv = match csv_import::to_preview(&req, payload, &import::SPEC).await {
         Ok(csv) => csv,
-        Err(message) => return import_page(&state, input, String::new(), Err(message)).await,
+        Err((csv, message)) => return import_page(&state, input, csv, Err(message)).await,
     };
     let (org, text) = (scope.org_id().clone(), csv.clone());
     let outcome = state.db.run(move |conn| Ok(import::preview(conn, &org, &text)?)).await?;

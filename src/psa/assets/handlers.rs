@@ -1,7 +1,6 @@
 //! Service desk -> Assets: the list (filters, search, sort), adding and editing, retiring and restoring.
 //! The asset's own page and its files are in `page.rs`; the CSV import and export in `import.rs`.
 
-use actix_session::Session;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -378,35 +377,11 @@ pub async fn update(c: Change, path: web::Path<String>, form: web::Form<AssetFor
     }
 }
 
-pub async fn retire(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    set_retired(&state, &scope, actor, &session, path.into_inner(), true).await
-}
-
-pub async fn restore(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    set_retired(&state, &scope, actor, &session, path.into_inner(), false).await
-}
-
-async fn set_retired(
-    state: &AppState,
-    scope: &Scope,
-    actor: Actor,
-    session: &Session,
-    id: String,
-    retired: bool,
-) -> AppResult<HttpResponse> {
-    let (org, today) = (scope.org_id().clone(), today_of(state, scope));
+/// Retires an asset (`RETIRED`: kept with its history and tickets, out of the list) or puts it back in stock.
+pub async fn set_retired<const RETIRED: bool>(c: Change, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let Change { state, scope, actor, session, .. } = c;
+    let (id, retired) = (path.into_inner(), RETIRED);
+    let (org, today) = (scope.org_id().clone(), today_of(&state, &scope));
     let (asset_id, outcome) = state
         .db
         .write(move |conn| {
@@ -431,6 +406,6 @@ async fn set_retired(
             Ok((asset.id, Ok(message)))
         })
         .await?;
-    session::flash_outcome(session, outcome);
+    session::flash_outcome(&session, outcome);
     Ok(redirect(&format!("/assets/{asset_id}")))
 }

@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::psa::contacts::models::{self as contacts, Contact};
 use crate::schema::asset_attachments;
 use crate::storage::StoredFile;
+use crate::storage::download::AttachmentFile;
 use crate::storage::multipart::read_form;
 use crate::web::change::Change;
 use crate::web::{PageContext, PageInput, form_status_invalid, redirect, render_status};
@@ -225,26 +226,19 @@ pub async fn download(
 ) -> AppResult<HttpResponse> {
     let (asset, id) = path.into_inner();
     let org = scope.org_id().clone();
-    let (file, filename) = state
+    let file = state
         .db
         .run(move |conn| {
-            let row: (String, i64, String, String, String) = asset_attachments::table
+            let row: AttachmentFile = asset_attachments::table
                 .filter(asset_attachments::org_id.eq(&org))
                 .filter(asset_attachments::asset_id.eq(&asset))
                 .filter(asset_attachments::id.eq(&id))
-                .select((
-                    asset_attachments::storage_key,
-                    asset_attachments::size,
-                    asset_attachments::sha256,
-                    asset_attachments::content_type,
-                    asset_attachments::filename,
-                ))
+                .select(crate::file_columns!(asset_attachments))
                 .first(conn)
                 .optional()?
                 .ok_or(AppError::NotFound)?;
-            let (key, size, sha256, content_type, filename) = row;
-            Ok((StoredFile { key, size: size as u64, sha256, content_type }, filename))
+            Ok(row)
         })
         .await?;
-    crate::storage::download::attachment(&state.storage, &file, &filename).await
+    file.serve(&state.storage).await
 }

@@ -1,7 +1,6 @@
 //! Service desk -> Contacts: the list (search, archived), adding and editing, archiving, a contact's tickets,
 //! and the CSV import with its preview.
 
-use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -218,34 +217,10 @@ pub async fn update(c: Change, path: web::Path<String>, form: web::Form<ContactF
     }
 }
 
-pub async fn archive(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    set_archived(&state, &scope, actor, &session, path.into_inner(), true).await
-}
-
-pub async fn restore(
-    state: web::Data<AppState>,
-    scope: Scope,
-    actor: Actor,
-    session: Session,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    set_archived(&state, &scope, actor, &session, path.into_inner(), false).await
-}
-
-async fn set_archived(
-    state: &AppState,
-    scope: &Scope,
-    actor: Actor,
-    session: &Session,
-    id: String,
-    archived: bool,
-) -> AppResult<HttpResponse> {
+/// Archives a contact (`ARCHIVED`: kept on their tickets, no longer offered as a requester) or restores one.
+pub async fn set_archived<const ARCHIVED: bool>(c: Change, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let Change { state, scope, actor, session, .. } = c;
+    let (id, archived) = (path.into_inner(), ARCHIVED);
     let org = scope.org_id().clone();
     let (contact_id, outcome) = state
         .db
@@ -266,7 +241,7 @@ async fn set_archived(
             Ok((contact.id, Ok(message)))
         })
         .await?;
-    session::flash_outcome(session, outcome);
+    session::flash_outcome(&session, outcome);
     Ok(redirect(&format!("/contacts/{contact_id}")))
 }
 
@@ -302,12 +277,9 @@ pub async fn import_preview(
     req: HttpRequest,
     payload: web::Payload,
 ) -> AppResult<HttpResponse> {
-    let csv = match crate::web::csv_import::submitted(&req, payload, &import::SPEC).await {
-        Ok(csv) if csv.trim().is_empty() => {
-            return import_page(&state, input, csv, Err("Choose a CSV file or paste its lines.".into())).await;
-        }
+    let csv = match crate::web::csv_import::to_preview(&req, payload, &import::SPEC).await {
         Ok(csv) => csv,
-        Err(message) => return import_page(&state, input, String::new(), Err(message)).await,
+        Err((csv, message)) => return import_page(&state, input, csv, Err(message)).await,
     };
     let (org, text) = (scope.org_id().clone(), csv.clone());
     let outcome = state.db.run(move |conn| Ok(import::preview(conn, &org, &text)?)).await?;

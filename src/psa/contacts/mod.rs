@@ -24,7 +24,7 @@ pub fn routes() -> Vec<RouteDef> {
         get("/contacts/{contact_id}", Org(ViewTickets), handlers::detail),
         get("/contacts/{contact_id}/edit", Org(WorkTickets), handlers::edit_form),
         post("/contacts/{contact_id}", Org(WorkTickets), handlers::update).example(CONTACT),
-        post("/contacts/{contact_id}/archive", Org(WorkTickets), handlers::archive),
-        post("/contacts/{contact_id}/restore", Org(WorkTickets), handlers::restore),
+        post("/contacts/{contact_id}/archive", Org(WorkTickets), handlers::set_archived::<true>),
+        post("/contacts/{contact_id}/restore", Org(WorkTickets), handlers::set_archived::<false>),
     ]
 }

@@ -15,6 +15,7 @@ use crate::db::ids::ArticleAttachmentId;
 use crate::error::{AppError, AppResult};
 use crate::schema::kb_attachments;
 use crate::storage::StoredFile;
+use crate::storage::download::AttachmentFile;
 use crate::storage::multipart::read_form;
 use crate::web::change::Change;
 use crate::web::redirect;
@@ -132,27 +133,20 @@ pub async fn download(
 ) -> AppResult<HttpResponse> {
     let (article_id, file_id) = path.into_inner();
     let reader = Reader::staff(&scope);
-    let (file, filename) = state
+    let file = state
         .db
         .run(move |conn| {
             let article = models::find_visible(conn, &reader, &article_id)?.ok_or(AppError::NotFound)?;
-            let row: (String, i64, String, String, String) = kb_attachments::table
+            let row: AttachmentFile = kb_attachments::table
                 .filter(kb_attachments::org_id.eq(&article.org_id))
                 .filter(kb_attachments::article_id.eq(&article.id))
                 .filter(kb_attachments::id.eq(&file_id))
-                .select((
-                    kb_attachments::storage_key,
-                    kb_attachments::size,
-                    kb_attachments::sha256,
-                    kb_attachments::content_type,
-                    kb_attachments::filename,
-                ))
+                .select(crate::file_columns!(kb_attachments))
                 .first(conn)
                 .optional()?
                 .ok_or(AppError::NotFound)?;
-            let (key, size, sha256, content_type, filename) = row;
-            Ok((StoredFile { key, size: size as u64, sha256, content_type }, filename))
+            Ok(row)
         })
         .await?;
-    crate::storage::download::attachment(&state.storage, &file, &filename).await
+    file.serve(&state.storage).await
 }

@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::orgs::find_org;
 use crate::psa::contacts::models as contacts;
 use crate::schema::{ticket_attachments, tickets};
-use crate::storage::StoredFile;
+use crate::storage::download::AttachmentFile;
 use crate::storage::multipart::read_form;
 use crate::web::change::Change;
 use crate::web::forms::FieldErrors;
@@ -454,29 +454,22 @@ pub async fn attachment(
 ) -> AppResult<HttpResponse> {
     let (number, id) = path.into_inner();
     let org = scope.org_id().clone();
-    let (file, filename) = state
+    let file = state
         .db
         .run(move |conn| {
             let ticket = ticket_in_scope(conn, &org, &number)?;
-            let row: (String, i64, String, String, String) = ticket_attachments::table
+            let row: AttachmentFile = ticket_attachments::table
                 .filter(ticket_attachments::org_id.eq(&org))
                 .filter(ticket_attachments::ticket_id.eq(&ticket.id))
                 .filter(ticket_attachments::id.eq(&id))
-                .select((
-                    ticket_attachments::storage_key,
-                    ticket_attachments::size,
-                    ticket_attachments::sha256,
-                    ticket_attachments::content_type,
-                    ticket_attachments::filename,
-                ))
+                .select(crate::file_columns!(ticket_attachments))
                 .first(conn)
                 .optional()?
                 .ok_or(AppError::NotFound)?;
-            let (key, size, sha256, content_type, filename) = row;
-            Ok((StoredFile { key, size: size as u64, sha256, content_type }, filename))
+            Ok(row)
         })
         .await?;
-    crate::storage::download::attachment(&state.storage, &file, &filename).await
+    file.serve(&state.storage).await
 }
 
 /// The organization `org` as the person's context for a link into its service desk (a ticket, an asset): its id
