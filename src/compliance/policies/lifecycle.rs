@@ -7,7 +7,7 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use super::models::{self, PolicyStatus, Publication};
+use super::models::{self, PolicyKind, PolicyStatus, Publication};
 use super::page::{Kept, policy_page};
 use super::{log, may_approve};
 use crate::audit::Action;
@@ -104,7 +104,14 @@ async fn decide(c: Change, id: String, form: StepForm, approve: bool) -> AppResu
         .write(move |conn| {
             let policy = models::find(conn, &org, &wanted)?.ok_or(AppError::NotFound)?;
             if !may_approve(&scope, policy.kind) {
-                return Err(AppError::Forbidden);
+                let who = match policy.kind {
+                    PolicyKind::General => "an Approver".to_string(),
+                    kind => format!("an Approver or an Approver ({})", kind.label()),
+                };
+                return Ok(refused(
+                    "comment",
+                    format!("A {} policy is approved by {who}.", policy.kind.label().to_lowercase()),
+                ));
             }
             let comment = match super::forms::comment(&comment, !approve) {
                 Ok(comment) => comment,
