@@ -1,13 +1,12 @@
 //! Compliance -> People: the directory (search, department, active or not), adding and editing, deactivating
-//! and reactivating, the CSV import with its preview, and the CSV export.
+//! and reactivating, and the CSV export (the import is `import`).
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::forms::PersonForm;
-use super::import::{self, Preview};
 use super::models::{self, ListFilter, Person, PersonInput};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
@@ -16,7 +15,6 @@ use crate::db::DbConnection;
 use crate::db::ids::{OrgId, PersonId};
 use crate::error::{AppError, AppResult};
 use crate::web::change::Change;
-use crate::web::csv_import;
 use crate::web::forms::FieldErrors;
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::{PageContext, PageInput, form_status, redirect, render, render_status};
@@ -261,83 +259,6 @@ async fn set_active(
         .await?;
     session::flash_outcome(session, outcome);
     Ok(redirect(if active { "/compliance/people?status=inactive" } else { "/compliance/people" }))
-}
-
-#[derive(Template)]
-#[template(path = "compliance/people/import.html")]
-struct ImportPage {
-    page: PageContext,
-    csv: String,
-    error: String,
-    preview: Option<Preview>,
-}
-
-async fn import_page(
-    state: &AppState,
-    input: PageInput,
-    csv: String,
-    outcome: Result<Option<Preview>, String>,
-) -> AppResult<HttpResponse> {
-    let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
-    let (preview, error, status) = csv_import::shown(outcome);
-    render_status(status, ImportPage { page, csv, error, preview })
-}
-
-pub async fn import_form(state: web::Data<AppState>, input: PageInput) -> AppResult<HttpResponse> {
-    import_page(&state, input, String::new(), Ok(None)).await
-}
-
-/// Reads the file and shows what importing it would do; nothing is written.
-pub async fn import_preview(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> AppResult<HttpResponse> {
-    let csv = match csv_import::submitted(&req, payload, &import::SPEC).await {
-        Ok(csv) if csv.trim().is_empty() => {
-            return import_page(&state, input, csv, Err("Choose a CSV file or paste its lines.".into())).await;
-        }
-        Ok(csv) => csv,
-        Err(message) => return import_page(&state, input, String::new(), Err(message)).await,
-    };
-    let (org, text) = (scope.org_id().clone(), csv.clone());
-    let outcome = state.db.run(move |conn| Ok(import::preview(conn, &org, &text)?)).await?;
-    import_page(&state, input, csv, outcome.map(Some)).await
-}
-
-#[derive(Deserialize)]
-pub struct ApplyForm {
-    #[serde(default)]
-    csv: String,
-}
-
-/// Imports the previewed file's accepted rows (checked again, in one transaction).
-pub async fn import_apply(c: Change, form: web::Form<ApplyForm>) -> AppResult<HttpResponse> {
-    let Change { state, scope, input, actor, session } = c;
-    let (org, text) = (scope.org_id().clone(), form.csv.clone());
-    let outcome = state
-        .db
-        .write(move |conn| {
-            let preview = match import::preview(conn, &org, &text)? {
-                Ok(preview) => preview,
-                Err(message) => return Ok(Err(message)),
-            };
-            let (created, updated) = import::apply(conn, &org, &preview, actor.at)?;
-            let details = format!("{created} added, {updated} updated, {} refused", preview.refused());
-            let target = Target::new("person", "", "").details(details.clone());
-            audit::record(conn, &actor, Some(&org), Action::PeopleImported, target)?;
-            Ok(Ok(details))
-        })
-        .await?;
-    match outcome {
-        Ok(details) => {
-            session::flash_ok(&session, format!("People imported: {details}."));
-            Ok(redirect("/compliance/people"))
-        }
-        Err(message) => import_page(&state, input, form.into_inner().csv, Err(message)).await,
-    }
 }
 
 /// Every person of the organization as CSV, in the import's columns (plus whether they are active).

@@ -4,14 +4,18 @@
 
 use std::collections::HashSet;
 
+use askama::Template;
 use chrono::NaiveDateTime;
 
 use super::forms::{FIELDS, PersonForm, validate_fields};
 use super::models::{self, PersonInput};
+use crate::audit::Action;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
+use crate::web::PageContext;
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, get};
 use crate::web::forms::FieldErrors;
+use crate::web::import_pages::Import;
 
 /// What a people file may have.
 pub const SPEC: Spec = Spec {
@@ -23,6 +27,42 @@ pub const SPEC: Spec = Spec {
 };
 
 pub type Preview = csv_import::Preview<PersonInput>;
+
+/// The people import, for the import pages (`web::import_pages`).
+pub struct PeopleImport;
+
+#[derive(Template)]
+#[template(path = "compliance/people/import.html")]
+pub struct ImportPage {
+    page: PageContext,
+    csv: String,
+    error: String,
+    preview: Option<Preview>,
+}
+
+impl Import for PeopleImport {
+    type Row = PersonInput;
+    type Page = ImportPage;
+    const SPEC: Spec = SPEC;
+    const LIST: &'static str = "/compliance/people";
+    const LOGGED: (Action, &'static str) = (Action::PeopleImported, "person");
+    const TITLE: &'static str = "People";
+
+    fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {
+        preview(conn, org, text)
+    }
+    fn apply(
+        conn: &mut DbConnection,
+        org: &OrgId,
+        p: &Preview,
+        now: NaiveDateTime,
+    ) -> diesel::QueryResult<(usize, usize)> {
+        apply(conn, org, p, now)
+    }
+    fn page(page: PageContext, csv: String, error: String, preview: Option<Preview>) -> ImportPage {
+        ImportPage { page, csv, error, preview }
+    }
+}
 
 /// Reads the file: the problem with the file as a whole, or its rows checked against each other and the
 /// organization's people (one statement for the whole file).

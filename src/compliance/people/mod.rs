@@ -8,7 +8,9 @@ pub mod import;
 pub mod models;
 
 use crate::auth::Permission::{ManagePolicies, ViewCompliance};
+use crate::web::import_pages;
 use crate::web::routes::{Access, RouteDef, get, post};
+use import::PeopleImport;
 
 pub fn routes() -> Vec<RouteDef> {
     use Access::Org;
@@ -24,9 +26,9 @@ pub fn routes() -> Vec<RouteDef> {
         get("/compliance/people", Org(ViewCompliance), handlers::list),
         get("/compliance/people/new", Org(ManagePolicies), handlers::new_form),
         post("/compliance/people", Org(ManagePolicies), handlers::create).example(PERSON),
-        get("/compliance/people/import", Org(ManagePolicies), handlers::import_form),
-        post("/compliance/people/import", Org(ManagePolicies), handlers::import_preview).example(FILE),
-        post("/compliance/people/import/apply", Org(ManagePolicies), handlers::import_apply).example(FILE),
+        get("/compliance/people/import", Org(ManagePolicies), import_pages::form::<PeopleImport>),
+        post("/compliance/people/import", Org(ManagePolicies), import_pages::preview::<PeopleImport>).example(FILE),
+        post("/compliance/people/import/apply", Org(ManagePolicies), import_pages::apply::<PeopleImport>).example(FILE),
         get("/compliance/people/export.csv", Org(ViewCompliance), handlers::export),
         get("/compliance/people/{person_id}/edit", Org(ManagePolicies), handlers::edit_form),
         post("/compliance/people/{person_id}", Org(ManagePolicies), handlers::update).example(PERSON),

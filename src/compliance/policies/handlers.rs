@@ -12,6 +12,7 @@ use crate::AppState;
 use crate::audit::Action;
 use crate::auth::{Permission, Scope, session};
 use crate::compliance::program::OrgTime;
+use crate::db::ids::UserId;
 use crate::error::AppResult;
 use crate::web::change::Change;
 use crate::web::forms::{self, FieldErrors};
@@ -164,77 +165,96 @@ pub struct CreateForm {
     kind: String,
 }
 
+/// What a new policy starts from.
+enum Start {
+    Template(&'static library::Template),
+    /// A title and a kind, with an outline to write in.
+    Scratch(String, PolicyKind),
+}
+
+impl Start {
+    /// The template or the title and kind asked for, or the fields at fault.
+    fn of(form: &CreateForm) -> Result<Start, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if !form.template.trim().is_empty() {
+            return library::find(form.template.trim()).map(Start::Template).ok_or_else(|| {
+                errors.add("template", "This template does not exist. Choose one of the gallery.");
+                errors
+            });
+        }
+        let title = forms::required(&mut errors, "title", &form.title, "Title", super::forms::MAX_TITLE);
+        match PolicyKind::parse(form.kind.trim()) {
+            Some(kind) if errors.is_empty() => Ok(Start::Scratch(title, kind)),
+            kind => {
+                if kind.is_none() {
+                    errors.add("kind", "Choose whether this is a security, privacy or general policy.");
+                }
+                Err(errors)
+            }
+        }
+    }
+
+    /// The template's slug ("" from scratch) and the draft, owned by `owner`, dated from `today`: a template's
+    /// placeholders are filled from the organization (`fill`).
+    fn draft(
+        self,
+        fill: impl FnOnce(crate::db::Day) -> Fill,
+        owner: UserId,
+        today: crate::db::Day,
+    ) -> (&'static str, Draft) {
+        match self {
+            Start::Template(t) => {
+                let next_review_on = today.plus_months(t.review_months as u32);
+                let draft = Draft {
+                    title: t.title.clone(),
+                    kind: t.kind,
+                    owner: Some(owner),
+                    review_months: t.review_months,
+                    next_review_on: Some(next_review_on),
+                    body: t.filled(&fill(next_review_on)),
+                    controls: t.controls.clone(),
+                };
+                (t.slug.as_str(), draft)
+            }
+            Start::Scratch(title, kind) => {
+                let draft = Draft {
+                    body: format!("# {title}\n\n## Purpose\n\n## Scope\n\n## Policy\n\n## Enforcement\n"),
+                    title,
+                    kind,
+                    owner: Some(owner),
+                    review_months: 12,
+                    next_review_on: Some(today.plus_months(12)),
+                    controls: Vec::new(),
+                };
+                ("", draft)
+            }
+        }
+    }
+}
+
 /// Starts a draft: from a template (its text with the placeholders filled from the organization, its controls
 /// and cadence), or from scratch (a title, a kind and an outline to write in).
 pub async fn create(c: Change, form: web::Form<CreateForm>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
     let form = form.into_inner();
     let time = OrgTime::of(state.clock.now(), &scope);
-    let mut errors = FieldErrors::default();
-    let from_template = if form.template.trim().is_empty() {
-        None
-    } else {
-        match library::find(form.template.trim()) {
-            Some(t) => Some(t),
-            None => {
-                errors.add("template", "This template does not exist. Choose one of the gallery.");
-                None
-            }
-        }
+    let start = match Start::of(&form) {
+        Ok(start) => start,
+        Err(errors) => return new_page(&state, &scope, input, (form.title, form.kind), errors).await,
     };
-    let scratch = if from_template.is_none() && errors.is_empty() {
-        let title = forms::required(&mut errors, "title", &form.title, "Title", super::forms::MAX_TITLE);
-        let kind = PolicyKind::parse(form.kind.trim());
-        if kind.is_none() {
-            errors.add("kind", "Choose whether this is a security, privacy or general policy.");
-        }
-        kind.map(|kind| (title, kind))
-    } else {
-        None
-    };
-    if !errors.is_empty() {
-        return new_page(&state, &scope, input, (form.title, form.kind), errors).await;
-    }
     let (org, org_name, user) = (scope.org_id().clone(), scope.org.name.clone(), scope.user.id.clone());
     let (id, title, used) = state
         .db
         .write(move |conn| {
             let leads = leads::of(conn, &org)?;
-            let (slug, draft) = match (from_template, scratch) {
-                (Some(t), _) => {
-                    let next_review_on = time.today.plus_months(t.review_months as u32);
-                    let fill = Fill {
-                        organization: org_name,
-                        security_lead: leads.security.name.clone(),
-                        privacy_lead: leads.privacy.name.clone(),
-                        effective_date: time.today.label(),
-                        next_review_date: next_review_on.label(),
-                    };
-                    let draft = Draft {
-                        title: t.title.clone(),
-                        kind: t.kind,
-                        owner: Some(user.clone()),
-                        review_months: t.review_months,
-                        next_review_on: Some(next_review_on),
-                        body: t.filled(&fill),
-                        controls: t.controls.clone(),
-                    };
-                    (t.slug.as_str(), draft)
-                }
-                (None, Some((title, kind))) => {
-                    let draft = Draft {
-                        body: format!("# {title}\n\n## Purpose\n\n## Scope\n\n## Policy\n\n## Enforcement\n"),
-                        title,
-                        kind,
-                        owner: Some(user.clone()),
-                        review_months: 12,
-                        next_review_on: Some(time.today.plus_months(12)),
-                        controls: Vec::new(),
-                    };
-                    ("", draft)
-                }
-                (None, None) => unreachable!("a template or a title and kind were checked above"),
+            let fill = |next_review_on: crate::db::Day| Fill {
+                organization: org_name,
+                security_lead: leads.security.name.clone(),
+                privacy_lead: leads.privacy.name.clone(),
+                effective_date: time.today.label(),
+                next_review_date: next_review_on.label(),
             };
+            let (slug, draft) = start.draft(fill, user.clone(), time.today);
             let id = models::insert(conn, &org, slug, &draft, &user, actor.at)?;
             let details = if slug.is_empty() { "from scratch".to_string() } else { format!("from template {slug}") };
             log(conn, &actor, &org, Action::PolicyCreated, &id, &draft.title, details)?;

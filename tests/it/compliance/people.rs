@@ -212,7 +212,7 @@ async fn the_directory_runs_the_same_statements_for_1_and_50_people() {
         let input = PersonInput {
             name: format!("Person {n:02}"),
             email: format!("p{n}@tiertwo.test"),
-            department: if n % 2 == 0 { "Sales".into() } else { "Ops".into() },
+            department: if n.is_multiple_of(2) { "Sales".into() } else { "Ops".into() },
             ..Default::default()
         };
         models::insert(&mut app.conn(), &f.t2, &input, None, app.now()).unwrap();
