@@ -1055,6 +1055,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    policies (id) {
+        id -> Text,
+        org_id -> Text,
+        template_slug -> Text,
+        title -> Text,
+        kind -> Text,
+        status -> Text,
+        body -> Text,
+        owner_user_id -> Nullable<Text>,
+        review_months -> Integer,
+        next_review_on -> Nullable<Text>,
+        version -> Integer,
+        evidence_id -> Nullable<Text>,
+        change_summary -> Text,
+        submitted_by_user_id -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        approved_by_user_id -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        decision_comment -> Text,
+        created_by_user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_controls (org_id, policy_id, control_id) {
+        org_id -> Text,
+        policy_id -> Text,
+        control_id -> Text,
+    }
+}
+
+diesel::table! {
+    policy_versions (id) {
+        id -> Text,
+        org_id -> Text,
+        policy_id -> Text,
+        number -> Integer,
+        title -> Text,
+        body -> Text,
+        sha256 -> Text,
+        change_summary -> Text,
+        author_user_id -> Nullable<Text>,
+        approver_user_id -> Nullable<Text>,
+        approved_at -> Timestamp,
+        published_by_user_id -> Nullable<Text>,
+        published_at -> Timestamp,
+        material -> Bool,
+        material_reason -> Text,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        email -> Text,
+        department -> Text,
+        manager -> Text,
+        start_on -> Nullable<Text>,
+        user_id -> Nullable<Text>,
+        deactivated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -1088,6 +1158,8 @@ diesel::joinable!(asset_attachments -> assets (asset_id));
 diesel::joinable!(ticket_assets -> assets (asset_id));
 diesel::joinable!(ticket_assets -> tickets (ticket_id));
 diesel::joinable!(renewal_digests -> users (user_id));
+diesel::joinable!(policy_controls -> policies (policy_id));
+diesel::joinable!(policy_versions -> policies (policy_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -1162,4 +1234,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     asset_attachments,
     ticket_assets,
     renewal_digests,
+    policies,
+    policy_controls,
+    policy_versions,
+    people,
 );

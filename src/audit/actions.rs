@@ -125,6 +125,17 @@ crate::text_enum! {
         ArticleUnpublished = "kb.unpublish",
         ArticleArchived = "kb.archive",
         ArticleFileAdded = "kb.attach",
+        PolicyCreated = "policy.create",
+        PolicyUpdated = "policy.update",
+        PolicySubmitted = "policy.submit",
+        PolicyApproved = "policy.approve",
+        PolicyRejected = "policy.reject",
+        PolicyPublished = "policy.publish",
+        PersonAdded = "person.create",
+        PersonUpdated = "person.update",
+        PersonDeactivated = "person.deactivate",
+        PersonReactivated = "person.reactivate",
+        PeopleImported = "person.import",
     }
 }
 
@@ -254,6 +265,17 @@ impl Action {
             ArticleUnpublished => "Article unpublished",
             ArticleArchived => "Article archived",
             ArticleFileAdded => "File attached to an article",
+            PolicyCreated => "Policy drafted",
+            PolicyUpdated => "Policy draft changed",
+            PolicySubmitted => "Policy sent for review",
+            PolicyApproved => "Policy approved",
+            PolicyRejected => "Policy sent back to draft",
+            PolicyPublished => "Policy published",
+            PersonAdded => "Person added",
+            PersonUpdated => "Person changed",
+            PersonDeactivated => "Person deactivated",
+            PersonReactivated => "Person reactivated",
+            PeopleImported => "People imported",
         }
     }
 }

@@ -138,6 +138,10 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         InboundTriageMoved | InboundReprocessed => crate::psa::inbound::activity_sentence(&who, entry),
         ArticleCreated | ArticleUpdated | ArticlePublished | ArticleUnpublished | ArticleArchived
         | ArticleFileAdded => crate::psa::kb::activity_sentence(&who, entry),
+        PolicyCreated | PolicyUpdated | PolicySubmitted | PolicyApproved | PolicyRejected | PolicyPublished
+        | PersonAdded | PersonUpdated | PersonDeactivated | PersonReactivated | PeopleImported => {
+            crate::compliance::policies::activity_sentence(&who, entry)
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! The compliance program: the frameworks catalog and Common Control Framework (`catalog`, reference data), and
 //! each organization's program on it: adopted frameworks (`frameworks`), controls with their statuses and
-//! approvals (`controls`), evidence (`evidence`), scores, dashboard and gaps (`scores`), reports and the
+//! approvals (`controls`), evidence (`evidence`), the policy library (`policies`), the people who acknowledge
+//! policies (`people`), scores, dashboard and gaps (`scores`), reports and the
 //! framework-specific registers.
 
 pub mod catalog;
@@ -9,6 +10,8 @@ pub mod daily;
 pub mod demo;
 pub mod evidence;
 pub mod frameworks;
+pub mod people;
+pub mod policies;
 pub mod program;
 pub mod registers;
 pub mod reports;
@@ -21,6 +24,8 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(frameworks::routes());
     routes.extend(controls::routes());
     routes.extend(evidence::routes());
+    routes.extend(policies::routes());
+    routes.extend(people::routes());
     routes.extend(scores::routes());
     routes.extend(reports::routes());
     routes.extend(registers::routes());

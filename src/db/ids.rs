@@ -123,6 +123,12 @@ typed_ids! {
     OrgControlId,
     EvidenceId,
     RevisionId,
+    /// A document of the policy library (compliance::policies).
+    PolicyId,
+    /// A published version of a policy, never changed.
+    PolicyVersionId,
+    /// Someone in an organization's people directory (who acknowledges policies).
+    PersonId,
     /// A HIPAA business associate agreement.
     BaaId,
     /// A GDPR data-subject request.

@@ -39,6 +39,8 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Compliance", "Frameworks", "/compliance/frameworks"),
     ("Compliance", "Controls", "/compliance/controls"),
     ("Compliance", "Evidence", "/compliance/evidence"),
+    ("Compliance", "Policies", "/compliance/policies"),
+    ("Compliance", "People", "/compliance/people"),
     ("Compliance", "Catalog", "/compliance/catalog"),
     ("Compliance", "Crosswalk", "/compliance/crosswalk"),
     ("Settings", "Team Members", "/settings/team"),

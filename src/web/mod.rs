@@ -11,6 +11,7 @@ pub mod filters;
 pub mod forms;
 pub mod guard;
 pub mod headers;
+pub mod import_pages;
 pub mod markdown;
 pub mod pagination;
 pub mod request_log;

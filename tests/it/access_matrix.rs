@@ -223,6 +223,9 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     // for approval by someone else than the persona.
     fixture::adopt(&mut conn, &target_org, "hipaa", now);
     let (baa, dsr) = (fixture::baa(&mut conn, &target_org, now), fixture::dsr(&mut conn, &target_org, now));
+    // A published policy written by the target user and approved by the MSP's admin, and a person.
+    let policy = crate::compliance::policies::published(&mut conn, &target_org, &target_user, &f.admin, now);
+    let directory_person = crate::compliance::people::matrix_person(&mut conn, &target_org);
     drop(conn);
     let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
@@ -263,6 +266,9 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("article_file_id", article_file),
         ("asset_id", asset),
         ("asset_file_id", asset_file),
+        ("policy_doc_id", policy),
+        ("version", "1".to_string()),
+        ("person_id", directory_person),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -557,6 +563,9 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "article_file_id",
         "asset_id",
         "asset_file_id",
+        "policy_doc_id",
+        "version",
+        "person_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -26,7 +26,7 @@ use crate::web::{PageInput, redirect, safe_next};
 type Pairs = web::Form<Vec<(String, String)>>;
 
 /// After evidence changed: the summaries of the controls it is (or was) linked to, then the scores.
-fn settle(conn: &mut DbConnection, org_id: &OrgId, controls: &[String], time: OrgTime) -> AppResult<()> {
+pub(crate) fn settle(conn: &mut DbConnection, org_id: &OrgId, controls: &[String], time: OrgTime) -> AppResult<()> {
     models::resummarize(conn, org_id, controls, time.now)?;
     refresh(conn, index::embedded()?, org_id, time.today, time.now)?;
     Ok(())

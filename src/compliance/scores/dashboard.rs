@@ -1,6 +1,6 @@
 //! Compliance -> Dashboard: the organization's overall and per-framework scores (stored, so every view shows
 //! the same figures), the 90-day trend from the daily snapshots, controls by status, and the work due: evidence
-//! expiring within 30 days, reviews overdue, controls assigned to me, and the framework registers' deadlines.
+//! expiring within 30 days, reviews overdue (controls and policies), controls assigned to me, and the framework registers' deadlines.
 //! A fixed number of statements whatever the numbers of controls, evidence and clients.
 
 use actix_web::{HttpResponse, web};
@@ -46,6 +46,8 @@ pub struct DashboardPage {
     trend: TrendChart,
     expiring: Vec<EvidenceLine>,
     reviews: Vec<WorkItem>,
+    /// Policies whose review is past due: (id, title, due day).
+    policy_reviews: Vec<(crate::db::ids::PolicyId, String, Day)>,
     mine: Vec<WorkItem>,
     deadlines: Deadlines,
     today: Day,
@@ -65,6 +67,7 @@ struct Loaded {
     expiring: Vec<EvidenceLine>,
     reviews: Vec<(String, Option<Day>, Option<String>, ControlStatus)>,
     mine: Vec<(String, Option<Day>, Option<String>, ControlStatus)>,
+    policy_reviews: Vec<(crate::db::ids::PolicyId, String, Day)>,
     deadlines: Deadlines,
 }
 
@@ -125,8 +128,9 @@ fn load(conn: &mut DbConnection, input: PageInput, org_id: &OrgId, me: &UserId, 
         .order((org_controls::due_on.is_null(), org_controls::due_on, org_controls::position))
         .select((org_controls::control_id, org_controls::due_on, users::name.nullable(), org_controls::status))
         .load(conn)?;
+    let policy_reviews = crate::compliance::policies::models::overdue(conn, org_id, today, WORK_ITEMS)?;
     let deadlines = registers::deadlines(conn, org_id, today)?;
-    Ok(Loaded { page, scores, statuses, history, expiring, reviews, mine, deadlines })
+    Ok(Loaded { page, scores, statuses, history, expiring, reviews, mine, policy_reviews, deadlines })
 }
 
 fn build(index: &CatalogIndex, l: Loaded, today: Day) -> DashboardPage {
@@ -172,6 +176,7 @@ fn build(index: &CatalogIndex, l: Loaded, today: Day) -> DashboardPage {
         trend,
         expiring: l.expiring,
         reviews: l.reviews.into_iter().map(|r| item(r, "review was due")).collect(),
+        policy_reviews: l.policy_reviews,
         mine: l.mine.into_iter().map(|(id, due, _, status)| item((id, due, None, status), "due")).collect(),
         deadlines: l.deadlines,
         today,

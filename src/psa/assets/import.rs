@@ -50,6 +50,47 @@ pub struct ImportRow {
 
 pub type Preview = csv_import::Preview<ImportRow>;
 
+/// The assets import, for the import pages (`web::import_pages`).
+pub struct AssetsImport;
+
+#[derive(askama::Template)]
+#[template(path = "psa/assets/import.html")]
+pub struct ImportPage {
+    page: crate::web::PageContext,
+    csv: String,
+    error: String,
+    preview: Option<Preview>,
+}
+
+impl crate::web::import_pages::Import for AssetsImport {
+    type Row = ImportRow;
+    type Page = ImportPage;
+    const SPEC: Spec = SPEC;
+    const LIST: &'static str = "/assets";
+    const LOGGED: (crate::audit::Action, &'static str) = (crate::audit::Action::AssetsImported, "asset");
+    const TITLE: &'static str = "Assets";
+
+    fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {
+        preview(conn, org, text)
+    }
+    fn apply(
+        conn: &mut DbConnection,
+        org: &OrgId,
+        p: &Preview,
+        now: NaiveDateTime,
+    ) -> diesel::QueryResult<(usize, usize)> {
+        let written = apply(conn, org, p, now)?;
+        // The inventory is living evidence: an import is a change of it (the UTC day, as the asset pages' jobs).
+        let today = crate::compliance::program::today(now, chrono_tz::UTC);
+        let index = crate::compliance::program::index::embedded().map_err(|_| diesel::result::Error::RollbackTransaction)?;
+        crate::compliance::evidence::living::inventory_changed(conn, index, org, today, now)?;
+        Ok(written)
+    }
+    fn page(page: crate::web::PageContext, csv: String, error: String, preview: Option<Preview>) -> ImportPage {
+        ImportPage { page, csv, error, preview }
+    }
+}
+
 /// Reads the file: the problem with the file as a whole, or its rows checked against each other, the
 /// organization's assets (by serial number) and contacts (by email). Three statements whatever the file's size.
 pub fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {

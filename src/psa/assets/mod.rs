@@ -13,7 +13,9 @@ pub mod renewals;
 pub mod tickets;
 
 use crate::auth::Permission::*;
+use crate::web::import_pages;
 use crate::web::routes::{Access, RouteDef, get, post};
+use import::AssetsImport;
 
 pub fn routes() -> Vec<RouteDef> {
     use Access::*;
@@ -31,9 +33,9 @@ pub fn routes() -> Vec<RouteDef> {
         get("/assets/new", Org(WorkTickets), handlers::new_form),
         post("/assets", Org(WorkTickets), handlers::create).example(ASSET),
         get("/assets/export.csv", Org(ViewTickets), csv_pages::export),
-        get("/assets/import", Org(WorkTickets), csv_pages::import_form),
-        post("/assets/import", Org(WorkTickets), csv_pages::import_preview).example(&[("csv", IMPORT)]),
-        post("/assets/import/apply", Org(WorkTickets), csv_pages::import_apply).example(&[("csv", IMPORT)]),
+        get("/assets/import", Org(WorkTickets), import_pages::form::<AssetsImport>),
+        post("/assets/import", Org(WorkTickets), import_pages::preview::<AssetsImport>).example(&[("csv", IMPORT)]),
+        post("/assets/import/apply", Org(WorkTickets), import_pages::apply::<AssetsImport>).example(&[("csv", IMPORT)]),
         get("/assets/by-id/{asset_id}", SignedIn, page::by_id),
         get("/assets/{asset_id}", Org(ViewTickets), page::show),
         get("/assets/{asset_id}/edit", Org(WorkTickets), handlers::edit_form),

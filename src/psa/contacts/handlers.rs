@@ -1,12 +1,11 @@
-//! Service desk -> Contacts: the list (search, archived), adding and editing, archiving, a contact's tickets,
-//! and the CSV import with its preview.
+//! Service desk -> Contacts: the list (search, archived), adding and editing, archiving and a contact's tickets
+//! (the CSV import's pages are `web::import_pages` over `import::ContactsImport`).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use super::forms::ContactForm;
-use super::import::{self, Preview};
 use super::models::{self, Contact, ContactInput, ContactStatus};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
@@ -243,83 +242,4 @@ pub async fn set_archived<const ARCHIVED: bool>(c: Change, path: web::Path<Strin
         .await?;
     session::flash_outcome(&session, outcome);
     Ok(redirect(&format!("/contacts/{contact_id}")))
-}
-
-#[derive(Template)]
-#[template(path = "psa/contact_import.html")]
-struct ImportPage {
-    page: PageContext,
-    csv: String,
-    error: String,
-    preview: Option<Preview>,
-}
-
-async fn import_page(
-    state: &AppState,
-    input: PageInput,
-    csv: String,
-    outcome: Result<Option<Preview>, String>,
-) -> AppResult<HttpResponse> {
-    let page = state.db.run(move |conn| Ok(input.load(conn)?)).await?;
-    let (preview, error, status) = crate::web::csv_import::shown(outcome);
-    render_status(status, ImportPage { page, csv, error, preview })
-}
-
-pub async fn import_form(state: web::Data<AppState>, input: PageInput) -> AppResult<HttpResponse> {
-    import_page(&state, input, String::new(), Ok(None)).await
-}
-
-/// Reads the file and shows what importing it would do; nothing is written.
-pub async fn import_preview(
-    state: web::Data<AppState>,
-    scope: Scope,
-    input: PageInput,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> AppResult<HttpResponse> {
-    let csv = match crate::web::csv_import::to_preview(&req, payload, &import::SPEC).await {
-        Ok(csv) => csv,
-        Err((csv, message)) => return import_page(&state, input, csv, Err(message)).await,
-    };
-    let (org, text) = (scope.org_id().clone(), csv.clone());
-    let outcome = state.db.run(move |conn| Ok(import::preview(conn, &org, &text)?)).await?;
-    import_page(&state, input, csv, outcome.map(Some)).await
-}
-
-#[derive(Deserialize)]
-pub struct ApplyForm {
-    #[serde(default)]
-    csv: String,
-}
-
-/// Imports the previewed file's accepted rows (checked again, in one transaction).
-pub async fn import_apply(c: Change, form: web::Form<ApplyForm>) -> AppResult<HttpResponse> {
-    let Change { state, scope, input, actor, session } = c;
-    let (org, text) = (scope.org_id().clone(), form.csv.clone());
-    let outcome = state
-        .db
-        .write(move |conn| {
-            let preview = match import::preview(conn, &org, &text)? {
-                Ok(preview) => preview,
-                Err(message) => return Ok(Err(message)),
-            };
-            let (created, updated) = import::apply(conn, &org, &preview, actor.at)?;
-            let details = format!("{created} added, {updated} updated, {} refused", preview.refused());
-            audit::record(
-                conn,
-                &actor,
-                Some(&org),
-                Action::ContactsImported,
-                Target::new("contact", "", "").details(details.clone()),
-            )?;
-            Ok(Ok(details))
-        })
-        .await?;
-    match outcome {
-        Ok(details) => {
-            session::flash_ok(&session, format!("Contacts imported: {details}."));
-            Ok(redirect("/contacts"))
-        }
-        Err(message) => import_page(&state, input, form.into_inner().csv, Err(message)).await,
-    }
 }

@@ -23,6 +23,42 @@ pub const SPEC: Spec = Spec {
 
 pub type Preview = csv_import::Preview<ContactInput>;
 
+/// The contacts import, for the import pages (`web::import_pages`).
+pub struct ContactsImport;
+
+#[derive(askama::Template)]
+#[template(path = "psa/contact_import.html")]
+pub struct ImportPage {
+    page: crate::web::PageContext,
+    csv: String,
+    error: String,
+    preview: Option<Preview>,
+}
+
+impl crate::web::import_pages::Import for ContactsImport {
+    type Row = ContactInput;
+    type Page = ImportPage;
+    const SPEC: Spec = SPEC;
+    const LIST: &'static str = "/contacts";
+    const LOGGED: (crate::audit::Action, &'static str) = (crate::audit::Action::ContactsImported, "contact");
+    const TITLE: &'static str = "Contacts";
+
+    fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {
+        preview(conn, org, text)
+    }
+    fn apply(
+        conn: &mut DbConnection,
+        org: &OrgId,
+        p: &Preview,
+        now: NaiveDateTime,
+    ) -> diesel::QueryResult<(usize, usize)> {
+        apply(conn, org, p, now)
+    }
+    fn page(page: crate::web::PageContext, csv: String, error: String, preview: Option<Preview>) -> ImportPage {
+        ImportPage { page, csv, error, preview }
+    }
+}
+
 /// Reads the file: the problem with the file as a whole (no header, no name column, too many rows), or its rows
 /// checked against each other and the organization's contacts.
 pub fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {

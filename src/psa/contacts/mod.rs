@@ -6,7 +6,9 @@ pub mod import;
 pub mod models;
 
 use crate::auth::Permission::*;
+use crate::web::import_pages;
 use crate::web::routes::{Access, RouteDef, get, post};
+use import::ContactsImport;
 
 pub fn routes() -> Vec<RouteDef> {
     use Access::*;
@@ -16,10 +18,10 @@ pub fn routes() -> Vec<RouteDef> {
         get("/contacts", Org(ViewTickets), handlers::list),
         get("/contacts/new", Org(WorkTickets), handlers::new_form),
         post("/contacts", Org(WorkTickets), handlers::create).example(CONTACT),
-        get("/contacts/import", Org(WorkTickets), handlers::import_form),
-        post("/contacts/import", Org(WorkTickets), handlers::import_preview)
+        get("/contacts/import", Org(WorkTickets), import_pages::form::<ContactsImport>),
+        post("/contacts/import", Org(WorkTickets), import_pages::preview::<ContactsImport>)
             .example(&[("csv", "name,email\nBo Example,bo@client.example\n")]),
-        post("/contacts/import/apply", Org(WorkTickets), handlers::import_apply)
+        post("/contacts/import/apply", Org(WorkTickets), import_pages::apply::<ContactsImport>)
             .example(&[("csv", "name,email\nBo Example,bo@client.example\n")]),
         get("/contacts/{contact_id}", Org(ViewTickets), handlers::detail),
         get("/contacts/{contact_id}/edit", Org(WorkTickets), handlers::edit_form),

@@ -6,6 +6,8 @@ mod controls;
 mod cost;
 mod evidence;
 mod frameworks;
+pub mod people;
+pub mod policies;
 mod registers;
 mod scores;
 

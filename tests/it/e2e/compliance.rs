@@ -115,6 +115,8 @@ async fn the_program_pages_are_accessible_and_fit_a_phone() -> TestResult {
         models::link(&mut conn, &f.t2, &id, &["CCF-AC-01".to_string()], &people.analyst, now).unwrap();
         id
     };
+    let policy = crate::compliance::policies::published(&mut e2e.conn(), &f.t2, &f.client_admin, &people.approver, now);
+    crate::compliance::people::matrix_person(&mut e2e.conn(), &f.t2);
     let pages = [
         "/compliance".to_string(),
         "/compliance/frameworks".into(),
@@ -132,6 +134,14 @@ async fn the_program_pages_are_accessible_and_fit_a_phone() -> TestResult {
         "/compliance/dsr".into(),
         "/compliance/sprs".into(),
         "/compliance/soa".into(),
+        "/compliance/policies".into(),
+        "/compliance/policies/new".into(),
+        format!("/compliance/policies/{policy}"),
+        format!("/compliance/policies/{policy}/edit"),
+        format!("/compliance/policies/{policy}/versions/1"),
+        "/compliance/people".into(),
+        "/compliance/people/new".into(),
+        "/compliance/people/import".into(),
     ];
     let desktop = e2e.browser().await;
     desktop.sign_in("owner@tiertwo.test", PASSWORD).await?;
