@@ -1,7 +1,7 @@
 //! The compliance program: the frameworks catalog and Common Control Framework (`catalog`, reference data), and
 //! each organization's program on it: adopted frameworks (`frameworks`), controls with their statuses and
 //! approvals (`controls`), evidence (`evidence`), scores, dashboard and gaps (`scores`), reports and the
-//! framework-specific registers.
+//! framework-specific registers, and the risk register (`risks`).
 
 pub mod catalog;
 pub mod controls;
@@ -12,6 +12,7 @@ pub mod frameworks;
 pub mod program;
 pub mod registers;
 pub mod reports;
+pub mod risks;
 pub mod scores;
 
 use crate::web::routes::RouteDef;
@@ -24,6 +25,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(scores::routes());
     routes.extend(reports::routes());
     routes.extend(registers::routes());
+    routes.extend(risks::routes());
     routes
 }
 

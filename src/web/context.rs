@@ -39,6 +39,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Compliance", "Frameworks", "/compliance/frameworks"),
     ("Compliance", "Controls", "/compliance/controls"),
     ("Compliance", "Evidence", "/compliance/evidence"),
+    ("Compliance", "Risks", "/compliance/risks"),
     ("Compliance", "Catalog", "/compliance/catalog"),
     ("Compliance", "Crosswalk", "/compliance/crosswalk"),
     ("Settings", "Team Members", "/settings/team"),

@@ -7,6 +7,7 @@ mod cost;
 mod evidence;
 mod frameworks;
 mod registers;
+pub mod risks;
 mod scores;
 
 use std::collections::BTreeSet;
