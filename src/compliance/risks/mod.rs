@@ -6,9 +6,12 @@
 pub mod acceptance;
 pub mod assessments;
 pub mod choices;
+pub mod csv_pages;
+pub mod demo;
 pub mod forms;
 pub mod handlers;
 pub mod heatmap;
+pub mod import;
 pub mod models;
 pub mod page;
 pub mod scale;
@@ -36,10 +39,16 @@ pub fn routes() -> Vec<RouteDef> {
         ("sle_high", "150,000"),
         ("aro", "0.25"),
     ];
+    const IMPORT: &str = "title,category,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,\
+        treatment,treatment_plan\nImported risk,cyber,3,3,2,2,mitigate,Patch monthly\n";
     vec![
         get("/compliance/risks", Org(ViewCompliance), handlers::list),
         get("/compliance/risks/new", Org(EditControls), handlers::new_form),
         post("/compliance/risks", Org(EditControls), handlers::create).example(RISK),
+        get("/compliance/risks/export.csv", Org(ViewCompliance), csv_pages::export),
+        get("/compliance/risks/import", Org(EditControls), csv_pages::import_form),
+        post("/compliance/risks/import", Org(EditControls), csv_pages::import_preview).example(&[("csv", IMPORT)]),
+        post("/compliance/risks/import/apply", Org(EditControls), csv_pages::import_apply).example(&[("csv", IMPORT)]),
         get("/compliance/risks/{risk_id}", Org(ViewCompliance), page::show),
         get("/compliance/risks/{risk_id}/edit", Org(EditControls), handlers::edit_form),
         post("/compliance/risks/{risk_id}", Org(EditControls), handlers::update).example(RISK),

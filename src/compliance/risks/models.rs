@@ -652,8 +652,12 @@ pub fn set_assets(conn: &mut DbConnection, org: &OrgId, risk: &RiskId, assets: &
     Ok(())
 }
 
-/// The risks (not closed first, highest residual score first) that affect an asset: the asset page's section.
-pub fn of_asset(conn: &mut DbConnection, org: &OrgId, asset: &AssetId) -> QueryResult<Vec<Risk>> {
+/// The risks (not closed first, highest residual score first) that affect an asset: the asset page's section,
+/// for who reads compliance (`allowed`; no statement otherwise).
+pub fn of_asset(conn: &mut DbConnection, org: &OrgId, asset: &AssetId, allowed: bool) -> QueryResult<Vec<Risk>> {
+    if !allowed {
+        return Ok(Vec::new());
+    }
     risks::table
         .inner_join(risk_assets::table)
         .filter(risks::org_id.eq(org))

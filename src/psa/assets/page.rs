@@ -57,6 +57,8 @@ struct AssetPage {
     contact: Option<Contact>,
     files: Vec<FileRow>,
     history: Vec<HistoryLine>,
+    /// The risks of the register that affect it (empty for who may not read compliance).
+    risks: Vec<crate::compliance::risks::models::Risk>,
     upload_error: String,
     can_work: bool,
     tz: chrono_tz::Tz,
@@ -91,7 +93,8 @@ async fn render_page(
     upload_error: String,
 ) -> AppResult<HttpResponse> {
     let (org, tz) = (scope.org_id().clone(), scope.org.tz());
-    let (page, asset, contact, files, entries) = state
+    let reads_risks = scope.can(Permission::ViewCompliance);
+    let (page, asset, contact, files, entries, risks) = state
         .db
         .run(move |conn| {
             let asset = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
@@ -101,7 +104,8 @@ async fn render_page(
             };
             let files = files_of(conn, &org, &asset.id)?;
             let entries = activity::for_target(conn, &org, "asset", &asset.id, HISTORY)?;
-            Ok((input.load(conn)?, asset, contact, files, entries))
+            let risks = crate::compliance::risks::models::of_asset(conn, &org, &asset.id, reads_risks)?;
+            Ok((input.load(conn)?, asset, contact, files, entries, risks))
         })
         .await?;
     let history = entries
@@ -110,7 +114,7 @@ async fn render_page(
         .collect();
     let status = if upload_error.is_empty() { actix_web::http::StatusCode::OK } else { form_status_invalid() };
     let can_work = scope.can(Permission::WorkTickets);
-    render_status(status, AssetPage { page, asset, contact, files, history, upload_error, can_work, tz })
+    render_status(status, AssetPage { page, asset, contact, files, history, risks, upload_error, can_work, tz })
 }
 
 pub async fn show(

@@ -370,3 +370,90 @@ async fn whoever_starts_an_assessment_cannot_sign_it_off() {
     let sql = "SELECT COUNT(*) AS n FROM risk_assessments WHERE signed_off_at IS NOT NULL";
     assert_eq!(count(&mut app.conn(), sql), 0);
 }
+
+#[actix_web::test]
+async fn risks_import_from_csv_with_a_preview_and_export_back() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    crate::support::fixture::adopt(&mut app.conn(), &f.t2, "hipaa", app.now());
+    let existing = risk(&mut app.conn(), &f.t2, "Existing risk", (2, 2), None);
+    let theirs = risk(&mut app.conn(), &other.client, "Rival risk", (2, 2), None);
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.get("/compliance/risks/import").await.assert_status(200);
+    let header = "id,title,category,owner_email,inherent_likelihood,inherent_impact,residual_likelihood,residual_impact,treatment,treatment_plan,sle_low,sle_high,aro,controls";
+    let csv = format!(
+        "{header}\n\
+         ,Imported phishing,Cybersecurity,owner@tiertwo.test,4,4,2,3,mitigate,Training,\"1,000\",5000,2,CCF-AC-01\n\
+         {existing},Existing risk renamed,operational,,3,3,3,3,accept,,,,,\n\
+         ,No ratings,cyber,,,,,,mitigate,Plan,,,,\n\
+         ,Bad owner,cyber,nobody@else.test,2,2,1,1,mitigate,Plan,,,,\n\
+         ,Bad control,cyber,,2,2,1,1,mitigate,Plan,,,,CCF-NOPE-99\n\
+         {theirs},Hijack,cyber,,2,2,1,1,mitigate,Plan,,,,\n\
+         {existing},Twice,cyber,,2,2,1,1,mitigate,Plan,,,,\n\
+         \"unterminated,cyber\n"
+    );
+    let shown = olive.post("/compliance/risks/import", &[("csv", csv.as_str())]).await;
+    shown.assert_status(200).assert_contains("1 new, 1 to update (matched by id), 6 refused");
+    assert!(page::row(&shown.body, "No ratings").contains("Choose a likelihood from 1 to 5."));
+    assert!(page::row(&shown.body, "Bad owner").contains("is not on this organization"));
+    assert!(page::row(&shown.body, "Bad control").contains("CCF-NOPE-99 is not one of this organization"));
+    assert!(page::row(&shown.body, "Hijack").contains("No risk of this organization has the id"));
+    assert!(page::row(&shown.body, "Twice").contains("appears twice in the file"));
+    assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM risks"), 2, "a preview writes nothing");
+
+    let resp = olive.post("/compliance/risks/import/apply", &[("csv", csv.as_str())]).await;
+    resp.assert_redirect("/compliance/risks");
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM risks WHERE org_id = '{}' AND title = 'Imported phishing' AND residual_score = 6 AND eal_low_cents = 200000 AND owner_user_id = '{}'",
+        f.t2, f.client_admin
+    );
+    assert_eq!(count(&mut app.conn(), &sql), 1);
+    let sql = format!("SELECT COUNT(*) AS n FROM risks WHERE id = '{existing}' AND title = 'Existing risk renamed'");
+    assert_eq!(count(&mut app.conn(), &sql), 1);
+    let sql = format!("SELECT COUNT(*) AS n FROM risks WHERE id = '{theirs}' AND title = 'Rival risk'");
+    assert_eq!(count(&mut app.conn(), &sql), 1, "another tenant's risk is untouched");
+    assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM risk_controls"), 1);
+    assert_eq!(logged(&mut app.conn(), &f.t2, "risk.import")[0].details, "1 added, 1 updated, 6 refused");
+
+    // The export has the import's columns and imports back as updates only.
+    let export = olive.get("/compliance/risks/export.csv").await;
+    export.assert_status(200).assert_contains("Imported phishing").assert_contains("CCF-AC-01");
+    assert!(!export.body.contains("Rival risk"));
+    let back = olive.post("/compliance/risks/import", &[("csv", export.body.as_str())]).await;
+    back.assert_contains("0 new, 2 to update (matched by id), 0 refused");
+
+    // A file without the title column, or empty, is refused as a whole.
+    let refused = olive.post("/compliance/risks/import", &[("csv", "name\nNope\n")]).await;
+    refused.assert_status(422);
+    olive.post("/compliance/risks/import", &[("csv", "  ")]).await.assert_status(422);
+    // Read-only staff may export, not import.
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.switch_to(&f.t1).await;
+    priya.get("/compliance/risks/export.csv").await.assert_status(200);
+    priya.get("/compliance/risks/import").await.assert_status(403);
+    priya.post("/compliance/risks/import/apply", &[("csv", csv.as_str())]).await.assert_status(403);
+    assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM risks"), 3);
+}
+
+#[actix_web::test]
+async fn an_assets_page_lists_the_risks_that_affect_it_for_who_reads_compliance() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let laptop = crate::desk::assets::asset(&mut app.conn(), &f.t2, "Reception laptop", None);
+    let rival_asset = crate::desk::assets::asset(&mut app.conn(), &other.client, "Rival oven", None);
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.get("/compliance/risks/new").await.assert_status(200).assert_contains("Reception laptop");
+    // Another tenant's asset cannot be linked.
+    let mut foreign = form("Foreign asset", ("2", "2"));
+    foreign.push(("assets", rival_asset.as_str()));
+    let refused = olive.post("/compliance/risks", &foreign).await;
+    refused.assert_status(422).assert_contains("Choose assets from this organization");
+    let mut linked = form("Laptop theft", ("2", "2"));
+    linked.push(("assets", laptop.as_str()));
+    olive.post("/compliance/risks", &linked).await.assert_status(303);
+    let asset_page = olive.get(&format!("/assets/{laptop}")).await;
+    asset_page.assert_contains("Laptop theft").assert_contains("4 Low");
+    // A technician works the asset but does not read compliance: no risks section.
+    let mut tom = app.signed_in("tech@northwind.test").await;
+    tom.switch_to(&f.t2).await;
+    tom.get(&format!("/assets/{laptop}")).await.assert_status(200).assert_not_contains("Laptop theft");
+    assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM risk_assets"), 1);
+}
