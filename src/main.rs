@@ -45,6 +45,9 @@ enum Command {
         /// With --clients: how many assets in all (20,000 of them in "Client 00001" when there are that many).
         #[arg(long, default_value_t = 0)]
         assets: usize,
+        /// With --clients: how many risks in the register of "Client 00001".
+        #[arg(long, default_value_t = 0)]
+        risks: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -97,10 +100,11 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets, time_entries, articles, assets } => match clients.map_or_else(
+        Command::Demo { clients, users, tickets, time_entries, articles, assets, risks } => match clients.map_or_else(
             || palisade::orgs::demo::seed(&db),
             |clients| {
-                let scale = palisade::orgs::demo::Scale { clients, users, tickets, time_entries, articles, assets };
+                let scale =
+                    palisade::orgs::demo::Scale { clients, users, tickets, time_entries, articles, assets, risks };
                 palisade::orgs::demo::seed_scale(&db, &scale)
             },
         ) {

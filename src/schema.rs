@@ -1125,6 +1125,106 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    risks (id) {
+        id -> Text,
+        org_id -> Text,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        affected_processes -> Text,
+        owner_user_id -> Nullable<Text>,
+        inherent_likelihood -> Integer,
+        inherent_impact -> Integer,
+        inherent_score -> Integer,
+        residual_likelihood -> Integer,
+        residual_impact -> Integer,
+        residual_score -> Integer,
+        treatment -> Text,
+        treatment_plan -> Text,
+        treatment_due_on -> Nullable<Text>,
+        status -> Text,
+        next_review_on -> Nullable<Text>,
+        sle_low_cents -> BigInt,
+        sle_high_cents -> BigInt,
+        aro_hundredths -> Integer,
+        eal_low_cents -> BigInt,
+        eal_high_cents -> BigInt,
+        accepted_score -> Nullable<Integer>,
+        acceptance_expires_on -> Nullable<Text>,
+        created_by_user_id -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_controls (risk_id, control_id) {
+        org_id -> Text,
+        risk_id -> Text,
+        control_id -> Text,
+    }
+}
+
+diesel::table! {
+    risk_assets (risk_id, asset_id) {
+        org_id -> Text,
+        risk_id -> Text,
+        asset_id -> Text,
+    }
+}
+
+diesel::table! {
+    risk_acceptances (id) {
+        id -> Text,
+        org_id -> Text,
+        risk_id -> Text,
+        residual_likelihood -> Integer,
+        residual_impact -> Integer,
+        residual_score -> Integer,
+        reason -> Text,
+        expires_on -> Text,
+        approved_by_user_id -> Text,
+        approved_by_name -> Text,
+        superseded_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_assessments (id) {
+        id -> Text,
+        org_id -> Text,
+        title -> Text,
+        assessed_on -> Text,
+        notes -> Text,
+        started_by_user_id -> Text,
+        started_by_name -> Text,
+        signed_off_by_user_id -> Nullable<Text>,
+        signed_off_by_name -> Nullable<Text>,
+        signed_off_at -> Nullable<Timestamp>,
+        sign_off_comment -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    risk_assessment_items (assessment_id, risk_id) {
+        org_id -> Text,
+        assessment_id -> Text,
+        risk_id -> Text,
+        title -> Text,
+        status -> Text,
+        treatment -> Text,
+        inherent_likelihood -> Integer,
+        inherent_impact -> Integer,
+        residual_likelihood -> Integer,
+        residual_impact -> Integer,
+        residual_score -> Integer,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -1160,6 +1260,11 @@ diesel::joinable!(ticket_assets -> tickets (ticket_id));
 diesel::joinable!(renewal_digests -> users (user_id));
 diesel::joinable!(policy_controls -> policies (policy_id));
 diesel::joinable!(policy_versions -> policies (policy_id));
+diesel::joinable!(risk_controls -> risks (risk_id));
+diesel::joinable!(risk_assets -> risks (risk_id));
+diesel::joinable!(risk_assets -> assets (asset_id));
+diesel::joinable!(risk_acceptances -> risks (risk_id));
+diesel::joinable!(risk_assessment_items -> risk_assessments (assessment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -1238,4 +1343,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_controls,
     policy_versions,
     people,
+    risks,
+    risk_controls,
+    risk_assets,
+    risk_acceptances,
+    risk_assessments,
+    risk_assessment_items,
 );

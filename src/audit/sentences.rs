@@ -77,6 +77,14 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         DsrLogged => format!("{who} logged the data-subject request {what}{}", in_parens(details)),
         DsrUpdated => format!("{who} changed the data-subject request {what}{}", update_details(details)),
         SprsPartialCredit => format!("{who} recorded {what} as {}", or(details, "changed")),
+        RiskCreated => format!("{who} added the risk {what}{}", in_parens(details)),
+        RiskUpdated => format!("{who} changed the risk {what}{}", update_details(details)),
+        RiskClosed => format!("{who} closed the risk {what}{}", in_parens(details)),
+        RiskReopened => format!("{who} reopened the risk {what}"),
+        RiskAccepted => format!("{who} accepted the risk {what}{}", in_parens(details)),
+        RisksImported => format!("{who} imported risks{}", in_parens(details)),
+        RiskAssessmentStarted => format!("{who} started the risk assessment {what}{}", in_parens(details)),
+        RiskAssessmentSignedOff => format!("{who} signed off the risk assessment {what}{}", in_parens(details)),
         ContactCreated
         | ContactUpdated
         | ContactArchived

@@ -1,7 +1,7 @@
 //! The compliance program: the frameworks catalog and Common Control Framework (`catalog`, reference data), and
 //! each organization's program on it: adopted frameworks (`frameworks`), controls with their statuses and
 //! approvals (`controls`), evidence (`evidence`), the policy library (`policies`), the people who acknowledge
-//! policies (`people`), scores, dashboard and gaps (`scores`), reports and the
+//! policies (`people`), the risk register (`risks`), scores, dashboard and gaps (`scores`), reports and the
 //! framework-specific registers.
 
 pub mod catalog;
@@ -15,6 +15,7 @@ pub mod policies;
 pub mod program;
 pub mod registers;
 pub mod reports;
+pub mod risks;
 pub mod scores;
 
 use crate::web::routes::RouteDef;
@@ -29,6 +30,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(scores::routes());
     routes.extend(reports::routes());
     routes.extend(registers::routes());
+    routes.extend(risks::routes());
     routes
 }
 

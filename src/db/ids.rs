@@ -133,6 +133,10 @@ typed_ids! {
     BaaId,
     /// A GDPR data-subject request.
     DsrId,
+    /// A risk of an organization's register (compliance::risks).
+    RiskId,
+    RiskAcceptanceId,
+    RiskAssessmentId,
 }
 
 /// Declares an enum stored as text: its variants with their stored ids, `ALL`, `id()`, `parse()`, and

@@ -30,6 +30,8 @@ struct DashboardPage {
     can_add_clients: bool,
     /// Each listed client's overall compliance score (`compliance::scores::store::overall_for`).
     compliance: std::collections::HashMap<crate::db::ids::OrgId, Option<i32>>,
+    /// Each listed client's highest residual risk score (`compliance::risks::models::highest_residual_for`).
+    risk_scores: std::collections::HashMap<crate::db::ids::OrgId, i32>,
     /// Open tickets in the clients the person reaches, and per listed client (`psa::tickets::queue::open_tickets`).
     open_total: i64,
     open_tickets: std::collections::HashMap<crate::db::ids::OrgId, i64>,
@@ -41,6 +43,10 @@ impl DashboardPage {
     /// "72%", or "—" for a client without a program (or with nothing in scope).
     fn compliance_of(&self, client: &crate::db::ids::OrgId) -> String {
         crate::compliance::scores::store::percent_text(self.compliance.get(client).copied().flatten())
+    }
+    /// "High", or "—" for a client without open risks.
+    fn risk_level_of(&self, client: &crate::db::ids::OrgId) -> &'static str {
+        self.risk_scores.get(client).map(|s| crate::compliance::risks::scale::Level::of(*s).label()).unwrap_or("—")
     }
     /// "0:45 of 2:00" used of the included hours this month, or "—" without a running agreement.
     fn agreement_of(&self, client: &crate::db::ids::OrgId) -> String {
@@ -63,17 +69,18 @@ pub async fn page(
     let view = MspView::of(&scope);
     let (page_number, now) = (query.page(), state.clock.now());
     let (msp, first) = (scope.msp_id().clone(), crate::billing::models::this_month(now, scope.tz()));
-    let (page, figures, compliance, (open_total, open_tickets), agreement_hours) = state
+    let (page, figures, (compliance, risk_scores), (open_total, open_tickets), agreement_hours) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
             let figures = figures(conn, &view, page_number, now)?;
             let ids: Vec<_> = figures.4.iter().map(|c| c.id.clone()).collect();
             let compliance = crate::compliance::scores::store::overall_for(conn, ids.clone())?;
+            let risks = crate::compliance::risks::models::highest_residual_for(conn, ids.clone())?;
             let assigned_to = (!view.all_clients).then_some(&view.user_id);
             let open = crate::psa::tickets::queue::open_tickets(conn, &view.msp_org_id, assigned_to, ids.clone())?;
             let hours = crate::billing::models::agreement_hours(conn, &msp, ids, first)?;
-            Ok((page, figures, compliance, open, hours))
+            Ok((page, figures, (compliance, risks), open, hours))
         })
         .await?;
     let (managed, archived, staff, per_tier, clients, pager) = figures;
@@ -94,6 +101,7 @@ pub async fn page(
         pager,
         can_add_clients: scope.can(crate::auth::Permission::ManageClients),
         compliance,
+        risk_scores,
         open_total,
         open_tickets,
         agreement_hours,

@@ -169,6 +169,8 @@ pub struct Scale {
     pub articles: usize,
     /// Assets in all (20,000 of them in "Client 00001" when there are that many).
     pub assets: usize,
+    /// Risks in the register of "Client 00001".
+    pub risks: usize,
 }
 
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
@@ -183,7 +185,7 @@ const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
 fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppError> {
-    let Scale { clients, users, tickets, time_entries, articles, assets } = *scale;
+    let Scale { clients, users, tickets, time_entries, articles, assets, risks } = *scale;
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -232,6 +234,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     let time_entries = crate::billing::demo::seed_scale(conn, &msp, &client_ids, &people, time_entries, now)?;
     let articles = crate::psa::kb::demo::seed_scale(conn, &msp, &client_ids, articles, now)?;
     let assets = crate::psa::assets::demo::seed_scale(conn, &client_ids, assets, now)?;
+    let risks = crate::compliance::risks::demo::seed_scale(conn, &client_ids, risks, now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
@@ -239,7 +242,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
          controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
-         this month, {articles} knowledge-base articles, {assets} assets. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks. Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

@@ -41,6 +41,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Compliance", "Evidence", "/compliance/evidence"),
     ("Compliance", "Policies", "/compliance/policies"),
     ("Compliance", "People", "/compliance/people"),
+    ("Compliance", "Risks", "/compliance/risks"),
     ("Compliance", "Catalog", "/compliance/catalog"),
     ("Compliance", "Crosswalk", "/compliance/crosswalk"),
     ("Settings", "Team Members", "/settings/team"),

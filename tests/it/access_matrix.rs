@@ -214,6 +214,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let desk = crate::desk::matrix_fixture(&mut conn, &target_org, &f.admin);
     let (article, article_file) = crate::desk::kb::matrix_article(&mut conn, &target_org);
     let (asset, asset_file) = crate::desk::assets::matrix_fixture(&mut conn, &target_org);
+    let (risk, assessment) = crate::compliance::risks::matrix_fixture(&mut conn, &target_org, &f.admin);
     let inbound_message = crate::inbound::matrix_message(&mut conn, &f.msp, now);
     let time_entry = crate::time::matrix_entry(&mut conn, &f.msp, &f.t2, &f.tech);
     let (work_type, client_rate) = crate::billing::matrix_fixture(&mut conn, &f.msp, &f.t2);
@@ -269,6 +270,8 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("policy_doc_id", policy),
         ("version", "1".to_string()),
         ("person_id", directory_person),
+        ("risk_id", risk),
+        ("assessment_id", assessment),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -566,6 +569,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "policy_doc_id",
         "version",
         "person_id",
+        "risk_id",
+        "assessment_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

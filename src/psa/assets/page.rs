@@ -62,6 +62,8 @@ struct AssetPage {
     tickets: Vec<AssetTicket>,
     more_tickets: bool,
     history: Vec<HistoryLine>,
+    /// The risks of the register that affect it (empty for who may not read compliance).
+    risks: Vec<crate::compliance::risks::models::Risk>,
     upload_error: String,
     can_work: bool,
     tz: chrono_tz::Tz,
@@ -96,7 +98,8 @@ async fn render_page(
     upload_error: String,
 ) -> AppResult<HttpResponse> {
     let (org, tz) = (scope.org_id().clone(), scope.org.tz());
-    let (page, asset, contact, files, mut tickets, entries) = state
+    let reads_risks = scope.can(Permission::ViewCompliance);
+    let (page, asset, contact, files, mut tickets, entries, risks) = state
         .db
         .run(move |conn| {
             let asset = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
@@ -107,7 +110,8 @@ async fn render_page(
             let files = files_of(conn, &org, &asset.id)?;
             let tickets = tickets::of_asset(conn, &org, &asset.id, ASSET_TICKETS + 1)?;
             let entries = activity::for_target(conn, &org, "asset", &asset.id, HISTORY)?;
-            Ok((input.load(conn)?, asset, contact, files, tickets, entries))
+            let risks = crate::compliance::risks::models::of_asset(conn, &org, &asset.id, reads_risks)?;
+            Ok((input.load(conn)?, asset, contact, files, tickets, entries, risks))
         })
         .await?;
     let history = entries
@@ -118,7 +122,8 @@ async fn render_page(
     let can_work = scope.can(Permission::WorkTickets);
     let more_tickets = tickets.len() as i64 > ASSET_TICKETS;
     tickets.truncate(ASSET_TICKETS as usize);
-    let page = AssetPage { page, asset, contact, files, tickets, more_tickets, history, upload_error, can_work, tz };
+    let page =
+        AssetPage { page, asset, contact, files, tickets, more_tickets, history, risks, upload_error, can_work, tz };
     render_status(status, page)
 }
 

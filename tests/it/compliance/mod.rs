@@ -9,6 +9,7 @@ mod frameworks;
 pub mod people;
 pub mod policies;
 mod registers;
+pub mod risks;
 mod scores;
 
 use std::collections::BTreeSet;
