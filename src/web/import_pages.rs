@@ -10,11 +10,24 @@ use crate::AppState;
 use crate::audit::{self, Action, Target};
 use crate::auth::{Scope, session};
 use crate::db::DbConnection;
-use crate::db::ids::OrgId;
+use crate::db::ids::{OrgId, UserId};
 use crate::error::AppResult;
 use crate::web::change::Change;
 use crate::web::csv_import::{self, Preview, Spec};
 use crate::web::{PageContext, PageInput, redirect, render_status};
+
+/// Who imports: the organization in context, the MSP that manages it (None for an MSP itself) and the person.
+pub struct Importer {
+    pub org: OrgId,
+    pub managed_by: Option<(OrgId, crate::auth::permissions::Tier)>,
+    pub user: UserId,
+}
+
+impl Importer {
+    fn of(scope: &Scope) -> Importer {
+        Importer { org: scope.org_id().clone(), managed_by: scope.org.managed_by.clone(), user: scope.user.id.clone() }
+    }
+}
 
 /// A kind of import.
 pub trait Import: 'static {
@@ -31,18 +44,14 @@ pub trait Import: 'static {
     const TITLE: &'static str;
 
     /// The file checked against the organization, or what is wrong with the file as a whole.
-    fn preview(
-        conn: &mut DbConnection,
-        org: &OrgId,
-        text: &str,
-    ) -> diesel::QueryResult<Result<Preview<Self::Row>, String>>;
+    fn preview(conn: &mut DbConnection, who: &Importer, text: &str) -> AppResult<Result<Preview<Self::Row>, String>>;
     /// Writes the accepted rows: (created, updated).
     fn apply(
         conn: &mut DbConnection,
-        org: &OrgId,
+        who: &Importer,
         preview: &Preview<Self::Row>,
         now: chrono::NaiveDateTime,
-    ) -> diesel::QueryResult<(usize, usize)>;
+    ) -> AppResult<(usize, usize)>;
     fn page(page: PageContext, csv: String, error: String, preview: Option<Preview<Self::Row>>) -> Self::Page;
 }
 
@@ -73,8 +82,8 @@ pub async fn preview<I: Import>(
         Ok(csv) => csv,
         Err((csv, message)) => return show::<I>(&state, input, csv, Err(message)).await,
     };
-    let (org, text) = (scope.org_id().clone(), csv.clone());
-    let outcome = state.db.run(move |conn| Ok(I::preview(conn, &org, &text)?)).await?;
+    let (who, text) = (Importer::of(&scope), csv.clone());
+    let outcome = state.db.run(move |conn| I::preview(conn, &who, &text)).await?;
     show::<I>(&state, input, csv, outcome.map(Some)).await
 }
 
@@ -87,18 +96,19 @@ pub struct ApplyForm {
 /// Imports the previewed file's accepted rows (checked again, in one transaction with the activity log).
 pub async fn apply<I: Import>(c: Change, form: web::Form<ApplyForm>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
-    let (org, text) = (scope.org_id().clone(), form.csv.clone());
+    let (who, text) = (Importer::of(&scope), form.csv.clone());
     let outcome = state
         .db
         .write(move |conn| {
-            let preview = match I::preview(conn, &org, &text)? {
+            let preview = match I::preview(conn, &who, &text)? {
                 Ok(preview) => preview,
                 Err(message) => return Ok(Err(message)),
             };
-            let (created, updated) = I::apply(conn, &org, &preview, actor.at)?;
+            let (created, updated) = I::apply(conn, &who, &preview, actor.at)?;
             let details = format!("{created} added, {updated} updated, {} refused", preview.refused());
             let (action, kind) = I::LOGGED;
-            audit::record(conn, &actor, Some(&org), action, Target::new(kind, "", "").details(details.clone()))?;
+            let target = Target::new(kind, "", "").details(details.clone());
+            audit::record(conn, &actor, Some(&who.org), action, target)?;
             Ok(Ok(details))
         })
         .await?;

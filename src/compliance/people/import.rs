@@ -16,6 +16,7 @@ use crate::web::PageContext;
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, get};
 use crate::web::forms::FieldErrors;
 use crate::web::import_pages::Import;
+use crate::web::import_pages::Importer;
 
 /// What a people file may have.
 pub const SPEC: Spec = Spec {
@@ -48,16 +49,20 @@ impl Import for PeopleImport {
     const LOGGED: (Action, &'static str) = (Action::PeopleImported, "person");
     const TITLE: &'static str = "People";
 
-    fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {
-        preview(conn, org, text)
+    fn preview(
+        conn: &mut DbConnection,
+        who: &Importer,
+        text: &str,
+    ) -> crate::error::AppResult<Result<Preview, String>> {
+        Ok(preview(conn, &who.org, text)?)
     }
     fn apply(
         conn: &mut DbConnection,
-        org: &OrgId,
+        who: &Importer,
         p: &Preview,
         now: NaiveDateTime,
-    ) -> diesel::QueryResult<(usize, usize)> {
-        apply(conn, org, p, now)
+    ) -> crate::error::AppResult<(usize, usize)> {
+        Ok(apply(conn, &who.org, p, now)?)
     }
     fn page(page: PageContext, csv: String, error: String, preview: Option<Preview>) -> ImportPage {
         ImportPage { page, csv, error, preview }

@@ -15,6 +15,49 @@ use crate::db::ids::{OrgId, RiskId};
 use crate::schema::{risk_controls, risks};
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, get};
 use crate::web::forms::FieldErrors;
+use crate::web::import_pages::Importer;
+
+/// The risk register's import (`web::import_pages`): rows are checked against the organization's team, controls
+/// and risks; the importer becomes the author of the risks it adds.
+pub struct RisksImport;
+
+#[derive(askama::Template)]
+#[template(path = "compliance/risks/import.html")]
+pub struct ImportPage {
+    page: crate::web::PageContext,
+    csv: String,
+    error: String,
+    preview: Option<Preview>,
+}
+
+impl crate::web::import_pages::Import for RisksImport {
+    type Row = ImportRow;
+    type Page = ImportPage;
+    const SPEC: Spec = SPEC;
+    const LIST: &'static str = "/compliance/risks";
+    const LOGGED: (crate::audit::Action, &'static str) = (crate::audit::Action::RisksImported, "risk");
+    const TITLE: &'static str = "Risks";
+
+    fn preview(
+        conn: &mut DbConnection,
+        who: &Importer,
+        text: &str,
+    ) -> crate::error::AppResult<Result<Preview, String>> {
+        let choices = Choices::load(conn, &who.org, who.managed_by.as_ref())?;
+        Ok(preview(conn, &who.org, &choices, text)?)
+    }
+    fn apply(
+        conn: &mut DbConnection,
+        who: &Importer,
+        p: &Preview,
+        now: NaiveDateTime,
+    ) -> crate::error::AppResult<(usize, usize)> {
+        Ok(apply(conn, &who.org, p, &who.user, now)?)
+    }
+    fn page(page: crate::web::PageContext, csv: String, error: String, preview: Option<Preview>) -> ImportPage {
+        ImportPage { page, csv, error, preview }
+    }
+}
 
 const COLUMNS: &[&str] = &[
     "id",

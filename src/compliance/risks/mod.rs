@@ -17,7 +17,9 @@ pub mod page;
 pub mod scale;
 
 use crate::auth::Permission::{ApproveCompliance, EditControls, ViewCompliance};
+use crate::web::import_pages;
 use crate::web::routes::{Access, RouteDef, get, post};
+use import::RisksImport;
 
 pub fn routes() -> Vec<RouteDef> {
     use Access::Org;
@@ -46,9 +48,11 @@ pub fn routes() -> Vec<RouteDef> {
         get("/compliance/risks/new", Org(EditControls), handlers::new_form),
         post("/compliance/risks", Org(EditControls), handlers::create).example(RISK),
         get("/compliance/risks/export.csv", Org(ViewCompliance), csv_pages::export),
-        get("/compliance/risks/import", Org(EditControls), csv_pages::import_form),
-        post("/compliance/risks/import", Org(EditControls), csv_pages::import_preview).example(&[("csv", IMPORT)]),
-        post("/compliance/risks/import/apply", Org(EditControls), csv_pages::import_apply).example(&[("csv", IMPORT)]),
+        get("/compliance/risks/import", Org(EditControls), import_pages::form::<RisksImport>),
+        post("/compliance/risks/import", Org(EditControls), import_pages::preview::<RisksImport>)
+            .example(&[("csv", IMPORT)]),
+        post("/compliance/risks/import/apply", Org(EditControls), import_pages::apply::<RisksImport>)
+            .example(&[("csv", IMPORT)]),
         get("/compliance/risks/{risk_id}", Org(ViewCompliance), page::show),
         get("/compliance/risks/{risk_id}/edit", Org(EditControls), handlers::edit_form),
         post("/compliance/risks/{risk_id}", Org(EditControls), handlers::update).example(RISK),

@@ -13,6 +13,7 @@ use crate::db::ids::{AssetId, OrgId};
 use crate::psa::contacts::models as contacts;
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, get};
 use crate::web::forms::FieldErrors;
+use crate::web::import_pages::Importer;
 
 const COLUMNS: &[&str] = &[
     "name",
@@ -70,19 +71,24 @@ impl crate::web::import_pages::Import for AssetsImport {
     const LOGGED: (crate::audit::Action, &'static str) = (crate::audit::Action::AssetsImported, "asset");
     const TITLE: &'static str = "Assets";
 
-    fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {
-        preview(conn, org, text)
+    fn preview(
+        conn: &mut DbConnection,
+        who: &Importer,
+        text: &str,
+    ) -> crate::error::AppResult<Result<Preview, String>> {
+        Ok(preview(conn, &who.org, text)?)
     }
     fn apply(
         conn: &mut DbConnection,
-        org: &OrgId,
+        who: &Importer,
         p: &Preview,
         now: NaiveDateTime,
-    ) -> diesel::QueryResult<(usize, usize)> {
+    ) -> crate::error::AppResult<(usize, usize)> {
+        let org = &who.org;
         let written = apply(conn, org, p, now)?;
         // The inventory is living evidence: an import is a change of it (the UTC day, as the asset pages' jobs).
         let today = crate::compliance::program::today(now, chrono_tz::UTC);
-        let index = crate::compliance::program::index::embedded().map_err(|_| diesel::result::Error::RollbackTransaction)?;
+        let index = crate::compliance::program::index::embedded()?;
         crate::compliance::evidence::living::inventory_changed(conn, index, org, today, now)?;
         Ok(written)
     }

@@ -11,6 +11,7 @@ use crate::db::DbConnection;
 use crate::db::ids::OrgId;
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, flag, get};
 use crate::web::forms::FieldErrors;
+use crate::web::import_pages::Importer;
 
 /// What a contacts file may have.
 pub const SPEC: Spec = Spec {
@@ -43,16 +44,20 @@ impl crate::web::import_pages::Import for ContactsImport {
     const LOGGED: (crate::audit::Action, &'static str) = (crate::audit::Action::ContactsImported, "contact");
     const TITLE: &'static str = "Contacts";
 
-    fn preview(conn: &mut DbConnection, org: &OrgId, text: &str) -> diesel::QueryResult<Result<Preview, String>> {
-        preview(conn, org, text)
+    fn preview(
+        conn: &mut DbConnection,
+        who: &Importer,
+        text: &str,
+    ) -> crate::error::AppResult<Result<Preview, String>> {
+        Ok(preview(conn, &who.org, text)?)
     }
     fn apply(
         conn: &mut DbConnection,
-        org: &OrgId,
+        who: &Importer,
         p: &Preview,
         now: NaiveDateTime,
-    ) -> diesel::QueryResult<(usize, usize)> {
-        apply(conn, org, p, now)
+    ) -> crate::error::AppResult<(usize, usize)> {
+        Ok(apply(conn, &who.org, p, now)?)
     }
     fn page(page: crate::web::PageContext, csv: String, error: String, preview: Option<Preview>) -> ImportPage {
         ImportPage { page, csv, error, preview }
