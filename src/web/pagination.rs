@@ -30,13 +30,33 @@ pub struct Pager {
     pub total: i64,
     /// The query string of the list without `page` (kept on every page link), already url-encoded.
     pub base_query: String,
+    /// `total` is a lower bound: the list was counted only up to `counted_ahead` (there are more).
+    pub more: bool,
 }
+
+/// Pages a counted-ahead list counts past the page asked for (`Pager::count_ahead`).
+pub const PAGES_AHEAD: i64 = 10;
 
 impl Pager {
     pub fn new(page: i64, total: i64, base_query: String) -> Pager {
-        let pager = Pager { page, per_page: PER_PAGE, total, base_query };
+        let pager = Pager { page, per_page: PER_PAGE, total, base_query, more: false };
         let last = pager.pages();
         Pager { page: page.min(last).max(1), ..pager }
+    }
+
+    /// How many rows a counted-ahead list counts at most for `page`: up to `PAGES_AHEAD` pages past it, and one
+    /// more to tell whether there are more. Counting a list of 20,000 rows on every view costs more than showing
+    /// the page; "1–25 of 250+" serves as well.
+    pub fn count_limit(page: i64) -> i64 {
+        (page - 1 + PAGES_AHEAD) * PER_PAGE + 1
+    }
+
+    /// A pager over a list counted up to `Pager::count_limit(page)` rows, `counted` of them found.
+    pub fn counted_ahead(page: i64, counted: i64, base_query: String) -> Pager {
+        let limit = Pager::count_limit(page);
+        let more = counted >= limit;
+        let pager = Pager::new(page, if more { limit - 1 } else { counted }, base_query);
+        Pager { more, ..pager }
     }
 
     pub fn offset(&self) -> i64 {
@@ -49,7 +69,11 @@ impl Pager {
         self.page > 1
     }
     pub fn has_next(&self) -> bool {
-        self.page < self.pages()
+        self.page < self.pages() || self.more
+    }
+    /// "+" after the totals of a counted-ahead list with more rows than counted.
+    pub fn plus(&self) -> &'static str {
+        if self.more { "+" } else { "" }
     }
     pub fn first_item(&self) -> i64 {
         if self.total == 0 { 0 } else { self.offset() + 1 }
@@ -87,6 +111,21 @@ pub fn escape_like(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_counted_ahead_list_says_there_are_more_and_keeps_going() {
+        assert_eq!(Pager::count_limit(1), 251, "ten pages and one row more");
+        let big = Pager::counted_ahead(1, Pager::count_limit(1), String::new());
+        assert!(big.more && big.has_next());
+        assert_eq!((big.total, big.pages(), big.plus(), big.last_item()), (250, 10, "+", 25));
+        let tenth = Pager::counted_ahead(10, Pager::count_limit(10), String::new());
+        assert_eq!((tenth.page, tenth.offset(), tenth.total), (10, 225, 475), "counted ten pages past page 10");
+        let small = Pager::counted_ahead(1, 30, String::new());
+        assert!(!small.more);
+        assert_eq!((small.total, small.pages(), small.plus()), (30, 2, ""));
+        let past_the_end = Pager::counted_ahead(40, 30, String::new());
+        assert_eq!((past_the_end.page, past_the_end.has_next()), (2, false), "a page past the end shows the last");
+    }
 
     #[test]
     fn pages_are_bounded() {

@@ -115,7 +115,8 @@ pub async fn list(
     let (page, rows, pager, contacts) = state
         .db
         .run(move |conn| {
-            let pager = Pager::new(page_number, models::count(conn, &org, &filter)?, base);
+            let counted = models::count_up_to(conn, &org, &filter, Pager::count_limit(page_number))?;
+            let pager = Pager::counted_ahead(page_number, counted, base);
             let assets = models::page(conn, &org, &filter, pager.per_page, pager.offset())?;
             let rows = with_contact_names(conn, assets)?;
             let contacts = contacts::active(conn, &org, PICKER_CONTACTS)?;

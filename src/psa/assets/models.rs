@@ -311,8 +311,14 @@ fn condition(org: &OrgId, f: &AssetFilter) -> Filter {
     filter
 }
 
-pub fn count(conn: &mut DbConnection, org: &OrgId, filter: &AssetFilter) -> QueryResult<i64> {
-    assets::table.filter(condition(org, filter)).count().get_result(conn)
+/// How many assets match the filter, counted up to `limit` (a list's pager counts ahead: `Pager::counted_ahead`).
+pub fn count_up_to(conn: &mut DbConnection, org: &OrgId, filter: &AssetFilter, limit: i64) -> QueryResult<i64> {
+    let found: Vec<i32> = assets::table
+        .filter(condition(org, filter))
+        .select(diesel::dsl::sql::<diesel::sql_types::Integer>("1"))
+        .limit(limit)
+        .load(conn)?;
+    Ok(i64::try_from(found.len()).unwrap_or(i64::MAX))
 }
 
 /// One page of the list, in the filter's order (ties by name, then id, so pages never overlap).

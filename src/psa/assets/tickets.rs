@@ -181,7 +181,8 @@ pub async fn picker(
         .db
         .run(move |conn| {
             let ticket = ticket_in_scope(conn, &org, &number)?;
-            let pager = Pager::new(page_number, models::count(conn, &org, &filter)?, base);
+            let counted = models::count_up_to(conn, &org, &filter, Pager::count_limit(page_number))?;
+            let pager = Pager::counted_ahead(page_number, counted, base);
             let candidates = models::page(conn, &org, &filter, pager.per_page, pager.offset())?;
             let linked = of_ticket(conn, &org, &ticket.id)?.into_iter().map(|a| a.id).collect();
             Ok((input.load(conn)?, ticket, candidates, linked, pager))
