@@ -1125,6 +1125,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        message -> Text,
+        due_on -> Text,
+        audience -> Text,
+        audience_value -> Text,
+        status -> Text,
+        remind_days_before -> Integer,
+        remind_on_due -> Bool,
+        remind_every_days -> Integer,
+        follow_up_of -> Nullable<Text>,
+        follow_up_reason -> Text,
+        started_by_user_id -> Nullable<Text>,
+        started_at -> Timestamp,
+        closed_by_user_id -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    campaign_policies (org_id, campaign_id, policy_version_id) {
+        org_id -> Text,
+        campaign_id -> Text,
+        policy_version_id -> Text,
+    }
+}
+
+diesel::table! {
+    campaign_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        campaign_id -> Text,
+        person_id -> Text,
+        token_sha256 -> Text,
+        token_expires_at -> Timestamp,
+        last_reminded_on -> Nullable<Text>,
+        reminders -> Integer,
+        signed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    acknowledgments (id) {
+        id -> Text,
+        org_id -> Text,
+        campaign_id -> Nullable<Text>,
+        person_id -> Text,
+        policy_version_id -> Text,
+        sha256 -> Text,
+        typed_name -> Text,
+        signed_at -> Timestamp,
+        ip -> Text,
+        user_agent -> Text,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -1160,8 +1219,19 @@ diesel::joinable!(ticket_assets -> tickets (ticket_id));
 diesel::joinable!(renewal_digests -> users (user_id));
 diesel::joinable!(policy_controls -> policies (policy_id));
 diesel::joinable!(policy_versions -> policies (policy_id));
+diesel::joinable!(campaigns -> organizations (org_id));
+diesel::joinable!(campaign_policies -> campaigns (campaign_id));
+diesel::joinable!(campaign_policies -> policy_versions (policy_version_id));
+diesel::joinable!(campaign_requests -> campaigns (campaign_id));
+diesel::joinable!(campaign_requests -> people (person_id));
+diesel::joinable!(acknowledgments -> people (person_id));
+diesel::joinable!(acknowledgments -> policy_versions (policy_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    campaigns,
+    campaign_policies,
+    campaign_requests,
+    acknowledgments,
     installation_settings,
     organizations,
     users,
