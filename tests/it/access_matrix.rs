@@ -226,6 +226,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     // A published policy written by the target user and approved by the MSP's admin, and a person.
     let policy = crate::compliance::policies::published(&mut conn, &target_org, &target_user, &f.admin, now);
     let directory_person = crate::compliance::people::matrix_person(&mut conn, &target_org);
+    let campaign = crate::compliance::campaigns::matrix_campaign(&mut conn, &target_org, &policy, now);
     drop(conn);
     let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
@@ -269,6 +270,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("policy_doc_id", policy),
         ("version", "1".to_string()),
         ("person_id", directory_person),
+        ("campaign_id", campaign),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -566,6 +568,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "policy_doc_id",
         "version",
         "person_id",
+        "campaign_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

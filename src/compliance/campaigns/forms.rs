@@ -68,13 +68,16 @@ impl CampaignForm {
         if due_on.is_some_and(|d| d < today) {
             errors.add("due_on", "The due date cannot be in the past.");
         }
-        let versions: Vec<PolicyVersionId> = signable.iter().filter(|v| self.has_version(v.as_str())).cloned().collect();
+        let versions: Vec<PolicyVersionId> =
+            signable.iter().filter(|v| self.has_version(v.as_str())).cloned().collect();
         if versions.is_empty() || versions.len() != self.versions.len() {
             errors.add("version", "Choose at least one published policy.");
         }
         let audience = Audience::parse(&self.audience);
         let audience_value = match audience {
-            Some(Audience::Department) => forms::required(&mut errors, "department", &self.department, "Department", 120),
+            Some(Audience::Department) => {
+                forms::required(&mut errors, "department", &self.department, "Department", 120)
+            }
             Some(Audience::Role) => {
                 if crate::auth::permissions::Role::parse(&self.role).is_none() {
                     errors.add("role", "Choose a role.");

@@ -180,7 +180,10 @@ pub async fn create(c: Change, form: web::Form<Vec<(String, String)>>) -> AppRes
         .await?;
     match outcome {
         Ok((id, people)) => {
-            session::flash_ok(&session, format!("The campaign is started: {people} signing requests are on their way."));
+            session::flash_ok(
+                &session,
+                format!("The campaign is started: {people} signing requests are on their way."),
+            );
             Ok(redirect(&format!("/compliance/campaigns/{id}")))
         }
         Err(errors) => new_page(&state, &scope, input, form, errors).await,
@@ -309,10 +312,21 @@ pub async fn export(
     for l in &lines {
         let signed = l.signed_at.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
         let reminded = l.last_reminded_on.map(|d| d.to_string()).unwrap_or_default();
-        let row = [l.name.as_str(), &l.email, &l.department, state_label(l, overdue), &signed, &reminded, &l.reminders.to_string()];
+        let row = [
+            l.name.as_str(),
+            &l.email,
+            &l.department,
+            state_label(l, overdue),
+            &signed,
+            &reminded,
+            &l.reminders.to_string(),
+        ];
         crate::web::csv::push_row(&mut out, &row);
     }
-    Ok(crate::web::csv::download(&format!("campaign-{}-{}.csv", scope.org.slug, campaign.started_at.format("%Y%m%d")), out))
+    Ok(crate::web::csv::download(
+        &format!("campaign-{}-{}.csv", scope.org.slug, campaign.started_at.format("%Y%m%d")),
+        out,
+    ))
 }
 
 /// "Signed", "Overdue" or "Pending".

@@ -241,11 +241,13 @@ pub struct ProgressFilter {
     pub state: String,
 }
 
-type ProgressQuery = Box<dyn BoxableExpression<
-        diesel::helper_types::InnerJoinQuerySource<campaign_requests::table, people::table>,
-        MultiBackend,
-        SqlType = diesel::sql_types::Bool,
-    >>;
+type ProgressQuery = Box<
+    dyn BoxableExpression<
+            diesel::helper_types::InnerJoinQuerySource<campaign_requests::table, people::table>,
+            MultiBackend,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>;
 
 fn progress_filter(org: &OrgId, campaign: &CampaignId, f: &ProgressFilter) -> ProgressQuery {
     let mut filter: ProgressQuery =
@@ -368,7 +370,13 @@ pub fn person_of_user(conn: &mut DbConnection, org: &OrgId, user: &UserId) -> Qu
         .optional()
 }
 
-pub fn close(conn: &mut DbConnection, org: &OrgId, id: &CampaignId, by: &UserId, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn close(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    id: &CampaignId,
+    by: &UserId,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let closed = diesel::update(
         campaigns::table
             .filter(campaigns::org_id.eq(org))

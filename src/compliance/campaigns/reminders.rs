@@ -58,8 +58,8 @@ async fn run(state: web::Data<AppState>) -> JobResult {
                     let sent = remind(conn, &campaign, today, now, &base_url)?;
                     if sent > 0 {
                         let actor = Actor::system("Reminder schedule", now);
-                        let target = Target::new("campaign", &campaign.id, &campaign.name)
-                            .details(format!("{sent} reminders"));
+                        let target =
+                            Target::new("campaign", &campaign.id, &campaign.name).details(format!("{sent} reminders"));
                         audit::record(conn, &actor, Some(&campaign.org_id), Action::CampaignReminded, target)?;
                     }
                     Ok::<_, crate::error::AppError>(sent)

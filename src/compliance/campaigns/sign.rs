@@ -110,7 +110,12 @@ pub struct ShownVersion {
 pub fn shown(versions: &[Version]) -> Vec<ShownVersion> {
     versions
         .iter()
-        .map(|v| ShownVersion { title: v.title.clone(), number: v.number, sha256: v.sha256.clone(), text: to_html(&v.body) })
+        .map(|v| ShownVersion {
+            title: v.title.clone(),
+            number: v.number,
+            sha256: v.sha256.clone(),
+            text: to_html(&v.body),
+        })
         .collect()
 }
 
@@ -153,13 +158,14 @@ fn refusal_page(page: PublicPage, refusal: Refusal) -> AppResult<HttpResponse> {
         Refusal::Spent(at) => (
             StatusCode::GONE,
             "You already signed",
-            format!("This link was used on {}: your signature is recorded. Nothing more is needed.", at.format("%b %-d, %Y at %H:%M UTC")),
+            format!(
+                "This link was used on {}: your signature is recorded. Nothing more is needed.",
+                at.format("%b %-d, %Y at %H:%M UTC")
+            ),
         ),
-        Refusal::Expired => (
-            StatusCode::GONE,
-            "This signing link has expired",
-            "Ask whoever sent it for a new one.".to_string(),
-        ),
+        Refusal::Expired => {
+            (StatusCode::GONE, "This signing link has expired", "Ask whoever sent it for a new one.".to_string())
+        }
         Refusal::Closed => (
             StatusCode::GONE,
             "This campaign is closed",

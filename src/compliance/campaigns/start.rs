@@ -87,11 +87,7 @@ pub fn audience(conn: &mut DbConnection, org: &OrgId, c: &NewCampaign) -> QueryR
                 .filter(memberships::deactivated_at.is_null())
                 .filter(memberships::role.eq(&c.audience_value))
                 .select(memberships::user_id);
-            active
-                .filter(people::user_id.eq_any(holders.nullable()))
-                .order(order)
-                .select(columns)
-                .load(conn)
+            active.filter(people::user_id.eq_any(holders.nullable())).order(order).select(columns).load(conn)
         }
     }
 }

@@ -82,7 +82,8 @@ impl crate::web::import_pages::Import for AssetsImport {
         let written = apply(conn, org, p, now)?;
         // The inventory is living evidence: an import is a change of it (the UTC day, as the asset pages' jobs).
         let today = crate::compliance::program::today(now, chrono_tz::UTC);
-        let index = crate::compliance::program::index::embedded().map_err(|_| diesel::result::Error::RollbackTransaction)?;
+        let index =
+            crate::compliance::program::index::embedded().map_err(|_| diesel::result::Error::RollbackTransaction)?;
         crate::compliance::evidence::living::inventory_changed(conn, index, org, today, now)?;
         Ok(written)
     }
