@@ -1144,6 +1144,7 @@ diesel::table! {
         started_at -> Timestamp,
         closed_by_user_id -> Nullable<Text>,
         closed_at -> Nullable<Timestamp>,
+        evidence_id -> Nullable<Text>,
     }
 }
 

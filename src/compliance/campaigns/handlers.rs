@@ -157,8 +157,10 @@ fn validated(
 pub async fn create(c: Change, form: web::Form<Vec<(String, String)>>) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
     let form = CampaignForm::from_pairs(&form.into_inner());
-    let today = OrgTime::of(actor.at, &scope).today;
+    let time = OrgTime::of(actor.at, &scope);
+    let today = time.today;
     let (org, submitted, base_url) = (scope.org_id().clone(), form.clone(), state.config.base_url.clone());
+    let user = scope.user.id.clone();
     let outcome = state
         .db
         .write(move |conn| {
@@ -166,7 +168,8 @@ pub async fn create(c: Change, form: web::Form<Vec<(String, String)>>) -> AppRes
                 Ok(valid) => valid,
                 Err(errors) => return Ok(Err(errors)),
             };
-            let id = start::start(conn, &org, &campaign, &recipients, actor.user_id.as_ref(), actor.at, &base_url)?;
+            let id = start::start(conn, &org, &campaign, &recipients, Some(&user), actor.at, &base_url)?;
+            super::evidence::attach(conn, &org, &id, &campaign, &user, time)?;
             let details = format!("{} people, due {}", recipients.len(), campaign.due_on.label());
             let details = match &campaign.follow_up_of {
                 Some(_) if !campaign.follow_up_reason.is_empty() => {

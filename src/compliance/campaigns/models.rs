@@ -59,6 +59,8 @@ pub struct Campaign {
     pub started_at: NaiveDateTime,
     pub closed_by_user_id: Option<UserId>,
     pub closed_at: Option<NaiveDateTime>,
+    /// The evidence item standing for its signatures on the mapped controls.
+    pub evidence_id: Option<crate::db::ids::EvidenceId>,
 }
 
 impl Campaign {

@@ -89,6 +89,7 @@ async fn a_campaign_emails_each_person_a_link_that_signs_once_and_members_sign_f
     let t = team(&mut app.conn(), &f.t2);
     let version = published_version(&app, &f.t2, &t.analyst, &t.approver);
     add_people(&app, &f.t2, "Finance", 3);
+    fixture::adopt(&mut app.conn(), &f.t2, "hipaa", app.now());
     let mut olive = app.signed_in("owner@tiertwo.test").await;
     olive.get("/compliance/campaigns").await.assert_status(200).assert_contains("No campaigns yet.");
     olive.get("/compliance/campaigns/new").await.assert_status(200).assert_contains("Fixture policy (version 1)");
@@ -105,6 +106,14 @@ async fn a_campaign_emails_each_person_a_link_that_signs_once_and_members_sign_f
         campaign_requests::table.select(campaign_requests::token_sha256).load(&mut app.conn()).unwrap();
     let token = tokens_for(&app, "person001.finance@people.test").await.remove(0);
     assert!(!stored.contains(&token) && stored.contains(&palisade::auth::tokens::hash_token(&token)));
+    // Its evidence item stands on the controls the policy maps to.
+    let linked = count(
+        &app,
+        &format!(
+            "SELECT COUNT(*) AS n FROM evidence_links l JOIN campaigns c ON c.evidence_id = l.evidence_id WHERE c.id = '{id}' AND l.control_id = 'CCF-AC-01'"
+        ),
+    );
+    assert_eq!(linked, 1);
     assert_eq!(logged(&mut app.conn(), f.t2.as_str(), "campaign.start")[0].details.split(',').next(), Some("7 people"));
 
     // The emailed link: no account needed.
