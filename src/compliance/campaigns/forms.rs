@@ -90,7 +90,7 @@ impl CampaignForm {
                 }
                 String::new()
             }
-            Some(Audience::Everyone) => String::new(),
+            Some(Audience::Everyone | Audience::Signers) => String::new(),
             None => {
                 errors.add("audience", "Choose who must sign.");
                 String::new()

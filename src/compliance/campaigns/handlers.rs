@@ -104,10 +104,21 @@ pub async fn new_form(
     if !query.follow_up.is_empty() {
         let org = scope.org_id().clone();
         let id = query.follow_up.clone();
-        let previous = state.db.run(move |conn| models::find(conn, &org, &id)?.ok_or(AppError::NotFound)).await?;
+        let (previous, current) = state
+            .db
+            .run(move |conn| {
+                let previous = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
+                let policies: Vec<_> =
+                    models::versions_of(conn, &org, &previous.id)?.into_iter().map(|v| v.policy_id).collect();
+                let current = models::signable_versions(conn, &org)?;
+                let current = current.into_iter().filter(|s| policies.contains(&s.policy_id)).map(|s| s.id.to_string());
+                Ok((previous, current.collect()))
+            })
+            .await?;
         form.follow_up_of = previous.id.to_string();
         form.name = format!("{} (new version)", previous.name);
-        form.audience = models::Audience::Chosen.id().to_string();
+        form.audience = models::Audience::Signers.id().to_string();
+        form.versions = current;
     }
     new_page(&state, &scope, input, form, FieldErrors::default()).await
 }
@@ -127,6 +138,9 @@ fn validated(
         Err(errors) => return Ok(Err(errors)),
     };
     let mut errors = FieldErrors::default();
+    if campaign.audience == models::Audience::Signers && form.follow_up_of.is_empty() {
+        errors.add("audience", "Only a follow-up campaign asks the signers of a previous one.");
+    }
     if !form.follow_up_of.is_empty() {
         match models::find(conn, org, &form.follow_up_of)? {
             Some(previous) => campaign.follow_up_of = Some(previous.id),
@@ -230,6 +244,8 @@ struct ShowPage {
     campaign: Campaign,
     versions: Vec<crate::compliance::policies::models::Version>,
     tally: Tally,
+    /// Material new versions of its policies: a follow-up campaign is offered.
+    changes: Vec<models::MaterialChange>,
     lines: Vec<ProgressLine>,
     pager: Pager,
     search: String,
@@ -261,7 +277,7 @@ pub async fn show(
     let base = query_string(&[("q", &filter.search), ("state", &filter.state)]);
     let (org, id, number, shown) = (scope.org_id().clone(), path.into_inner(), query.list.page(), filter.clone());
     let today = OrgTime::of(state.clock.now(), &scope).today;
-    let (page, campaign, versions, tally, lines, pager, names) = state
+    let (page, campaign, versions, tally, changes, lines, pager, names) = state
         .db
         .run(move |conn| {
             let campaign = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
@@ -269,9 +285,10 @@ pub async fn show(
             let lines = models::progress_page(conn, &org, &campaign.id, &filter, Some(pager.per_page), pager.offset())?;
             let versions = models::versions_of(conn, &org, &campaign.id)?;
             let tally = models::tally(conn, &org, &campaign.id)?;
+            let changes = models::material_changes(conn, &org, &campaign.id)?;
             let users = campaign.started_by_user_id.iter().chain(campaign.closed_by_user_id.iter()).cloned().collect();
             let names = crate::compliance::policies::models::user_names(conn, users)?;
-            Ok((input.load(conn)?, campaign, versions, tally, lines, pager, names))
+            Ok((input.load(conn)?, campaign, versions, tally, changes, lines, pager, names))
         })
         .await?;
     let overdue = campaign.is_overdue(today);
@@ -280,6 +297,7 @@ pub async fn show(
         campaign,
         versions,
         tally,
+        changes,
         lines,
         pager,
         search: shown.search,

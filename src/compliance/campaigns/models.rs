@@ -17,6 +17,8 @@ crate::text_enum! {
         Department = "department",
         Role = "role",
         Chosen = "chosen",
+        /// Those who signed the campaign this one follows up (a policy changed materially).
+        Signers = "signers",
     }
 }
 
@@ -27,6 +29,7 @@ impl Audience {
             Audience::Department => "A department",
             Audience::Role => "Members with a role",
             Audience::Chosen => "Chosen people",
+            Audience::Signers => "Who signed the previous campaign",
         }
     }
 }
@@ -129,6 +132,7 @@ pub struct NewCampaign {
 #[derive(Queryable, Clone, Debug)]
 pub struct Signable {
     pub id: PolicyVersionId,
+    pub policy_id: crate::db::ids::PolicyId,
     pub title: String,
     pub number: i32,
 }
@@ -141,7 +145,7 @@ pub fn signable_versions(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Ve
         .filter(policies::org_id.eq(org))
         .filter(policy_versions::number.eq(policies::version))
         .order((policy_versions::title.asc(), policy_versions::id.asc()))
-        .select((policy_versions::id, policy_versions::title, policy_versions::number))
+        .select((policy_versions::id, policy_versions::policy_id, policy_versions::title, policy_versions::number))
         .load(conn)
 }
 
@@ -392,4 +396,41 @@ pub fn close(
     ))
     .execute(conn)?;
     Ok(closed == 1)
+}
+
+/// A materially changed version published after a campaign's version of the same policy: what a follow-up
+/// campaign asks the campaign's signers to sign.
+#[derive(Queryable, Clone, Debug)]
+pub struct MaterialChange {
+    pub title: String,
+    pub number: i32,
+    pub reason: String,
+}
+
+/// The material new versions of the campaign's policies (one statement).
+pub fn material_changes(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    campaign: &CampaignId,
+) -> QueryResult<Vec<MaterialChange>> {
+    let (asked, newer) = diesel::alias!(policy_versions as asked, policy_versions as newer);
+    campaign_policies::table
+        .inner_join(asked.on(asked.field(policy_versions::id).eq(campaign_policies::policy_version_id)))
+        .inner_join(
+            newer.on(newer
+                .field(policy_versions::policy_id)
+                .eq(asked.field(policy_versions::policy_id))
+                .and(newer.field(policy_versions::number).gt(asked.field(policy_versions::number)))),
+        )
+        .filter(campaign_policies::org_id.eq(org))
+        .filter(campaign_policies::campaign_id.eq(campaign))
+        .filter(newer.field(policy_versions::org_id).eq(org))
+        .filter(newer.field(policy_versions::material).eq(true))
+        .order((newer.field(policy_versions::title).asc(), newer.field(policy_versions::number).asc()))
+        .select((
+            newer.field(policy_versions::title),
+            newer.field(policy_versions::number),
+            newer.field(policy_versions::material_reason),
+        ))
+        .load(conn)
 }

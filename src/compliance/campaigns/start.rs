@@ -81,6 +81,15 @@ pub fn audience(conn: &mut DbConnection, org: &OrgId, c: &NewCampaign) -> QueryR
             active.filter(people::department.eq(&c.audience_value)).order(order).select(columns).load(conn)
         }
         Audience::Chosen => active.filter(people::id.eq_any(&c.chosen)).order(order).select(columns).load(conn),
+        Audience::Signers => {
+            let previous = c.follow_up_of.as_ref().map_or("", |id| id.as_str());
+            let signers = campaign_requests::table
+                .filter(campaign_requests::org_id.eq(org))
+                .filter(campaign_requests::campaign_id.eq(previous))
+                .filter(campaign_requests::signed_at.is_not_null())
+                .select(campaign_requests::person_id);
+            active.filter(people::id.eq_any(signers)).order(order).select(columns).load(conn)
+        }
         Audience::Role => {
             let holders = memberships::table
                 .filter(memberships::org_id.eq(org))

@@ -385,3 +385,76 @@ pub fn matrix_campaign(
     let recipients = start::audience(conn, org, &campaign).unwrap();
     start::start(conn, org, &campaign, &recipients, None, now, "http://localhost").unwrap().to_string()
 }
+
+#[actix_web::test]
+async fn a_material_new_version_offers_a_follow_up_campaign_to_those_who_signed() {
+    let (app, f) = TestApp::with_msp().await;
+    let t = team(&mut app.conn(), &f.t2);
+    let version = published_version(&app, &f.t2, &t.analyst, &t.approver);
+    add_people(&app, &f.t2, "Finance", 3);
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    let due = day(&app, 10);
+    olive.get("/compliance/campaigns/new").await;
+    olive.post("/compliance/campaigns", &campaign_form(&version, &due, "department")).await.assert_status(303);
+    let first = campaign_id(&app, &f.t2);
+    let token = tokens_for(&app, "person001.finance@people.test").await.remove(0);
+    let mut visitor = app.client().await;
+    visitor.get(&format!("/sign/{token}")).await;
+    visitor.post(&format!("/sign/{token}"), &[("full_name", "Pat One"), ("consent", "1")]).await.assert_status(200);
+    olive.get(&format!("/compliance/campaigns/{first}")).await.assert_not_contains("Start a follow-up campaign");
+    // Version 2, published as a material change (as the policy lifecycle records it).
+    let v2 = {
+        use palisade::schema::{policies, policy_versions as pv};
+        let mut conn = app.conn();
+        let (policy, title): (String, String) =
+            pv::table.find(&version).select((pv::policy_id, pv::title)).first(&mut conn).unwrap();
+        let id = palisade::db::new_id();
+        let now = app.now();
+        diesel::insert_into(pv::table)
+            .values((
+                pv::id.eq(&id),
+                pv::org_id.eq(f.t2.as_str()),
+                pv::policy_id.eq(&policy),
+                pv::number.eq(2),
+                pv::title.eq(&title),
+                pv::body.eq("# Fixture policy\n\nEveryone locks their screen and their drawer.\n"),
+                pv::sha256.eq("ab"),
+                pv::change_summary.eq("Drawers too."),
+                pv::approved_at.eq(now),
+                pv::published_at.eq(now),
+                pv::material.eq(true),
+                pv::material_reason.eq("Scope widened to drawers"),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        diesel::update(policies::table.find(&policy)).set(policies::version.eq(2)).execute(&mut conn).unwrap();
+        id
+    };
+    let progress = olive.get(&format!("/compliance/campaigns/{first}")).await;
+    progress.assert_contains("Scope widened to drawers").assert_contains("Start a follow-up campaign");
+    let form = olive.get(&format!("/compliance/campaigns/new?follow_up={first}")).await;
+    form.assert_status(200)
+        .assert_contains("value=\"signers\" selected")
+        .assert_contains(&format!("value=\"{v2}\" checked"));
+    let mut follow = campaign_form(&v2, &due, "signers");
+    follow.push(("follow_up_of", &first));
+    follow.push(("follow_up_reason", "Drawers are in scope now"));
+    olive.post("/compliance/campaigns", &follow).await.assert_status(303);
+    let second = campaign_id(&app, &f.t2);
+    assert_ne!(first, second);
+    let asked: Vec<String> = campaign_requests::table
+        .filter(campaign_requests::campaign_id.eq(&second))
+        .select(campaign_requests::person_id)
+        .load(&mut app.conn())
+        .unwrap();
+    assert_eq!(asked.len(), 1, "only the one who signed the old version");
+    let recorded: (Option<String>, String) = campaigns::table
+        .find(&second)
+        .select((campaigns::follow_up_of, campaigns::follow_up_reason))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!(recorded, (Some(first.clone()), "Drawers are in scope now".to_string()));
+    // Signers are only the audience of a follow-up.
+    let plain = campaign_form(&v2, &due, "signers");
+    olive.post("/compliance/campaigns", &plain).await.assert_status(422).assert_contains("Only a follow-up campaign");
+}
