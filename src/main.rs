@@ -45,6 +45,10 @@ enum Command {
         /// With --clients: how many assets in all (20,000 of them in "Client 00001" when there are that many).
         #[arg(long, default_value_t = 0)]
         assets: usize,
+        /// With --clients: people in "Client 00001" and a running acknowledgment campaign to all of them (the
+        /// report says how long starting it took, every email queued).
+        #[arg(long, default_value_t = 0)]
+        campaign_people: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -97,13 +101,22 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets, time_entries, articles, assets } => match clients.map_or_else(
-            || palisade::orgs::demo::seed(&db),
-            |clients| {
-                let scale = palisade::orgs::demo::Scale { clients, users, tickets, time_entries, articles, assets };
-                palisade::orgs::demo::seed_scale(&db, &scale)
-            },
-        ) {
+        Command::Demo { clients, users, tickets, time_entries, articles, assets, campaign_people } => match clients
+            .map_or_else(
+                || palisade::orgs::demo::seed(&db),
+                |clients| {
+                    let scale = palisade::orgs::demo::Scale {
+                        clients,
+                        users,
+                        tickets,
+                        time_entries,
+                        articles,
+                        assets,
+                        campaign_people,
+                    };
+                    palisade::orgs::demo::seed_scale(&db, &scale)
+                },
+            ) {
             Ok(report) => {
                 println!("{report}");
                 ExitCode::SUCCESS

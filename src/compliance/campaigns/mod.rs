@@ -4,6 +4,7 @@
 //! (`my`); the scheduler reminds the rest (`reminders`); the progress page shows who signed (`handlers`).
 //! Signatures (`acknowledgments`) are never changed or deleted.
 
+pub mod demo;
 pub mod evidence;
 pub mod forms;
 pub mod handlers;
