@@ -121,12 +121,8 @@ impl CampaignForm {
 
     /// The chosen people's emails, lower-case, without blanks or repeats.
     pub fn chosen_emails(&self) -> Vec<String> {
-        let mut emails: Vec<String> = self
-            .emails
-            .split(|c: char| c == '\n' || c == ',' || c == ';')
-            .map(|e| e.trim().to_lowercase())
-            .filter(|e| !e.is_empty())
-            .collect();
+        let mut emails: Vec<String> =
+            self.emails.split(['\n', ',', ';']).map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
         emails.sort();
         emails.dedup();
         emails

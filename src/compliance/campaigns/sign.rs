@@ -175,12 +175,11 @@ fn refusal_page(page: PublicPage, refusal: Refusal) -> AppResult<HttpResponse> {
     render_status(status, SignOutcome { page, heading: heading.into(), message, signed: false })
 }
 
-/// The request a token names, or why it signs nothing; with the campaign, the person's name and the versions.
-fn open(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> QueryResult<Result<(Request, Campaign, String, Vec<Version>), Refusal>> {
+/// What a valid link opens: the request, its campaign, the person's name and the versions to sign.
+type Opened = (Request, Campaign, String, Vec<Version>);
+
+/// The request a token names, or why it signs nothing.
+fn open(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> QueryResult<Result<Opened, Refusal>> {
     if !looks_like_token(token) {
         return Ok(Err(Refusal::Unknown));
     }
