@@ -48,6 +48,10 @@ enum Command {
         /// With --clients: how many risks in the register of "Client 00001".
         #[arg(long, default_value_t = 0)]
         risks: usize,
+        /// With --clients: people in "Client 00001" and a running acknowledgment campaign to all of them (the
+        /// report says how long starting it took, every email queued).
+        #[arg(long, default_value_t = 0)]
+        campaign_people: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -100,20 +104,30 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets, time_entries, articles, assets, risks } => match clients.map_or_else(
-            || palisade::orgs::demo::seed(&db),
-            |clients| {
-                let scale =
-                    palisade::orgs::demo::Scale { clients, users, tickets, time_entries, articles, assets, risks };
-                palisade::orgs::demo::seed_scale(&db, &scale)
-            },
-        ) {
-            Ok(report) => {
-                println!("{report}");
-                ExitCode::SUCCESS
+        Command::Demo { clients, users, tickets, time_entries, articles, assets, risks, campaign_people } => {
+            match clients.map_or_else(
+                || palisade::orgs::demo::seed(&db),
+                |clients| {
+                    let scale = palisade::orgs::demo::Scale {
+                        clients,
+                        users,
+                        tickets,
+                        time_entries,
+                        articles,
+                        assets,
+                        risks,
+                        campaign_people,
+                    };
+                    palisade::orgs::demo::seed_scale(&db, &scale)
+                },
+            ) {
+                Ok(report) => {
+                    println!("{report}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("demo: {e}")),
             }
-            Err(e) => fail(format!("demo: {e}")),
-        },
+        }
         Command::Catalog { .. } => unreachable!("handled before opening the database"),
     }
 }

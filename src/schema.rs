@@ -1225,6 +1225,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    campaigns (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        message -> Text,
+        due_on -> Text,
+        audience -> Text,
+        audience_value -> Text,
+        status -> Text,
+        remind_days_before -> Integer,
+        remind_on_due -> Bool,
+        remind_every_days -> Integer,
+        follow_up_of -> Nullable<Text>,
+        follow_up_reason -> Text,
+        started_by_user_id -> Nullable<Text>,
+        started_at -> Timestamp,
+        closed_by_user_id -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        evidence_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    campaign_policies (org_id, campaign_id, policy_version_id) {
+        org_id -> Text,
+        campaign_id -> Text,
+        policy_version_id -> Text,
+    }
+}
+
+diesel::table! {
+    campaign_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        campaign_id -> Text,
+        person_id -> Text,
+        token_sha256 -> Text,
+        token_expires_at -> Timestamp,
+        last_reminded_on -> Nullable<Text>,
+        reminders -> Integer,
+        signed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    acknowledgments (id) {
+        id -> Text,
+        org_id -> Text,
+        campaign_id -> Nullable<Text>,
+        person_id -> Text,
+        policy_version_id -> Text,
+        sha256 -> Text,
+        typed_name -> Text,
+        signed_at -> Timestamp,
+        ip -> Text,
+        user_agent -> Text,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(technician_assignments -> users (user_id));
@@ -1265,6 +1325,13 @@ diesel::joinable!(risk_assets -> risks (risk_id));
 diesel::joinable!(risk_assets -> assets (asset_id));
 diesel::joinable!(risk_acceptances -> risks (risk_id));
 diesel::joinable!(risk_assessment_items -> risk_assessments (assessment_id));
+diesel::joinable!(campaigns -> organizations (org_id));
+diesel::joinable!(campaign_policies -> campaigns (campaign_id));
+diesel::joinable!(campaign_policies -> policy_versions (policy_version_id));
+diesel::joinable!(campaign_requests -> campaigns (campaign_id));
+diesel::joinable!(campaign_requests -> people (person_id));
+diesel::joinable!(acknowledgments -> people (person_id));
+diesel::joinable!(acknowledgments -> policy_versions (policy_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     installation_settings,
@@ -1349,4 +1416,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     risk_acceptances,
     risk_assessments,
     risk_assessment_items,
+    campaigns,
+    campaign_policies,
+    campaign_requests,
+    acknowledgments,
 );

@@ -144,6 +144,10 @@ crate::text_enum! {
         PersonDeactivated = "person.deactivate",
         PersonReactivated = "person.reactivate",
         PeopleImported = "person.import",
+        CampaignStarted = "campaign.start",
+        CampaignClosed = "campaign.close",
+        CampaignReminded = "campaign.remind",
+        PolicyAcknowledged = "campaign.sign",
     }
 }
 
@@ -292,6 +296,10 @@ impl Action {
             PersonDeactivated => "Person deactivated",
             PersonReactivated => "Person reactivated",
             PeopleImported => "People imported",
+            CampaignStarted => "Acknowledgment campaign started",
+            CampaignClosed => "Acknowledgment campaign closed",
+            CampaignReminded => "Acknowledgment reminders sent",
+            PolicyAcknowledged => "Policies acknowledged",
         }
     }
 }

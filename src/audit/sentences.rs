@@ -147,7 +147,8 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         ArticleCreated | ArticleUpdated | ArticlePublished | ArticleUnpublished | ArticleArchived
         | ArticleFileAdded => crate::psa::kb::activity_sentence(&who, entry),
         PolicyCreated | PolicyUpdated | PolicySubmitted | PolicyApproved | PolicyRejected | PolicyPublished
-        | PersonAdded | PersonUpdated | PersonDeactivated | PersonReactivated | PeopleImported => {
+        | PersonAdded | PersonUpdated | PersonDeactivated | PersonReactivated | PeopleImported | CampaignStarted
+        | CampaignClosed | CampaignReminded | PolicyAcknowledged => {
             crate::compliance::policies::activity_sentence(&who, entry)
         }
     }

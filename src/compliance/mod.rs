@@ -1,9 +1,11 @@
 //! The compliance program: the frameworks catalog and Common Control Framework (`catalog`, reference data), and
 //! each organization's program on it: adopted frameworks (`frameworks`), controls with their statuses and
 //! approvals (`controls`), evidence (`evidence`), the policy library (`policies`), the people who acknowledge
-//! policies (`people`), the risk register (`risks`), scores, dashboard and gaps (`scores`), reports and the
+//! policies (`people`) and the campaigns that ask them to (`campaigns`), the risk register (`risks`), scores,
+//! dashboard and gaps (`scores`), reports and the
 //! framework-specific registers.
 
+pub mod campaigns;
 pub mod catalog;
 pub mod controls;
 pub mod daily;
@@ -27,6 +29,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(evidence::routes());
     routes.extend(policies::routes());
     routes.extend(people::routes());
+    routes.extend(campaigns::routes());
     routes.extend(scores::routes());
     routes.extend(reports::routes());
     routes.extend(registers::routes());
@@ -36,5 +39,7 @@ pub fn routes() -> Vec<RouteDef> {
 
 /// The scheduled work of the compliance program.
 pub fn jobs() -> Vec<crate::jobs::Job> {
-    daily::jobs()
+    let mut jobs = daily::jobs();
+    jobs.extend(campaigns::reminders::jobs());
+    jobs
 }

@@ -129,6 +129,12 @@ typed_ids! {
     PolicyVersionId,
     /// Someone in an organization's people directory (who acknowledges policies).
     PersonId,
+    /// An acknowledgment campaign (compliance::campaigns).
+    CampaignId,
+    /// One person's signing request in a campaign.
+    CampaignRequestId,
+    /// A signature of one policy version, never changed.
+    AcknowledgmentId,
     /// A HIPAA business associate agreement.
     BaaId,
     /// A GDPR data-subject request.

@@ -112,3 +112,53 @@ pub fn evidence_expiry(
             .unwrap_or_default(),
     )
 }
+
+/// What an acknowledgment request (or its reminder) says.
+pub struct CampaignRequest<'a> {
+    pub name: &'a str,
+    pub org_name: &'a str,
+    pub titles: &'a [String],
+    pub due: &'a str,
+    pub message: &'a str,
+    pub link: &'a str,
+    pub reminder: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mail/campaign_request.txt")]
+struct CampaignRequestText<'a> {
+    name: &'a str,
+    org_name: &'a str,
+    titles: &'a [String],
+    due: &'a str,
+    message: &'a str,
+    link: &'a str,
+    reminder: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mail/campaign_request.html")]
+struct CampaignRequestHtml<'a> {
+    name: &'a str,
+    org_name: &'a str,
+    titles: &'a [String],
+    due: &'a str,
+    message: &'a str,
+    link: &'a str,
+    reminder: bool,
+}
+
+pub fn campaign_request(to: &str, r: &CampaignRequest<'_>) -> OutgoingMail {
+    let CampaignRequest { name, org_name, titles, due, message, link, reminder } = *r;
+    let subject = if reminder {
+        format!("Reminder: {org_name} policies to acknowledge by {due}")
+    } else {
+        format!("{org_name} asks you to acknowledge its policies by {due}")
+    };
+    OutgoingMail::new(
+        to,
+        subject,
+        CampaignRequestText { name, org_name, titles, due, message, link, reminder }.render().unwrap_or_default(),
+        CampaignRequestHtml { name, org_name, titles, due, message, link, reminder }.render().unwrap_or_default(),
+    )
+}

@@ -77,6 +77,37 @@ pub fn enqueue(conn: &mut DbConnection, now: NaiveDateTime, mail: &OutgoingMail)
     Ok(id)
 }
 
+/// Rows one INSERT of `enqueue_many` writes (12 values each: well under either backend's parameter limit).
+const ENQUEUE_CHUNK: usize = 500;
+
+/// Writes many emails into the outbox, due now, a few hundred rows per INSERT: what a campaign to thousands of
+/// people queues in its transaction without a statement per email.
+pub fn enqueue_many(conn: &mut DbConnection, now: NaiveDateTime, mails: &[OutgoingMail]) -> QueryResult<usize> {
+    for chunk in mails.chunks(ENQUEUE_CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|mail| {
+                (
+                    outbox::id.eq(MailId::new()),
+                    outbox::org_id.eq(mail.org_id.clone()),
+                    outbox::to_address.eq(mail.to.clone()),
+                    outbox::subject.eq(mail.subject.clone()),
+                    outbox::text_body.eq(mail.text.clone()),
+                    outbox::html_body.eq(mail.html.clone()),
+                    outbox::headers.eq(serde_json::to_string(&mail.headers).unwrap_or_else(|_| "{}".into())),
+                    outbox::attachments.eq(serde_json::to_string(&mail.attachments).unwrap_or_else(|_| "[]".into())),
+                    outbox::status.eq(Queued),
+                    outbox::next_attempt_at.eq(now),
+                    outbox::created_at.eq(now),
+                    outbox::updated_at.eq(now),
+                )
+            })
+            .collect();
+        crate::batch_insert!(conn, outbox::table, &rows)?;
+    }
+    Ok(mails.len())
+}
+
 /// One outbox row.
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = outbox)]

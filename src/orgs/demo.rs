@@ -171,6 +171,8 @@ pub struct Scale {
     pub assets: usize,
     /// Risks in the register of "Client 00001".
     pub risks: usize,
+    /// People in "Client 00001" with a running acknowledgment campaign to all of them.
+    pub campaign_people: usize,
 }
 
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
@@ -185,7 +187,7 @@ const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
 fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppError> {
-    let Scale { clients, users, tickets, time_entries, articles, assets, risks } = *scale;
+    let Scale { clients, users, tickets, time_entries, articles, assets, risks, campaign_people } = *scale;
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -230,6 +232,12 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
         }
     }
     let tickets = crate::psa::demo::seed_scale(conn, &msp, &client_ids, tickets, now)?;
+    let campaign = match client_ids.get(1) {
+        Some(client) => {
+            crate::compliance::campaigns::demo::seed_scale(conn, client, &admin, &tech_ids[0], campaign_people, now)?
+        }
+        None => String::new(),
+    };
     let people: Vec<UserId> = std::iter::once(admin).chain(tech_ids).collect();
     let time_entries = crate::billing::demo::seed_scale(conn, &msp, &client_ids, &people, time_entries, now)?;
     let articles = crate::psa::kb::demo::seed_scale(conn, &msp, &client_ids, articles, now)?;
@@ -242,7 +250,8 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
          controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
-         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks. Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks.{campaign} Sign in as \
+         admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

@@ -102,4 +102,24 @@
         .catch(function () { /* keep the current list */ });
     }, 150);
   });
+
+  // The sign page: its button waits until the policy text was scrolled to its end (without JavaScript it is
+  // always enabled; the typed name and the consent box are what the server checks).
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-read-gate]"), function (form) {
+    var text = document.querySelector("[data-read-text]");
+    var end = text && text.querySelector("[data-read-end]");
+    var button = form.querySelector("button[type=submit]");
+    var hint = form.querySelector("[data-read-hint]");
+    if (!end || !button || !("IntersectionObserver" in window)) return;
+    button.disabled = true;
+    if (hint) hint.hidden = false;
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) {
+        button.disabled = false;
+        if (hint) hint.hidden = true;
+        observer.disconnect();
+      }
+    }, { root: text });
+    observer.observe(end);
+  });
 })();

@@ -227,6 +227,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     // A published policy written by the target user and approved by the MSP's admin, and a person.
     let policy = crate::compliance::policies::published(&mut conn, &target_org, &target_user, &f.admin, now);
     let directory_person = crate::compliance::people::matrix_person(&mut conn, &target_org);
+    let campaign = crate::compliance::campaigns::matrix_campaign(&mut conn, &target_org, &policy, now);
     drop(conn);
     let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
@@ -272,6 +273,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("person_id", directory_person),
         ("risk_id", risk),
         ("assessment_id", assessment),
+        ("campaign_id", campaign),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -571,6 +573,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "person_id",
         "risk_id",
         "assessment_id",
+        "campaign_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

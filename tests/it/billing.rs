@@ -456,6 +456,7 @@ async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
         articles: 0,
         assets: 0,
         risks: 0,
+        campaign_people: 0,
     };
     let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
     assert!(report.contains("60 time entries for Client 00000"), "{report}");

@@ -26,8 +26,9 @@ async fn run_due(app: &TestApp) -> Vec<JobOutcome> {
 }
 
 /// Every registered job, by name.
-const EVERY_JOB: [&str; 8] = [
+const EVERY_JOB: [&str; 9] = [
     "assets.renewal_digest",
+    "compliance.campaign_reminders",
     "compliance.daily",
     "inbound.imap",
     "mail.deliver",

@@ -92,6 +92,10 @@ pub fn activity_sentence(who: &str, entry: &ActivityEntry) -> String {
         PersonDeactivated => format!("{who} deactivated {what} in the people directory"),
         PersonReactivated => format!("{who} reactivated {what} in the people directory"),
         PeopleImported => format!("{who} imported people{details}"),
+        CampaignStarted => format!("{who} started the acknowledgment campaign {what}{details}"),
+        CampaignClosed => format!("{who} closed the acknowledgment campaign {what}{details}"),
+        CampaignReminded => format!("{who} sent reminders for {what}{details}"),
+        PolicyAcknowledged => format!("{who} signed {what}{details}"),
         other => format!("{who}: {} {what}", other.label()),
     }
 }

@@ -2,6 +2,7 @@
 //! Most tests work in the fixture's T2 client, Tier Two Legal, whose Admin is Olive; `team` adds its compliance
 //! people (an analyst and two approvers).
 
+pub mod campaigns;
 mod controls;
 mod cost;
 mod evidence;

@@ -14,6 +14,7 @@
 
 mod assets_kb;
 mod billing;
+mod campaigns;
 mod clients;
 mod compliance;
 mod context;
