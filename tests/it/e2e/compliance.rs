@@ -117,6 +117,8 @@ async fn the_program_pages_are_accessible_and_fit_a_phone() -> TestResult {
     };
     let policy = crate::compliance::policies::published(&mut e2e.conn(), &f.t2, &f.client_admin, &people.approver, now);
     crate::compliance::people::matrix_person(&mut e2e.conn(), &f.t2);
+    let (risk, assessment) = crate::compliance::risks::matrix_fixture(&mut e2e.conn(), &f.t2, &people.analyst);
+    let campaign = crate::compliance::campaigns::matrix_campaign(&mut e2e.conn(), &f.t2, &policy, now);
     let pages = [
         "/compliance".to_string(),
         "/compliance/frameworks".into(),
@@ -142,6 +144,17 @@ async fn the_program_pages_are_accessible_and_fit_a_phone() -> TestResult {
         "/compliance/people".into(),
         "/compliance/people/new".into(),
         "/compliance/people/import".into(),
+        "/compliance/risks".into(),
+        "/compliance/risks/new".into(),
+        format!("/compliance/risks/{risk}"),
+        format!("/compliance/risks/{risk}/edit"),
+        "/compliance/risks/import".into(),
+        "/compliance/risk-assessments".into(),
+        format!("/compliance/risk-assessments/{assessment}"),
+        "/compliance/campaigns".into(),
+        "/compliance/campaigns/new".into(),
+        format!("/compliance/campaigns/{campaign}"),
+        "/my/policies".into(),
     ];
     let desktop = e2e.browser().await;
     desktop.sign_in("owner@tiertwo.test", PASSWORD).await?;
