@@ -458,3 +458,24 @@ async fn a_material_new_version_offers_a_follow_up_campaign_to_those_who_signed(
     let plain = campaign_form(&v2, &due, "signers");
     olive.post("/compliance/campaigns", &plain).await.assert_status(422).assert_contains("Only a follow-up campaign");
 }
+
+#[actix_web::test]
+async fn my_policies_runs_the_same_statements_with_1_or_6_pending_campaigns() {
+    let mut counts = Vec::new();
+    for n in [1, 6] {
+        let (app, f) = TestApp::with_msp().await;
+        let t = team(&mut app.conn(), &f.t2);
+        let version = published_version(&app, &f.t2, &t.analyst, &t.approver);
+        let mut olive = app.signed_in("owner@tiertwo.test").await;
+        let due = day(&app, 14);
+        for _ in 0..n {
+            olive.get("/compliance/campaigns/new").await;
+            olive.post("/compliance/campaigns", &campaign_form(&version, &due, "everyone")).await.assert_status(303);
+            app.clock().advance(chrono::Duration::seconds(1));
+        }
+        let mine = olive.get("/my/policies").await;
+        assert_eq!(mine.body.matches("/my/policies/").count(), n, "each campaign is pending for Olive");
+        counts.push(app.statements_of(&mut olive, "/my/policies").await);
+    }
+    assert_eq!(counts[0], counts[1]);
+}

@@ -457,3 +457,31 @@ async fn an_assets_page_lists_the_risks_that_affect_it_for_who_reads_compliance(
     tom.get(&format!("/assets/{laptop}")).await.assert_status(200).assert_not_contains("Laptop theft");
     assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM risk_assets"), 1);
 }
+
+/// Statements of the assessments list and of an assessment (its snapshot compared with the register) when it
+/// snapshotted `n` open risks.
+async fn assessment_statements(n: usize) -> (u64, u64) {
+    let (app, f) = TestApp::with_msp().await;
+    team(&mut app.conn(), &f.t2);
+    for i in 0..n {
+        risk(&mut app.conn(), &f.t2, &format!("Risk {i:03}"), (1 + (i % 5) as i32, 2), None);
+    }
+    let mut grace = app.signed_in("grace@tiertwo.test").await;
+    grace.get("/compliance/risk-assessments").await;
+    let form = [("title", "Quarterly"), ("assessed_on", "2026-03-01"), ("notes", "")];
+    grace.post("/compliance/risk-assessments", &form).await.assert_status(303);
+    let id: String = {
+        use palisade::schema::risk_assessments as a;
+        a::table.select(a::id).first(&mut app.conn()).unwrap()
+    };
+    let sql = format!("SELECT COUNT(*) AS n FROM risk_assessment_items WHERE assessment_id = '{id}'");
+    assert_eq!(count(&mut app.conn(), &sql), n as i64, "every open risk snapshotted");
+    let list = app.statements_of(&mut grace, "/compliance/risk-assessments").await;
+    let one = app.statements_of(&mut grace, &format!("/compliance/risk-assessments/{id}")).await;
+    (list, one)
+}
+
+#[actix_web::test]
+async fn assessments_run_the_same_statements_with_1_or_40_risks_snapshotted() {
+    assert_eq!(assessment_statements(1).await, assessment_statements(40).await);
+}

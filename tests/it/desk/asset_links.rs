@@ -129,3 +129,19 @@ async fn read_only_staff_cannot_link_and_other_tenants_ids_are_not_found() {
     rita.post("/tickets/1/assets", &[("asset", ours.as_str())]).await.assert_status(404);
     assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM ticket_assets"), 0);
 }
+
+#[actix_web::test]
+async fn the_asset_picker_runs_the_same_statements_with_1_or_40_assets() {
+    let mut counts = Vec::new();
+    for n in [1, 40] {
+        let (app, f) = TestApp::with_msp().await;
+        super::ticket(&mut app.conn(), &f.t2, &f.admin, "Laptop will not boot", None);
+        for i in 0..n {
+            asset(&mut app.conn(), &f.t2, &format!("Laptop {i:02}"), Some(&format!("SN-{i:02}")));
+        }
+        let mut olive = app.signed_in("owner@tiertwo.test").await;
+        counts.push(app.statements_of(&mut olive, "/tickets/1/assets").await);
+        counts.push(app.statements_of(&mut olive, "/tickets/1/assets?q=laptop").await);
+    }
+    assert_eq!(counts[..2], counts[2..]);
+}
