@@ -11,7 +11,7 @@ use super::forms::{FIELDS, PersonForm, validate_fields};
 use super::models::{self, PersonInput};
 use crate::audit::Action;
 use crate::db::DbConnection;
-use crate::db::ids::OrgId;
+use crate::db::ids::{OrgId, PersonId};
 use crate::web::PageContext;
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, get};
 use crate::web::forms::FieldErrors;
@@ -122,14 +122,11 @@ pub fn apply(
         preview.rows.iter().filter(|r| !r.outcome.is_refused()).map(|r| r.input.email.clone()).collect();
     let existing = models::ids_by_email(conn, org, accepted.clone())?;
     let members = models::members_by_email(conn, org, accepted)?;
-    let (mut created, mut updated) = (0, 0);
+    let (mut creating, mut updated) = (Vec::new(), 0);
     for row in &preview.rows {
         let user = members.get(&row.input.email);
         match (&row.outcome, existing.get(&row.input.email)) {
-            (RowOutcome::Create, None) => {
-                models::insert(conn, org, &row.input, user, now)?;
-                created += 1;
-            }
+            (RowOutcome::Create, None) => creating.push((PersonId::new(), &row.input, user)),
             (RowOutcome::Update, Some(id)) | (RowOutcome::Create, Some(id)) => {
                 models::update(conn, org, id, &row.input, user, now)?;
                 updated += 1;
@@ -137,5 +134,6 @@ pub fn apply(
             _ => {}
         }
     }
+    let created = models::insert_many(conn, org, &creating, now)?;
     Ok((created, updated))
 }

@@ -168,21 +168,42 @@ pub fn insert(
     now: NaiveDateTime,
 ) -> QueryResult<PersonId> {
     let id = PersonId::new();
-    diesel::insert_into(people::table)
-        .values((
-            people::id.eq(&id),
-            people::org_id.eq(org),
-            people::name.eq(&p.name),
-            people::email.eq(&p.email),
-            people::department.eq(&p.department),
-            people::manager.eq(&p.manager),
-            people::start_on.eq(p.start_on),
-            people::user_id.eq(user),
-            people::created_at.eq(now),
-            people::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    insert_many(conn, org, &[(id.clone(), p, user)], now)?;
     Ok(id)
+}
+
+/// People at most this many to an `INSERT` (10 values a row: far under both backends' parameter limits).
+const PEOPLE_PER_INSERT: usize = 500;
+
+/// Adds people (with their ids and member links) in a few statements, not one per person (a CSV import).
+pub fn insert_many(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    new: &[(PersonId, &PersonInput, Option<&UserId>)],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut written = 0;
+    for chunk in new.chunks(PEOPLE_PER_INSERT) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, p, user)| {
+                (
+                    people::id.eq(id),
+                    people::org_id.eq(org),
+                    people::name.eq(&p.name),
+                    people::email.eq(&p.email),
+                    people::department.eq(&p.department),
+                    people::manager.eq(&p.manager),
+                    people::start_on.eq(p.start_on),
+                    people::user_id.eq(*user),
+                    people::created_at.eq(now),
+                    people::updated_at.eq(now),
+                )
+            })
+            .collect();
+        written += crate::batch_insert!(conn, people::table, &rows)?;
+    }
+    Ok(written)
 }
 
 pub fn update(

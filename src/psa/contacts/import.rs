@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use super::forms::validate_fields;
 use super::models::{self, ContactInput};
 use crate::db::DbConnection;
-use crate::db::ids::OrgId;
+use crate::db::ids::{ContactId, OrgId};
 use crate::web::csv_import::{self, PreviewRow, RowOutcome, Spec, first_error, flag, get};
 use crate::web::forms::FieldErrors;
 use crate::web::import_pages::Importer;
@@ -119,15 +119,12 @@ pub fn apply(
     preview: &Preview,
     now: NaiveDateTime,
 ) -> diesel::QueryResult<(usize, usize)> {
-    let (mut created, mut updated) = (0, 0);
+    let (mut creating, mut updated) = (Vec::new(), 0);
     let updating = preview.rows.iter().filter(|r| r.outcome == RowOutcome::Update);
     let existing = models::ids_by_email(conn, org, updating.filter_map(|r| r.input.email.clone()).collect())?;
     for row in &preview.rows {
         match row.outcome {
-            RowOutcome::Create => {
-                models::insert(conn, org, &row.input, now)?;
-                created += 1;
-            }
+            RowOutcome::Create => creating.push((ContactId::new(), &row.input)),
             RowOutcome::Update => {
                 let email = row.input.email.as_deref().unwrap_or_default().trim().to_lowercase();
                 if let Some(id) = existing.get(&email) {
@@ -138,5 +135,6 @@ pub fn apply(
             RowOutcome::Refused(_) => {}
         }
     }
+    let created = models::insert_many(conn, org, &creating, now)?;
     Ok((created, updated))
 }
