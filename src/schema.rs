@@ -1285,8 +1285,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_accounts (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        contact_id -> Nullable<Text>,
+        sees_company_tickets -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(portal_accounts -> users (user_id));
+diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(password_resets -> users (user_id));
@@ -1334,6 +1348,7 @@ diesel::joinable!(acknowledgments -> people (person_id));
 diesel::joinable!(acknowledgments -> policy_versions (policy_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    portal_accounts,
     installation_settings,
     organizations,
     users,

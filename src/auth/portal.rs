@@ -11,10 +11,10 @@ use diesel::prelude::*;
 use crate::auth::permissions::{Permission, PermissionSet, Role};
 use crate::auth::scope::{CurrentUser, Identity};
 use crate::db::DbConnection;
-use crate::db::ids::OrgId;
+use crate::db::ids::{ContactId, OrgId, UserId};
 use crate::error::{AppError, AppResult};
 use crate::orgs::OrgKind;
-use crate::schema::organizations;
+use crate::schema::{organizations, portal_accounts};
 use crate::web::render;
 
 /// The client whose portal a request is for.
@@ -33,6 +33,16 @@ pub struct PortalScope {
     pub client: PortalClient,
     pub role: Role,
     pub perms: PermissionSet,
+    /// Their account in this client's portal: the contact they are and which tickets they see.
+    pub account: PortalAccount,
+}
+
+/// A person's standing in one client's portal (`portal_accounts`). Someone with a membership but no account row
+/// yet (invited before accounts existed) is treated as a contact-less end user who sees only what they raise.
+#[derive(Clone, Debug, Default)]
+pub struct PortalAccount {
+    pub contact_id: Option<ContactId>,
+    pub sees_company_tickets: bool,
 }
 
 impl PortalScope {
@@ -73,14 +83,26 @@ pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResul
     Ok(row.map(|(id, name, slug)| PortalClient { id, name, slug }))
 }
 
+/// The person's account in a client's portal, if they have one.
+pub fn find_account(conn: &mut DbConnection, client: &OrgId, user: &UserId) -> QueryResult<Option<PortalAccount>> {
+    let row: Option<(Option<ContactId>, bool)> = portal_accounts::table
+        .filter(portal_accounts::org_id.eq(client))
+        .filter(portal_accounts::user_id.eq(user))
+        .select((portal_accounts::contact_id, portal_accounts::sees_company_tickets))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(contact_id, sees_company_tickets)| PortalAccount { contact_id, sees_company_tickets }))
+}
+
 /// The person's standing in the portal's client: their own membership there, or nothing.
-pub fn scope_in(identity: &Identity, client: PortalClient) -> Option<PortalScope> {
+pub fn scope_in(identity: &Identity, client: PortalClient, account: Option<PortalAccount>) -> Option<PortalScope> {
     let membership = identity.memberships.iter().find(|m| m.org_id == client.id)?;
     Some(PortalScope {
         user: identity.user.clone(),
         client,
         role: membership.role,
         perms: membership.role.permissions(),
+        account: account.unwrap_or_default(),
     })
 }
 

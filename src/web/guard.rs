@@ -207,9 +207,18 @@ async fn authorize_portal(req: &mut ServiceRequest, access: Access, state: &AppS
         Some(slug) => PortalTarget::Slug(slug.to_string()),
         None => PortalTarget::Host(req.connection_info().host().to_lowercase()),
     };
-    let client = state.db.run(move |conn| Ok(portal::find_client(conn, &target)?)).await?.ok_or(AppError::NotFound)?;
+    let user_id = identity.user.id.clone();
+    let (client, account) = state
+        .db
+        .run(move |conn| {
+            let Some(client) = portal::find_client(conn, &target)? else { return Ok((None, None)) };
+            let account = portal::find_account(conn, &client.id, &user_id)?;
+            Ok((Some(client), account))
+        })
+        .await?;
+    let client = client.ok_or(AppError::NotFound)?;
     // Someone with no membership in this client learns nothing about it.
-    let scope = portal::scope_in(&identity, client).ok_or(AppError::NotFound)?;
+    let scope = portal::scope_in(&identity, client, account).ok_or(AppError::NotFound)?;
     if !scope.can(needed) {
         return Err(AppError::Forbidden);
     }
