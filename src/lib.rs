@@ -12,6 +12,7 @@ pub mod error;
 pub mod jobs;
 pub mod mail;
 pub mod orgs;
+pub mod portal;
 pub mod psa;
 pub mod schema;
 pub mod storage;

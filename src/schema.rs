@@ -1297,9 +1297,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_settings (org_id) {
+        org_id -> Text,
+        portal_name -> Text,
+        primary_color -> Text,
+        accent_color -> Text,
+        welcome_markdown -> Text,
+        support_email -> Text,
+        support_phone -> Text,
+        logo_key -> Nullable<Text>,
+        logo_type -> Nullable<Text>,
+        favicon_key -> Nullable<Text>,
+        favicon_type -> Nullable<Text>,
+        show_tickets -> Bool,
+        show_kb -> Bool,
+        show_chat -> Bool,
+        show_policies -> Bool,
+        show_compliance -> Bool,
+        allowed_priorities -> Text,
+        reopen_days -> Integer,
+        pending_domain -> Nullable<Text>,
+        domain_token -> Nullable<Text>,
+        domain_checked_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(portal_accounts -> users (user_id));
+diesel::joinable!(portal_settings -> organizations (org_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
@@ -1349,6 +1377,7 @@ diesel::joinable!(acknowledgments -> policy_versions (policy_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     portal_accounts,
+    portal_settings,
     installation_settings,
     organizations,
     users,

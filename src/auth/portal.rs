@@ -17,12 +17,55 @@ use crate::orgs::OrgKind;
 use crate::schema::{organizations, portal_accounts};
 use crate::web::render;
 
-/// The client whose portal a request is for.
+/// The client whose portal a request is for, with the look and sections of its portal.
 #[derive(Clone, Debug)]
 pub struct PortalClient {
     pub id: OrgId,
     pub name: String,
     pub slug: String,
+    /// What the portal's links start with: `/portal/{slug}`, or nothing on the client's own domain.
+    pub base: String,
+    pub brand: PortalBrand,
+}
+
+/// How a client's portal looks and what it offers (`portal_settings`; the defaults until someone saves them).
+#[derive(Clone, Debug)]
+pub struct PortalBrand {
+    /// The portal's name as shown: the one set in settings, else the client's name.
+    pub name: String,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub has_logo: bool,
+    pub has_favicon: bool,
+    pub sections: PortalSections,
+    /// Changes whenever the settings are saved: appended to the stylesheet, logo and favicon addresses so
+    /// browsers may cache them for long.
+    pub version: i64,
+}
+
+/// The portal's sections a client turned on.
+#[derive(Clone, Copy, Debug)]
+pub struct PortalSections {
+    pub tickets: bool,
+    pub kb: bool,
+    pub chat: bool,
+    pub policies: bool,
+    pub compliance: bool,
+}
+
+impl PortalBrand {
+    /// A portal nobody has configured yet: the client's name and the table's default colors and sections.
+    pub fn defaults(client_name: &str) -> PortalBrand {
+        PortalBrand {
+            name: client_name.to_string(),
+            primary_color: "#1d4ed8".into(),
+            accent_color: "#0f766e".into(),
+            has_logo: false,
+            has_favicon: false,
+            sections: PortalSections { tickets: true, kb: true, chat: true, policies: true, compliance: false },
+            version: 0,
+        }
+    }
 }
 
 /// A portal request (routes with `Access::Portal`): the person, the client, and what their membership there
@@ -70,17 +113,62 @@ pub enum PortalTarget {
     Host(String),
 }
 
-/// The active client (not an MSP) a portal request names, or None.
+type BrandRow =
+    (String, String, String, Option<String>, Option<String>, (bool, bool, bool, bool, bool), chrono::NaiveDateTime);
+
+/// The active client (not an MSP) a portal request names, with its portal's brand, or None. One statement.
 pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResult<Option<PortalClient>> {
+    use crate::schema::portal_settings as ps;
     let query = organizations::table
+        .left_join(ps::table)
         .filter(organizations::archived_at.is_null())
         .filter(organizations::kind.ne(OrgKind::Msp))
-        .select((organizations::id, organizations::name, organizations::slug));
-    let row: Option<(OrgId, String, String)> = match target {
+        .select((
+            organizations::id,
+            organizations::name,
+            organizations::slug,
+            (
+                ps::portal_name,
+                ps::primary_color,
+                ps::accent_color,
+                ps::logo_key,
+                ps::favicon_key,
+                (ps::show_tickets, ps::show_kb, ps::show_chat, ps::show_policies, ps::show_compliance),
+                ps::updated_at,
+            )
+                .nullable(),
+        ));
+    let row: Option<(OrgId, String, String, Option<BrandRow>)> = match target {
         PortalTarget::Slug(slug) => query.filter(organizations::slug.eq(slug)).first(conn).optional()?,
         PortalTarget::Host(host) => query.filter(organizations::portal_host.eq(host)).first(conn).optional()?,
     };
-    Ok(row.map(|(id, name, slug)| PortalClient { id, name, slug }))
+    Ok(row.map(|(id, name, slug, brand)| {
+        let base = match target {
+            PortalTarget::Slug(_) => format!("/portal/{slug}"),
+            PortalTarget::Host(_) => String::new(),
+        };
+        let brand = brand.map_or_else(|| PortalBrand::defaults(&name), |row| brand_from(row, &name));
+        PortalClient { id, name, slug, base, brand }
+    }))
+}
+
+fn brand_from(row: BrandRow, client_name: &str) -> PortalBrand {
+    let (portal_name, primary_color, accent_color, logo, favicon, shown, updated_at) = row;
+    PortalBrand {
+        name: if portal_name.trim().is_empty() { client_name.to_string() } else { portal_name },
+        primary_color,
+        accent_color,
+        has_logo: logo.is_some(),
+        has_favicon: favicon.is_some(),
+        sections: PortalSections {
+            tickets: shown.0,
+            kb: shown.1,
+            chat: shown.2,
+            policies: shown.3,
+            compliance: shown.4,
+        },
+        version: updated_at.and_utc().timestamp(),
+    }
 }
 
 /// The person's account in a client's portal, if they have one.
@@ -109,12 +197,12 @@ pub fn scope_in(identity: &Identity, client: PortalClient, account: Option<Porta
 #[derive(Template)]
 #[template(path = "portal/home.html")]
 struct PortalHome {
+    chrome: crate::portal::Chrome,
     portal: PortalScope,
-    csrf: String,
 }
 
 /// `GET /portal/{client_slug}`: the portal's front page for the client's end user.
 pub async fn home(portal: PortalScope, session: actix_session::Session) -> AppResult<HttpResponse> {
-    let csrf = crate::auth::session::csrf_token(&session);
-    render(PortalHome { portal, csrf })
+    let chrome = crate::portal::Chrome::signed_in(&portal, &session, "home");
+    render(PortalHome { chrome, portal })
 }

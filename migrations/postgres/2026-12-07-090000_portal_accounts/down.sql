@@ -1,1 +1,2 @@
 DROP TABLE portal_accounts;
+DROP TABLE portal_settings;
