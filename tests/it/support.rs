@@ -583,6 +583,34 @@ pub mod fixture {
         models::insert_membership(conn, org, user, role, start_time()).unwrap()
     }
 
+    /// A client's end user of the portal: a user with a PORTAL_USER membership in `client` and a portal account
+    /// linked to `contact` (seeing only their own tickets unless `sees_company_tickets`).
+    pub fn portal_user(
+        conn: &mut DbConnection,
+        client: &OrgId,
+        email: &str,
+        name: &str,
+        contact: Option<&palisade::db::ids::ContactId>,
+        sees_company_tickets: bool,
+    ) -> UserId {
+        use palisade::schema::portal_accounts as pa;
+        let id = user(conn, email, name);
+        member(conn, client, &id, Role::PortalUser);
+        diesel::insert_into(pa::table)
+            .values((
+                pa::id.eq(uuid::Uuid::now_v7().to_string()),
+                pa::org_id.eq(client.as_str()),
+                pa::user_id.eq(id.as_str()),
+                pa::contact_id.eq(contact.map(|c| c.as_str().to_string())),
+                pa::sees_company_tickets.eq(sees_company_tickets),
+                pa::created_at.eq(start_time()),
+                pa::updated_at.eq(start_time()),
+            ))
+            .execute(conn)
+            .unwrap();
+        id
+    }
+
     /// Puts a membership on its organization's compliance team.
     pub fn on_compliance_team(conn: &mut DbConnection, membership: &MembershipId) {
         use palisade::schema::memberships;
