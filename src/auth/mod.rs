@@ -21,13 +21,13 @@ pub use scope::{Identity, MspScope, RunningTimer, Scope, SuperAdmin};
 
 use crate::web::routes::{Access, RouteDef, get};
 
-/// The routes of the non-staff principals that exist so far: the portal's front page, the auditor's link and
+/// The routes of the non-staff principals that exist so far: the portal's front page by host, the auditor's link and
 /// home, and the API's own-organization endpoint.
 pub fn principals_routes() -> Vec<RouteDef> {
     vec![
-        get("/portal/{client_slug}", Access::Portal(Permission::UsePortal), portal::home),
-        // A client with its own portal domain: the client comes from the request's host.
-        get("/portal", Access::Portal(Permission::UsePortal), portal::home),
+        // A client with its own portal domain: the client comes from the request's host (the slug form is the
+        // portal's own route, with its sections).
+        get("/portal", Access::Portal(Permission::UsePortal), crate::portal::sections::home::page),
         get("/audit/{token}", Access::Public, auditor::enter),
         get("/audit", Access::Auditor, auditor::home),
         get("/api/v1/organization", Access::ApiKey(api_keys::ApiScope::ReadOrganization), api_keys::organization),

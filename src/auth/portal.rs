@@ -4,18 +4,16 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, dev::Payload};
-use askama::Template;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
 use diesel::prelude::*;
 
 use crate::auth::permissions::{Permission, PermissionSet, Role};
 use crate::auth::scope::{CurrentUser, Identity};
 use crate::db::DbConnection;
 use crate::db::ids::{ContactId, OrgId, UserId};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::orgs::OrgKind;
 use crate::schema::{organizations, portal_accounts};
-use crate::web::render;
 
 /// The client whose portal a request is for, with the look and sections of its portal.
 #[derive(Clone, Debug)]
@@ -192,17 +190,4 @@ pub fn scope_in(identity: &Identity, client: PortalClient, account: Option<Porta
         perms: membership.role.permissions(),
         account: account.unwrap_or_default(),
     })
-}
-
-#[derive(Template)]
-#[template(path = "portal/home.html")]
-struct PortalHome {
-    chrome: crate::portal::Chrome,
-    portal: PortalScope,
-}
-
-/// `GET /portal/{client_slug}`: the portal's front page for the client's end user.
-pub async fn home(portal: PortalScope, session: actix_session::Session) -> AppResult<HttpResponse> {
-    let chrome = crate::portal::Chrome::signed_in(&portal, &session, "home");
-    render(PortalHome { chrome, portal })
 }

@@ -22,7 +22,7 @@ use crate::web::charts::{BarChart, TrendChart};
 use crate::web::{PageContext, PageInput, render};
 
 /// Days the trend covers, today included.
-const TREND_DAYS: u32 = 90;
+pub const TREND_DAYS: u32 = 90;
 /// Lines in each work list.
 const WORK_ITEMS: i64 = 8;
 
@@ -185,7 +185,7 @@ fn build(index: &CatalogIndex, l: Loaded, today: Day) -> DashboardPage {
 
 /// The overall score and each adopted framework's over the last 90 days: the daily snapshots, and today's
 /// current figures as the last point.
-fn trend(
+pub fn trend(
     index: &CatalogIndex,
     current: &[StoredScore],
     history: &[(Day, String, Option<i32>)],

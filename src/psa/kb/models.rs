@@ -185,6 +185,48 @@ pub fn page(
         .load(conn)
 }
 
+/// The reader's published articles, of one category when given: how many, and one page, last changed first (the
+/// portal's knowledge-base home). Two statements.
+pub fn published(
+    conn: &mut DbConnection,
+    reader: &Reader,
+    category: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<Article>)> {
+    let query = || {
+        let q = kb_articles::table
+            .filter(visible_to(reader))
+            .filter(kb_articles::status.eq(ArticleStatus::Published))
+            .into_boxed();
+        match category {
+            Some(category) => q.filter(kb_articles::category.eq(category.to_string())),
+            None => q,
+        }
+    };
+    let total = query().count().get_result(conn)?;
+    let rows = query()
+        .order((kb_articles::updated_at.desc(), kb_articles::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(Article::as_select())
+        .load(conn)?;
+    Ok((total, rows))
+}
+
+/// The categories of the reader's published articles with how many each has, by name (one statement).
+pub fn categories(conn: &mut DbConnection, reader: &Reader) -> QueryResult<Vec<(String, i64)>> {
+    kb_articles::table
+        .filter(visible_to(reader))
+        .filter(kb_articles::status.eq(ArticleStatus::Published))
+        .filter(kb_articles::category.ne(""))
+        .group_by(kb_articles::category)
+        .order(kb_articles::category)
+        .select((kb_articles::category, diesel::dsl::count_star()))
+        .limit(100)
+        .load(conn)
+}
+
 /// The editors' lists: the most viewed published articles, and those readers found least helpful (the most
 /// "no" answers, then the lowest share of "yes").
 pub fn most_viewed(conn: &mut DbConnection, reader: &Reader, limit: i64) -> QueryResult<Vec<Article>> {

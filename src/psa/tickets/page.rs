@@ -188,7 +188,7 @@ fn with_requester(
         .ok_or(AppError::NotFound)
 }
 
-fn attachments_of(conn: &mut DbConnection, org: &OrgId, ticket: &TicketId) -> QueryResult<Vec<AttachmentRow>> {
+pub fn attachments_of(conn: &mut DbConnection, org: &OrgId, ticket: &TicketId) -> QueryResult<Vec<AttachmentRow>> {
     ticket_attachments::table
         .filter(ticket_attachments::org_id.eq(org))
         .filter(ticket_attachments::ticket_id.eq(ticket))

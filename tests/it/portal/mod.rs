@@ -1,0 +1,3 @@
+//! The client portal: its signed-in sections (home, tickets, knowledge base, policies, compliance status).
+
+mod sections;
