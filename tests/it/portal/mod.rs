@@ -1,3 +1,4 @@
 //! The client portal: its signed-in sections (home, tickets, knowledge base, policies, compliance status).
 
+mod policies;
 mod sections;
