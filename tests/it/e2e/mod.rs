@@ -24,6 +24,7 @@ mod invitations;
 mod msp_context;
 mod onboarding;
 mod phone;
+mod portal;
 mod service_desk;
 
 use std::io::Write;

@@ -10,7 +10,7 @@ use crate::support::PASSWORD;
 use crate::support::fixture;
 
 /// The page fits a phone: no sideways scrolling, the first heading on the first screen, a phone-sized screenshot.
-async fn assert_fits_phone(browser: &Browser) -> TestResult {
+pub(super) async fn assert_fits_phone(browser: &Browser) -> TestResult {
     let layout = browser.layout().await?;
     let path = browser.path().await?;
     assert_eq!(layout.inner_width, f64::from(PHONE.0), "{path}: the window is a phone's width: {layout:?}");
