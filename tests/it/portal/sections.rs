@@ -153,7 +153,7 @@ async fn an_end_user_replies_closes_and_reopens_only_within_the_window() {
             .unwrap()
     };
     assert_eq!(status(&w.app), "closed");
-    erin.get(&path).await.assert_contains("Reopen the ticket");
+    erin.get(&path).await.assert_contains("Reopen the ticket").assert_contains("Erin Enduser: Closed");
     erin.post(&format!("{path}/reopen"), &[]).await.assert_redirect(&path);
     assert_eq!(status(&w.app), "open");
     // A reply within the window reopens a closed ticket too.

@@ -16,7 +16,7 @@ use crate::db::ids::{OrgId, TicketEventId};
 use crate::error::{AppError, AppResult};
 use crate::portal::Chrome;
 use crate::portal::sections::{rules, section_on};
-use crate::psa::tickets::conversation::{self, Event};
+use crate::psa::tickets::conversation::{self, Event, EventKind};
 use crate::psa::tickets::models::{Priority, Ticket, TicketStatus};
 use crate::psa::tickets::page::{AttachmentRow, attachments_of};
 use crate::schema::{contacts, ticket_attachments, tickets};
@@ -177,6 +177,14 @@ impl TicketPage {
     fn status_text(&self) -> &'static str {
         status_label(self.ticket.status)
     }
+    /// A status entry in the end user's words ("Ann Lee: Resolved"), from its details ("open -> resolved").
+    fn status_change(&self, event: &Event) -> String {
+        let to = event.details.rsplit("-> ").next().and_then(|id| TicketStatus::parse(id.trim()));
+        match to {
+            Some(status) => format!("{}: {}", event.author_label, status_label(status)),
+            None => event.author_label.clone(),
+        }
+    }
     fn is(&self, standing: &str) -> bool {
         match standing {
             "open" => self.standing == Standing::Open,
@@ -221,7 +229,7 @@ pub async fn render_ticket(
     let standing = standing(&ticket, rules.reopen_days, state.clock.now());
     let chrome = Chrome::signed_in(portal, session, "tickets");
     let can_write = portal.account.contact_id.is_some();
-    let events = events.into_iter().filter(|e| e.kind.is_message()).collect();
+    let events = events.into_iter().filter(|e| e.kind.is_message() || e.kind == EventKind::Status).collect();
     let page =
         TicketPage { chrome, ticket, events, attachments, standing, reopen_days: rules.reopen_days, can_write, reply };
     render_status(status, page)
