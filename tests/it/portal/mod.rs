@@ -1,0 +1,3 @@
+//! The client portal (issue 13): one file per area of it.
+
+mod auth;
