@@ -1298,6 +1298,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    portal_sessions (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        user_agent -> Text,
+        ip -> Text,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     portal_settings (org_id) {
         org_id -> Text,
         portal_name -> Text,
@@ -1328,6 +1341,7 @@ diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(portal_accounts -> users (user_id));
 diesel::joinable!(portal_settings -> organizations (org_id));
+diesel::joinable!(portal_sessions -> users (user_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
@@ -1377,6 +1391,7 @@ diesel::joinable!(acknowledgments -> policy_versions (policy_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     portal_accounts,
+    portal_sessions,
     portal_settings,
     installation_settings,
     organizations,

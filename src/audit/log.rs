@@ -50,10 +50,14 @@ impl FromRequest for Actor {
         let at = state.clock.now();
         let agent = req.headers().get(actix_web::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
         let user_agent = agent.unwrap_or_default().to_string();
-        let actor = match req.extensions().get::<Identity>() {
-            Some(identity) => {
-                Actor { user_id: Some(identity.user.id.clone()), label: identity.user.label(), ip, user_agent, at }
-            }
+        let extensions = req.extensions();
+        // A portal request acts as its end user (the guard resolves no staff identity there).
+        let user = extensions
+            .get::<Identity>()
+            .map(|identity| &identity.user)
+            .or_else(|| extensions.get::<crate::auth::portal::PortalScope>().map(|portal| &portal.user));
+        let actor = match user {
+            Some(user) => Actor { user_id: Some(user.id.clone()), label: user.label(), ip, user_agent, at },
             None => Actor { user_id: None, label: "visitor".into(), ip, user_agent, at },
         };
         ready(Ok(actor))

@@ -21,13 +21,10 @@ pub use scope::{Identity, MspScope, RunningTimer, Scope, SuperAdmin};
 
 use crate::web::routes::{Access, RouteDef, get};
 
-/// The routes of the non-staff principals that exist so far: the portal's front page by host, the auditor's link and
-/// home, and the API's own-organization endpoint.
+/// The routes of the non-staff principals other than portal users (theirs are `portal::routes`): the auditor's
+/// link and home, and the API's own-organization endpoint.
 pub fn principals_routes() -> Vec<RouteDef> {
     vec![
-        // A client with its own portal domain: the client comes from the request's host (the slug form is the
-        // portal's own route, with its sections).
-        get("/portal", Access::Portal(Permission::UsePortal), crate::portal::sections::home::page),
         get("/audit/{token}", Access::Public, auditor::enter),
         get("/audit", Access::Auditor, auditor::home),
         get("/api/v1/organization", Access::ApiKey(api_keys::ApiScope::ReadOrganization), api_keys::organization),

@@ -4,11 +4,13 @@
 
 use std::future::{Ready, ready};
 
-use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
 
+use crate::AppState;
 use crate::auth::permissions::{Permission, PermissionSet, Role};
-use crate::auth::scope::{CurrentUser, Identity};
+use crate::auth::scope::CurrentUser;
 use crate::db::DbConnection;
 use crate::db::ids::{ContactId, OrgId, UserId};
 use crate::error::AppError;
@@ -180,14 +182,40 @@ pub fn find_account(conn: &mut DbConnection, client: &OrgId, user: &UserId) -> Q
     Ok(row.map(|(contact_id, sees_company_tickets)| PortalAccount { contact_id, sees_company_tickets }))
 }
 
-/// The person's standing in the portal's client: their own membership there, or nothing.
-pub fn scope_in(identity: &Identity, client: PortalClient, account: Option<PortalAccount>) -> Option<PortalScope> {
-    let membership = identity.memberships.iter().find(|m| m.org_id == client.id)?;
-    Some(PortalScope {
-        user: identity.user.clone(),
+/// The portal scope of a portal session that stands in `client`.
+pub fn scope_of(client: PortalClient, resolved: crate::portal::auth::sessions::ResolvedPortal) -> PortalScope {
+    PortalScope {
+        user: resolved.user,
         client,
-        role: membership.role,
-        perms: membership.role.permissions(),
-        account: account.unwrap_or_default(),
-    })
+        role: resolved.role,
+        perms: resolved.role.permissions(),
+        account: resolved.account,
+    }
+}
+
+/// Which client a portal request names: its `{client_slug}`, else its host (a client's own portal domain).
+pub fn target_of(req: &HttpRequest, state: &AppState) -> PortalTarget {
+    match req.match_info().get("client_slug") {
+        Some(slug) => PortalTarget::Slug(slug.to_string()),
+        None => PortalTarget::Host(
+            crate::portal::routes::request_host(req.head(), state.config.trust_proxy).unwrap_or_default(),
+        ),
+    }
+}
+
+/// The client of a public portal page (sign-in, links, brand assets): named by the path or the host, active,
+/// not an MSP; else "not found".
+impl FromRequest for PortalClient {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<PortalClient, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let req = req.clone();
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("no app state"))?;
+            let target = target_of(&req, &state);
+            state.db.run(move |conn| Ok(find_client(conn, &target)?)).await?.ok_or(AppError::NotFound)
+        })
+    }
 }

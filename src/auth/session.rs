@@ -14,6 +14,9 @@ const ORG_ID: &str = "org";
 const AUDITOR_GRANT: &str = "auditor";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
+/// The portal session (`PortalCookie`): kept apart from the staff keys, and kept when a staff session starts
+/// or ends in the same browser (someone can be staff and a client's end user at once).
+const PORTAL: &str = "portal";
 
 /// The session record and stamp the cookie names, for the guard to check. Not for handlers.
 pub(crate) fn signed_in_record(session: &Session) -> Option<(String, String)> {
@@ -25,8 +28,7 @@ pub(crate) fn signed_in_record(session: &Session) -> Option<(String, String)> {
 /// Signs a user in: a fresh cookie (new csrf token) naming the new session record, so nothing from before
 /// sign-in carries over.
 pub fn sign_in(session: &Session, record: &SessionId, stamp: &str, org: Option<&str>) {
-    session.clear();
-    session.renew();
+    restart_keeping_portal(session);
     let _ = session.insert(SESSION_ID, record.as_str());
     let _ = session.insert(STAMP, stamp);
     if let Some(org) = org {
@@ -38,8 +40,51 @@ pub fn sign_in(session: &Session, record: &SessionId, stamp: &str, org: Option<&
 /// Forgets the signed-in session in this cookie (the record is ended by the caller, or already was); the cookie
 /// stays only to carry a flash message and a fresh csrf token.
 pub fn sign_out(session: &Session) {
+    restart_keeping_portal(session);
+}
+
+/// A fresh cookie with nothing from before but the portal session, if any.
+fn restart_keeping_portal(session: &Session) {
+    let portal = portal_record(session);
     session.clear();
     session.renew();
+    if let Some(portal) = portal {
+        let _ = session.insert(PORTAL, portal);
+    }
+}
+
+/// What the cookie holds of a portal session: its record, the user's stamp, and the client it is bound to.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
+pub struct PortalCookie {
+    pub record: String,
+    pub stamp: String,
+    pub client: String,
+}
+
+/// The portal session the cookie names, for the guard to check (and for sign-out to end). Not for pages.
+pub(crate) fn portal_record(session: &Session) -> Option<PortalCookie> {
+    session.get::<PortalCookie>(PORTAL).ok().flatten()
+}
+
+/// Starts a portal session in this browser (replacing one of another client's portal), with a new csrf token;
+/// a staff session in the same cookie stays.
+pub fn start_portal(session: &Session, cookie: PortalCookie) {
+    session.renew();
+    let _ = session.insert(PORTAL, cookie);
+    let _ = session.insert(CSRF, crate::auth::tokens::new_token());
+}
+
+/// Forgets the portal session (sign-out, or a record that no longer stands); a staff session stays.
+pub fn end_portal(session: &Session) {
+    session.remove(PORTAL);
+}
+
+/// Updates the portal session's stamp after its user changed their password from the portal.
+pub fn set_portal_stamp(session: &Session, stamp: &str) {
+    if let Some(mut cookie) = portal_record(session) {
+        cookie.stamp = stamp.to_string();
+        let _ = session.insert(PORTAL, cookie);
+    }
 }
 
 pub(crate) fn org(session: &Session) -> Option<String> {

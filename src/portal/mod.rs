@@ -1,17 +1,13 @@
 //! The client's branded end-user portal: its pages share `templates/layout/portal.html`, which reads a `Chrome`
 //! (the client's brand and sections, who is signed in, the form token). Its principal lives in `auth::portal`.
 
+pub mod auth;
+pub mod routes;
 pub mod sections;
 
 use actix_session::Session;
 
 use crate::auth::portal::{PortalClient, PortalScope};
-use crate::auth::session::{Flash, take_flash};
-
-/// The portal's routes (its sections; sign-in and the rest are declared by their own areas).
-pub fn routes() -> Vec<crate::web::routes::RouteDef> {
-    sections::routes()
-}
 
 /// What the portal layout needs on every page.
 #[derive(Clone, Debug)]
@@ -22,8 +18,8 @@ pub struct Chrome {
     pub csrf: String,
     /// Which section's tab is current ("home", "tickets", "kb", "policies", "compliance", "account").
     pub active: &'static str,
-    /// What the last action did ("Your message was sent."), shown once above the page.
-    pub flash: Option<Flash>,
+    /// The one-shot message of the last action ("Your password is changed."), shown above the content.
+    pub flash: Option<crate::auth::session::Flash>,
 }
 
 impl Chrome {
@@ -34,14 +30,14 @@ impl Chrome {
             user_name: Some(scope.user.name.clone()),
             csrf: crate::auth::session::csrf_token(session),
             active,
-            flash: take_flash(session),
+            flash: crate::auth::session::take_flash(session),
         }
     }
 
     /// A page of the portal before sign-in (sign-in, links, password reset, access requests).
     pub fn public(client: PortalClient, session: &Session, active: &'static str) -> Chrome {
-        let csrf = crate::auth::session::csrf_token(session);
-        Chrome { client, user_name: None, csrf, active, flash: take_flash(session) }
+        let (csrf, flash) = (crate::auth::session::csrf_token(session), crate::auth::session::take_flash(session));
+        Chrome { client, user_name: None, csrf, active, flash }
     }
 
     /// An address inside this portal: `path` starts with `/` ("/tickets"), or is empty for the front page.

@@ -24,12 +24,13 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::AppState;
 use crate::auth::identity;
-use crate::auth::portal::{self, PortalTarget};
+use crate::auth::portal;
 use crate::auth::scope::Identity;
 use crate::auth::tokens::constant_time_eq;
 use crate::auth::{api_keys, auditor, session, sessions};
 use crate::db::ids::OrgId;
 use crate::error::{AppError, ContextChanged};
+use crate::portal::auth::sessions as portal_sessions;
 use crate::web::routes::{Access, Principal};
 
 /// Largest urlencoded form body the guard will read.
@@ -99,7 +100,13 @@ fn refusal(req: ServiceRequest, access: Access, err: AppError) -> ServiceRespons
     let to_sign_in = matches!(access.principal(), Principal::Staff | Principal::PortalUser);
     if matches!(err, AppError::SignInRequired) && req.method() == Method::GET && to_sign_in {
         let next = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let location = format!("/login?next={}", crate::web::urlencode(next));
+        // A portal page sends to the portal's own sign-in (by slug, or on the portal's domain).
+        let sign_in = match (access.principal(), req.match_info().get("client_slug")) {
+            (Principal::PortalUser, Some(slug)) => format!("/portal/{slug}/sign-in"),
+            (Principal::PortalUser, None) => "/sign-in".to_string(),
+            _ => "/login".to_string(),
+        };
+        let location = format!("{sign_in}?next={}", crate::web::urlencode(next));
         let response = HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish();
         return req.into_response(response);
     }
@@ -200,25 +207,44 @@ async fn authorize_api_key(req: &mut ServiceRequest, access: Access, state: &App
     Ok(())
 }
 
+/// A portal route: the client the path (or the host) names, and the portal session the cookie holds, which
+/// must be bound to that client and still stand. A staff session plays no part (it never opens the portal as
+/// an end user); a session of another client's portal gets "not found", as does an unknown client.
 async fn authorize_portal(req: &mut ServiceRequest, access: Access, state: &AppState) -> Result<(), AppError> {
     let Access::Portal(needed) = access else { return Err(AppError::Forbidden) };
-    let identity = load_identity(req.request(), state).await?.ok_or(AppError::SignInRequired)?;
-    let target = match req.match_info().get("client_slug") {
-        Some(slug) => PortalTarget::Slug(slug.to_string()),
-        None => PortalTarget::Host(req.connection_info().host().to_lowercase()),
-    };
-    let user_id = identity.user.id.clone();
-    let (client, account) = state
+    let target = portal::target_of(req.request(), state);
+    let session = req.get_session();
+    let cookie = session::portal_record(&session);
+    let now = state.clock.now();
+    let probe = cookie.clone();
+    let (client, resolved) = state
         .db
         .run(move |conn| {
             let Some(client) = portal::find_client(conn, &target)? else { return Ok((None, None)) };
-            let account = portal::find_account(conn, &client.id, &user_id)?;
-            Ok((Some(client), account))
+            let Some(cookie) = probe.filter(|c| c.client == client.id.as_str()) else {
+                return Ok((Some(client), None));
+            };
+            let resolved = portal_sessions::resolve(conn, &cookie.record, &cookie.stamp, &client.id)?;
+            match &resolved {
+                None => portal_sessions::end(conn, &cookie.record, now)?,
+                Some(r) if now - r.last_seen_at >= sessions::LAST_SEEN_EVERY => {
+                    portal_sessions::touch(conn, &cookie.record, now)?
+                }
+                Some(_) => {}
+            }
+            Ok((Some(client), resolved))
         })
         .await?;
     let client = client.ok_or(AppError::NotFound)?;
-    // Someone with no membership in this client learns nothing about it.
-    let scope = portal::scope_in(&identity, client, account).ok_or(AppError::NotFound)?;
+    let cookie = cookie.ok_or(AppError::SignInRequired)?;
+    if cookie.client != client.id.as_str() {
+        return Err(AppError::NotFound);
+    }
+    let Some(resolved) = resolved else {
+        session::end_portal(&session);
+        return Err(AppError::SignInRequired);
+    };
+    let scope = portal::scope_of(client, resolved);
     if !scope.can(needed) {
         return Err(AppError::Forbidden);
     }

@@ -112,18 +112,29 @@ pub struct RouteDef {
     /// so that refused writes are refused with input that would otherwise succeed. A value may name one of the
     /// matrix's fixture ids in braces, like a path parameter (`("staff", "{staff_id}")`).
     pub example: &'static [(&'static str, &'static str)],
+    /// Only for requests whose host is a client's own portal domain, not the application's host (the bare
+    /// variants of portal routes, `portal::routes`): tried before the staff route of the same path.
+    pub portal_host: bool,
     route: Option<actix_web::Route>,
 }
 
 impl RouteDef {
-    fn new<F, Args>(method: Method, path: &'static str, access: Access, handler: F) -> RouteDef
+    pub(crate) fn new<F, Args>(method: Method, path: &'static str, access: Access, handler: F) -> RouteDef
     where
         F: Handler<Args>,
         Args: actix_web::FromRequest + 'static,
         F::Output: Responder + 'static,
     {
         let route = web::route().method(method.clone()).to(handler);
-        RouteDef { method, path, access, example: &[], route: Some(route) }
+        RouteDef { method, path, access, example: &[], portal_host: false, route: Some(route) }
+    }
+
+    /// Makes the route match only on a client's own portal domain (see `portal_host`).
+    pub(crate) fn on_portal_host(mut self) -> RouteDef {
+        self.route =
+            self.route.take().map(|r| r.guard(actix_web::guard::fn_guard(crate::portal::routes::is_portal_host)));
+        self.portal_host = true;
+        self
     }
 
     /// Declares the route's example body (see `example`).
@@ -161,6 +172,7 @@ pub fn all() -> Vec<RouteDef> {
     let mut routes = Vec::new();
     routes.extend(crate::auth::handlers::routes());
     routes.extend(crate::auth::principals_routes());
+    routes.extend(crate::portal::routes::all());
     routes.extend(crate::orgs::routes());
     routes.extend(crate::audit::routes());
     routes.extend(crate::compliance::routes());
@@ -168,7 +180,6 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::jobs::routes());
     routes.extend(crate::psa::routes());
     routes.extend(crate::billing::routes());
-    routes.extend(crate::portal::routes());
     routes
 }
 
@@ -180,6 +191,15 @@ pub fn register(cfg: &mut web::ServiceConfig, routes: Vec<RouteDef>) {
     }
     for (path, defs) in by_path {
         let mut resource = web::resource(path);
+        // A portal domain's routes first: on the application's own host their guard passes the request on.
+        let (mut defs, staff): (Vec<RouteDef>, Vec<RouteDef>) = defs.into_iter().partition(|d| d.portal_host);
+        if staff.is_empty() {
+            // A path only portal domains have is not found on the application's host (not "method not allowed").
+            resource = resource.default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
+            }));
+        }
+        defs.extend(staff);
         for mut def in defs {
             if let Some(route) = def.route.take() {
                 resource = resource.route(route.wrap(Guard::new(def.access)));
@@ -196,7 +216,7 @@ pub fn get_access_for(path: &str) -> Option<Access> {
     let table = TABLE.get_or_init(|| {
         all()
             .into_iter()
-            .filter(|r| r.method == Method::GET && !r.path.contains('{'))
+            .filter(|r| r.method == Method::GET && !r.path.contains('{') && !r.portal_host)
             .map(|r| (r.path, r.access))
             .collect()
     });

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use actix_web::http::Method;
+use diesel::prelude::*;
 
 use crate::support::fixture;
 use crate::support::{TestApp, start_time, table_snapshot};
@@ -16,6 +17,8 @@ use palisade::auth::permissions::{Permission, PermissionSet, Role, Tier};
 use palisade::auth::{auditor, sessions};
 use palisade::db::ids::{OrgId, UserId};
 use palisade::orgs::OrgKind;
+use palisade::portal::routes::PREFIX as PORTAL_PREFIX;
+use palisade::schema::organizations;
 use palisade::web::routes::{self, Access, Principal};
 
 /// Who is asking.
@@ -64,8 +67,9 @@ impl Persona {
         let none = PermissionSet::EMPTY;
         match self {
             Persona::MspMember(role) => Some((role.permissions(), role.permissions(), false)),
+            // A client's end user signs in to the portal only: no staff session.
+            Persona::ClientMember(Role::PortalUser) => None,
             Persona::ClientMember(role) => Some((role.permissions(), none, false)),
-            Persona::OtherPortalUser => Some((Role::PortalUser.permissions(), none, false)),
             Persona::ViaMsp(role, tier) => {
                 Some((role.permissions().intersect(PermissionSet::tier_cap(*tier)), role.permissions(), false))
             }
@@ -85,16 +89,18 @@ impl Persona {
         if access == Access::Public {
             return true;
         }
+        // The tenant's portal: only its own end users' portal sessions, with the permission (a staff session
+        // never opens it).
+        if let Access::Portal(p) = access {
+            return matches!(self, Persona::ClientMember(Role::PortalUser))
+                && Role::PortalUser.permissions().contains(p);
+        }
         if let Some((org, msp, is_super)) = self.staff() {
             return match access {
                 Access::SignedIn => true,
                 Access::Org(p) => org.contains(p),
                 Access::Msp(p) => msp.contains(p),
                 Access::SuperAdmin => is_super,
-                // The tenant's portal: only its own members, with the permission.
-                Access::Portal(p) => {
-                    matches!(self, Persona::ClientMember(_) | Persona::ClientTeam(_)) && org.contains(p)
-                }
                 _ => false,
             };
         }
@@ -109,6 +115,8 @@ impl Persona {
 /// The tenant under test, the persona's way in, and the ids its routes are called with.
 struct World {
     email: Option<String>,
+    /// The portal the persona signs in to (`/portal/{slug}`), for a client's end user: no staff sign-in then.
+    portal: Option<String>,
     switch_to: Option<OrgId>,
     /// The organization the persona's forms are for: the current one, and (MSP routes) their MSP.
     org_form: Option<OrgId>,
@@ -131,6 +139,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let spare = fixture::client_of(&mut conn, &f.msp, SPARE_CLIENT, Tier::Operate);
     let mut world = World {
         email: Some("persona@people.test".into()),
+        portal: None,
         switch_to: None,
         org_form: None,
         msp_form: None,
@@ -150,6 +159,9 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         Persona::ClientMember(role) => {
             fixture::member(&mut conn, &f.t2, &person, *role);
             world.org_form = Some(f.t2.clone());
+            if *role == Role::PortalUser {
+                world.portal = Some("/portal/tier-two-legal".into());
+            }
         }
         Persona::ClientTeam(role) => {
             let membership = fixture::member(&mut conn, &f.t2, &person, *role);
@@ -177,6 +189,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         Persona::OtherPortalUser => {
             fixture::member(&mut conn, &other.client, &person, Role::PortalUser);
             world.org_form = Some(other.client.clone());
+            world.portal = Some("/portal/rival-client-bakery".into());
         }
         Persona::Auditor | Persona::OtherAuditor => {
             world.email = None;
@@ -193,8 +206,13 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
             world.api_key = Some(key);
         }
     }
+    // The tenant's client has its own portal domain: the portal's bare routes are checked there.
+    diesel::update(organizations::table.find(&f.t2))
+        .set(organizations::portal_host.eq(Some(T2_PORTAL_HOST)))
+        .execute(&mut conn)
+        .unwrap();
     // Staff come back to their organization after every form (some forms switch it, on purpose).
-    if world.email.is_some() && world.switch_to.is_none() {
+    if world.email.is_some() && world.portal.is_none() && world.switch_to.is_none() {
         world.switch_to = world.org_form.clone();
     }
     // Ids in the tenant under test: for foreign personas they point at data that is not theirs.
@@ -284,6 +302,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
 }
 
 const SPARE_CLIENT: &str = "Spare Parts Company";
+const T2_PORTAL_HOST: &str = "help.tiertwo.test";
 
 /// Path parameters that name global reference data (the compliance catalog), not a tenant's rows: every
 /// organization reads the same framework or common control, so they are not "another tenant's id".
@@ -357,11 +376,20 @@ async fn check_persona(persona: Persona) -> Vec<String> {
     let mut failures = Vec::new();
     for route in ordered_routes() {
         let url = fill(route.path, &world.params);
+        // A portal domain's routes are asked on the tenant client's portal domain.
+        c.host = route.portal_host.then(|| T2_PORTAL_HOST.to_string());
         let resp = if route.method == Method::GET {
             c.get(&url).await
         } else {
             // Forms carry the tokens of a page the persona could open, and the organization the route acts on.
-            c.get(if world.email.is_some() { "/profile" } else { "/login" }).await;
+            c.host = None;
+            let form_page = match (&world.portal, &world.email) {
+                (Some(portal), _) => format!("{portal}/account"),
+                (None, Some(_)) => "/profile".to_string(),
+                (None, None) => "/login".to_string(),
+            };
+            c.get(&form_page).await;
+            c.host = route.portal_host.then(|| T2_PORTAL_HOST.to_string());
             c.org = match route.access {
                 Access::Msp(_) => world.msp_form.as_ref().or(world.org_form.as_ref()).map(|o| o.to_string()),
                 _ => world.org_form.as_ref().map(|o| o.to_string()),
@@ -371,6 +399,7 @@ async fn check_persona(persona: Persona) -> Vec<String> {
             let fields: Vec<(&str, &str)> = body.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let resp = c.post(&url, &fields).await;
             // Whatever the route did to the session (ended it, moved its context), start the next one as before.
+            c.host = None;
             sign_in(&mut c, &world).await;
             resp
         };
@@ -381,8 +410,11 @@ async fn check_persona(persona: Persona) -> Vec<String> {
             fail("server error");
             continue;
         }
+        c.host = None;
         let access = route.access;
-        let foreign_ids = persona.is_foreign() && has_tenant_ids(&route) && access != Access::SignedIn;
+        // A portal domain names the tenant's client as its slug does.
+        let names_tenant = has_tenant_ids(&route) || route.portal_host;
+        let foreign_ids = persona.is_foreign() && names_tenant && access != Access::SignedIn;
         if access == Access::Public {
             if status == 403 && route.method == Method::GET {
                 fail("public route refused");
@@ -399,10 +431,6 @@ async fn check_persona(persona: Persona) -> Vec<String> {
             if status != 403 {
                 fail("the permission table forbids this: expected 403");
             }
-        } else if persona.staff().is_some() && matches!(access.principal(), Principal::PortalUser) {
-            if !matches!(status, 403 | 404) {
-                fail("a staff session outside this portal's client: expected 403 or 404");
-            }
         } else {
             // Not signed in as what the route needs: pages send to sign-in, everything else is 401.
             let to_sign_in =
@@ -412,7 +440,10 @@ async fn check_persona(persona: Persona) -> Vec<String> {
                 fail("without the principal the route needs: expected sign-in (303 to /login, or 401)");
             }
         }
-        if persona.is_foreign() && status < 400 {
+        // The portal's public pages (its sign-in) show the client's brand to anyone, by design.
+        let public_portal_page =
+            access == Access::Public && (route.portal_host || route.path.starts_with(PORTAL_PREFIX));
+        if persona.is_foreign() && status < 400 && !public_portal_page {
             for name in
                 [fixture::MSP_NAME, "Tier Two Legal", "Tier One Dental", SPARE_CLIENT, "Olive Owner", "Tara Target"]
             {
@@ -431,8 +462,14 @@ async fn check_persona(persona: Persona) -> Vec<String> {
     failures
 }
 
+/// A redirect to the staff sign-in, or to a portal's (by slug or on its domain).
 fn is_sign_in_redirect(resp: &crate::support::Resp) -> bool {
-    resp.status.as_u16() == 303 && resp.location.as_deref().is_some_and(|l| l.starts_with("/login?next="))
+    let to_sign_in = |l: &str| {
+        l.starts_with("/login?next=")
+            || l.starts_with("/sign-in?next=")
+            || (l.starts_with("/portal/") && l.contains("/sign-in?next="))
+    };
+    resp.status.as_u16() == 303 && resp.location.as_deref().is_some_and(to_sign_in)
 }
 
 /// Signs the persona in the way it gets in: the sign-in form (then its client), its audit link, or nothing.
@@ -445,7 +482,11 @@ where
         >,
     B: actix_web::body::MessageBody,
 {
-    if let Some(email) = &world.email {
+    if let (Some(portal), Some(email)) = (&world.portal, &world.email) {
+        if c.get(&format!("{portal}/account")).await.status.as_u16() != 200 {
+            c.portal_sign_in(portal, email).await;
+        }
+    } else if let Some(email) = &world.email {
         if c.get("/profile").await.status.as_u16() != 200 {
             c.sign_in(email).await;
         }

@@ -27,27 +27,33 @@ async fn a_clients_end_user_reaches_its_portal_and_nobody_else_does() {
             .unwrap();
     }
     let mut visitor = app.client().await;
-    visitor.get("/portal/tier-two-legal").await.assert_redirect("/login?next=%2Fportal%2Ftier-two-legal");
+    visitor
+        .get("/portal/tier-two-legal")
+        .await
+        .assert_redirect("/portal/tier-two-legal/sign-in?next=%2Fportal%2Ftier-two-legal");
 
     let mut erin = app.client().await;
-    let landed = erin.sign_in("erin@tiertwo.test").await;
+    let landed = erin.portal_sign_in("/portal/tier-two-legal", "erin@tiertwo.test").await;
     landed.assert_contains("Tier Two Legal portal");
     let home = erin.get("/portal/tier-two-legal").await;
     home.assert_status(200).assert_contains("Tier Two Legal portal").assert_contains("Erin Enduser");
-    let by_host = TestRequest::get().uri("/portal").insert_header(("host", "help.tiertwo.test"));
+    let by_host = TestRequest::get().uri("/").insert_header(("host", "help.tiertwo.test"));
     erin.send(by_host).await.assert_status(200).assert_contains("Tier Two Legal portal");
-    let unknown_host = TestRequest::get().uri("/portal").insert_header(("host", "nobody.example"));
+    let unknown_host = TestRequest::get().uri("/").insert_header(("host", "nobody.example"));
     erin.send(unknown_host).await.assert_status(404);
     // Another client's portal, a client that does not exist, an MSP's slug: not found.
     for slug in ["rival-client-bakery", "no-such-client", "northwind-managed-it"] {
         erin.get(&format!("/portal/{slug}")).await.assert_status(404);
     }
-    // Staff of the client are no end users; staff of the MSP and end users of other clients are not members.
+    // A staff session is no portal session: the client's staff and the MSP's are sent to the portal's sign-in.
+    let to_sign_in = "/portal/tier-two-legal/sign-in?next=%2Fportal%2Ftier-two-legal";
     let mut olive = app.signed_in("owner@tiertwo.test").await;
-    olive.get("/portal/tier-two-legal").await.assert_status(403);
+    olive.get("/portal/tier-two-legal").await.assert_redirect(to_sign_in);
     let mut morgan = app.signed_in("admin@northwind.test").await;
-    morgan.get("/portal/tier-two-legal").await.assert_status(404);
-    let mut rex = app.signed_in("rex@bakery.test").await;
+    morgan.get("/portal/tier-two-legal").await.assert_redirect(to_sign_in);
+    // An end user of another client, signed in to their own portal.
+    let mut rex = app.client().await;
+    rex.portal_sign_in("/portal/rival-client-bakery", "rex@bakery.test").await;
     rex.get("/portal/tier-two-legal").await.assert_status(404).assert_not_contains("Tier Two Legal");
     rex.get("/portal/rival-client-bakery").await.assert_status(200);
 }

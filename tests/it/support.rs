@@ -242,7 +242,7 @@ impl TestApp {
     ) -> Client<impl Service<actix_http::Request, Response = ServiceResponse<impl MessageBody>, Error = actix_web::Error>>
     {
         let svc = test::init_service(palisade::app(self.state.clone())).await;
-        Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into(), bearer: None }
+        Client { svc, cookies: HashMap::new(), csrf: None, org: None, ip: "10.0.0.1".into(), bearer: None, host: None }
     }
 
     /// A client signed in (through the sign-in form) as `email`, on its home page.
@@ -366,6 +366,8 @@ pub struct Client<S> {
     pub ip: String,
     /// An API key sent as `Authorization: Bearer` with every request.
     pub bearer: Option<String>,
+    /// The Host header of every request when set (a client's own portal domain).
+    pub host: Option<String>,
 }
 
 fn hidden_value(body: &str, name: &str) -> Option<String> {
@@ -463,6 +465,9 @@ where
         if let Some(key) = &self.bearer {
             req = req.insert_header(("authorization", format!("Bearer {key}")));
         }
+        if let Some(host) = &self.host {
+            req = req.insert_header(("host", host.as_str()));
+        }
         let resp = test::call_service(&self.svc, req.to_request()).await;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -502,6 +507,19 @@ where
         let resp = self.get("/start").await;
         let to = resp.location.clone().unwrap_or_else(|| "/overview".into());
         self.get(&to).await
+    }
+
+    /// Signs in to a client's portal through its own sign-in form (`base` is `/portal/{slug}`, or "" on the
+    /// client's domain); panics unless it succeeds. Returns the portal's front page.
+    pub async fn portal_sign_in(&mut self, base: &str, email: &str) -> Resp {
+        let resp = self.portal_sign_in_with(base, email, PASSWORD).await;
+        resp.assert_status(303);
+        self.follow(&resp).await
+    }
+
+    pub async fn portal_sign_in_with(&mut self, base: &str, email: &str, password: &str) -> Resp {
+        self.get(&format!("{base}/sign-in")).await;
+        self.post(&format!("{base}/sign-in"), &[("email", email), ("password", password)]).await
     }
 
     pub async fn sign_in_with(&mut self, email: &str, password: &str) -> Resp {

@@ -101,10 +101,10 @@ pub async fn article(
     state: web::Data<AppState>,
     portal: PortalScope,
     session: Session,
-    path: web::Path<(String, String)>,
+    path: web::Path<super::Ids>,
 ) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.kb)?;
-    let ((_, id), client) = (path.into_inner(), portal.org_id().clone());
+    let (id, client) = (path.into_inner().article_id, portal.org_id().clone());
     let article = state
         .db
         .run(move |conn| {

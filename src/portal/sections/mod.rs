@@ -11,33 +11,51 @@ pub mod tickets;
 
 use crate::auth::Permission::UsePortal;
 use crate::error::{AppError, AppResult};
-use crate::web::routes::{Access, RouteDef, get, post};
+use crate::portal::routes::{get, post};
+use crate::web::routes::{Access, RouteDef};
 
+/// The sections' routes, each under `/portal/{client_slug}` and bare on the client's own portal domain.
 pub fn routes() -> Vec<RouteDef> {
     const PORTAL: Access = Access::Portal(UsePortal);
-    vec![
-        get("/portal/{client_slug}", PORTAL, home::page),
-        get("/portal/{client_slug}/tickets", PORTAL, tickets::list),
-        get("/portal/{client_slug}/tickets/new", PORTAL, tickets::new_form),
-        post("/portal/{client_slug}/tickets", PORTAL, tickets::create).example(&[
+    [
+        get("", PORTAL, home::page),
+        get("/tickets", PORTAL, tickets::list),
+        get("/tickets/new", PORTAL, tickets::new_form),
+        post("/tickets", PORTAL, tickets::create).example(&[
             ("subject", "Printer jams on tray 2"),
             ("description", "Since this morning."),
             ("priority", "medium"),
         ]),
-        get("/portal/{client_slug}/tickets/{number}", PORTAL, tickets::show),
-        post("/portal/{client_slug}/tickets/{number}/reply", PORTAL, tickets::reply)
-            .example(&[("body", "It happens again.")]),
-        post("/portal/{client_slug}/tickets/{number}/close", PORTAL, tickets::close),
-        post("/portal/{client_slug}/tickets/{number}/reopen", PORTAL, tickets::reopen),
-        get("/portal/{client_slug}/tickets/{number}/attachments/{attachment_id}", PORTAL, tickets::attachment),
-        get("/portal/{client_slug}/kb", PORTAL, kb::home),
-        get("/portal/{client_slug}/kb/{article_id}", PORTAL, kb::article),
-        get("/portal/{client_slug}/policies", PORTAL, policies::list),
-        get("/portal/{client_slug}/policies/{campaign_id}", PORTAL, policies::sign_page),
-        post("/portal/{client_slug}/policies/{campaign_id}", PORTAL, policies::sign)
+        get("/tickets/{number}", PORTAL, tickets::show),
+        post("/tickets/{number}/reply", PORTAL, tickets::reply).example(&[("body", "It happens again.")]),
+        post("/tickets/{number}/close", PORTAL, tickets::close),
+        post("/tickets/{number}/reopen", PORTAL, tickets::reopen),
+        get("/tickets/{number}/attachments/{attachment_id}", PORTAL, tickets::attachment),
+        get("/kb", PORTAL, kb::home),
+        get("/kb/{article_id}", PORTAL, kb::article),
+        get("/policies", PORTAL, policies::list),
+        get("/policies/{campaign_id}", PORTAL, policies::sign_page),
+        post("/policies/{campaign_id}", PORTAL, policies::sign)
             .example(&[("full_name", "Pat Persona"), ("consent", "1")]),
-        get("/portal/{client_slug}/compliance", PORTAL, compliance::page),
+        get("/compliance", PORTAL, compliance::page),
     ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The path parameters of the sections' routes, by name: the slug is there under `/portal/{client_slug}` and
+/// absent on a portal domain, so positions differ and names do not.
+#[derive(serde::Deserialize)]
+pub struct Ids {
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub attachment_id: String,
+    #[serde(default)]
+    pub article_id: String,
+    #[serde(default)]
+    pub campaign_id: String,
 }
 
 /// A section the client turned off does not exist.

@@ -140,10 +140,10 @@ pub async fn sign_page(
     state: web::Data<AppState>,
     portal: PortalScope,
     session: Session,
-    path: web::Path<(String, String)>,
+    path: web::Path<super::Ids>,
 ) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.policies)?;
-    let (_, id) = path.into_inner();
+    let id = path.into_inner().campaign_id;
     let (org, email) = (portal.org_id().clone(), portal.user.email.clone());
     let (_, campaign, versions) = state.db.run(move |conn| pending_request(conn, &org, &email, &id)).await?;
     sign_page_of(&portal, &session, campaign, &versions, SignForm::default(), FieldErrors::default())
@@ -155,11 +155,11 @@ pub async fn sign(
     portal: PortalScope,
     session: Session,
     actor: Actor,
-    path: web::Path<(String, String)>,
+    path: web::Path<super::Ids>,
     form: web::Form<SignForm>,
 ) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.policies)?;
-    let ((_, id), form) = (path.into_inner(), form.into_inner());
+    let (id, form) = (path.into_inner().campaign_id, form.into_inner());
     let (org, email, submitted) = (portal.org_id().clone(), portal.user.email.clone(), form.clone());
     let outcome = state
         .db

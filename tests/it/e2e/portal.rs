@@ -13,7 +13,7 @@ const PORTAL: &str = "/portal/tier-two-legal";
 
 /// Signs the end user in through the login form; they land on their portal.
 async fn sign_in_to_portal(browser: &Browser) -> TestResult {
-    browser.open("/login").await?;
+    browser.open(&format!("{PORTAL}/sign-in")).await?;
     browser.fill("#email", "erin@tiertwo.test").await?;
     browser.fill("#password", PASSWORD).await?;
     browser.click_button("Sign in").await?;

@@ -1,4 +1,5 @@
-//! The client portal: its signed-in sections (home, tickets, knowledge base, policies, compliance status).
+//! The client portal (issue 13): one file per area of it.
 
+mod auth;
 mod policies;
 mod sections;

@@ -25,7 +25,8 @@ async fn an_end_user_signs_a_campaigns_policies_in_the_portal() {
         let policy = crate::compliance::policies::published(&mut conn, &f.t2, &f.client_admin, &f.admin, start_time());
         crate::compliance::campaigns::matrix_campaign(&mut conn, &f.t2, &policy, start_time())
     };
-    let mut erin = app.signed_in("erin@tiertwo.test").await;
+    let mut erin = app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     erin.get(PORTAL).await.assert_status(200).assert_contains("Policy to sign");
     let list = erin.get(&format!("{PORTAL}/policies")).await;
     list.assert_status(200).assert_contains("Matrix campaign").assert_contains("You have not signed any policy yet.");
@@ -51,10 +52,12 @@ async fn an_end_user_signs_a_campaigns_policies_in_the_portal() {
     after.assert_contains("Nothing to sign right now.").assert_contains("Fixture policy");
     erin.get(&page).await.assert_status(404);
     // Not in the directory, another tenant: nothing to sign here.
-    let mut cora = app.signed_in("cora@tiertwo.test").await;
+    let mut cora = app.client().await;
+    cora.portal_sign_in(PORTAL, "cora@tiertwo.test").await;
     cora.get(&format!("{PORTAL}/policies")).await.assert_status(200).assert_contains("not in its people directory");
     cora.get(&page).await.assert_status(404);
-    let mut rex = app.signed_in("rex@bakery.test").await;
+    let mut rex = app.client().await;
+    rex.portal_sign_in("/portal/rival-client-bakery", "rex@bakery.test").await;
     rex.get(&format!("/portal/rival-client-bakery/policies/{campaign}")).await.assert_status(404);
     rex.get(&page).await.assert_status(404);
 }
@@ -67,7 +70,8 @@ async fn compliance_status_shows_the_scores_only_when_the_client_turns_it_on() {
         fixture::portal_user(&mut conn, &f.t2, "erin@tiertwo.test", "Erin Enduser", None, false);
         fixture::adopt(&mut conn, &f.t2, "hipaa", start_time());
     }
-    let mut erin = app.signed_in("erin@tiertwo.test").await;
+    let mut erin = app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     erin.get(&format!("{PORTAL}/compliance")).await.assert_status(404);
     diesel::insert_into(portal_settings::table)
         .values((

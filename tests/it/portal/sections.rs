@@ -65,7 +65,8 @@ fn settings(conn: &mut DbConnection, org: &OrgId, allowed: &str, tickets: bool, 
 #[actix_web::test]
 async fn an_end_user_sees_their_own_tickets_or_the_companys_and_nothing_of_other_tenants() {
     let w = world().await;
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     let list = erin.get(&format!("{PORTAL}/tickets")).await;
     list.assert_status(200).assert_contains("Printer on fire").assert_not_contains("Bob&#x27;s laptop");
     list.assert_not_contains("Bob's laptop");
@@ -76,18 +77,21 @@ async fn an_end_user_sees_their_own_tickets_or_the_companys_and_nothing_of_other
     erin.get(&format!("{PORTAL}/tickets/abc")).await.assert_status(404);
     erin.post(&format!("{PORTAL}/tickets/2/close"), &[]).await.assert_status(404);
 
-    let mut cora = w.app.signed_in("cora@tiertwo.test").await;
+    let mut cora = w.app.client().await;
+    cora.portal_sign_in(PORTAL, "cora@tiertwo.test").await;
     let company = cora.get(&format!("{PORTAL}/tickets")).await;
     company.assert_status(200).assert_contains("Printer on fire").assert_contains("laptop is slow");
     company.assert_contains("Erin Enduser");
     cora.get(&format!("{PORTAL}/tickets/2")).await.assert_status(200);
 
-    let mut rex = w.app.signed_in("rex@bakery.test").await;
+    let mut rex = w.app.client().await;
+    rex.portal_sign_in("/portal/rival-client-bakery", "rex@bakery.test").await;
     rex.get(&format!("{PORTAL}/tickets/1")).await.assert_status(404).assert_not_contains("Printer");
     rex.get("/portal/rival-client-bakery/tickets/1").await.assert_status(200).assert_contains("Oven thermostat");
     rex.get("/portal/rival-client-bakery/tickets").await.assert_not_contains("Printer on fire");
     // Staff of the client are not end users.
-    let mut olive = w.app.signed_in("owner@tiertwo.test").await;
+    let mut olive = w.app.client().await;
+    olive.portal_sign_in(PORTAL, "owner@tiertwo.test").await;
     olive.get(&format!("{PORTAL}/tickets")).await.assert_status(403);
 }
 
@@ -95,7 +99,8 @@ async fn an_end_user_sees_their_own_tickets_or_the_companys_and_nothing_of_other
 async fn an_end_user_opens_a_ticket_with_an_allowed_priority_only() {
     let w = world().await;
     settings(&mut w.app.conn(), &w.f.t2, "low,medium", true, true, false);
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     let form = erin.get(&format!("{PORTAL}/tickets/new")).await;
     form.assert_status(200).assert_contains("value=\"medium\"").assert_not_contains("value=\"high\"");
     let before = count(&mut w.app.conn(), "SELECT COUNT(*) AS n FROM tickets");
@@ -123,7 +128,8 @@ async fn an_end_user_opens_a_ticket_with_an_allowed_priority_only() {
     let file = crate::support::db::attachment_id(&mut w.app.conn(), w.f.t2.as_str(), "log.txt");
     let download = erin.get(&format!("{PORTAL}/tickets/3/attachments/{file}")).await;
     download.assert_status(200).assert_contains("dropped at 10:00");
-    let mut rex = w.app.signed_in("rex@bakery.test").await;
+    let mut rex = w.app.client().await;
+    rex.portal_sign_in("/portal/rival-client-bakery", "rex@bakery.test").await;
     rex.get(&format!("{PORTAL}/tickets/3/attachments/{file}")).await.assert_status(404);
     let mail = w.app.mail().await;
     assert!(
@@ -138,7 +144,8 @@ async fn an_end_user_opens_a_ticket_with_an_allowed_priority_only() {
 #[actix_web::test]
 async fn an_end_user_replies_closes_and_reopens_only_within_the_window() {
     let w = world().await;
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     let path = format!("{PORTAL}/tickets/1");
     erin.get(&path).await;
     erin.post_multipart(&format!("{path}/reply"), &[("body", "It smokes again.")], None).await.assert_redirect(&path);
@@ -177,7 +184,8 @@ async fn an_end_user_replies_closes_and_reopens_only_within_the_window() {
 async fn sections_the_client_turned_off_do_not_exist() {
     let w = world().await;
     settings(&mut w.app.conn(), &w.f.t2, "low,medium,high", false, false, false);
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     for path in ["/tickets", "/tickets/new", "/tickets/1", "/kb", "/compliance"] {
         erin.get(&format!("{PORTAL}{path}")).await.assert_status(404);
     }
@@ -198,7 +206,8 @@ async fn the_knowledge_base_shows_public_articles_of_the_client_and_its_msp_only
             article(&mut conn, &w.other.msp, true, "Rival oven guide", "Only for the rival's clients."),
         )
     };
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     let home = erin.get(&format!("{PORTAL}/kb")).await;
     home.assert_status(200).assert_contains("Reset your password").assert_contains("Connect to the VPN");
     home.assert_not_contains("Dental chair").assert_not_contains("Rival oven");
@@ -237,7 +246,8 @@ async fn no_portal_page_shows_what_staff_keep_internal() {
         article(&mut conn, &w.f.t2, false, "Public article", "Nothing secret here.");
         internal
     };
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     erin.post_multipart(&format!("{PORTAL}/tickets/1/reply"), &[("body", "Any news?")], None).await;
     let pages = [
         PORTAL.to_string(),
@@ -257,7 +267,8 @@ async fn no_portal_page_shows_what_staff_keep_internal() {
         assert!(!resp.body.contains(MARKER), "{page} shows the marker");
     }
     // Cora sees the company's tickets: each of them, too.
-    let mut cora = w.app.signed_in("cora@tiertwo.test").await;
+    let mut cora = w.app.client().await;
+    cora.portal_sign_in(PORTAL, "cora@tiertwo.test").await;
     for number in [1, 2] {
         let resp = cora.get(&format!("{PORTAL}/tickets/{number}")).await;
         resp.assert_status(200);
@@ -300,7 +311,8 @@ fn article_links(body: &str) -> Vec<String> {
 #[actix_web::test]
 async fn the_ticket_list_and_the_knowledge_base_home_run_the_same_statements_for_3_or_60_rows() {
     let w = world().await;
-    let mut erin = w.app.signed_in("erin@tiertwo.test").await;
+    let mut erin = w.app.client().await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     let seed = |n: usize| {
         let mut conn = w.app.conn();
         for i in 0..n {

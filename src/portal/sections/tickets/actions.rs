@@ -14,7 +14,7 @@ use crate::auth::portal::PortalScope;
 use crate::auth::session;
 use crate::error::{AppError, AppResult};
 use crate::portal::Chrome;
-use crate::portal::sections::{href, rules, section_on};
+use crate::portal::sections::{Ids, href, rules, section_on};
 use crate::psa::tickets::forms as ticket_forms;
 use crate::psa::tickets::models::TicketSource;
 use crate::psa::tickets::models::{Priority, TicketStatus, TicketType};
@@ -163,11 +163,11 @@ pub async fn reply(
     portal: PortalScope,
     session: Session,
     actor: Actor,
-    path: web::Path<(String, String)>,
+    path: web::Path<Ids>,
     payload: Multipart,
 ) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.tickets)?;
-    let (_, number) = path.into_inner();
+    let number = path.into_inner().number;
     let org = portal.org_id().clone();
     let refused = |body: String, error: String| ReplyForm { body, error };
     let upload = match read_form(payload, &state.storage, &["org", org.as_str(), "tickets"]).await {
@@ -272,9 +272,9 @@ pub async fn close(
     portal: PortalScope,
     session: Session,
     actor: Actor,
-    path: web::Path<(String, String)>,
+    path: web::Path<Ids>,
 ) -> AppResult<HttpResponse> {
-    let (_, number) = path.into_inner();
+    let number = path.into_inner().number;
     let allowed = |s: Standing| match s {
         Standing::Final => Err("This ticket is already closed.".to_string()),
         _ => Ok(()),
@@ -288,9 +288,9 @@ pub async fn reopen(
     portal: PortalScope,
     session: Session,
     actor: Actor,
-    path: web::Path<(String, String)>,
+    path: web::Path<Ids>,
 ) -> AppResult<HttpResponse> {
-    let (_, number) = path.into_inner();
+    let number = path.into_inner().number;
     let allowed = |s: Standing| match s {
         Standing::Open => Err("This ticket is still open.".to_string()),
         Standing::Reopenable => Ok(()),

@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TicketEventId};
 use crate::error::{AppError, AppResult};
 use crate::portal::Chrome;
-use crate::portal::sections::{rules, section_on};
+use crate::portal::sections::{Ids, rules, section_on};
 use crate::psa::tickets::conversation::{self, Event, EventKind};
 use crate::psa::tickets::models::{Priority, Ticket, TicketStatus};
 use crate::psa::tickets::page::{AttachmentRow, attachments_of};
@@ -199,9 +199,9 @@ pub async fn show(
     state: web::Data<AppState>,
     portal: PortalScope,
     session: Session,
-    path: web::Path<(String, String)>,
+    path: web::Path<Ids>,
 ) -> AppResult<HttpResponse> {
-    let (_, number) = path.into_inner();
+    let number = path.into_inner().number;
     render_ticket(&state, &portal, &session, number, ReplyForm::default(), StatusCode::OK).await
 }
 
@@ -239,10 +239,10 @@ pub async fn render_ticket(
 pub async fn attachment(
     state: web::Data<AppState>,
     portal: PortalScope,
-    path: web::Path<(String, String, String)>,
+    path: web::Path<Ids>,
 ) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.tickets)?;
-    let (_, number, id) = path.into_inner();
+    let Ids { number, attachment_id: id, .. } = path.into_inner();
     let (org, sees) = (portal.org_id().clone(), Sees::of(&portal));
     let file = state
         .db
