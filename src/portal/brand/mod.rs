@@ -1,0 +1,134 @@
+//! The portal's branding (issue 13): Settings -> Portal (name, colors with their WCAG contrast, welcome text,
+//! support contacts, sections, ticket rules), the logo and favicon, the custom domain, the stylesheet of the
+//! client's colors, and `email_brand`, the look of emails to the client's contacts.
+
+pub mod contrast;
+pub mod domain;
+pub mod forms;
+pub mod handlers;
+pub mod images;
+pub mod models;
+
+use actix_web::HttpRequest;
+use diesel::prelude::*;
+
+use crate::auth::Permission::ManageBranding;
+use crate::auth::portal::PortalTarget;
+use crate::config::Config;
+use crate::db::DbConnection;
+use crate::db::ids::OrgId;
+use crate::schema::{organizations, portal_settings as ps};
+use crate::web::routes::{Access, RouteDef, get, post};
+
+/// Largest portal logo.
+pub const IMAGE_MAX_BYTES: u64 = 256 * 1024;
+/// Largest favicon, and its largest side in pixels.
+pub const FAVICON_MAX_BYTES: u64 = 64 * 1024;
+pub const FAVICON_MAX_PIXELS: u32 = 512;
+
+pub fn routes() -> Vec<RouteDef> {
+    use Access::*;
+    vec![
+        get(handlers::SETTINGS_PATH, Org(ManageBranding), handlers::page),
+        post(handlers::SETTINGS_PATH, Org(ManageBranding), handlers::save).example(&[
+            ("portal_name", "Help desk"),
+            ("primary_color", "#1d4ed8"),
+            ("accent_color", "#0f766e"),
+            ("show_tickets", "1"),
+            ("allowed_priorities", "medium"),
+            ("reopen_days", "14"),
+        ]),
+        post("/settings/portal/logo", Org(ManageBranding), images::upload_logo),
+        post("/settings/portal/logo/remove", Org(ManageBranding), images::remove_logo),
+        post("/settings/portal/favicon", Org(ManageBranding), images::upload_favicon),
+        post("/settings/portal/favicon/remove", Org(ManageBranding), images::remove_favicon),
+        post("/settings/portal/domain", Org(ManageBranding), domain::set)
+            .example(&[("domain", "support.example-client.test")]),
+        post("/settings/portal/domain/check", Org(ManageBranding), domain::check),
+        post("/settings/portal/domain/remove", Org(ManageBranding), domain::remove),
+        // Public: the sign-in page wears the brand too. The stylesheet and images name nothing but colors.
+        get("/portal/{client_slug}/brand.css", Public, images::stylesheet),
+        get("/portal/{client_slug}/logo", Public, images::logo),
+        get("/portal/{client_slug}/favicon", Public, images::favicon),
+    ]
+}
+
+/// Which client a portal request names: the `{client_slug}` of the path, else the request's host (its port
+/// left out: `portal_host` is a bare domain).
+pub fn portal_target(req: &HttpRequest) -> PortalTarget {
+    match req.match_info().get("client_slug") {
+        Some(slug) => PortalTarget::Slug(slug.to_string()),
+        None => {
+            let host = req.connection_info().host().to_lowercase();
+            let bare = match host.rsplit_once(':') {
+                Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name.to_string(),
+                _ => host,
+            };
+            PortalTarget::Host(bare)
+        }
+    }
+}
+
+/// The address of a client's portal: `https://<domain>` once its own domain is verified, else
+/// `<base_url>/portal/<slug>`. Links inside it append a path ("/tickets/42").
+pub fn portal_address(config: &Config, slug: &str, portal_host: Option<&str>) -> String {
+    match portal_host {
+        Some(host) => format!("https://{host}"),
+        None => format!("{}/portal/{slug}", config.base_url),
+    }
+}
+
+/// How an email to a client's contacts looks: the portal's name, logo, colors and address.
+#[derive(Clone, Debug)]
+pub struct EmailBrand {
+    pub name: String,
+    pub primary_color: String,
+    /// The text color on `primary_color` (white or dark, whichever reads better).
+    pub on_primary: String,
+    pub accent_color: String,
+    /// The logo as a `data:` URI: the email carries it, no remote image to load.
+    pub logo: Option<String>,
+    /// The portal's address (see `portal_address`).
+    pub portal_url: String,
+}
+
+impl EmailBrand {
+    /// An address in the portal: `path` starts with `/` ("/tickets/42"), or is empty for the front page.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{path}", self.portal_url)
+    }
+}
+
+type EmailBrandRow = (String, String, Option<String>, Option<(String, String, String, Option<String>)>);
+
+/// The look of emails to `client`'s contacts (its portal's defaults until someone saves them); None for an
+/// organization that is not an active client. One statement, in the caller's transaction.
+pub fn email_brand(conn: &mut DbConnection, config: &Config, client: &OrgId) -> QueryResult<Option<EmailBrand>> {
+    let row: Option<EmailBrandRow> = organizations::table
+        .left_join(ps::table)
+        .filter(organizations::id.eq(client))
+        .filter(organizations::kind.ne(crate::orgs::OrgKind::Msp))
+        .select((
+            organizations::name,
+            organizations::slug,
+            organizations::portal_host,
+            (ps::portal_name, ps::primary_color, ps::accent_color, ps::email_logo).nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(client_name, slug, host, brand)| {
+        let defaults = models::Branding::default();
+        let (portal_name, primary, accent, logo) =
+            brand.unwrap_or((String::new(), defaults.primary_color, defaults.accent_color, None));
+        let primary_color = contrast::parse_hex(&primary).unwrap_or_else(|| models::Branding::default().primary_color);
+        let accent_color = contrast::parse_hex(&accent).unwrap_or_else(|| models::Branding::default().accent_color);
+        EmailBrand {
+            name: if portal_name.trim().is_empty() { client_name } else { portal_name },
+            on_primary: contrast::text_on(&primary_color).to_string(),
+            primary_color,
+            accent_color,
+            logo,
+            portal_url: portal_address(config, &slug, host.as_deref()),
+        }
+    }))
+}

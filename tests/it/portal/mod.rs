@@ -1,0 +1,3 @@
+//! The client portal (issue 13), one module per part.
+
+mod brand;
