@@ -101,7 +101,7 @@ pub async fn render_settings(
     let primary = contrast::parse_hex(&form.primary_color).unwrap_or_else(|| settings.branding.primary_color.clone());
     let accent = contrast::parse_hex(&form.accent_color).unwrap_or_else(|| settings.branding.accent_color.clone());
     let slug_address = format!("{}/portal/{}", state.config.base_url, scope.org.slug);
-    let address = portal_address(&state.config, &scope.org.slug, settings.portal_host.as_deref());
+    let address = portal_address(&state.config.base_url, &scope.org.slug, settings.portal_host.as_deref());
     let page = SettingsPage {
         page,
         is_client: scope.org.kind != OrgKind::Msp,

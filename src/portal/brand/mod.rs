@@ -14,7 +14,6 @@ use diesel::prelude::*;
 
 use crate::auth::Permission::ManageBranding;
 use crate::auth::portal::PortalTarget;
-use crate::config::Config;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
 use crate::schema::{organizations, portal_settings as ps};
@@ -71,10 +70,10 @@ pub fn portal_target(req: &HttpRequest) -> PortalTarget {
 
 /// The address of a client's portal: `https://<domain>` once its own domain is verified, else
 /// `<base_url>/portal/<slug>`. Links inside it append a path ("/tickets/42").
-pub fn portal_address(config: &Config, slug: &str, portal_host: Option<&str>) -> String {
+pub fn portal_address(base_url: &str, slug: &str, portal_host: Option<&str>) -> String {
     match portal_host {
         Some(host) => format!("https://{host}"),
-        None => format!("{}/portal/{slug}", config.base_url),
+        None => format!("{base_url}/portal/{slug}"),
     }
 }
 
@@ -90,6 +89,8 @@ pub struct EmailBrand {
     pub logo: Option<String>,
     /// The portal's address (see `portal_address`).
     pub portal_url: String,
+    /// The portal shows tickets: notices may link to the ticket there.
+    pub tickets_in_portal: bool,
 }
 
 impl EmailBrand {
@@ -99,11 +100,12 @@ impl EmailBrand {
     }
 }
 
-type EmailBrandRow = (String, String, Option<String>, Option<(String, String, String, Option<String>)>);
+type EmailBrandRow = (String, String, Option<String>, Option<(String, String, String, Option<String>, bool)>);
 
-/// The look of emails to `client`'s contacts (its portal's defaults until someone saves them); None for an
-/// organization that is not an active client. One statement, in the caller's transaction.
-pub fn email_brand(conn: &mut DbConnection, config: &Config, client: &OrgId) -> QueryResult<Option<EmailBrand>> {
+/// The look of emails to `client`'s contacts (its portal's defaults until someone saves them), with links under
+/// `base_url` (the installation's address); None for an MSP, which has no portal. One statement, in the caller's
+/// transaction.
+pub fn email_brand(conn: &mut DbConnection, base_url: &str, client: &OrgId) -> QueryResult<Option<EmailBrand>> {
     let row: Option<EmailBrandRow> = organizations::table
         .left_join(ps::table)
         .filter(organizations::id.eq(client))
@@ -112,23 +114,29 @@ pub fn email_brand(conn: &mut DbConnection, config: &Config, client: &OrgId) -> 
             organizations::name,
             organizations::slug,
             organizations::portal_host,
-            (ps::portal_name, ps::primary_color, ps::accent_color, ps::email_logo).nullable(),
+            (ps::portal_name, ps::primary_color, ps::accent_color, ps::email_logo, ps::show_tickets).nullable(),
         ))
         .first(conn)
         .optional()?;
     Ok(row.map(|(client_name, slug, host, brand)| {
         let defaults = models::Branding::default();
-        let (portal_name, primary, accent, logo) =
-            brand.unwrap_or((String::new(), defaults.primary_color, defaults.accent_color, None));
-        let primary_color = contrast::parse_hex(&primary).unwrap_or_else(|| models::Branding::default().primary_color);
-        let accent_color = contrast::parse_hex(&accent).unwrap_or_else(|| models::Branding::default().accent_color);
+        let (portal_name, primary, accent, logo, tickets_in_portal) = brand.unwrap_or((
+            String::new(),
+            defaults.primary_color.clone(),
+            defaults.accent_color.clone(),
+            None,
+            defaults.sections.tickets,
+        ));
+        let primary_color = contrast::parse_hex(&primary).unwrap_or(defaults.primary_color);
+        let accent_color = contrast::parse_hex(&accent).unwrap_or(defaults.accent_color);
         EmailBrand {
             name: if portal_name.trim().is_empty() { client_name } else { portal_name },
             on_primary: contrast::text_on(&primary_color).to_string(),
             primary_color,
             accent_color,
             logo,
-            portal_url: portal_address(config, &slug, host.as_deref()),
+            portal_url: portal_address(base_url, &slug, host.as_deref()),
+            tickets_in_portal,
         }
     }))
 }

@@ -352,3 +352,53 @@ async fn a_custom_domain_is_verified_by_its_txt_record_and_then_serves_the_clien
     erin.send(by_host).await.assert_status(404);
     assert_eq!(logged(&mut app.conn(), &f.t2, "portal.domain").len(), 3);
 }
+
+#[actix_web::test]
+async fn ticket_notices_to_contacts_wear_the_portal_brand_and_link_to_the_ticket_in_the_portal() {
+    let (app, f) = TestApp::with_msp().await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.get("/settings/portal").await;
+    olive.post("/settings/portal", GOOD_FORM).await.assert_status(303);
+    post_multipart(&mut olive, "/settings/portal/logo", &[], &[("logo", "acme.png", &png(600, 150, 1024))])
+        .await
+        .assert_status(303);
+    let (carl, dana) = {
+        let mut conn = app.conn();
+        (
+            crate::desk::contact(&mut conn, &f.t2, "Carl Contact", "carl@tiertwo.test"),
+            crate::desk::contact(&mut conn, &f.t3, "Dana Doctor", "dana@tierthree.test"),
+        )
+    };
+    let (_, number) = crate::desk::ticket(&mut app.conn(), &f.t2, &f.client_admin, "Printer on fire", Some(&carl));
+    let (_, other) = crate::desk::ticket(&mut app.conn(), &f.t3, &f.msp_admin, "Scanner jammed", Some(&dana));
+    let mail = app.mail().await;
+    let to_carl = mail.iter().find(|m| m.to.contains("carl@tiertwo.test")).expect("the requester's notice");
+    let link = format!("http://localhost/portal/tier-two-legal/tickets/{number}");
+    for expected in ["Tier Two Help", "data:image/png;base64,iVBORw0KGgo", "#fde047", &link, "color: #111827"] {
+        assert!(to_carl.html.contains(expected), "{expected} in {}", to_carl.html);
+    }
+    assert!(to_carl.text.contains(&format!("View the ticket in the portal: {link}")), "{}", to_carl.text);
+    // Another client's notice has its own (default) look and never this one's.
+    let to_dana = mail.iter().find(|m| m.to.contains("dana@tierthree.test")).expect("the other notice");
+    assert!(to_dana.html.contains("Tier Three Health") && to_dana.html.contains("#1d4ed8"));
+    assert!(to_dana.html.contains(&format!("http://localhost/portal/tier-three-health/tickets/{other}")));
+    for foreign in ["Tier Two Help", "#fde047", "data:image", "tier-two-legal"] {
+        assert!(!to_dana.html.contains(foreign), "{foreign} leaked into another client's email");
+    }
+
+    // Once the domain is verified, links go there; a portal without tickets links nowhere.
+    diesel::update(organizations::table.find(&f.t2))
+        .set(organizations::portal_host.eq(Some("help.tiertwo.test")))
+        .execute(&mut app.conn())
+        .unwrap();
+    let (_, second) = crate::desk::ticket(&mut app.conn(), &f.t2, &f.client_admin, "Toner empty", Some(&carl));
+    diesel::update(ps::table.find(&f.t2)).set(ps::show_tickets.eq(false)).execute(&mut app.conn()).unwrap();
+    let (_, third) = crate::desk::ticket(&mut app.conn(), &f.t2, &f.client_admin, "Fax broken", Some(&carl));
+    let mail = app.mail().await;
+    let notice = |number: i64| {
+        mail.iter().find(|m| m.to.contains("carl@") && m.subject.contains(&format!("[#{number}]"))).expect("notice")
+    };
+    assert!(notice(second).html.contains(&format!("https://help.tiertwo.test/tickets/{second}")));
+    assert!(!notice(third).html.contains("/tickets/") && !notice(third).text.contains("View the ticket"));
+    assert!(notice(third).html.contains("Tier Two Help"), "still in the brand");
+}
