@@ -46,6 +46,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Every "now" of the application (tests use a manual clock).
     pub clock: clock::Clock,
+    /// TXT lookups that verify a client's portal domain (tests: `portal::brand::domain::MemoryDns`).
+    pub dns: Arc<dyn portal::brand::domain::TxtResolver>,
 }
 
 impl AppState {
@@ -61,7 +63,14 @@ impl AppState {
             db,
             limits: RateLimits::new(clock.clone()),
             clock,
+            dns: Arc::new(portal::brand::domain::SystemDns::new()),
         })
+    }
+
+    /// The same state with another DNS resolver (tests: `MemoryDns`).
+    pub fn with_dns(mut self, dns: Arc<dyn portal::brand::domain::TxtResolver>) -> AppState {
+        self.dns = dns;
+        self
     }
 
     /// The same state on another clock (tests: `Clock::manual`); the rate limits start afresh on it.

@@ -1334,6 +1334,7 @@ diesel::table! {
         domain_token -> Nullable<Text>,
         domain_checked_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        email_logo -> Nullable<Text>,
     }
 }
 

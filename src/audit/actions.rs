@@ -148,6 +148,8 @@ crate::text_enum! {
         CampaignClosed = "campaign.close",
         CampaignReminded = "campaign.remind",
         PolicyAcknowledged = "campaign.sign",
+        PortalBrandingChanged = "portal.branding",
+        PortalDomainChanged = "portal.domain",
     }
 }
 
@@ -300,6 +302,8 @@ impl Action {
             CampaignClosed => "Acknowledgment campaign closed",
             CampaignReminded => "Acknowledgment reminders sent",
             PolicyAcknowledged => "Policies acknowledged",
+            PortalBrandingChanged => "Portal branding changed",
+            PortalDomainChanged => "Portal domain changed",
         }
     }
 }

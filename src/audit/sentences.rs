@@ -143,6 +143,8 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         InvoiceEmailed => format!("{who} emailed invoice {what}{}", in_parens(details)),
         InvoicePrefixChanged => format!("{who} changed the invoice number prefix{}", in_parens(details)),
         BillingSettingsChanged => format!("{who} changed the billing settings{}", in_parens(details)),
+        PortalBrandingChanged => format!("{who} changed the portal's branding{}", in_parens(details)),
+        PortalDomainChanged => format!("{who} changed the portal's domain{}", in_parens(details)),
         InboundTriageMoved | InboundReprocessed => crate::psa::inbound::activity_sentence(&who, entry),
         ArticleCreated | ArticleUpdated | ArticlePublished | ArticleUnpublished | ArticleArchived
         | ArticleFileAdded => crate::psa::kb::activity_sentence(&who, entry),

@@ -122,7 +122,7 @@ pub async fn upload_logo(c: Change<MspScope>, payload: Multipart) -> AppResult<H
         .await;
     match written {
         Ok(replaced) => {
-            delete_quietly(&state, replaced).await;
+            state.storage.delete_replaced(replaced).await;
             session::flash_ok(&session, "The logo is on your invoices now.");
             Ok(redirect("/billing/settings"))
         }
@@ -149,19 +149,9 @@ pub async fn remove_logo(c: Change<MspScope>) -> AppResult<HttpResponse> {
         })
         .await?;
     let removed = replaced.is_some();
-    delete_quietly(&state, replaced).await;
+    state.storage.delete_replaced(replaced).await;
     session::flash_ok(&session, if removed { "The logo is removed." } else { "There was no logo to remove." });
     Ok(redirect("/billing/settings"))
-}
-
-/// A replaced logo's file is deleted after the commit; a failure leaves an unreferenced file, never a row
-/// pointing at nothing, so it is only logged.
-async fn delete_quietly(state: &AppState, key: Option<String>) {
-    if let Some(key) = key
-        && let Err(e) = state.storage.delete(&key).await
-    {
-        tracing::warn!(error = %e, "a replaced logo could not be deleted from storage");
-    }
 }
 
 /// GET /billing/logo: the MSP's logo, shown on its invoices (only the raster types `check_image` lets in).

@@ -2,6 +2,7 @@
 //! (the client's brand and sections, who is signed in, the form token). Its principal lives in `auth::portal`.
 
 pub mod auth;
+pub mod brand;
 pub mod routes;
 pub mod sections;
 

@@ -28,6 +28,7 @@ pub const PREFIX: &str = "/portal/{client_slug}";
 pub fn all() -> Vec<RouteDef> {
     let mut routes = crate::portal::sections::routes();
     routes.extend(crate::portal::auth::routes());
+    routes.extend(crate::portal::brand::portal_routes());
     routes
 }
 

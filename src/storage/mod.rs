@@ -217,6 +217,16 @@ impl Storage {
         }
     }
 
+    /// Deletes a file a committed change replaced (a logo, say), if any. A failure leaves an unreferenced file,
+    /// never a row pointing at nothing, so it is only logged.
+    pub async fn delete_replaced(&self, key: Option<String>) {
+        if let Some(key) = key
+            && let Err(e) = self.delete(&key).await
+        {
+            tracing::warn!(error = %e, key = %key, "a replaced file could not be deleted from storage");
+        }
+    }
+
     /// Whether a file exists (tests, consistency checks).
     pub async fn exists(&self, key: &str) -> Result<bool, StorageError> {
         let path = store_path(key)?;

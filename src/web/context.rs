@@ -47,6 +47,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Settings", "Team Members", "/settings/team"),
     ("Settings", "Roles", "/settings/roles"),
     ("Settings", "Service desk", "/settings/service-desk"),
+    ("Settings", "Portal", "/settings/portal"),
     ("Settings", "Activity log", "/settings/activity"),
     ("Administration", "Organizations", "/admin/orgs"),
     ("Administration", "Email", "/admin/mail"),

@@ -180,6 +180,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::jobs::routes());
     routes.extend(crate::psa::routes());
     routes.extend(crate::billing::routes());
+    routes.extend(crate::portal::brand::routes());
     routes
 }
 

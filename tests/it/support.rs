@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
@@ -24,6 +24,7 @@ use palisade::db::{Db, DbConnection};
 use palisade::jobs::JobOutcome;
 use palisade::mail::OutgoingMail;
 use palisade::orgs::models::{self, OrgKind};
+use palisade::portal::brand::domain::MemoryDns;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -142,10 +143,10 @@ fn remove_stale_templates(dir: &std::path::Path) {
     }
 }
 
-/// An application instance on an existing (migrated) database.
-fn instance(config: Config, clock: Clock) -> web::Data<AppState> {
+/// An application instance on an existing (migrated) database, answering DNS lookups from `dns`.
+fn instance(config: Config, clock: Clock, dns: Arc<MemoryDns>) -> web::Data<AppState> {
     let pool = Db::open(&config.database_url, 4).expect("open test database");
-    web::Data::new(AppState::new(config, pool).expect("application state").with_clock(clock))
+    web::Data::new(AppState::new(config, pool).expect("application state").with_clock(clock).with_dns(dns))
 }
 
 /// A delivered message as the tests read it (bodies decoded).
@@ -179,6 +180,8 @@ pub fn test_config_with(database_url: &str, data_dir: &std::path::Path, vars: &[
 /// The application under test with its own database.
 pub struct TestApp {
     pub state: web::Data<AppState>,
+    /// The DNS the application sees: tests create records here (`app.dns.set(name, &[value])`).
+    pub dns: Arc<MemoryDns>,
     _db: TestDb,
     _dir: tempfile::TempDir,
 }
@@ -193,14 +196,15 @@ impl TestApp {
         let db = TestDb::create();
         let dir = tempfile::tempdir().expect("data dir");
         let config = test_config_with(&db.url, dir.path(), vars);
-        let state = instance(config, Clock::manual(start_time()));
-        TestApp { state, _db: db, _dir: dir }
+        let dns = Arc::new(MemoryDns::default());
+        let state = instance(config, Clock::manual(start_time()), dns.clone());
+        TestApp { state, dns, _db: db, _dir: dir }
     }
 
     /// Another instance of the application on the same database and data directory (its own pool, scheduler
     /// and instance id), sharing this one's clock: what a second server behind the load balancer is.
     pub fn second_instance(&self) -> web::Data<AppState> {
-        instance((*self.state.config).clone(), self.state.clock.clone())
+        instance((*self.state.config).clone(), self.state.clock.clone(), self.dns.clone())
     }
 
     /// Now, on the application's clock.

@@ -6,6 +6,9 @@
 //!
 //! Only public text is ever put in these emails: callers pass the public reply or the ticket's description,
 //! never an internal note.
+//!
+//! Notices to the requester and watchers (`send_to_contacts`) wear the client's portal brand (name, logo,
+//! colors) and link to the ticket in the portal when it shows tickets; staff notices (`send`) stay plain.
 
 use askama::Template;
 use chrono::NaiveDateTime;
@@ -17,6 +20,7 @@ use crate::db::DbConnection;
 use crate::db::ids::{OrgId, TicketId};
 use crate::mail::{self, MailAttachment, MailHeaders, OutgoingMail};
 use crate::orgs::Organization;
+use crate::portal::brand::{EmailBrand, email_brand};
 use crate::schema::ticket_message_ids;
 use crate::web::markdown::{Markdown, to_html};
 
@@ -28,6 +32,7 @@ struct TicketText<'a> {
     closing: &'a [String],
     org_name: &'a str,
     reference: &'a str,
+    portal_link: Option<&'a str>,
 }
 
 #[derive(Template)]
@@ -39,6 +44,8 @@ struct TicketHtml<'a> {
     closing: &'a [String],
     org_name: &'a str,
     reference: &'a str,
+    brand: Option<&'a EmailBrand>,
+    portal_link: Option<&'a str>,
 }
 
 /// What one ticket email says.
@@ -94,9 +101,23 @@ pub fn subject_line(ticket: &Ticket, prefix: &str) -> String {
     format!("{prefix}[#{}] {}", ticket.number, ticket.subject)
 }
 
-/// Queues one email per recipient, threaded on the ticket; replies go to the organization's inbound address
-/// when inbound email is on.
+/// Queues one plain email per recipient (staff notices), threaded on the ticket; replies go to the
+/// organization's inbound address when inbound email is on.
 pub fn send(
+    conn: &mut DbConnection,
+    env: &DeskEnv,
+    org: &Organization,
+    ticket: &Ticket,
+    recipients: &[String],
+    message: &Message<'_>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    deliver(conn, env, org, ticket, recipients, message, None, now)
+}
+
+/// `send` for the ticket's requester and watchers: in the client's portal brand, with a link to the ticket in
+/// the portal (an MSP's own tickets go out plain: it has no portal).
+pub fn send_to_contacts(
     conn: &mut DbConnection,
     env: &DeskEnv,
     org: &Organization,
@@ -108,14 +129,35 @@ pub fn send(
     if recipients.is_empty() {
         return Ok(());
     }
+    let brand = email_brand(conn, &env.base_url, &org.id)?;
+    deliver(conn, env, org, ticket, recipients, message, brand.as_ref(), now)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deliver(
+    conn: &mut DbConnection,
+    env: &DeskEnv,
+    org: &Organization,
+    ticket: &Ticket,
+    recipients: &[String],
+    message: &Message<'_>,
+    brand: Option<&EmailBrand>,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    if recipients.is_empty() {
+        return Ok(());
+    }
     let root = ticket.thread_message_id.clone();
     let reference = ticket.reference();
+    let sender = brand.map_or(org.name.as_str(), |b| b.name.as_str());
+    let portal_link = brand.filter(|b| b.tickets_in_portal).map(|b| b.link(&format!("/tickets/{}", ticket.number)));
     let text = TicketText {
         intro: &message.intro,
         body: message.body,
         closing: &message.closing,
-        org_name: &org.name,
+        org_name: sender,
         reference: &reference,
+        portal_link: portal_link.as_deref(),
     }
     .render()
     .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
@@ -124,8 +166,10 @@ pub fn send(
         body: message.body,
         body_html: to_html(message.body),
         closing: &message.closing,
-        org_name: &org.name,
+        org_name: sender,
         reference: &reference,
+        brand,
+        portal_link: portal_link.as_deref(),
     }
     .render()
     .map_err(|e| diesel::result::Error::QueryBuilderError(Box::new(e)))?;
@@ -137,7 +181,7 @@ pub fn send(
             in_reply_to: Some(root.clone()),
             references: vec![root.clone()],
             reply_to: env.reply_domain.as_ref().map(|domain| format!("{}@{domain}", org.slug)),
-            from_name: Some(org.name.clone()),
+            from_name: Some(sender.to_string()),
         };
         outgoing.attachments = message.attachments.clone();
         mail::enqueue(conn, now, &outgoing)?;

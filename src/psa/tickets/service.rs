@@ -381,7 +381,7 @@ pub fn open_ticket(
             closing: Vec::new(),
             attachments: mail_attachments(&new.attachments),
         };
-        mail::send(conn, env, &org, &ticket, std::slice::from_ref(email), &message, now)?;
+        mail::send_to_contacts(conn, env, &org, &ticket, std::slice::from_ref(email), &message, now)?;
     }
     Ok(TicketRef { id, number })
 }
@@ -564,7 +564,7 @@ fn post(
             closing: vec!["Reply to this email to answer.".into()],
             attachments: mail_attachments(&reply.attachments),
         };
-        mail::send(conn, env, org, ticket, &recipients, &message, now)?;
+        mail::send_to_contacts(conn, env, org, ticket, &recipients, &message, now)?;
     }
     Ok(())
 }
@@ -710,7 +710,7 @@ fn change_status_in(
             closing,
             attachments: Vec::new(),
         };
-        mail::send(conn, env, org, ticket, std::slice::from_ref(email), &message, now)?;
+        mail::send_to_contacts(conn, env, org, ticket, std::slice::from_ref(email), &message, now)?;
     }
     Ok(true)
 }
