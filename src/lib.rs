@@ -46,6 +46,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Every "now" of the application (tests use a manual clock).
     pub clock: clock::Clock,
+    /// Live chat's events to this instance's sockets (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL).
+    pub chat: psa::chat::ChatHub,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             mailer: Mailer::from_config(&config)?,
             storage: Storage::from_config(&config)?,
             jobs: Scheduler::new(jobs::registry()),
+            chat: psa::chat::ChatHub::new(&db.backend),
             config: Arc::new(config),
             db,
             limits: RateLimits::new(clock.clone()),

@@ -148,6 +148,8 @@ crate::text_enum! {
         CampaignClosed = "campaign.close",
         CampaignReminded = "campaign.remind",
         PolicyAcknowledged = "campaign.sign",
+        ChatAccepted = "chat.accept",
+        ChatEnded = "chat.end",
     }
 }
 
@@ -300,6 +302,8 @@ impl Action {
             CampaignClosed => "Acknowledgment campaign closed",
             CampaignReminded => "Acknowledgment reminders sent",
             PolicyAcknowledged => "Policies acknowledged",
+            ChatAccepted => "Chat accepted",
+            ChatEnded => "Chat ended",
         }
     }
 }

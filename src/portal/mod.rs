@@ -1,6 +1,8 @@
 //! The client's branded end-user portal: its pages share `templates/layout/portal.html`, which reads a `Chrome`
 //! (the client's brand and sections, who is signed in, the form token). Its principal lives in `auth::portal`.
 
+pub mod chat;
+
 use actix_session::Session;
 
 use crate::auth::portal::{PortalClient, PortalScope};

@@ -168,6 +168,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::jobs::routes());
     routes.extend(crate::psa::routes());
     routes.extend(crate::billing::routes());
+    routes.extend(crate::portal::chat::routes());
     routes
 }
 

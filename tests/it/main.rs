@@ -26,6 +26,7 @@ mod ops;
 mod orgs;
 mod page_cost;
 mod pages;
+mod portal;
 mod principals;
 mod schema;
 mod security;

@@ -1,0 +1,3 @@
+//! The client portal: one module per area of it.
+
+pub mod chat;
