@@ -48,6 +48,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// TXT lookups that verify a client's portal domain (tests: `portal::brand::domain::MemoryDns`).
     pub dns: Arc<dyn portal::brand::domain::TxtResolver>,
+    /// Live chat's events to this instance's sockets (in-process on SQLite, LISTEN/NOTIFY on PostgreSQL).
+    pub chat: psa::chat::ChatHub,
 }
 
 impl AppState {
@@ -59,6 +61,7 @@ impl AppState {
             mailer: Mailer::from_config(&config)?,
             storage: Storage::from_config(&config)?,
             jobs: Scheduler::new(jobs::registry()),
+            chat: psa::chat::ChatHub::new(&db.backend),
             config: Arc::new(config),
             db,
             limits: RateLimits::new(clock.clone()),

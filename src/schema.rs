@@ -1390,7 +1390,54 @@ diesel::joinable!(campaign_requests -> people (person_id));
 diesel::joinable!(acknowledgments -> people (person_id));
 diesel::joinable!(acknowledgments -> policy_versions (policy_version_id));
 
+diesel::table! {
+    chat_sessions (id) {
+        id -> Text,
+        org_id -> Text,
+        msp_org_id -> Text,
+        requester_user_id -> Text,
+        contact_id -> Nullable<Text>,
+        status -> Text,
+        accepted_by -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
+        last_seq -> BigInt,
+        started_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    chat_messages (id) {
+        id -> Text,
+        org_id -> Text,
+        session_id -> Text,
+        seq -> BigInt,
+        author_kind -> Text,
+        author_user_id -> Nullable<Text>,
+        author_name -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_presence (id) {
+        id -> Text,
+        msp_org_id -> Text,
+        user_id -> Text,
+        all_clients -> Bool,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(chat_messages -> chat_sessions (session_id));
+diesel::joinable!(chat_sessions -> organizations (org_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    chat_sessions,
+    chat_messages,
+    chat_presence,
     portal_accounts,
     portal_sessions,
     portal_settings,

@@ -150,6 +150,8 @@ crate::text_enum! {
         PolicyAcknowledged = "campaign.sign",
         PortalBrandingChanged = "portal.branding",
         PortalDomainChanged = "portal.domain",
+        ChatAccepted = "chat.accept",
+        ChatEnded = "chat.end",
     }
 }
 
@@ -304,6 +306,8 @@ impl Action {
             PolicyAcknowledged => "Policies acknowledged",
             PortalBrandingChanged => "Portal branding changed",
             PortalDomainChanged => "Portal domain changed",
+            ChatAccepted => "Chat accepted",
+            ChatEnded => "Chat ended",
         }
     }
 }

@@ -153,6 +153,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         | CampaignClosed | CampaignReminded | PolicyAcknowledged => {
             crate::compliance::policies::activity_sentence(&who, entry)
         }
+        ChatAccepted | ChatEnded => crate::psa::chat::activity_sentence(&who, entry),
     }
 }
 

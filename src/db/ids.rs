@@ -227,3 +227,11 @@ typed_ids! {
     AssetId,
     AssetAttachmentId,
 }
+
+typed_ids! {
+    /// A live chat between a client's end user and the MSP's staff (psa::chat).
+    ChatSessionId,
+    ChatMessageId,
+    /// One open staff console (psa::chat presence).
+    ChatPresenceId,
+}

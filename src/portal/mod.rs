@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod brand;
+pub mod chat;
 pub mod routes;
 pub mod sections;
 

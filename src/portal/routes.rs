@@ -29,6 +29,7 @@ pub fn all() -> Vec<RouteDef> {
     let mut routes = crate::portal::sections::routes();
     routes.extend(crate::portal::auth::routes());
     routes.extend(crate::portal::brand::portal_routes());
+    routes.extend(crate::portal::chat::routes());
     routes
 }
 

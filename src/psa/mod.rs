@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod assets;
+pub mod chat;
 pub mod contacts;
 pub mod demo;
 pub mod inbound;
@@ -22,6 +23,7 @@ pub fn routes() -> Vec<RouteDef> {
     routes.extend(time::routes());
     routes.extend(inbound::routes());
     routes.extend(kb::routes());
+    routes.extend(chat::routes());
     routes
 }
 

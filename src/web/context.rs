@@ -25,6 +25,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("MSP", "Dashboard", "/msp/dashboard"),
     ("MSP", "Clients", "/msp/clients"),
     ("MSP", "All tickets", "/msp/tickets"),
+    ("MSP", "Live chat", "/chat"),
     ("MSP", "Billing", "/billing/invoices"),
     ("MSP", "Inbound email", "/msp/inbound"),
     ("Workspace", "Overview", "/overview"),

@@ -246,6 +246,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let policy = crate::compliance::policies::published(&mut conn, &target_org, &target_user, &f.admin, now);
     let directory_person = crate::compliance::people::matrix_person(&mut conn, &target_org);
     let campaign = crate::compliance::campaigns::matrix_campaign(&mut conn, &target_org, &policy, now);
+    let chat = crate::portal::chat::matrix_chat(&mut conn, &f.t2, &f.msp, &target_user, now);
     drop(conn);
     let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
@@ -292,6 +293,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("risk_id", risk),
         ("assessment_id", assessment),
         ("campaign_id", campaign),
+        ("chat_id", chat),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -615,6 +617,7 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "risk_id",
         "assessment_id",
         "campaign_id",
+        "chat_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

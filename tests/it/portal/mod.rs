@@ -2,5 +2,6 @@
 
 mod auth;
 mod brand;
+pub mod chat;
 mod policies;
 mod sections;
