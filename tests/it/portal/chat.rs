@@ -148,10 +148,17 @@ async fn setup() -> Chat {
     Chat { app, f, other, contact }
 }
 
-/// A person's session cookie, signed in through the form.
+/// A staff member's session cookie, signed in through the form.
 async fn cookie_of(app: &TestApp, email: &str) -> String {
     let mut c = app.client().await;
     c.sign_in(email).await;
+    c.cookie(palisade::SESSION_COOKIE).expect("a session cookie")
+}
+
+/// An end user's session cookie, signed in through their portal's sign-in page.
+async fn portal_cookie(app: &TestApp, portal: &str, email: &str) -> String {
+    let mut c = app.client().await;
+    c.portal_sign_in(portal, email).await;
     c.cookie(palisade::SESSION_COOKIE).expect("a session cookie")
 }
 
@@ -165,7 +172,7 @@ async fn an_end_user_chats_with_a_technician_and_the_transcript_lands_on_a_new_t
     let Chat { app, f, contact, .. } = setup().await;
     let server = Served::start(app.state.clone());
     let mut erin = app.client().await;
-    erin.sign_in("erin@tiertwo.test").await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     let erin_cookie = erin.cookie(palisade::SESSION_COOKIE).unwrap();
 
     // Nobody has the console open: the chat page offers only to leave a message.
@@ -352,7 +359,7 @@ async fn other_clients_end_users_and_staff_who_do_not_reach_the_client_get_nothi
     open_chat_directly(&app, &f.t2, &f.msp);
     let id = chat_id(&app);
     // Rex, an end user of another MSP's client, reaches no chat of Tier Two: not by slug, not by socket.
-    let rex_cookie = cookie_of(&app, "rex@bakery.test").await;
+    let rex_cookie = portal_cookie(&app, "/portal/rival-client-bakery", "rex@bakery.test").await;
     assert_eq!(connect(server.addr, &format!("{PORTAL}/chat/ws"), &rex_cookie, None).await.err(), Some(404));
     // His own portal has no chat of his: nothing to join.
     assert_eq!(connect(server.addr, "/portal/rival-client-bakery/chat/ws", &rex_cookie, None).await.err(), Some(404));
@@ -375,7 +382,7 @@ async fn other_clients_end_users_and_staff_who_do_not_reach_the_client_get_nothi
     let _ = other;
     assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM chat_sessions WHERE status = 'waiting'"), 1);
     // An end user reaches no staff console; a client's own admin (not MSP staff) neither.
-    let erin_cookie = cookie_of(&app, "erin@tiertwo.test").await;
+    let erin_cookie = portal_cookie(&app, PORTAL, "erin@tiertwo.test").await;
     assert!(connect(server.addr, "/chat/ws", &erin_cookie, None).await.is_err());
     // A cross-site page cannot open a socket with Erin's cookies.
     let refused = connect(server.addr, &format!("{PORTAL}/chat/ws"), &erin_cookie, Some("https://evil.example")).await;
@@ -409,7 +416,7 @@ async fn bad_frames_get_error_frames_and_the_chat_goes_on() {
     let Chat { app, f, .. } = setup().await;
     let server = Served::start(app.state.clone());
     open_chat_directly(&app, &f.t2, &f.msp);
-    let cookie = cookie_of(&app, "erin@tiertwo.test").await;
+    let cookie = portal_cookie(&app, PORTAL, "erin@tiertwo.test").await;
     let mut user = connect(server.addr, &format!("{PORTAL}/chat/ws"), &cookie, None).await.unwrap();
     let oversized = json!({"type": "message", "body": "x".repeat(5000)}).to_string();
     user.send(Message::text(oversized)).await.unwrap();
@@ -447,7 +454,7 @@ async fn a_reconnecting_socket_gets_exactly_the_messages_it_missed() {
     tom.get("/chat").await;
     tom.post(&format!("/chat/{id}/accept"), &[]).await.assert_status(303);
     let tom_cookie = tom.cookie(palisade::SESSION_COOKIE).unwrap();
-    let erin_cookie = cookie_of(&app, "erin@tiertwo.test").await;
+    let erin_cookie = portal_cookie(&app, PORTAL, "erin@tiertwo.test").await;
     let mut user = connect(server.addr, &format!("{PORTAL}/chat/ws"), &erin_cookie, None).await.unwrap();
     send(&mut user, json!({"type": "hello", "last_seq": 0})).await;
     // seq 1 is "Tom Tech joined the chat."
@@ -480,7 +487,7 @@ async fn a_reconnecting_socket_gets_exactly_the_messages_it_missed() {
 async fn leaving_a_message_when_nobody_can_chat_opens_a_ticket() {
     let Chat { app, f, contact, .. } = setup().await;
     let mut erin = app.client().await;
-    erin.sign_in("erin@tiertwo.test").await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     // Outside business hours: Tier Two's default calendar is closed on Sunday even with someone online.
     crate::desk::policy(&mut app.conn(), &f.t2, "UTC", OFFICE);
     app.clock().set(start_time() - chrono::Duration::days(1));
@@ -531,7 +538,7 @@ async fn a_client_with_chat_turned_off_has_no_chat() {
             .unwrap();
     }
     let mut erin = app.client().await;
-    erin.sign_in("erin@tiertwo.test").await;
+    erin.portal_sign_in(PORTAL, "erin@tiertwo.test").await;
     erin.get(PORTAL).await.assert_status(200).assert_not_contains("Chat with us");
     erin.get(&format!("{PORTAL}/chat")).await.assert_status(404);
     erin.post(&format!("{PORTAL}/chat/message"), &[("message", "hi")]).await.assert_status(404);
@@ -559,7 +566,7 @@ async fn on_postgresql_a_message_sent_through_one_instance_reaches_a_socket_on_a
     let mut staff_b = connect(b.addr, &format!("/chat/{id}/ws"), &tom_cookie, None).await.unwrap();
     send(&mut staff_b, json!({"type": "hello", "last_seq": 1})).await;
     next_of(&mut staff_b, "welcome").await;
-    let erin_cookie = cookie_of(&app, "erin@tiertwo.test").await;
+    let erin_cookie = portal_cookie(&app, PORTAL, "erin@tiertwo.test").await;
     let mut user_a = connect(a.addr, &format!("{PORTAL}/chat/ws"), &erin_cookie, None).await.unwrap();
     send(&mut user_a, json!({"type": "hello", "last_seq": 1})).await;
     send(&mut user_a, json!({"type": "message", "body": "via A"})).await;
