@@ -100,7 +100,9 @@ fn intern(path: String) -> &'static str {
 pub fn is_portal_host(ctx: &GuardContext) -> bool {
     let Some(state) = ctx.app_data::<web::Data<AppState>>() else { return false };
     let Some(host) = request_host(ctx.head(), state.config.trust_proxy) else { return false };
-    host != app_host(&state.config.base_url)
+    // An address or "localhost" is never a client's domain: the staff app reached that way stays the staff app.
+    let by_address = host == "localhost" || host.trim_matches(['[', ']']).parse::<std::net::IpAddr>().is_ok();
+    !by_address && host != app_host(&state.config.base_url)
 }
 
 /// The host a request was sent to, lowercased and without its port: X-Forwarded-Host behind a trusted proxy,

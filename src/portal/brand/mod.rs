@@ -9,11 +9,9 @@ pub mod handlers;
 pub mod images;
 pub mod models;
 
-use actix_web::HttpRequest;
 use diesel::prelude::*;
 
 use crate::auth::Permission::ManageBranding;
-use crate::auth::portal::PortalTarget;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
 use crate::schema::{organizations, portal_settings as ps};

@@ -91,7 +91,8 @@ async fn a_client_admin_brands_the_portal_and_weak_contrast_is_saved_with_a_warn
     visitor.get("/portal/northwind-managed-it/brand.css").await.assert_status(404);
 
     // The end user's portal wears the name, links the versioned stylesheet and shows the chosen sections only.
-    let mut erin = app.signed_in("erin@tiertwo.test").await;
+    let mut erin = app.client().await;
+    erin.portal_sign_in("/portal/tier-two-legal", "erin@tiertwo.test").await;
     let home = erin.get("/portal/tier-two-legal").await;
     home.assert_status(200).assert_contains("Tier Two Help");
     home.assert_contains(&format!("/portal/tier-two-legal/brand.css?v={version}"));
@@ -337,18 +338,19 @@ async fn a_custom_domain_is_verified_by_its_txt_record_and_then_serves_the_clien
     priya.post("/settings/portal/domain", &[("domain", "help.tiertwo.test")]).await.assert_status(422);
 
     // Requests on that host reach this client's portal, in its brand.
-    let by_host = actix_web::test::TestRequest::get().uri("/portal").insert_header(("host", "help.tiertwo.test"));
+    let by_host = actix_web::test::TestRequest::get().uri("/").insert_header(("host", "help.tiertwo.test"));
     let mut visitor = app.client().await;
-    visitor.send(by_host).await.assert_redirect("/login?next=%2Fportal");
-    let mut erin = app.signed_in("erin@tiertwo.test").await;
-    let by_host = actix_web::test::TestRequest::get().uri("/portal").insert_header(("host", "help.tiertwo.test"));
+    visitor.send(by_host).await.assert_redirect("/sign-in?next=%2F");
+    let mut erin = app.client().await;
+    erin.portal_sign_in("/portal/tier-two-legal", "erin@tiertwo.test").await;
+    let by_host = actix_web::test::TestRequest::get().uri("/").insert_header(("host", "help.tiertwo.test"));
     erin.send(by_host).await.assert_status(200).assert_contains("Tier Two Help");
 
     // Removing the domain takes the portal off it.
     olive.get("/settings/portal").await;
     let removed = olive.post("/settings/portal/domain/remove", &[]).await;
     olive.follow(&removed).await.assert_contains("The custom domain is removed").assert_contains("No custom domain");
-    let by_host = actix_web::test::TestRequest::get().uri("/portal").insert_header(("host", "help.tiertwo.test"));
+    let by_host = actix_web::test::TestRequest::get().uri("/").insert_header(("host", "help.tiertwo.test"));
     erin.send(by_host).await.assert_status(404);
     assert_eq!(logged(&mut app.conn(), &f.t2, "portal.domain").len(), 3);
 }

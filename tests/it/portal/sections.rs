@@ -91,8 +91,9 @@ async fn an_end_user_sees_their_own_tickets_or_the_companys_and_nothing_of_other
     rex.get("/portal/rival-client-bakery/tickets").await.assert_not_contains("Printer on fire");
     // Staff of the client are not end users.
     let mut olive = w.app.client().await;
-    olive.portal_sign_in(PORTAL, "owner@tiertwo.test").await;
-    olive.get(&format!("{PORTAL}/tickets")).await.assert_status(403);
+    let refused = olive.portal_sign_in_with(PORTAL, "owner@tiertwo.test", crate::support::PASSWORD).await;
+    refused.assert_status(403).assert_contains("has no access to the Tier Two Legal portal");
+    olive.get(&format!("{PORTAL}/tickets")).await.assert_status(303);
 }
 
 #[actix_web::test]
