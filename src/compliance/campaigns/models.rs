@@ -235,7 +235,6 @@ impl Tally {
     }
 }
 
-
 /// A person's line on the progress page.
 #[derive(Queryable, Clone, Debug)]
 pub struct ProgressLine {
