@@ -1245,6 +1245,8 @@ diesel::table! {
         closed_by_user_id -> Nullable<Text>,
         closed_at -> Nullable<Timestamp>,
         evidence_id -> Nullable<Text>,
+        requested_count -> Integer,
+        signed_count -> Integer,
     }
 }
 

@@ -71,14 +71,16 @@ pub fn seed_scale(
     let recipients = start::audience(conn, org, &campaign)?;
     let id = start::start(conn, org, &campaign, &recipients, Some(author), now, "http://localhost:8080")?;
     let took = started.elapsed();
+    let mut signed = 0;
     for chunk in ids.iter().step_by(3).collect::<Vec<_>>().chunks(CHUNK) {
-        diesel::update(campaign_requests::table)
+        signed += diesel::update(campaign_requests::table)
             .filter(campaign_requests::org_id.eq(org))
             .filter(campaign_requests::campaign_id.eq(&id))
             .filter(campaign_requests::person_id.eq_any(chunk.iter().copied()))
             .set(campaign_requests::signed_at.eq(Some(now)))
             .execute(conn)?;
     }
+    super::models::count_signatures(conn, org, &id, signed)?;
     Ok(format!(
         " Campaign to {} people in Client 00001 started in {} ms (every email queued): /compliance/campaigns/{id}.",
         recipients.len(),

@@ -46,9 +46,7 @@ pub async fn list(
         .run(move |conn| {
             let pager = Pager::new(number, models::count(conn, &org)?, String::new());
             let campaigns = models::page(conn, &org, pager.per_page, pager.offset())?;
-            let mut tallies = models::tallies(conn, &org, campaigns.iter().map(|c| c.id.clone()).collect())?;
-            let campaigns =
-                campaigns.into_iter().map(|c| (tallies.remove(&c.id).unwrap_or_default(), c)).map(|(t, c)| (c, t));
+            let campaigns = campaigns.into_iter().map(|c| (c.tally(), c)).map(|(t, c)| (c, t));
             Ok((input.load(conn)?, campaigns.collect(), pager))
         })
         .await?;
@@ -281,10 +279,14 @@ pub async fn show(
         .db
         .run(move |conn| {
             let campaign = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
-            let pager = Pager::new(number, models::progress_count(conn, &org, &campaign.id, &filter)?, base);
+            let tally = campaign.tally();
+            let lines = match tally.lines_for(&filter) {
+                Some(known) => known,
+                None => models::progress_count(conn, &org, &campaign.id, &filter)?,
+            };
+            let pager = Pager::new(number, lines, base);
             let lines = models::progress_page(conn, &org, &campaign.id, &filter, Some(pager.per_page), pager.offset())?;
             let versions = models::versions_of(conn, &org, &campaign.id)?;
-            let tally = models::tally(conn, &org, &campaign.id)?;
             let changes = models::material_changes(conn, &org, &campaign.id)?;
             let users = campaign.started_by_user_id.iter().chain(campaign.closed_by_user_id.iter()).cloned().collect();
             let names = crate::compliance::policies::models::user_names(conn, users)?;
@@ -367,7 +369,8 @@ pub async fn close(c: Change, path: web::Path<String>) -> AppResult<HttpResponse
     let closed = state
         .db
         .write(move |conn| {
-            let tally = models::tally(conn, &org, &id)?;
+            // Read again inside the transaction: a signature may have come in since the page loaded.
+            let tally = models::find(conn, &org, id.as_str())?.map(|c| c.tally()).unwrap_or_default();
             if !models::close(conn, &org, &id, &by, actor.at)? {
                 return Ok(false);
             }

@@ -46,6 +46,7 @@ pub fn sign(conn: &mut DbConnection, request: &Request, versions: &[Version], s:
     if spent != 1 {
         return Ok(false);
     }
+    models::count_signatures(conn, &request.org_id, &request.campaign_id, 1)?;
     let rows: Vec<_> = versions
         .iter()
         .map(|v| {

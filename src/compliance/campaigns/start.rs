@@ -134,6 +134,7 @@ pub fn start(
             campaigns::follow_up_reason.eq(&c.follow_up_reason),
             campaigns::started_by_user_id.eq(by),
             campaigns::started_at.eq(now),
+            campaigns::requested_count.eq(i32::try_from(recipients.len()).unwrap_or(i32::MAX)),
         ))
         .execute(conn)?;
     let versions: Vec<_> = c

@@ -142,6 +142,19 @@ fn find(conn: &mut DbConnection, org_id: &OrgId, id: &str) -> AppResult<Evidence
     models::find(conn, org_id, id)?.ok_or(AppError::NotFound)
 }
 
+/// An item people may change here: one a policy or campaign keeps is refused, whatever the form says.
+fn find_editable(conn: &mut DbConnection, org_id: &OrgId, id: &str) -> AppResult<EvidenceRecord> {
+    let record = find(conn, org_id, id)?;
+    match models::keeper(conn, org_id, &record.id)? {
+        None => Ok(record),
+        Some(keeper) => Err(AppError::BadRequest(format!(
+            "This evidence is kept by the {} “{}” and changes only with it, so it cannot be edited, reviewed or \
+             relinked here.",
+            keeper.kind, keeper.title
+        ))),
+    }
+}
+
 pub async fn update(c: Change, path: web::Path<String>, form: Pairs) -> AppResult<HttpResponse> {
     let Change { state, scope, input, actor, session } = c;
     let sent = EvidenceForm::from_fields(&form);
@@ -150,7 +163,7 @@ pub async fn update(c: Change, path: web::Path<String>, form: Pairs) -> AppResul
     let outcome = state
         .db
         .write(move |conn| {
-            let record = find(conn, &org_id, &id)?;
+            let record = find_editable(conn, &org_id, &id)?;
             let mut errors = FieldErrors::default();
             let Some(d) = forms::describe(&sent, record.source, time.today, &mut errors) else {
                 return Ok(Err(errors));
@@ -230,7 +243,7 @@ pub async fn revise(
     let written = state
         .db
         .write(move |conn| {
-            let record = find(conn, &org_id, &id)?;
+            let record = find_editable(conn, &org_id, &id)?;
             let mut errors = FieldErrors::default();
             if record.source != EvidenceSource::File {
                 errors.add("file", "Only file evidence has files to replace.");
@@ -300,7 +313,7 @@ async fn review(c: Change, path: web::Path<String>, form: Pairs, approve: bool) 
     let outcome = state
         .db
         .write(move |conn| {
-            let record = find(conn, &org_id, &id)?;
+            let record = find_editable(conn, &org_id, &id)?;
             let mut errors = FieldErrors::default();
             if record.status != EvidenceStatus::Submitted {
                 errors.add(
@@ -367,7 +380,7 @@ async fn relink(
     state
         .db
         .write(move |conn| {
-            let record = find(conn, &org_id, &evidence_id)?;
+            let record = find_editable(conn, &org_id, &evidence_id)?;
             let controls = [control_id.clone()];
             let changed = if link {
                 if !models::in_scope_controls(conn, &org_id)?.contains(&control_id) {

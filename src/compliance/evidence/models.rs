@@ -604,3 +604,39 @@ pub fn review(
         ))
         .execute(conn)
 }
+
+/// What keeps an evidence item up to date on its own: a policy (each publication rewrites it) or an
+/// acknowledgment campaign (its signatures). Such an item is read-only on the evidence pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keeper {
+    /// "policy" or "campaign".
+    pub kind: &'static str,
+    pub title: String,
+    pub href: String,
+}
+
+/// The policy or campaign keeping this item, if one does (two short indexed reads at most).
+pub fn keeper(conn: &mut DbConnection, org_id: &OrgId, id: &EvidenceId) -> QueryResult<Option<Keeper>> {
+    use crate::schema::{campaigns, policies};
+    let keeper = |kind: &'static str, area: &str, (id, title): (String, String)| Keeper {
+        kind,
+        href: format!("/compliance/{area}/{id}"),
+        title,
+    };
+    let policy: Option<(String, String)> = policies::table
+        .filter(policies::org_id.eq(org_id))
+        .filter(policies::evidence_id.eq(id))
+        .select((policies::id, policies::title))
+        .first(conn)
+        .optional()?;
+    if let Some(found) = policy {
+        return Ok(Some(keeper("policy", "policies", found)));
+    }
+    let campaign: Option<(String, String)> = campaigns::table
+        .filter(campaigns::org_id.eq(org_id))
+        .filter(campaigns::evidence_id.eq(id))
+        .select((campaigns::id, campaigns::name))
+        .first(conn)
+        .optional()?;
+    Ok(campaign.map(|found| keeper("campaign", "campaigns", found)))
+}

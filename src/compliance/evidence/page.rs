@@ -106,6 +106,8 @@ pub struct EvidencePage {
     errors: FieldErrors,
     can_manage: bool,
     can_approve: bool,
+    /// The policy or campaign that keeps this item: shown, and the item is read-only.
+    keeper: Option<models::Keeper>,
     submitted_it: bool,
     limit_mb: u64,
 }
@@ -157,7 +159,7 @@ pub async fn evidence_page(
 ) -> AppResult<HttpResponse> {
     let index = index::embedded()?;
     let (org_id, id, time) = (scope.org_id().clone(), id.to_string(), OrgTime::of(state.clock.now(), scope));
-    let (page, record, revisions, linked, in_scope, history) = state
+    let (page, record, revisions, linked, in_scope, history, keeper) = state
         .db
         .run(move |conn| {
             let page = input.load(conn)?;
@@ -166,7 +168,8 @@ pub async fn evidence_page(
             let linked = models::linked_with_status(conn, &org_id, &record.id)?;
             let in_scope = models::in_scope_controls(conn, &org_id)?;
             let history = activity::for_target(conn, &org_id, "evidence", &record.id, 20)?;
-            Ok((page, record, revisions, linked, in_scope, history))
+            let keeper = models::keeper(conn, &org_id, &record.id)?;
+            Ok((page, record, revisions, linked, in_scope, history, keeper))
         })
         .await?;
     let tz = scope.org.tz();
@@ -192,8 +195,10 @@ pub async fn evidence_page(
             .collect(),
         form,
         errors,
-        can_manage: scope.can(Permission::ManageEvidence),
-        can_approve: scope.can(Permission::ApproveCompliance),
+        // An item a policy or campaign keeps changes only with it.
+        can_manage: scope.can(Permission::ManageEvidence) && keeper.is_none(),
+        can_approve: scope.can(Permission::ApproveCompliance) && keeper.is_none(),
+        keeper,
         limit_mb: state.storage.limit_bytes() / (1024 * 1024),
     };
     render_status(status, page)

@@ -114,6 +114,14 @@ async fn a_campaign_emails_each_person_a_link_that_signs_once_and_members_sign_f
         ),
     );
     assert_eq!(linked, 1);
+    let evidence_id: String = palisade::schema::campaigns::table
+        .find(&id)
+        .select(palisade::schema::campaigns::evidence_id.assume_not_null())
+        .first(&mut app.conn())
+        .unwrap();
+    let kept = olive.get(&format!("/compliance/evidence/{evidence_id}")).await;
+    kept.assert_status(200).assert_contains(&format!("Kept by the campaign <a href=\"/compliance/campaigns/{id}\">"));
+    olive.post(&format!("/compliance/evidence/{evidence_id}/approve"), &[]).await.assert_status(400);
     assert_eq!(logged(&mut app.conn(), f.t2.as_str(), "campaign.start")[0].details.split(',').next(), Some("7 people"));
 
     // The emailed link: no account needed.

@@ -155,6 +155,27 @@ async fn a_template_is_drafted_reviewed_approved_and_published_as_evidence_for_i
         .get_result(&mut app.conn())
         .unwrap();
     assert!(links > 0 && links == in_program, "{links} links for {in_program} controls in the program");
+    // The policy keeps its evidence item: read-only on the evidence pages, and a hand-made request changes nothing.
+    let kept = olive.get(&format!("/compliance/evidence/{evidence_id}")).await;
+    kept.assert_status(200).assert_not_contains(&format!("action=\"/compliance/evidence/{evidence_id}\""));
+    kept.assert_contains(&format!(
+        "Kept by the policy <a href=\"/compliance/policies/{id}\">Access Control Policy</a>"
+    ));
+    let before = evidence::table.find(&evidence_id).select(evidence::title).first::<String>(&mut app.conn()).unwrap();
+    let edit = [("title", "Renamed by hand"), ("kind", "document"), ("url", "https://example.test/x")];
+    let refused = olive.post(&format!("/compliance/evidence/{evidence_id}"), &edit).await;
+    refused.assert_status(400).assert_contains("kept by the policy");
+    let unlink = format!("/compliance/controls/CCF-AC-01/evidence/{evidence_id}/unlink");
+    olive.post(&unlink, &[]).await.assert_status(400);
+    olive.post(&format!("/compliance/evidence/{evidence_id}/reject"), &[("comment", "no")]).await.assert_status(400);
+    let after = evidence::table.find(&evidence_id).select(evidence::title).first::<String>(&mut app.conn()).unwrap();
+    assert_eq!(before, after);
+    let still: i64 = evidence_links::table
+        .filter(evidence_links::evidence_id.eq(&evidence_id))
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(still, links, "nothing unlinked");
     let control = olive.get("/compliance/controls/CCF-AC-01").await;
     control.assert_contains("Access Control Policy (version 1, published)");
     let listed = olive.get("/compliance/policies").await;

@@ -1,0 +1,2 @@
+DROP INDEX campaigns_evidence;
+DROP INDEX policies_evidence;
