@@ -60,7 +60,6 @@ pub fn portal_routes() -> Vec<RouteDef> {
     .collect()
 }
 
-
 /// The address of a client's portal: `https://<domain>` once its own domain is verified, else
 /// `<base_url>/portal/<slug>`. Links inside it append a path ("/tickets/42").
 pub fn portal_address(base_url: &str, slug: &str, portal_host: Option<&str>) -> String {

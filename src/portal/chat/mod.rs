@@ -15,6 +15,7 @@ use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
 use crate::orgs::{Organization, find_org};
 use crate::portal::Chrome;
+use crate::portal::routes::{get, post};
 use crate::psa::chat::models::{self, AuthorKind, ChatMessage, ChatSession};
 use crate::psa::chat::presence::{self, Unavailable};
 use crate::psa::chat::service::{self, Writer};
@@ -23,7 +24,6 @@ use crate::psa::contacts::models as contacts;
 use crate::psa::tickets::models::TicketSource;
 use crate::psa::tickets::service::{self as desk, Author, AuthorKind as DeskAuthor, DeskEnv, NewTicket};
 use crate::web::forms::{self, FieldErrors};
-use crate::portal::routes::{get, post};
 use crate::web::routes::{Access, RouteDef};
 use crate::web::{redirect, render_status};
 
