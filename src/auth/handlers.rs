@@ -511,14 +511,43 @@ async fn update_profile(
     Ok(redirect("/profile"))
 }
 
+/// A change of one's own password: the current one, the new one twice (the staff profile and the portal account).
 #[derive(Deserialize)]
-struct PasswordForm {
+pub struct PasswordForm {
     #[serde(default)]
     current_password: String,
     #[serde(default)]
     new_password: String,
     #[serde(default)]
     confirm_password: String,
+}
+
+/// Checks a password change of a signed-in person: the current password (rate limited per `bucket`, a failure
+/// counted), the two new ones equal and acceptable. The new password's hash, or the form's errors.
+pub async fn checked_new_password(
+    state: &AppState,
+    ip: &str,
+    bucket: &str,
+    user: &crate::auth::scope::CurrentUser,
+    form: PasswordForm,
+) -> AppResult<Result<String, FieldErrors>> {
+    state.limits.password_allowed(ip, bucket)?;
+    let user_id = user.id.clone();
+    let stored = state.db.run(move |conn| Ok(users::find(conn, &user_id)?)).await?.ok_or(AppError::SignInRequired)?;
+    let mut errors = FieldErrors::default();
+    if !verify_blocking(form.current_password.clone(), Some(stored.password_hash)).await? {
+        state.limits.password_failed(ip, bucket);
+        errors.add("current_password", "That is not your current password.");
+    }
+    if form.new_password != form.confirm_password {
+        errors.add("confirm_password", "The two new passwords do not match.");
+    } else if let Some(problem) = password_problem(&form.new_password, &user.email) {
+        errors.add("new_password", problem);
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    Ok(Ok(hash_blocking(form.new_password).await?))
 }
 
 async fn change_password(
@@ -530,24 +559,10 @@ async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> AppResult<HttpResponse> {
     let bucket = account_key(&identity.user.email, Some(identity.session_id.as_str()));
-    state.limits.password_allowed(&actor.ip, &bucket)?;
-    let form = form.into_inner();
-    let user_id = identity.user.id.clone();
-    let stored = state.db.run(move |conn| Ok(users::find(conn, &user_id)?)).await?.ok_or(AppError::SignInRequired)?;
-    let mut errors = FieldErrors::default();
-    if !verify_blocking(form.current_password.clone(), Some(stored.password_hash)).await? {
-        state.limits.password_failed(&actor.ip, &bucket);
-        errors.add("current_password", "That is not your current password.");
-    }
-    if form.new_password != form.confirm_password {
-        errors.add("confirm_password", "The two new passwords do not match.");
-    } else if let Some(problem) = password_problem(&form.new_password, &identity.user.email) {
-        errors.add("new_password", problem);
-    }
-    if !errors.is_empty() {
-        return profile_with(&state, input, None, errors).await;
-    }
-    let hash = hash_blocking(form.new_password).await?;
+    let hash = match checked_new_password(&state, &actor.ip, &bucket, &identity.user, form.into_inner()).await? {
+        Ok(hash) => hash,
+        Err(errors) => return profile_with(&state, input, None, errors).await,
+    };
     let (user_id, record) = (identity.user.id.clone(), identity.session_id.clone());
     let org = identity.org.as_ref().map(|o| o.id.clone());
     let stamp = state

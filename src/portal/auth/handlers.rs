@@ -10,7 +10,8 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::Permission;
-use crate::auth::password::{hash_blocking, password_problem, verify_blocking};
+use crate::auth::handlers::{PasswordForm, checked_new_password};
+use crate::auth::password::verify_blocking;
 use crate::auth::permissions::Role;
 use crate::auth::portal::{PortalClient, PortalScope};
 use crate::auth::ratelimit::account_key;
@@ -18,7 +19,7 @@ use crate::auth::session::{self, PortalCookie};
 use crate::auth::users::{self, User};
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::portal::Chrome;
 use crate::portal::auth::sessions;
 use crate::schema::memberships;
@@ -253,16 +254,6 @@ pub async fn update_name(
     Ok(redirect(&format!("{}/account", portal.client.base)))
 }
 
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    new_password: String,
-    #[serde(default)]
-    confirm_password: String,
-}
-
 /// `POST {base}/account/password`: a new password; the person's other sessions (portal and staff) end, this one
 /// continues.
 pub async fn change_password(
@@ -274,24 +265,11 @@ pub async fn change_password(
 ) -> AppResult<HttpResponse> {
     let record = session::portal_record(&session).map(|c| c.record).unwrap_or_default();
     let bucket = account_key(&portal.user.email, Some(&record));
-    state.limits.password_allowed(&actor.ip, &bucket)?;
-    let form = form.into_inner();
-    let user_id = portal.user.id.clone();
-    let stored = state.db.run(move |conn| Ok(users::find(conn, &user_id)?)).await?.ok_or(AppError::SignInRequired)?;
-    let mut errors = FieldErrors::default();
-    if !verify_blocking(form.current_password.clone(), Some(stored.password_hash)).await? {
-        state.limits.password_failed(&actor.ip, &bucket);
-        errors.add("current_password", "That is not your current password.");
-    }
-    if form.new_password != form.confirm_password {
-        errors.add("confirm_password", "The two new passwords do not match.");
-    } else if let Some(problem) = password_problem(&form.new_password, &portal.user.email) {
-        errors.add("new_password", problem);
-    }
-    if !errors.is_empty() {
-        return account_with(&portal, &session, None, errors);
-    }
-    let hash = hash_blocking(form.new_password).await?;
+    let checked = checked_new_password(&state, &actor.ip, &bucket, &portal.user, form.into_inner()).await?;
+    let hash = match checked {
+        Ok(hash) => hash,
+        Err(errors) => return account_with(&portal, &session, None, errors),
+    };
     let (org, user_id) = (portal.client.id.clone(), portal.user.id.clone());
     let stamp = state
         .db
