@@ -101,17 +101,18 @@ async fn login_page(
     render(LoginPage { page, email: String::new(), next, error: String::new() })
 }
 
+/// A password sign-in, of staff at `/login` and of end users at a portal's sign-in page.
 #[derive(Deserialize)]
-struct LoginForm {
+pub struct LoginForm {
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    next: String,
+    pub(crate) next: String,
 }
 
-const SIGN_IN_FAILED: &str = "That email and password do not match an account. Check them and try again.";
+pub const SIGN_IN_FAILED: &str = "That email and password do not match an account. Check them and try again.";
 const NO_ACTIVE_MEMBERSHIP: &str = "Your access to every organization has ended, so there is nothing to sign in to. \
     Ask an administrator of your organization to reactivate you or invite you again.";
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::Permission;
-use crate::auth::handlers::{PasswordForm, checked_new_password};
+use crate::auth::handlers::{LoginForm, PasswordForm, SIGN_IN_FAILED, checked_new_password};
 use crate::auth::password::verify_blocking;
 use crate::auth::permissions::Role;
 use crate::auth::portal::{PortalClient, PortalScope};
@@ -58,18 +58,6 @@ fn next_in(client: &PortalClient, next: Option<&str>) -> Option<String> {
     inside.then_some(next)
 }
 
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-const SIGN_IN_FAILED: &str = "That email and password do not match an account. Check them and try again.";
-
 /// `POST {base}/sign-in`: a password sign-in into this client's portal, rate limited like the staff sign-in.
 /// Only someone whose membership in this client allows the portal gets a portal session.
 pub async fn sign_in(
@@ -77,7 +65,7 @@ pub async fn sign_in(
     client: PortalClient,
     session: Session,
     actor: Actor,
-    form: web::Form<SignInForm>,
+    form: web::Form<LoginForm>,
 ) -> AppResult<HttpResponse> {
     let form = form.into_inner();
     let email = form.email.trim().to_lowercase();
