@@ -1168,6 +1168,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    risk_heat (org_id, map, likelihood, impact) {
+        org_id -> Text,
+        map -> Text,
+        likelihood -> Integer,
+        impact -> Integer,
+        risks -> BigInt,
+        eal_low_cents -> BigInt,
+        eal_high_cents -> BigInt,
+    }
+}
+
+diesel::table! {
     risk_assets (risk_id, asset_id) {
         org_id -> Text,
         risk_id -> Text,

@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use super::cells::{self, MapKind};
 use super::choices::Choices;
 use super::forms::{RiskForm, default_review};
 use super::heatmap::{HeatMap, Totals};
@@ -155,9 +156,12 @@ pub async fn list(
     let (page, rows, pager, counts) = state
         .db
         .run(move |conn| {
-            let pager = Pager::new(page_number, models::count(conn, &org, &filter)?, base);
+            let counts = cells::load(conn, &org)?;
+            // Every risk not closed is what the totals count already.
+            let total =
+                if filter.is_every_open() { Totals::of(&counts).open } else { models::count(conn, &org, &filter)? };
+            let pager = Pager::new(page_number, total, base);
             let rows = models::page(conn, &org, &filter, pager.per_page, pager.offset())?;
-            let counts = models::cell_counts(conn, &org)?;
             Ok((input.load(conn)?, rows, pager, counts))
         })
         .await?;
@@ -169,8 +173,8 @@ pub async fn list(
         filtered: query.is_filtered(),
         cell_label: query.cell_label(),
         query,
-        inherent_map: HeatMap::new("inherent", "Inherent risk (before controls)", &counts),
-        residual_map: HeatMap::new("residual", "Residual risk (after controls)", &counts),
+        inherent_map: HeatMap::new(MapKind::Inherent, "Inherent risk (before controls)", &counts),
+        residual_map: HeatMap::new(MapKind::Residual, "Residual risk (after controls)", &counts),
         totals: Totals::of(&counts),
         rule: LEVEL_RULE,
         today,

@@ -2,7 +2,7 @@
 //! colour, a title for assistive technology and a link to the register filtered on that cell; and the totals
 //! (open risks, annualized exposure, the organization's level) from the same grouped figures.
 
-use super::models::CellCount;
+use super::cells::{CellCount, MapKind};
 use super::scale::{IMPACT, LIKELIHOOD, Level};
 
 /// Size of a cell and of the margin for the axis labels, in the SVG's units.
@@ -42,15 +42,17 @@ pub struct HeatMap {
 }
 
 impl HeatMap {
-    pub fn new(kind: &'static str, title: &str, counts: &[CellCount]) -> HeatMap {
-        let cell_of = |c: &CellCount| if kind == "inherent" { c.inherent } else { c.residual };
+    pub fn new(map: MapKind, title: &str, counts: &[CellCount]) -> HeatMap {
+        let kind = map.id();
         let rows = (1..=5)
             .rev()
             .map(|likelihood| {
                 (1..=5)
                     .map(|impact| {
-                        let risks: i64 =
-                            counts.iter().filter(|c| cell_of(c) == (likelihood, impact)).map(|c| c.risks).sum();
+                        let risks = counts
+                            .iter()
+                            .find(|c| c.map == map && (c.likelihood, c.impact) == (likelihood, impact))
+                            .map_or(0, |c| c.risks);
                         let level = Level::of(likelihood * impact);
                         let noun = if risks == 1 { "risk" } else { "risks" };
                         HeatCell {
@@ -99,20 +101,6 @@ impl HeatMap {
     pub fn likelihood_ticks(&self) -> Vec<(i32, i32)> {
         (1..=5).map(|l| (TOP + (5 - l) * CELL + CELL / 2 + 5, l)).collect()
     }
-    pub fn summary(&self) -> String {
-        let filled: Vec<String> = self
-            .rows
-            .iter()
-            .flatten()
-            .filter(|c| c.risks > 0)
-            .map(|c| format!("likelihood {} impact {}: {}", c.likelihood, c.impact, c.risks))
-            .collect();
-        if filled.is_empty() {
-            format!("{}: no open risks.", self.title)
-        } else {
-            format!("{}. {}", self.title, filled.join("; "))
-        }
-    }
     pub fn likelihood_names(&self) -> Vec<(i32, &'static str)> {
         LIKELIHOOD.iter().rev().map(|l| (l.value, l.name)).collect()
     }
@@ -133,16 +121,18 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// From the residual map's cells (every open risk sits in exactly one).
     pub fn of(counts: &[CellCount]) -> Totals {
-        let highest = counts.iter().map(|c| c.residual.0 * c.residual.1).max();
+        let residual = || counts.iter().filter(|c| c.map == MapKind::Residual && c.risks > 0);
+        let highest = residual().map(|c| c.likelihood * c.impact).max();
         let per_level = Level::ALL.map(|level| {
-            let n = counts.iter().filter(|c| Level::of(c.residual.0 * c.residual.1) == level).map(|c| c.risks).sum();
+            let n = residual().filter(|c| Level::of(c.likelihood * c.impact) == level).map(|c| c.risks).sum();
             (level, n)
         });
         Totals {
-            open: counts.iter().map(|c| c.risks).sum(),
-            eal_low_cents: counts.iter().map(|c| c.eal_low_cents).sum(),
-            eal_high_cents: counts.iter().map(|c| c.eal_high_cents).sum(),
+            open: residual().map(|c| c.risks).sum(),
+            eal_low_cents: residual().map(|c| c.eal_low_cents).sum(),
+            eal_high_cents: residual().map(|c| c.eal_high_cents).sum(),
             level: highest.map(Level::of),
             per_level,
         }
@@ -165,15 +155,25 @@ mod tests {
 
     #[test]
     fn cells_count_and_link_to_the_register() {
+        let cell = |map, likelihood, impact, risks, eal_high_cents| CellCount {
+            map,
+            likelihood,
+            impact,
+            risks,
+            eal_low_cents: eal_high_cents / 3,
+            eal_high_cents,
+        };
         let counts = [
-            CellCount { inherent: (5, 5), residual: (2, 3), risks: 2, eal_low_cents: 100, eal_high_cents: 300 },
-            CellCount { inherent: (5, 5), residual: (1, 1), risks: 1, eal_low_cents: 0, eal_high_cents: 0 },
+            cell(MapKind::Inherent, 5, 5, 3, 300),
+            cell(MapKind::Residual, 1, 1, 1, 0),
+            cell(MapKind::Residual, 2, 3, 2, 300),
         ];
-        let map = HeatMap::new("residual", "Residual", &counts);
+        let map = HeatMap::new(MapKind::Residual, "Residual", &counts);
         let cell = &map.rows[3][2];
         assert_eq!((cell.likelihood, cell.impact, cell.risks), (2, 3, 2));
         assert_eq!(cell.href, "/compliance/risks?residual=2x3");
-        assert_eq!(HeatMap::new("inherent", "Inherent", &counts).rows[0][4].risks, 3);
+        assert_eq!(HeatMap::new(MapKind::Inherent, "Inherent", &counts).rows[0][4].risks, 3);
+        assert_eq!(map.rows[0][4].risks, 0, "the inherent cell is not on the residual map");
         let totals = Totals::of(&counts);
         assert_eq!((totals.open, totals.eal_high_cents, totals.level), (3, 300, Some(Level::Medium)));
         assert_eq!(Totals::of(&[]).level_label(), "None");

@@ -241,12 +241,16 @@ pub fn apply(
     for part in links.chunks(500) {
         crate::batch_insert!(conn, risk_controls::table, part)?;
     }
-    let mut updated = 0;
-    for row in preview.rows.iter().filter(|r| r.outcome == RowOutcome::Update).map(|r| &r.input) {
-        if let Some(id) = &row.updates {
-            updated += models::update(conn, org, id, &row.input, now)?;
-            models::set_controls(conn, org, id, &row.controls)?;
-        }
+    let updates: Vec<(&RiskId, &ImportRow)> = preview
+        .rows
+        .iter()
+        .filter(|r| r.outcome == RowOutcome::Update)
+        .filter_map(|r| Some((r.input.updates.as_ref()?, &r.input)))
+        .collect();
+    let edits: Vec<(&RiskId, &RiskInput)> = updates.iter().map(|(id, row)| (*id, &row.input)).collect();
+    let updated = models::update_many(conn, org, &edits, now)?;
+    for (id, row) in &updates {
+        models::set_controls(conn, org, id, &row.controls)?;
     }
     Ok((ids.len(), updated))
 }

@@ -5,6 +5,7 @@
 
 pub mod acceptance;
 pub mod assessments;
+pub mod cells;
 pub mod choices;
 pub mod csv_pages;
 pub mod demo;

@@ -3,9 +3,7 @@
 //! organization's totals come from.
 
 use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable};
 
 use super::scale::Level;
 use crate::db::ids::{AssetId, OrgId, RiskId, UserId};
@@ -359,6 +357,33 @@ fn condition(org: &OrgId, f: &RiskFilter) -> Filter {
     filter
 }
 
+impl RiskFilter {
+    /// Every risk that is not closed, in any order: the register's default view.
+    pub fn is_every_open(&self) -> bool {
+        let RiskFilter {
+            status,
+            category,
+            treatment,
+            level,
+            residual_cell,
+            inherent_cell,
+            owner,
+            review_due,
+            search,
+            sort: _,
+        } = self;
+        status.is_none()
+            && category.is_none()
+            && treatment.is_none()
+            && level.is_none()
+            && residual_cell.is_none()
+            && inherent_cell.is_none()
+            && owner.is_none()
+            && review_due.is_none()
+            && search.is_empty()
+    }
+}
+
 pub fn count(conn: &mut DbConnection, org: &OrgId, filter: &RiskFilter) -> QueryResult<i64> {
     risks::table.filter(condition(org, filter)).count().get_result(conn)
 }
@@ -394,63 +419,16 @@ pub fn page(
     let mut owners: Vec<UserId> = rows.iter().filter_map(|r| r.owner_user_id.clone()).collect();
     owners.sort();
     owners.dedup();
-    let names: std::collections::HashMap<UserId, String> = users::table
-        .filter(users::id.eq_any(owners))
-        .select((users::id, users::name))
-        .load(conn)?
-        .into_iter()
-        .collect();
+    let names: std::collections::HashMap<UserId, String> = if owners.is_empty() {
+        Default::default()
+    } else {
+        users::table.filter(users::id.eq_any(owners)).select((users::id, users::name)).load(conn)?.into_iter().collect()
+    };
     Ok(rows
         .into_iter()
         .map(|risk| {
             let owner_name = risk.owner_user_id.as_ref().and_then(|u| names.get(u)).cloned().unwrap_or_default();
             RiskRow { risk, owner_name }
-        })
-        .collect())
-}
-
-/// How many of the organization's not-closed risks sit in each (inherent cell, residual cell), with their
-/// exposure: the heat maps, the totals and the organization's level, in one statement.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct CellCount {
-    pub inherent: (i32, i32),
-    pub residual: (i32, i32),
-    pub risks: i64,
-    pub eal_low_cents: i64,
-    pub eal_high_cents: i64,
-}
-
-/// (inherent likelihood, impact, residual likelihood, impact, risks, exposure low, high) as grouped.
-type CellRow = (i32, i32, i32, i32, i64, Option<i64>, Option<i64>);
-
-pub fn cell_counts(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<CellCount>> {
-    let rows: Vec<CellRow> = risks::table
-        .filter(risks::org_id.eq(org))
-        .filter(risks::status.ne(RiskStatus::Closed))
-        .group_by((
-            risks::inherent_likelihood,
-            risks::inherent_impact,
-            risks::residual_likelihood,
-            risks::residual_impact,
-        ))
-        .select((
-            risks::inherent_likelihood,
-            risks::inherent_impact,
-            risks::residual_likelihood,
-            risks::residual_impact,
-            count_star(),
-            diesel::dsl::sql::<Nullable<BigInt>>("CAST(SUM(eal_low_cents) AS BIGINT)"),
-            diesel::dsl::sql::<Nullable<BigInt>>("CAST(SUM(eal_high_cents) AS BIGINT)"),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(il, ii, rl, ri, n, low, high)| CellCount {
-            inherent: (il, ii),
-            residual: (rl, ri),
-            risks: n,
-            eal_low_cents: low.unwrap_or(0),
-            eal_high_cents: high.unwrap_or(0),
         })
         .collect())
 }
@@ -574,6 +552,7 @@ pub fn insert_many(
             .collect();
         crate::batch_insert!(conn, risks::table, &values)?;
     }
+    super::cells::rebuild(conn, org)?;
     Ok(ids)
 }
 
@@ -586,9 +565,24 @@ pub fn update(
     r: &RiskInput,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    diesel::update(risks::table.filter(risks::org_id.eq(org)).filter(risks::id.eq(id)))
-        .set((changes(r), risks::updated_at.eq(now)))
-        .execute(conn)
+    update_many(conn, org, &[(id, r)], now)
+}
+
+/// Saves several edits (the CSV import), rebuilding the heat maps' cells once: how many risks changed.
+pub fn update_many(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    edits: &[(&RiskId, &RiskInput)],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut changed = 0;
+    for (id, r) in edits {
+        changed += diesel::update(risks::table.filter(risks::org_id.eq(org)).filter(risks::id.eq(*id)))
+            .set((changes(r), risks::updated_at.eq(now)))
+            .execute(conn)?;
+    }
+    super::cells::rebuild(conn, org)?;
+    Ok(changed)
 }
 
 /// Closes a risk (recording when) or reopens it as Open.
@@ -600,9 +594,11 @@ pub fn set_closed(
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     let status = if closed { RiskStatus::Closed } else { RiskStatus::Open };
-    diesel::update(risks::table.filter(risks::org_id.eq(org)).filter(risks::id.eq(id)))
+    let changed = diesel::update(risks::table.filter(risks::org_id.eq(org)).filter(risks::id.eq(id)))
         .set((risks::status.eq(status), risks::closed_at.eq(closed.then_some(now)), risks::updated_at.eq(now)))
-        .execute(conn)
+        .execute(conn)?;
+    super::cells::rebuild(conn, org)?;
+    Ok(changed)
 }
 
 /// The catalog ids of the controls mitigating each of these risks (one statement).

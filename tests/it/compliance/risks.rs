@@ -8,6 +8,7 @@ use super::team;
 use crate::support::db::logged;
 use crate::support::fixture::count;
 use crate::support::{TestApp, page, start_time};
+use palisade::compliance::risks::cells::{self, MapKind};
 use palisade::compliance::risks::models::{self as risk_rows, Category, RiskInput, RiskStatus, Treatment};
 use palisade::db::DbConnection;
 use palisade::db::ids::{OrgId, UserId};
@@ -59,6 +60,16 @@ fn form<'a>(title: &'a str, residual: (&'a str, &'a str)) -> Vec<(&'a str, &'a s
     ]
 }
 
+/// The heat maps' kept cells of `org` agree with a fresh count of its risks (every write path rebuilt them), and
+/// hold `open` risks per map.
+fn assert_heat_kept(conn: &mut DbConnection, org: &OrgId, open: i64) {
+    let kept = cells::load(conn, org).unwrap();
+    assert_eq!(kept, cells::count(conn, org).unwrap(), "the kept cells drifted from the risks");
+    for map in MapKind::ALL {
+        assert_eq!(kept.iter().filter(|c| c.map == map).map(|c| c.risks).sum::<i64>(), open, "{map:?}");
+    }
+}
+
 fn risk_id(conn: &mut DbConnection, org: &OrgId, title: &str) -> String {
     use palisade::schema::risks as r;
     r::table.filter(r::org_id.eq(org)).filter(r::title.eq(title)).select(r::id).first(conn).unwrap()
@@ -102,6 +113,7 @@ async fn staff_add_edit_close_and_reopen_risks_with_controls_and_assets() {
     assert_eq!(count(&mut app.conn(), &sql), 1);
     assert_eq!(count(&mut app.conn(), &format!("SELECT COUNT(*) AS n FROM risk_assets WHERE risk_id = '{id}'")), 1);
     assert_eq!(logged(&mut app.conn(), &f.t2, "risk.create").len(), 1);
+    assert_heat_kept(&mut app.conn(), &f.t2, 1);
 
     let list = olive.get("/compliance/risks").await;
     assert!(page::row(&list.body, "Ransomware on the file server").contains("In treatment"));
@@ -115,16 +127,21 @@ async fn staff_add_edit_close_and_reopen_risks_with_controls_and_assets() {
     let details = &logged(&mut app.conn(), &f.t2, "risk.update")[0].details;
     assert!(details.contains("residual score: 8 -> 16") && details.contains("controls: edited"), "{details}");
     assert_eq!(count(&mut app.conn(), &format!("SELECT COUNT(*) AS n FROM risk_controls WHERE risk_id = '{id}'")), 0);
+    assert_heat_kept(&mut app.conn(), &f.t2, 1);
+    let residual = cells::load(&mut app.conn(), &f.t2).unwrap().into_iter().find(|c| c.map == MapKind::Residual);
+    assert_eq!(residual.map(|c| (c.likelihood, c.impact)), Some((4, 4)), "the edit moved the risk's cell");
 
     // Closing takes it out of the register's default view and the totals; reopening brings it back.
     olive.post(&format!("/compliance/risks/{id}/close"), &[]).await.assert_status(303);
     let list = olive.get("/compliance/risks").await;
     assert!(!page::has_row(&list.body, "Ransomware on the file server"));
     assert_eq!(page::testid(&list.body, "org-level"), "None");
+    assert_heat_kept(&mut app.conn(), &f.t2, 0);
     assert!(page::has_row(&olive.get("/compliance/risks?status=all").await.body, "Ransomware on the file server"));
     olive.post(&format!("/compliance/risks/{id}/reopen"), &[]).await.assert_status(303);
     assert_eq!(logged(&mut app.conn(), &f.t2, "risk.close").len(), 1);
     assert_eq!(logged(&mut app.conn(), &f.t2, "risk.reopen").len(), 1);
+    assert_heat_kept(&mut app.conn(), &f.t2, 1);
 }
 
 #[actix_web::test]
@@ -413,6 +430,10 @@ async fn risks_import_from_csv_with_a_preview_and_export_back() {
     assert_eq!(count(&mut app.conn(), &sql), 1, "another tenant's risk is untouched");
     assert_eq!(count(&mut app.conn(), "SELECT COUNT(*) AS n FROM risk_controls"), 1);
     assert_eq!(logged(&mut app.conn(), &f.t2, "risk.import")[0].details, "1 added, 1 updated, 6 refused");
+    assert_heat_kept(&mut app.conn(), &f.t2, 2);
+    assert_heat_kept(&mut app.conn(), &other.client, 1);
+    let renamed = cells::load(&mut app.conn(), &f.t2).unwrap();
+    assert!(renamed.iter().any(|c| c.map == MapKind::Inherent && (c.likelihood, c.impact) == (3, 3)), "{renamed:?}");
 
     // The export has the import's columns and imports back as updates only.
     let export = olive.get("/compliance/risks/export.csv").await;

@@ -1,0 +1,127 @@
+//! The heat maps' figures, kept: for each map (inherent, residual) and cell, how many of the organization's risks
+//! that are not closed sit there and their annualized exposure. Every write to `risks` goes through a function
+//! of `models` that calls [`rebuild`] in its transaction, so the register reads these (at most 50) rows instead
+//! of grouping every risk on each view.
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+
+use super::models::RiskStatus;
+use crate::db::DbConnection;
+use crate::db::ids::OrgId;
+use crate::schema::{risk_heat, risks};
+
+crate::text_enum! {
+    /// Which score a heat map places risks by.
+    pub enum MapKind {
+        Inherent = "inherent",
+        Residual = "residual",
+    }
+}
+
+/// One cell of one map: its open risks and their exposure (low and high estimates, cents a year).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Queryable)]
+pub struct CellCount {
+    pub map: MapKind,
+    pub likelihood: i32,
+    pub impact: i32,
+    pub risks: i64,
+    pub eal_low_cents: i64,
+    pub eal_high_cents: i64,
+}
+
+/// The organization's kept cells (both maps, only cells with risks), in key order.
+pub fn load(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<CellCount>> {
+    risk_heat::table
+        .filter(risk_heat::org_id.eq(org))
+        .order((risk_heat::map, risk_heat::likelihood, risk_heat::impact))
+        .select((
+            risk_heat::map,
+            risk_heat::likelihood,
+            risk_heat::impact,
+            risk_heat::risks,
+            risk_heat::eal_low_cents,
+            risk_heat::eal_high_cents,
+        ))
+        .load(conn)
+}
+
+/// The advisory lock class under which PostgreSQL transactions rebuild an organization's cells (any constant no
+/// other lock uses); the organization picks the lock within it.
+const REBUILD_LOCK: i32 = 7_305_011;
+
+/// Replaces the organization's kept cells with a fresh count of its risks. Runs inside the transaction that
+/// changed them. SQLite runs one write transaction at a time; on PostgreSQL an advisory lock per organization
+/// makes concurrent writers rebuild in turn, each counting after the previous one committed.
+pub fn rebuild(conn: &mut DbConnection, org: &OrgId) -> QueryResult<()> {
+    if !conn.is_sqlite() {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+            .bind::<diesel::sql_types::Integer, _>(REBUILD_LOCK)
+            .bind::<diesel::sql_types::Text, _>(org.as_str())
+            .execute(conn)?;
+    }
+    let cells = count(conn, org)?;
+    diesel::delete(risk_heat::table.filter(risk_heat::org_id.eq(org))).execute(conn)?;
+    let rows: Vec<_> = cells
+        .iter()
+        .map(|c| {
+            (
+                risk_heat::org_id.eq(org.clone()),
+                risk_heat::map.eq(c.map),
+                risk_heat::likelihood.eq(c.likelihood),
+                risk_heat::impact.eq(c.impact),
+                risk_heat::risks.eq(c.risks),
+                risk_heat::eal_low_cents.eq(c.eal_low_cents),
+                risk_heat::eal_high_cents.eq(c.eal_high_cents),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        crate::batch_insert!(conn, risk_heat::table, &rows)?;
+    }
+    Ok(())
+}
+
+/// (likelihood, impact, risks, exposure low, high) as grouped.
+type Grouped = (i32, i32, i64, Option<i64>, Option<i64>);
+
+/// The cells counted from the risks themselves, in key order: what [`load`] returns once [`rebuild`] ran (two
+/// grouped statements, each read from its covering index).
+pub fn count(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<CellCount>> {
+    let open = risks::org_id.eq(org.clone()).and(risks::status.ne(RiskStatus::Closed));
+    let exposure = (
+        count_star(),
+        diesel::dsl::sql::<Nullable<BigInt>>("CAST(SUM(eal_low_cents) AS BIGINT)"),
+        diesel::dsl::sql::<Nullable<BigInt>>("CAST(SUM(eal_high_cents) AS BIGINT)"),
+    );
+    let inherent: Vec<Grouped> = risks::table
+        .filter(open.clone())
+        .group_by((risks::inherent_likelihood, risks::inherent_impact))
+        .select((
+            risks::inherent_likelihood,
+            risks::inherent_impact,
+            exposure.0,
+            exposure.1.clone(),
+            exposure.2.clone(),
+        ))
+        .order((risks::inherent_likelihood, risks::inherent_impact))
+        .load(conn)?;
+    let residual: Vec<Grouped> = risks::table
+        .filter(open)
+        .group_by((risks::residual_likelihood, risks::residual_impact))
+        .select((risks::residual_likelihood, risks::residual_impact, exposure.0, exposure.1, exposure.2))
+        .order((risks::residual_likelihood, risks::residual_impact))
+        .load(conn)?;
+    let cells = |map: MapKind, rows: Vec<Grouped>| {
+        rows.into_iter().map(move |(likelihood, impact, risks, low, high)| CellCount {
+            map,
+            likelihood,
+            impact,
+            risks,
+            eal_low_cents: low.unwrap_or(0),
+            eal_high_cents: high.unwrap_or(0),
+        })
+    };
+    Ok(cells(MapKind::Inherent, inherent).chain(cells(MapKind::Residual, residual)).collect())
+}
