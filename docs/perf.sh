@@ -14,6 +14,10 @@
 # Time and billing (10,000 entries this month for Client 00000, 2,400 past invoices; the invoice is generated first):
 #   SEED="--clients 1000 --users 5000 --time-entries 10000" INVOICE_FOR="Client 00000" \
 #     PATHS="/time /billing/invoices" docs/perf.sh
+# The client portal as an end user (PORTAL_USER signs in on that portal; the load's portal users see their
+# company's tickets):
+#   SEED="--clients 100 --users 500 --tickets 20000 --articles 5000" PORTAL_USER=user101@load.test \
+#     PATHS="/portal/client-00001/tickets /portal/client-00001/kb" docs/perf.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${PALISADE_BIN:-target/release/palisade}
@@ -60,6 +64,16 @@ if [ -n "$CLIENT" ]; then
   token=$(printf %s "$page" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
   curl -s -b "$JAR" -c "$JAR" -o /dev/null --data-urlencode "_csrf=$token" --data-urlencode "org_id=$org" \
     "http://127.0.0.1:$PORT/switch"
+  COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
+fi
+
+# PORTAL_USER signs in to the portal of the client whose address PATHS name (/portal/{slug}/...) instead.
+if [ -n "${PORTAL_USER:-}" ]; then
+  base=$(printf %s "$PATHS" | grep -o '/portal/[^/ ]*' | head -1)
+  rm -f "$JAR"
+  csrf=$(curl -s -c "$JAR" "http://127.0.0.1:$PORT$base/sign-in" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | cut -d'"' -f4)
+  curl -s -b "$JAR" -c "$JAR" -o /dev/null -H "Origin: http://127.0.0.1:$PORT" --data-urlencode "_csrf=$csrf" \
+    --data-urlencode "email=$PORTAL_USER" --data-urlencode "password=palisade-demo-2026" "http://127.0.0.1:$PORT$base/sign-in"
   COOKIE="palisade_session=$(awk '$6 == "palisade_session" {print $7}' "$JAR")"
 fi
 

@@ -232,6 +232,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
         }
     }
     let tickets = crate::psa::demo::seed_scale(conn, &msp, &client_ids, tickets, now)?;
+    let portal_users = crate::portal::demo::seed_scale(conn, &client_ids, now)?;
     let campaign = match client_ids.get(1) {
         Some(client) => {
             crate::compliance::campaigns::demo::seed_scale(conn, client, &admin, &tech_ids[0], campaign_people, now)?
@@ -250,8 +251,8 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
          controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
-         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks.{campaign} Sign in as \
-         admin@load.test / {DEMO_PASSWORD}.",
+         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks, {portal_users} portal \
+         end users (the members with the Portal user role).{campaign} Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

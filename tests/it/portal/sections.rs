@@ -333,3 +333,31 @@ async fn the_ticket_list_and_the_knowledge_base_home_run_the_same_statements_for
     let home = w.app.statements_of(&mut erin, PORTAL).await;
     assert!(home <= 8, "home: {home} statements");
 }
+
+#[actix_web::test]
+async fn the_load_demos_portal_users_sign_in_and_see_their_companys_tickets() {
+    let app = TestApp::new().await;
+    let scale = palisade::orgs::demo::Scale {
+        clients: 3,
+        users: 20,
+        tickets: 30,
+        time_entries: 0,
+        articles: 0,
+        assets: 0,
+        risks: 0,
+        campaign_people: 0,
+    };
+    let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
+    // 18 members over 3 clients, every sixth an end user: users 5, 11 and 17, all of Client 00002.
+    assert!(report.contains("3 portal end users"), "{report}");
+    let sql = "SELECT COUNT(*) AS n FROM portal_accounts a JOIN contacts c ON c.id = a.contact_id \
+               WHERE a.sees_company_tickets AND c.org_id = a.org_id";
+    assert_eq!(count(&mut app.conn(), sql), 3);
+    let mut end_user = app.client().await;
+    let base = "/portal/client-00002";
+    end_user.portal_sign_in_with(base, "user5@load.test", palisade::orgs::demo::DEMO_PASSWORD).await.assert_status(303);
+    let list = end_user.get(&format!("{base}/tickets")).await;
+    list.assert_status(200).assert_contains("1–10 of 10").assert_contains("Member 5");
+    // Another client's portal does not know them.
+    end_user.get("/portal/client-00001/tickets").await.assert_status(404);
+}
