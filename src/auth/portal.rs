@@ -26,6 +26,8 @@ pub struct PortalClient {
     /// What the portal's links start with: `/portal/{slug}`, or nothing on the client's own domain.
     pub base: String,
     pub brand: PortalBrand,
+    /// The client's timezone: its portal's dates and "today".
+    pub tz: chrono_tz::Tz,
 }
 
 /// How a client's portal looks and what it offers (`portal_settings`; the defaults until someone saves them).
@@ -127,6 +129,7 @@ pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResul
             organizations::id,
             organizations::name,
             organizations::slug,
+            organizations::timezone,
             (
                 ps::portal_name,
                 ps::primary_color,
@@ -138,17 +141,17 @@ pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResul
             )
                 .nullable(),
         ));
-    let row: Option<(OrgId, String, String, Option<BrandRow>)> = match target {
+    let row: Option<(OrgId, String, String, String, Option<BrandRow>)> = match target {
         PortalTarget::Slug(slug) => query.filter(organizations::slug.eq(slug)).first(conn).optional()?,
         PortalTarget::Host(host) => query.filter(organizations::portal_host.eq(host)).first(conn).optional()?,
     };
-    Ok(row.map(|(id, name, slug, brand)| {
+    Ok(row.map(|(id, name, slug, timezone, brand)| {
         let base = match target {
             PortalTarget::Slug(_) => format!("/portal/{slug}"),
             PortalTarget::Host(_) => String::new(),
         };
         let brand = brand.map_or_else(|| PortalBrand::defaults(&name), |row| brand_from(row, &name));
-        PortalClient { id, name, slug, base, brand }
+        PortalClient { id, name, slug, base, brand, tz: timezone.parse().unwrap_or(chrono_tz::UTC) }
     }))
 }
 

@@ -11,7 +11,6 @@ use crate::auth::portal::PortalScope;
 use crate::compliance::program::index;
 use crate::compliance::scores::dashboard::{TREND_DAYS, trend};
 use crate::compliance::scores::store::{self, StoredScore};
-use crate::db::Day;
 use crate::error::AppResult;
 use crate::portal::Chrome;
 use crate::web::charts::{BarChart, TrendChart};
@@ -32,7 +31,7 @@ struct StatusPage {
 pub async fn page(state: web::Data<AppState>, portal: PortalScope, session: Session) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.compliance)?;
     let index = index::embedded()?;
-    let today = Day::from(state.clock.now().date());
+    let today = crate::compliance::program::today(state.clock.now(), portal.client.tz);
     let org = portal.org_id().clone();
     let (scores, history) = state
         .db

@@ -86,4 +86,12 @@ async fn compliance_status_shows_the_scores_only_when_the_client_turns_it_on() {
     page.assert_contains("Scores over the last 90 days").assert_not_contains("CCF-");
     let statements = app.statements_of(&mut erin, &format!("{PORTAL}/compliance")).await;
     assert!(statements <= 6, "{statements} statements");
+    // The trend ends on the client's today: 09:00 UTC on March 2 is still March 1 in American Samoa.
+    page.assert_contains(">Mar 2<");
+    diesel::update(palisade::schema::organizations::table.find(f.t2.as_str()))
+        .set(palisade::schema::organizations::timezone.eq("Pacific/Pago_Pago"))
+        .execute(&mut app.conn())
+        .unwrap();
+    let local = erin.get(&format!("{PORTAL}/compliance")).await;
+    local.assert_contains(">Mar 1<").assert_not_contains(">Mar 2<");
 }
