@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod brand;
 pub mod chat;
+pub mod demo;
 pub mod routes;
 pub mod sections;
 
