@@ -14,9 +14,9 @@
 # Time and billing (10,000 entries this month for Client 00000, 2,400 past invoices; the invoice is generated first):
 #   SEED="--clients 1000 --users 5000 --time-entries 10000" INVOICE_FOR="Client 00000" \
 #     PATHS="/time /billing/invoices" docs/perf.sh
-# The client portal as an end user (PORTAL_USER signs in on that portal; the load's portal users see their
+# The client portal as an end user (PORTAL_USER signs in on that portal; a client's first portal user sees the
 # company's tickets):
-#   SEED="--clients 100 --users 500 --tickets 20000 --articles 5000" PORTAL_USER=user101@load.test \
+#   SEED="--clients 100 --users 500 --tickets 20000 --articles 5000 --portal-users 100" PORTAL_USER=portal1@load.test \
 #     PATHS="/portal/client-00001/tickets /portal/client-00001/kb" docs/perf.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -52,6 +52,10 @@ enum Command {
         /// report says how long starting it took, every email queued).
         #[arg(long, default_value_t = 0)]
         campaign_people: usize,
+        /// With --clients: portal end users (portal0@load.test, ...), dealt round the clients, each a contact
+        /// with a portal account (the chat load bench, docs/chat_load.sh).
+        #[arg(long, default_value_t = 0)]
+        portal_users: usize,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -104,7 +108,17 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo { clients, users, tickets, time_entries, articles, assets, risks, campaign_people } => {
+        Command::Demo {
+            clients,
+            users,
+            tickets,
+            time_entries,
+            articles,
+            assets,
+            risks,
+            campaign_people,
+            portal_users,
+        } => {
             match clients.map_or_else(
                 || palisade::orgs::demo::seed(&db),
                 |clients| {
@@ -117,6 +131,7 @@ fn main() -> ExitCode {
                         assets,
                         risks,
                         campaign_people,
+                        portal_users,
                     };
                     palisade::orgs::demo::seed_scale(&db, &scale)
                 },

@@ -173,6 +173,8 @@ pub struct Scale {
     pub risks: usize,
     /// People in "Client 00001" with a running acknowledgment campaign to all of them.
     pub campaign_people: usize,
+    /// Portal end users (`portal{u}@load.test`), dealt round the clients.
+    pub portal_users: usize,
 }
 
 /// `palisade demo --clients N --users M`: a large installation for load measurements (docs/PERFORMANCE.md):
@@ -187,7 +189,8 @@ const CLIENT_ROLES: [Role; 6] =
     [Role::Admin, Role::ComplianceOfficer, Role::Employee, Role::Employee, Role::ReadOnly, Role::PortalUser];
 
 fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppError> {
-    let Scale { clients, users, tickets, time_entries, articles, assets, risks, campaign_people } = *scale;
+    let Scale { clients, users, tickets, time_entries, articles, assets, risks, campaign_people, portal_users } =
+        *scale;
     if settings::get(conn, settings::ONBOARDED_AT)?.is_some() {
         return Err(AppError::BadRequest(
             "the load demo needs an empty database (use a fresh PALISADE_DATA_DIR)".into(),
@@ -232,7 +235,6 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
         }
     }
     let tickets = crate::psa::demo::seed_scale(conn, &msp, &client_ids, tickets, now)?;
-    let portal_users = crate::portal::demo::seed_scale(conn, &client_ids, now)?;
     let campaign = match client_ids.get(1) {
         Some(client) => {
             crate::compliance::campaigns::demo::seed_scale(conn, client, &admin, &tech_ids[0], campaign_people, now)?
@@ -244,6 +246,7 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     let articles = crate::psa::kb::demo::seed_scale(conn, &msp, &client_ids, articles, now)?;
     let assets = crate::psa::assets::demo::seed_scale(conn, &client_ids, assets, now)?;
     let risks = crate::compliance::risks::demo::seed_scale(conn, &client_ids, risks, now)?;
+    let portal_users = crate::portal::demo::seed_scale(conn, &client_ids, portal_users, &hash, now)?;
     settings::set(conn, settings::ONBOARDED_AT, &now.to_string(), now)?;
     settings::set(conn, settings::INSTALLATION_MODE, OrgKind::Msp.id(), now)?;
     // Fresh planner statistics after a bulk load, as a database in use would have.
@@ -251,8 +254,8 @@ fn seed_scale_in(conn: &mut DbConnection, scale: &Scale) -> Result<String, AppEr
     Ok(format!(
         "Load demo ready: 1 MSP, {clients} clients, {} users ({technicians} technicians), {programs} organization \
          controls in the clients' compliance programs, {tickets} tickets, {time_entries} time entries for Client 00000 \
-         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks, {portal_users} portal \
-         end users (the members with the Portal user role).{campaign} Sign in as admin@load.test / {DEMO_PASSWORD}.",
+         this month, {articles} knowledge-base articles, {assets} assets, {risks} risks, {portal_users} portal end \
+         users.{campaign} Sign in as admin@load.test / {DEMO_PASSWORD}.",
         1 + technicians + members
     ))
 }

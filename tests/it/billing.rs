@@ -457,6 +457,7 @@ async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
         assets: 0,
         risks: 0,
         campaign_people: 0,
+        portal_users: 0,
     };
     let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
     assert!(report.contains("60 time entries for Client 00000"), "{report}");

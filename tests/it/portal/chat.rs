@@ -576,3 +576,38 @@ async fn on_postgresql_a_message_sent_through_one_instance_reaches_a_socket_on_a
     assert_eq!(next_said(&mut user_a).await["body"], "via A");
     assert_eq!(next_said(&mut user_a).await["body"], "via B");
 }
+
+/// `palisade demo --clients 2 --portal-users 3` (the chat load bench's seed): portal end users dealt round the
+/// clients, each a contact with a portal account, who sign in to their own client's portal (not another's) and
+/// may chat there.
+#[actix_web::test]
+async fn the_load_demo_seeds_portal_end_users_who_sign_in_to_their_clients_portal() {
+    let app = TestApp::new().await;
+    let scale = palisade::orgs::demo::Scale {
+        clients: 2,
+        users: 10,
+        tickets: 0,
+        time_entries: 0,
+        articles: 0,
+        assets: 0,
+        risks: 0,
+        campaign_people: 0,
+        portal_users: 3,
+    };
+    let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
+    assert!(report.contains("3 portal end users"), "{report}");
+    let linked = "SELECT COUNT(*) AS n FROM portal_accounts a JOIN contacts c ON c.id = a.contact_id AND c.org_id = a.org_id \
+         JOIN users u ON u.id = a.user_id AND u.email = c.email";
+    assert_eq!(count(&mut app.conn(), linked), 3, "each account links its user to the contact of the same email");
+    let password = palisade::orgs::demo::DEMO_PASSWORD;
+    // portal2 is the third end user: back round to the first client.
+    let mut other = app.client().await;
+    other
+        .portal_sign_in_with("/portal/client-00001", "portal2@load.test", password)
+        .await
+        .assert_status(403)
+        .assert_contains("Your account has no access to the Client 00001 portal.");
+    let mut user = app.client().await;
+    user.portal_sign_in_with("/portal/client-00000", "portal2@load.test", password).await.assert_status(303);
+    user.get("/portal/client-00000/chat").await.assert_status(200).assert_contains("Portal User 2");
+}

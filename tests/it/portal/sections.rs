@@ -335,7 +335,7 @@ async fn the_ticket_list_and_the_knowledge_base_home_run_the_same_statements_for
 }
 
 #[actix_web::test]
-async fn the_load_demos_portal_users_sign_in_and_see_their_companys_tickets() {
+async fn the_load_demos_first_portal_user_of_a_client_sees_the_companys_tickets_the_others_their_own() {
     let app = TestApp::new().await;
     let scale = palisade::orgs::demo::Scale {
         clients: 3,
@@ -346,18 +346,21 @@ async fn the_load_demos_portal_users_sign_in_and_see_their_companys_tickets() {
         assets: 0,
         risks: 0,
         campaign_people: 0,
+        portal_users: 4,
     };
-    let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
-    // 18 members over 3 clients, every sixth an end user: users 5, 11 and 17, all of Client 00002.
-    assert!(report.contains("3 portal end users"), "{report}");
-    let sql = "SELECT COUNT(*) AS n FROM portal_accounts a JOIN contacts c ON c.id = a.contact_id \
-               WHERE a.sees_company_tickets AND c.org_id = a.org_id";
+    palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
+    // portal0 and portal3 are Client 00000's; every third of its 10 tickets names portal0.
+    let sql = "SELECT COUNT(*) AS n FROM tickets t JOIN contacts c ON c.id = t.requester_contact_id \
+               WHERE c.email = 'portal0@load.test' AND c.org_id = t.org_id";
     assert_eq!(count(&mut app.conn(), sql), 3);
-    let mut end_user = app.client().await;
-    let base = "/portal/client-00002";
-    end_user.portal_sign_in_with(base, "user5@load.test", palisade::orgs::demo::DEMO_PASSWORD).await.assert_status(303);
-    let list = end_user.get(&format!("{base}/tickets")).await;
-    list.assert_status(200).assert_contains("1–10 of 10").assert_contains("Member 5");
+    let (base, password) = ("/portal/client-00000", palisade::orgs::demo::DEMO_PASSWORD);
+    let mut first = app.client().await;
+    first.portal_sign_in_with(base, "portal0@load.test", password).await.assert_status(303);
+    let company = first.get(&format!("{base}/tickets")).await;
+    company.assert_status(200).assert_contains("1–10 of 10").assert_contains("Portal User 0");
+    let mut second = app.client().await;
+    second.portal_sign_in_with(base, "portal3@load.test", password).await.assert_status(303);
+    second.get(&format!("{base}/tickets")).await.assert_status(200).assert_contains("No open tickets.");
     // Another client's portal does not know them.
-    end_user.get("/portal/client-00001/tickets").await.assert_status(404);
+    first.get("/portal/client-00001/tickets").await.assert_status(404);
 }
