@@ -28,34 +28,8 @@ enum Command {
         /// Instead, seed a large installation for load measurements with this many clients.
         #[arg(long)]
         clients: Option<usize>,
-        /// With --clients: how many users in all.
-        #[arg(long, default_value_t = 5000)]
-        users: usize,
-        /// With --clients: how many tickets in all (with replies and notes; 1,500 of them unresolved).
-        #[arg(long, default_value_t = 0)]
-        tickets: usize,
-        /// With --clients: billable time entries this month for the first client (and two years of invoices for
-        /// the first 100 clients).
-        #[arg(long, default_value_t = 0)]
-        time_entries: usize,
-        /// With --clients: how many published knowledge-base articles in all (3 in 5 MSP-wide; 5,000 readable in
-        /// "Client 00001" when there are that many).
-        #[arg(long, default_value_t = 0)]
-        articles: usize,
-        /// With --clients: how many assets in all (20,000 of them in "Client 00001" when there are that many).
-        #[arg(long, default_value_t = 0)]
-        assets: usize,
-        /// With --clients: how many risks in the register of "Client 00001".
-        #[arg(long, default_value_t = 0)]
-        risks: usize,
-        /// With --clients: people in "Client 00001" and a running acknowledgment campaign to all of them (the
-        /// report says how long starting it took, every email queued).
-        #[arg(long, default_value_t = 0)]
-        campaign_people: usize,
-        /// With --clients: portal end users (portal0@load.test, ...), dealt round the clients, each a contact
-        /// with a portal account (the chat load bench, docs/chat_load.sh).
-        #[arg(long, default_value_t = 0)]
-        portal_users: usize,
+        #[command(flatten)]
+        scale: palisade::orgs::demo::Scale,
     },
     /// The compliance catalog embedded in this binary (no database needed).
     Catalog {
@@ -108,33 +82,10 @@ fn main() -> ExitCode {
             println!("Migrations applied and compliance catalog loaded on {}.", db.backend.label());
             ExitCode::SUCCESS
         }
-        Command::Demo {
-            clients,
-            users,
-            tickets,
-            time_entries,
-            articles,
-            assets,
-            risks,
-            campaign_people,
-            portal_users,
-        } => {
+        Command::Demo { clients, scale } => {
             match clients.map_or_else(
                 || palisade::orgs::demo::seed(&db),
-                |clients| {
-                    let scale = palisade::orgs::demo::Scale {
-                        clients,
-                        users,
-                        tickets,
-                        time_entries,
-                        articles,
-                        assets,
-                        risks,
-                        campaign_people,
-                        portal_users,
-                    };
-                    palisade::orgs::demo::seed_scale(&db, &scale)
-                },
+                |clients| palisade::orgs::demo::seed_scale(&db, &palisade::orgs::demo::Scale { clients, ..scale }),
             ) {
                 Ok(report) => {
                     println!("{report}");

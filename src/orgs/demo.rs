@@ -159,21 +159,40 @@ fn report() -> String {
     out
 }
 
-/// What `palisade demo --clients N` seeds (tickets, time and articles are the service desk's and billing's).
+/// What `palisade demo --clients N` seeds (tickets, time and articles are the service desk's and billing's). Its
+/// fields but `clients` are the command's options (their comments its help).
+#[derive(Clone, Copy, Debug, Default, clap::Args)]
 pub struct Scale {
+    /// Given by --clients (which chooses the load demo over the small one).
+    #[arg(skip)]
     pub clients: usize,
+    /// With --clients: how many users in all.
+    #[arg(long, default_value_t = 5000)]
     pub users: usize,
+    /// With --clients: how many tickets in all (with replies and notes; 1,500 of them unresolved).
+    #[arg(long, default_value_t = 0)]
     pub tickets: usize,
+    /// With --clients: billable time entries this month for the first client (and two years of invoices for the
+    /// first 100 clients).
+    #[arg(long, default_value_t = 0)]
     pub time_entries: usize,
-    /// Published knowledge-base articles in all (3 in 5 MSP-wide).
+    /// With --clients: how many published knowledge-base articles in all (3 in 5 MSP-wide; 5,000 readable in
+    /// "Client 00001" when there are that many).
+    #[arg(long, default_value_t = 0)]
     pub articles: usize,
-    /// Assets in all (20,000 of them in "Client 00001" when there are that many).
+    /// With --clients: how many assets in all (20,000 of them in "Client 00001" when there are that many).
+    #[arg(long, default_value_t = 0)]
     pub assets: usize,
-    /// Risks in the register of "Client 00001".
+    /// With --clients: how many risks in the register of "Client 00001".
+    #[arg(long, default_value_t = 0)]
     pub risks: usize,
-    /// People in "Client 00001" with a running acknowledgment campaign to all of them.
+    /// With --clients: people in "Client 00001" and a running acknowledgment campaign to all of them (the report
+    /// says how long starting it took, every email queued).
+    #[arg(long, default_value_t = 0)]
     pub campaign_people: usize,
-    /// Portal end users (`portal{u}@load.test`), dealt round the clients.
+    /// With --clients: portal end users (portal0@load.test, ...), dealt round the clients, each a contact with a
+    /// portal account; a client's first sees the company's tickets (the portal's load run, docs/chat_load.sh).
+    #[arg(long, default_value_t = 0)]
     pub portal_users: usize,
 }
 

@@ -448,17 +448,7 @@ async fn this_month_is_the_msps_month_on_every_page() {
 #[actix_web::test]
 async fn the_load_demo_seeds_this_months_time_and_two_years_of_invoices() {
     let app = TestApp::new().await;
-    let scale = palisade::orgs::demo::Scale {
-        clients: 3,
-        users: 10,
-        tickets: 0,
-        time_entries: 60,
-        articles: 0,
-        assets: 0,
-        risks: 0,
-        campaign_people: 0,
-        portal_users: 0,
-    };
+    let scale = palisade::orgs::demo::Scale { clients: 3, users: 10, time_entries: 60, ..Default::default() };
     let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
     assert!(report.contains("60 time entries for Client 00000"), "{report}");
     let busy = "(SELECT id FROM organizations WHERE slug = 'client-00000')";

@@ -583,17 +583,7 @@ async fn on_postgresql_a_message_sent_through_one_instance_reaches_a_socket_on_a
 #[actix_web::test]
 async fn the_load_demo_seeds_portal_end_users_who_sign_in_to_their_clients_portal() {
     let app = TestApp::new().await;
-    let scale = palisade::orgs::demo::Scale {
-        clients: 2,
-        users: 10,
-        tickets: 0,
-        time_entries: 0,
-        articles: 0,
-        assets: 0,
-        risks: 0,
-        campaign_people: 0,
-        portal_users: 3,
-    };
+    let scale = palisade::orgs::demo::Scale { clients: 2, users: 10, portal_users: 3, ..Default::default() };
     let report = palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
     assert!(report.contains("3 portal end users"), "{report}");
     let linked = "SELECT COUNT(*) AS n FROM portal_accounts a JOIN contacts c ON c.id = a.contact_id AND c.org_id = a.org_id \

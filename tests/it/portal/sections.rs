@@ -337,17 +337,8 @@ async fn the_ticket_list_and_the_knowledge_base_home_run_the_same_statements_for
 #[actix_web::test]
 async fn the_load_demos_first_portal_user_of_a_client_sees_the_companys_tickets_the_others_their_own() {
     let app = TestApp::new().await;
-    let scale = palisade::orgs::demo::Scale {
-        clients: 3,
-        users: 20,
-        tickets: 30,
-        time_entries: 0,
-        articles: 0,
-        assets: 0,
-        risks: 0,
-        campaign_people: 0,
-        portal_users: 4,
-    };
+    let scale =
+        palisade::orgs::demo::Scale { clients: 3, users: 20, tickets: 30, portal_users: 4, ..Default::default() };
     palisade::orgs::demo::seed_scale(&app.state.db, &scale).expect("the load demo");
     // portal0 and portal3 are Client 00000's; every third of its 10 tickets names portal0.
     let sql = "SELECT COUNT(*) AS n FROM tickets t JOIN contacts c ON c.id = t.requester_contact_id \
