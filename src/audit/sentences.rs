@@ -29,6 +29,7 @@ pub fn sentence(entry: &ActivityEntry) -> String {
         PasswordChanged => format!("{who} changed their password"),
         SignedOutEverywhere => format!("{who} signed out on every device"),
         SessionEnded => format!("{who} signed out one of their sessions"),
+        SignInLinkRequested => format!("A one-time sign-in link was sent to {what}"),
         InstallationOnboard => format!("{who} set up Palisade with {what}"),
         OrganizationCreated => format!("{who} created {what}{}", created_details(details)),
         OrganizationMadeMsp => format!("{who} made {what} an MSP"),

@@ -1,6 +1,7 @@
 //! The client portal (issue 13): one file per area of it.
 
 mod auth;
+mod auth_links;
 mod brand;
 pub mod chat;
 mod policies;
