@@ -1300,6 +1300,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    portal_access_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        email -> Text,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     portal_links (id) {
         id -> Text,
         org_id -> Text,
@@ -1457,6 +1470,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     portal_accounts,
     portal_sessions,
     portal_links,
+    portal_access_requests,
     portal_settings,
     installation_settings,
     organizations,

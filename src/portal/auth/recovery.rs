@@ -31,7 +31,7 @@ pub struct EmailForm {
 /// A link's token from the path (`{base}/link/{token}`; the slug, when there is one, is the guard's).
 #[derive(Deserialize)]
 pub struct TokenPath {
-    token: String,
+    pub token: String,
 }
 
 /// `POST {base}/sign-in/link`: emails a one-time sign-in link to the portal's end user with this address.
@@ -102,7 +102,7 @@ struct LinkInvalidPage {
 }
 
 /// The portal page for a link that no longer works (spent, expired, or never was), with the way to a new one.
-fn link_invalid(client: PortalClient, session: &Session, purpose: Purpose) -> AppResult<HttpResponse> {
+pub(crate) fn link_invalid(client: PortalClient, session: &Session, purpose: Purpose) -> AppResult<HttpResponse> {
     let what = match purpose {
         Purpose::SignIn => "sign-in link",
         Purpose::Reset => "password reset link",
@@ -207,7 +207,7 @@ pub(crate) struct SetPasswordPage {
 #[derive(Deserialize)]
 pub struct NewPasswordForm {
     #[serde(default)]
-    password: String,
+    pub password: String,
     #[serde(default)]
     confirm: String,
 }

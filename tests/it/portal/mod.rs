@@ -1,5 +1,6 @@
 //! The client portal (issue 13): one file per area of it.
 
+pub mod accounts;
 mod auth;
 mod auth_links;
 mod brand;
