@@ -44,7 +44,6 @@ pub async fn welcome_page(
     actor: Actor,
     path: web::Path<TokenPath>,
 ) -> AppResult<HttpResponse> {
-    state.limits.check_ip(&actor.ip)?;
     let token = path.into_inner().token;
     let (org, probe, now) = (client.id.clone(), token.clone(), actor.at);
     let works = state.db.run(move |conn| Ok(links::holder(conn, &org, &probe, Purpose::Invite, now)?)).await?;
@@ -63,7 +62,6 @@ pub async fn welcome(
     path: web::Path<TokenPath>,
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    state.limits.check_ip(&actor.ip)?;
     let token = path.into_inner().token;
     let (org, probe, now) = (client.id.clone(), token.clone(), actor.at);
     let holder = state
