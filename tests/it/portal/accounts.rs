@@ -15,12 +15,6 @@ const T2: &str = "/portal/tier-two-legal";
 const USERS: &str = "/settings/portal/users";
 const OWNER: &str = "owner@tiertwo.test";
 
-/// The path of the portal link in an email's text ("Set your password: http://localhost/portal/...").
-fn link_path(text: &str, marker: &str) -> String {
-    let line = text.lines().find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker} link in {text}"));
-    line.split("http://localhost").nth(1).unwrap().trim().to_string()
-}
-
 fn account_id(app: &TestApp, email: &str) -> String {
     portal_accounts::table
         .inner_join(users::table)
@@ -58,12 +52,12 @@ async fn staff_invite_a_person_who_sets_a_password_from_the_branded_email() {
         mail[0].html.contains("Tier Two Legal")
             && mail[0].html.contains("http://localhost/portal/tier-two-legal/welcome/")
     );
-    let first = link_path(&mail[0].text, "/welcome/");
+    let first = app.portal_link_for("ivy@tiertwo.test", "/welcome/").await.unwrap();
 
     // Sending again: the first link dies, the new one works.
     let id = account_id(&app, "ivy@tiertwo.test");
     owner.post(&format!("{USERS}/{id}/resend"), &[]).await.assert_redirect(USERS);
-    let second = link_path(&app.mail().await[1].text, "/welcome/");
+    let second = app.portal_link_for("ivy@tiertwo.test", "/welcome/").await.unwrap();
     let mut ivy = app.client().await;
     ivy.get(&first).await.assert_status(400).assert_contains("invitation link no longer works");
     ivy.get(&second).await.assert_status(200).assert_contains("choose your password");
@@ -87,7 +81,7 @@ async fn an_expired_invitation_and_a_link_at_another_clients_portal_are_refused(
     let mut owner = app.signed_in(OWNER).await;
     owner.get(USERS).await.assert_status(200);
     owner.post(USERS, &[("name", "Ivy Invitee"), ("email", "ivy@tiertwo.test")]).await.assert_redirect(USERS);
-    let link = link_path(&app.mail().await[0].text, "/welcome/");
+    let link = app.portal_link_for("ivy@tiertwo.test", "/welcome/").await.unwrap();
     let token = link.rsplit('/').next().unwrap().to_string();
     let mut ivy = app.client().await;
     ivy.get("/portal/rival-client-bakery/sign-in").await;
@@ -236,7 +230,7 @@ async fn access_requests_on_a_known_domain_are_approved_or_refused_by_staff() {
     let mail = app.mail().await;
     assert_eq!(mail.len(), 1);
     assert!(mail[0].subject.contains("access to Tier Two Legal is approved"), "{}", mail[0].subject);
-    let link = link_path(&mail[0].text, "/welcome/");
+    let link = app.portal_link_for("nina@tiertwo.test", "/welcome/").await.unwrap();
     let mut nina_browser = app.client().await;
     nina_browser.get(&link).await.assert_status(200);
     let body = [("password", "a brand new passphrase"), ("confirm", "a brand new passphrase")];

@@ -16,12 +16,6 @@ async fn world() -> (TestApp, fixture::Msp, fixture::Other) {
     (app, f, other)
 }
 
-/// The path of the portal link in an email's text ("Sign in: http://localhost/portal/...").
-fn link_path(text: &str, marker: &str) -> String {
-    let line = text.lines().find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker} link in {text}"));
-    line.split("http://localhost").nth(1).unwrap().trim().to_string()
-}
-
 #[actix_web::test]
 async fn a_one_time_link_signs_in_once_within_15_minutes() {
     let (app, f, other) = world().await;
@@ -38,7 +32,7 @@ async fn a_one_time_link_signs_in_once_within_15_minutes() {
     assert_eq!(mail.len(), 1, "only the end user gets a link");
     assert_eq!(mail[0].to, ERIN);
     assert!(mail[0].subject.contains("sign-in link for Tier Two Legal"), "{}", mail[0].subject);
-    let link = link_path(&mail[0].text, "/link/");
+    let link = app.portal_link_for(ERIN, "/link/").await.unwrap();
     let token = link.rsplit('/').next().unwrap().to_string();
     let stored: Vec<String> = portal_links::table.select(portal_links::token_hash).load(&mut app.conn()).unwrap();
     assert_eq!(stored, vec![palisade::auth::tokens::hash_token(&token)], "only the token's SHA-256 is stored");
@@ -64,7 +58,7 @@ async fn a_one_time_link_signs_in_once_within_15_minutes() {
 
     // A new link expires after 15 minutes.
     erin.post(&format!("{T2}/sign-in/link"), &[("email", ERIN)]).await.assert_status(200);
-    let late = link_path(&app.mail().await[1].text, "/link/");
+    let late = app.portal_link_for(ERIN, "/link/").await.unwrap();
     app.clock().advance(Duration::minutes(16));
     again.get(&late).await.assert_status(400);
     again.post(&late, &[]).await.assert_status(400);
@@ -104,7 +98,7 @@ async fn a_forgotten_password_is_reset_by_email() {
     let mail = app.mail().await;
     assert_eq!(mail.len(), 1);
     assert!(mail[0].subject.contains("Reset your Tier Two Legal password"));
-    let link = link_path(&mail[0].text, "/reset/");
+    let link = app.portal_link_for(ERIN, "/reset/").await.unwrap();
 
     erin.get(&link).await.assert_status(200).assert_contains("Choose a new password");
     let mismatch = erin.post(&link, &[("password", "a brand new passphrase"), ("confirm", "something else")]).await;
