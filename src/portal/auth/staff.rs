@@ -122,16 +122,18 @@ async fn grant_logged(
     state
         .db
         .write(move |conn| {
+            let user = match accounts::grant(conn, &base_url, &org, who, actor.at)? {
+                Ok(user) => user,
+                // Nothing was written yet: a refused grant leaves the request pending.
+                Err(why) => return Ok(Err(why)),
+            };
             if let Some(id) = &request {
                 let by = actor.user_id.clone().ok_or(AppError::NotFound)?;
+                // Decided meanwhile by someone else: the error rolls the grant back.
                 if !requests::decide(conn, &org, id, requests::APPROVED, &by, actor.at)? {
                     return Err(AppError::NotFound);
                 }
             }
-            let user = match accounts::grant(conn, &base_url, &org, who, actor.at)? {
-                Ok(user) => user,
-                Err(why) => return Ok(Err(why)),
-            };
             let label = format!("{} <{}>", user.name, user.email);
             audit::record(conn, &actor, Some(&org), action, Target::new("user", &user.id, &label))?;
             Ok(Ok(user.email))
