@@ -278,6 +278,18 @@ impl TestApp {
         self.state.mailer.delivered().await.iter().map(|raw| delivered_mail(raw.as_bytes())).collect()
     }
 
+    /// The portal link (path and query, without the host) in the newest email to `to` whose text has a line
+    /// containing `marker` ("/link/" for a sign-in link, "/welcome/" for an invitation, "/reset/"), or None. The
+    /// browser tests take their emailed sign-in link from here.
+    pub async fn portal_link_for(&self, to: &str, marker: &str) -> Option<String> {
+        let mail = self.mail().await;
+        let text = &mail.iter().rev().find(|m| m.to == to && m.text.contains(marker))?.text;
+        let line = text.lines().find(|l| l.contains(marker))?;
+        let url = line.split_whitespace().find(|w| w.contains(marker))?;
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        after_scheme.find('/').map(|at| after_scheme[at..].to_string())
+    }
+
     /// SQL statements run so far through the pool.
     pub fn queries(&self) -> u64 {
         self.state.db.counter.get()
