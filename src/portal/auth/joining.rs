@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 use super::handlers::{begin_session, signed_in};
 use super::links::{self, Purpose};
-use super::recovery::{NewPasswordForm, SetPasswordPage, TokenPath, link_invalid};
+use super::password_links::{NewPasswordForm, PasswordLink};
+use super::recovery::{TokenPath, link_invalid};
 use super::requests;
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
@@ -27,14 +28,9 @@ use crate::portal::Chrome;
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{form_status, render, render_status};
 
-const WELCOME_TITLE: &str = "Welcome: choose your password";
-
-fn welcome_form(client: PortalClient, session: &Session, token: &str, errors: FieldErrors) -> AppResult<HttpResponse> {
-    let action = format!("{}/welcome/{token}", client.base);
-    let chrome = Chrome::public(client, session, "sign-in");
-    let page = SetPasswordPage { chrome, title: WELCOME_TITLE, action, errors };
-    render_status(form_status(&page.errors), page)
-}
+/// The invitation link's form.
+const WELCOME: PasswordLink =
+    PasswordLink { purpose: Purpose::Invite, path: "/welcome", title: "Welcome: choose your password" };
 
 /// `GET {base}/welcome/{token}`: the invitation's set-a-password form, while its link works.
 pub async fn welcome_page(
@@ -44,13 +40,7 @@ pub async fn welcome_page(
     actor: Actor,
     path: web::Path<TokenPath>,
 ) -> AppResult<HttpResponse> {
-    let token = path.into_inner().token;
-    let (org, probe, now) = (client.id.clone(), token.clone(), actor.at);
-    let works = state.db.run(move |conn| Ok(links::holder(conn, &org, &probe, Purpose::Invite, now)?)).await?;
-    if works.is_none() {
-        return link_invalid(client, &session, Purpose::Invite);
-    }
-    welcome_form(client, &session, &token, FieldErrors::default())
+    WELCOME.page(&state, client, &session, &path.token, actor.at).await
 }
 
 /// `POST {base}/welcome/{token}`: sets the password, spends the link and signs the person in to the portal.
@@ -63,20 +53,11 @@ pub async fn welcome(
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner().token;
-    let (org, probe, now) = (client.id.clone(), token.clone(), actor.at);
-    let holder = state
-        .db
-        .run(move |conn| {
-            let Some(user) = links::holder(conn, &org, &probe, Purpose::Invite, now)? else { return Ok(None) };
-            Ok(users::find(conn, &user)?)
-        })
-        .await?;
-    let Some(user) = holder else { return link_invalid(client, &session, Purpose::Invite) };
-    let errors = form.problems(&user.email);
-    if !errors.is_empty() {
-        return welcome_form(client, &session, &token, errors);
-    }
-    let hash = hash_blocking(form.into_inner().password).await?;
+    let (_, password) = match WELCOME.checked(&state, &client, &session, &token, actor.at, form.into_inner()).await? {
+        Ok(checked) => checked,
+        Err(answer) => return Ok(answer),
+    };
+    let hash = hash_blocking(password).await?;
     let org = client.id.clone();
     let started = state
         .db

@@ -7,6 +7,7 @@ pub mod handlers;
 pub mod joining;
 pub mod links;
 pub mod mail;
+pub mod password_links;
 pub mod recovery;
 pub mod requests;
 pub mod sessions;

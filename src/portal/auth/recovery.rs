@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::password::{hash_blocking, password_problem};
+use crate::auth::password::hash_blocking;
 use crate::auth::portal::PortalClient;
 use crate::auth::ratelimit::account_key;
 use crate::auth::{Permission, session, users};
@@ -21,6 +21,7 @@ use crate::portal::Chrome;
 use crate::portal::auth::handlers::{SignInPage, begin_session, role_in, signed_in};
 use crate::portal::auth::links::{self, Purpose};
 use crate::portal::auth::mail::LinkMail;
+use crate::portal::auth::password_links::{NewPasswordForm, PasswordLink};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{form_status_invalid, redirect, render, render_status};
 
@@ -195,35 +196,8 @@ pub async fn forgot(
     render(ForgotPage { chrome, email, errors, sent: true })
 }
 
-#[derive(Template)]
-#[template(path = "portal/auth/set_password.html")]
-pub(crate) struct SetPasswordPage {
-    pub chrome: Chrome,
-    pub title: &'static str,
-    pub action: String,
-    pub errors: FieldErrors,
-}
-
-#[derive(Deserialize)]
-pub struct NewPasswordForm {
-    #[serde(default)]
-    pub password: String,
-    #[serde(default)]
-    confirm: String,
-}
-
-impl NewPasswordForm {
-    /// The password's problems, next to its fields (the address keeps it from being part of it).
-    pub fn problems(&self, email: &str) -> FieldErrors {
-        let mut errors = FieldErrors::default();
-        if self.password != self.confirm {
-            errors.add("confirm", "The two passwords do not match.");
-        } else if let Some(problem) = password_problem(&self.password, email) {
-            errors.add("password", problem);
-        }
-        errors
-    }
-}
+/// The reset link's form.
+const RESET: PasswordLink = PasswordLink { purpose: Purpose::Reset, path: "/reset", title: "Choose a new password" };
 
 /// `GET {base}/reset/{token}`: the new-password form, while the link works.
 pub async fn reset_page(
@@ -233,15 +207,7 @@ pub async fn reset_page(
     actor: Actor,
     path: web::Path<TokenPath>,
 ) -> AppResult<HttpResponse> {
-    let token = path.into_inner().token;
-    let (org, probe, now) = (client.id.clone(), token.clone(), actor.at);
-    let works = state.db.run(move |conn| Ok(links::holder(conn, &org, &probe, Purpose::Reset, now)?)).await?;
-    if works.is_none() {
-        return link_invalid(client, &session, Purpose::Reset);
-    }
-    let action = format!("{}/reset/{token}", client.base);
-    let chrome = Chrome::public(client, &session, "sign-in");
-    render(SetPasswordPage { chrome, title: "Choose a new password", action, errors: FieldErrors::default() })
+    RESET.page(&state, client, &session, &path.token, actor.at).await
 }
 
 /// `POST {base}/reset/{token}`: sets the new password, spends the link, and ends every session of the person
@@ -255,23 +221,11 @@ pub async fn reset(
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
     let token = path.into_inner().token;
-    let (org, probe, now) = (client.id.clone(), token.clone(), actor.at);
-    let holder = state
-        .db
-        .run(move |conn| {
-            let Some(user) = links::holder(conn, &org, &probe, Purpose::Reset, now)? else { return Ok(None) };
-            users::find(conn, &user).map_err(Into::into)
-        })
-        .await?;
-    let Some(user) = holder else { return link_invalid(client, &session, Purpose::Reset) };
-    let errors = form.problems(&user.email);
-    if !errors.is_empty() {
-        let action = format!("{}/reset/{token}", client.base);
-        let chrome = Chrome::public(client, &session, "sign-in");
-        let page = SetPasswordPage { chrome, title: "Choose a new password", action, errors };
-        return render_status(form_status_invalid(), page);
-    }
-    let hash = hash_blocking(form.into_inner().password).await?;
+    let (_, password) = match RESET.checked(&state, &client, &session, &token, actor.at, form.into_inner()).await? {
+        Ok(checked) => checked,
+        Err(answer) => return Ok(answer),
+    };
+    let hash = hash_blocking(password).await?;
     let org = client.id.clone();
     let done = state
         .db
