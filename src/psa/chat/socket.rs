@@ -182,6 +182,8 @@ impl Conversation {
         match written {
             Ok(Ok((seq, events))) => {
                 self.state.chat.committed(events);
+                // The message hid the typing notice on the other side: the next keystroke may show it again.
+                self.last_typing = None;
                 self.send(protocol::ack(seq, client_id.as_deref())).await
             }
             Ok(Err(why)) => self.send(protocol::error(&why)).await,
