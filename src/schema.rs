@@ -1300,6 +1300,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    portal_access_requests (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        email -> Text,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    portal_links (id) {
+        id -> Text,
+        org_id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     portal_sessions (id) {
         id -> Text,
         org_id -> Text,
@@ -1345,6 +1371,7 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(portal_accounts -> users (user_id));
 diesel::joinable!(portal_settings -> organizations (org_id));
 diesel::joinable!(portal_sessions -> users (user_id));
+diesel::joinable!(portal_links -> users (user_id));
 diesel::joinable!(portal_accounts -> contacts (contact_id));
 diesel::joinable!(technician_assignments -> users (user_id));
 diesel::joinable!(invitations -> organizations (org_id));
@@ -1442,6 +1469,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_presence,
     portal_accounts,
     portal_sessions,
+    portal_links,
+    portal_access_requests,
     portal_settings,
     installation_settings,
     organizations,

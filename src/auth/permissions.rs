@@ -74,10 +74,11 @@ pub enum Permission {
     ViewMspDashboard,
     ViewClients,
     ManageClients,
+    ManagePortalUsers,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 27] = [
+    pub const ALL: [Permission; 28] = [
         Permission::ViewWorkspace,
         Permission::ViewTeam,
         Permission::ManageTeam,
@@ -105,6 +106,7 @@ impl Permission {
         Permission::ViewMspDashboard,
         Permission::ViewClients,
         Permission::ManageClients,
+        Permission::ManagePortalUsers,
     ];
 
     /// (area, label, explanation, minimum tier through an MSP)
@@ -174,6 +176,12 @@ impl Permission {
             ViewMspDashboard => ("MSP", "View MSP dashboard", "Cross-client dashboard of the MSP", None),
             ViewClients => ("MSP", "View clients", "List the MSP's clients", None),
             ManageClients => ("MSP", "Manage clients", "Add clients, change tiers, assign staff, archive", None),
+            ManagePortalUsers => (
+                "Portal",
+                "Manage portal users",
+                "Invite contacts to the portal, approve access requests, remove access",
+                Some(Operate),
+            ),
         }
     }
 
@@ -373,10 +381,11 @@ impl Role {
             Role::Employee => [&staff_view[..], &[EditControls, ManageEvidence, WorkTickets]].concat(),
             Role::ReadOnly => [&staff_view[..], &[ViewActivityLog, ViewClients]].concat(),
             // PSA-focused: compliance only with the compliance-team flag (see `permissions_with`).
-            Role::MspTechnician => {
-                [&[ViewWorkspace, ViewTeam, ViewTickets][..], &[WorkTickets, LogTime, ViewMspDashboard, ViewClients]]
-                    .concat()
-            }
+            Role::MspTechnician => [
+                &[ViewWorkspace, ViewTeam, ViewTickets][..],
+                &[WorkTickets, LogTime, ViewMspDashboard, ViewClients, ManagePortalUsers],
+            ]
+            .concat(),
             Role::PortalUser => vec![UsePortal],
         };
         PermissionSet::of(&perms)

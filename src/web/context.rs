@@ -51,6 +51,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("Settings", "Roles", "/settings/roles"),
     ("Settings", "Service desk", "/settings/service-desk"),
     ("Settings", "Portal", "/settings/portal"),
+    ("Settings", "Portal users", "/settings/portal/users"),
     ("Settings", "Activity log", "/settings/activity"),
     ("Administration", "Organizations", "/admin/orgs"),
     ("Administration", "Email", "/admin/mail"),

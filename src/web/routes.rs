@@ -181,6 +181,7 @@ pub fn all() -> Vec<RouteDef> {
     routes.extend(crate::psa::routes());
     routes.extend(crate::billing::routes());
     routes.extend(crate::portal::brand::routes());
+    routes.extend(crate::portal::auth::staff_routes());
     routes
 }
 

@@ -247,6 +247,7 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
     let directory_person = crate::compliance::people::matrix_person(&mut conn, &target_org);
     let campaign = crate::compliance::campaigns::matrix_campaign(&mut conn, &target_org, &policy, now);
     let chat = crate::portal::chat::matrix_chat(&mut conn, &f.t2, &f.msp, &target_user, now);
+    let (portal_account, access_request) = crate::portal::accounts::matrix_fixture(&mut conn, &target_org);
     drop(conn);
     let evidence = fixture::evidence_file(app, &target_org, &target_user, "Signed policy", &["CCF-AC-01"]).await;
     world.params = HashMap::from([
@@ -294,6 +295,8 @@ async fn build(app: &TestApp, persona: &Persona) -> World {
         ("assessment_id", assessment),
         ("campaign_id", campaign),
         ("chat_id", chat),
+        ("account_id", portal_account),
+        ("request_id", access_request),
     ]);
     world.tenant_users =
         vec![f.admin.clone(), f.msp_admin.clone(), f.tech.clone(), f.client_admin.clone(), target_user];
@@ -618,6 +621,8 @@ async fn every_route_has_its_fixtures_and_every_post_an_example_that_fills() {
         "assessment_id",
         "campaign_id",
         "chat_id",
+        "account_id",
+        "request_id",
     ]
     .into_iter()
     .map(|p| (p, String::new()))

@@ -18,7 +18,7 @@ use crate::auth::ratelimit::account_key;
 use crate::auth::session::{self, PortalCookie};
 use crate::auth::users::{self, User};
 use crate::db::DbConnection;
-use crate::db::ids::OrgId;
+use crate::db::ids::{OrgId, SessionId};
 use crate::error::AppResult;
 use crate::portal::Chrome;
 use crate::portal::auth::sessions;
@@ -28,11 +28,22 @@ use crate::web::{form_status, redirect, render, render_status, safe_next};
 
 #[derive(Template)]
 #[template(path = "portal/auth/sign_in.html")]
-struct SignInPage {
-    chrome: Chrome,
-    email: String,
-    next: String,
-    error: String,
+pub(crate) struct SignInPage {
+    pub chrome: Chrome,
+    pub email: String,
+    pub next: String,
+    pub error: String,
+    /// The "email me a sign-in link" form: its address, its error, and whether a link was asked for.
+    pub link_email: String,
+    pub link_error: String,
+    pub link_sent: bool,
+}
+
+impl SignInPage {
+    pub fn new(chrome: Chrome, next: String) -> SignInPage {
+        let (email, error, link_email, link_error) = Default::default();
+        SignInPage { chrome, email, next, error, link_email, link_error, link_sent: false }
+    }
 }
 
 #[derive(Deserialize)]
@@ -47,12 +58,11 @@ pub async fn sign_in_page(
     query: web::Query<NextQuery>,
 ) -> AppResult<HttpResponse> {
     let next = next_in(&client, query.next.as_deref()).unwrap_or_default();
-    let chrome = Chrome::public(client, &session, "sign-in");
-    render(SignInPage { chrome, email: String::new(), next, error: String::new() })
+    render(SignInPage::new(Chrome::public(client, &session, "sign-in"), next))
 }
 
 /// A page of this portal to return to after sign-in, or None (another portal's or a staff page is not one).
-fn next_in(client: &PortalClient, next: Option<&str>) -> Option<String> {
+pub(crate) fn next_in(client: &PortalClient, next: Option<&str>) -> Option<String> {
     let next = safe_next(next)?;
     let inside = client.base.is_empty() || next == client.base || next.starts_with(&format!("{}/", client.base));
     inside.then_some(next)
@@ -84,7 +94,8 @@ pub async fn sign_in(
     let verified = verify_blocking(form.password.clone(), stored).await?;
     let next = next_in(&client, Some(&form.next)).unwrap_or_default();
     let refuse = |error: String, status: StatusCode, chrome: Chrome| {
-        render_status(status, SignInPage { chrome, email: form.email.clone(), next: next.clone(), error })
+        let page = SignInPage { email: form.email.clone(), error, ..SignInPage::new(chrome, next.clone()) };
+        render_status(status, page)
     };
     let (user, role) = match candidate {
         Some(found) if verified => found,
@@ -109,10 +120,23 @@ pub async fn sign_in(
         );
         return refuse(error, StatusCode::FORBIDDEN, Chrome::public(client, &session, "sign-in"));
     }
-    let record = start_session(&state, &client, &user, &actor).await?;
-    session::start_portal(&session, PortalCookie { record, stamp: user.session_stamp, client: client.id.to_string() });
+    let (org, signing_in) = (client.id.clone(), user.clone());
+    let record = state.db.write(move |conn| Ok(begin_session(conn, &org, &signing_in, &actor)?)).await?;
+    signed_in(&session, &client, record, user.session_stamp, &next)
+}
+
+/// The answer to a sign-in that started `record`: the portal session in the cookie, then where they were headed
+/// (or the portal's front page).
+pub(crate) fn signed_in(
+    session: &Session,
+    client: &PortalClient,
+    record: SessionId,
+    stamp: String,
+    next: &str,
+) -> AppResult<HttpResponse> {
+    session::start_portal(session, PortalCookie { record: record.to_string(), stamp, client: client.id.to_string() });
     let home = if client.base.is_empty() { "/".to_string() } else { client.base.clone() };
-    Ok(redirect(if next.is_empty() { &home } else { &next }))
+    Ok(redirect(if next.is_empty() { &home } else { next }))
 }
 
 /// The user's role in the client, when their membership there is active.
@@ -127,24 +151,17 @@ pub(crate) fn role_in(conn: &mut DbConnection, client: &OrgId, user: &User) -> Q
 }
 
 /// Starts the portal session record of a sign-in (password or emailed link) and logs it; returns its id.
-pub(crate) async fn start_session(
-    state: &AppState,
-    client: &PortalClient,
+pub(crate) fn begin_session(
+    conn: &mut DbConnection,
+    client: &OrgId,
     user: &User,
     actor: &Actor,
-) -> AppResult<String> {
+) -> QueryResult<SessionId> {
     let me = actor.with_user(&user.id, &format!("{} <{}>", user.name, user.email));
-    let (org, user_id, label) = (client.id.clone(), user.id.clone(), user.email.clone());
-    let record = state
-        .db
-        .write(move |conn| {
-            users::touch_sign_in(conn, &user_id, me.at)?;
-            let record = sessions::start(conn, &org, &user_id, &me)?;
-            audit::record(conn, &me, Some(&org), Action::SignIn, Target::new("user", &user_id, &label))?;
-            Ok(record)
-        })
-        .await?;
-    Ok(record.to_string())
+    users::touch_sign_in(conn, &user.id, me.at)?;
+    let record = sessions::start(conn, client, &user.id, &me)?;
+    audit::record(conn, &me, Some(client), Action::SignIn, Target::new("user", &user.id, &user.email))?;
+    Ok(record)
 }
 
 /// Logs a refused portal sign-in, under the portal's client when it is one of the client's people (whose

@@ -157,6 +157,10 @@ struct ContactPage {
     tickets: Vec<QueueRow>,
     pager: Pager,
     can_work: bool,
+    /// The staff member may invite people to the client's portal.
+    can_invite: bool,
+    /// The contact's portal account: (id, access active).
+    portal: Option<(String, bool)>,
 }
 
 pub async fn detail(
@@ -168,15 +172,25 @@ pub async fn detail(
 ) -> AppResult<HttpResponse> {
     let (org, id, page_number) = (scope.org_id().clone(), path.into_inner(), query.page());
     let (now, tz) = (state.clock.now(), scope.org.tz());
-    let (page, contact, tickets, pager) = state
+    let (page, contact, tickets, pager, portal) = state
         .db
         .run(move |conn| {
             let contact = models::find(conn, &org, &id)?.ok_or(AppError::NotFound)?;
             let (tickets, pager) = queue::of_contact(conn, &org, &contact.id, page_number, now, tz)?;
-            Ok((input.load(conn)?, contact, tickets, pager))
+            let portal = crate::portal::auth::accounts::of_contact(conn, &org, &contact.id)?;
+            Ok((input.load(conn)?, contact, tickets, pager, portal))
         })
         .await?;
-    render(ContactPage { page, contact, tickets, pager, can_work: scope.can(Permission::WorkTickets) })
+    let can_invite = scope.can(Permission::ManagePortalUsers) && scope.org.kind != crate::orgs::OrgKind::Msp;
+    render(ContactPage {
+        page,
+        contact,
+        tickets,
+        pager,
+        can_work: scope.can(Permission::WorkTickets),
+        can_invite,
+        portal,
+    })
 }
 
 pub async fn edit_form(
