@@ -27,7 +27,9 @@ export PALISADE_DATA_DIR=$DATA PALISADE_BIND=127.0.0.1:$PORT PALISADE_LOG=warn
 
 [ -x "$BIN" ] && [ -x "$BENCH" ] || cargo build --release --bin palisade --example chat_load
 
-echo "== seeding: palisade demo --clients $CLIENTS --users $USERS --portal-users $SESSIONS on ${DATABASE_URL:+PostgreSQL}${DATABASE_URL:-SQLite}"
+BACKEND=SQLite
+[ -z "${DATABASE_URL:-}" ] || BACKEND="PostgreSQL (${DATABASE_URL##*@})"
+echo "== seeding: palisade demo --clients $CLIENTS --users $USERS --portal-users $SESSIONS on $BACKEND"
 "$BIN" demo --clients "$CLIENTS" --users "$USERS" --portal-users "$SESSIONS" | tail -1
 "$BIN" serve & SERVER=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done

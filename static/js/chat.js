@@ -136,6 +136,11 @@
       button.type = "submit";
       button.className = "button button-small";
       button.textContent = "Accept";
+      // As on the server's rows: whose chat, for screen readers.
+      var whose = document.createElement("span");
+      whose.className = "sr-only";
+      whose.textContent = " the chat of " + chat.requester;
+      button.appendChild(whose);
       form.appendChild(button);
       td.appendChild(form);
       tr.appendChild(td);

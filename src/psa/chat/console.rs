@@ -117,7 +117,7 @@ async fn run_console(
     mut ws: actix_ws::Session,
     stream: actix_ws::MessageStream,
 ) {
-    let mut events = state.chat.subscribe().await;
+    let mut events = state.chat.subscribe_queue().await;
     let mut stream = stream.max_frame_size(socket::MAX_SOCKET_FRAME);
     let mut refresh = tokio::time::interval(presence::REFRESH_EVERY);
     let mut open = send_queue(&state, &reach, &mut ws).await;

@@ -4,12 +4,16 @@
 //! has not sent yet from `chat_messages`, so a message exists in the table before anyone hears of it, and a
 //! socket never sends one twice or skips one (it sends "everything after my cursor").
 //!
-//! SQLite (one instance): a tokio broadcast channel, sent to after the writing transaction commits.
+//! SQLite (one instance): published to the instance's channels after the writing transaction commits.
 //! PostgreSQL (any number of instances): `pg_notify` inside the writing transaction (PostgreSQL delivers it at
 //! commit, never for a rolled-back one), and one listening connection per instance, started with the first
-//! socket, that relays what it hears to the instance's broadcast channel.
+//! socket, that publishes what it hears to the instance's channels.
+//!
+//! The channels: one per chat that has a socket on this instance (its events wake only its own sockets, not
+//! every socket of the instance), and one for the MSPs' waiting lists (the consoles).
 
-use std::sync::{Arc, Mutex, Weak};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use diesel::prelude::*;
@@ -22,8 +26,10 @@ use crate::db::{BackendUrl, DbConnection};
 const CHANNEL: &str = "palisade_chat";
 /// How often the listening connection looks for notifications (libpq's notifications are read by polling).
 const POLL_EVERY: Duration = Duration::from_millis(2);
-/// Events a slow socket may fall behind before it catches up from the table instead.
-const CAPACITY: usize = 4096;
+/// Events a slow console may fall behind before it reloads the list instead.
+const QUEUE_CAPACITY: usize = 1024;
+/// Events of one chat a slow socket may fall behind before it catches up from the table instead.
+const CHAT_CAPACITY: usize = 256;
 
 /// Something happened to a chat.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +45,14 @@ pub enum ChatEvent {
 }
 
 impl ChatEvent {
+    /// The chat it happened to (None for a waiting list's change).
+    fn chat(&self) -> Option<&str> {
+        match self {
+            ChatEvent::Message { chat, .. } | ChatEvent::Typing { chat, .. } | ChatEvent::Status { chat } => Some(chat),
+            ChatEvent::Queue { .. } => None,
+        }
+    }
+
     /// The notification payload: a letter and ids, separated by `|` (ids are UUIDs).
     fn encode(&self) -> String {
         match self {
@@ -68,11 +82,35 @@ pub struct ChatHub {
 }
 
 struct Inner {
-    tx: broadcast::Sender<ChatEvent>,
+    /// Waiting-list changes, to every console of the instance.
+    queue: broadcast::Sender<ChatEvent>,
+    /// Each chat's events, to the sockets on that chat (an entry lives while it has a socket).
+    chats: Mutex<HashMap<String, broadcast::Sender<ChatEvent>>>,
     /// PostgreSQL's URL when events travel through LISTEN/NOTIFY.
     postgres: Option<String>,
     /// Whether the listening connection runs (started with the first subscriber).
     listening: Mutex<bool>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Inner {
+    /// Hands an event to the sockets of this instance that care about it.
+    fn publish(&self, event: ChatEvent) {
+        let Some(chat) = event.chat().map(str::to_owned) else {
+            let _ = self.queue.send(event);
+            return;
+        };
+        let mut chats = lock(&self.chats);
+        if let Some(tx) = chats.get(&chat)
+            && tx.send(event).is_err()
+        {
+            // Its last socket closed.
+            chats.remove(&chat);
+        }
+    }
 }
 
 impl ChatHub {
@@ -81,30 +119,54 @@ impl ChatHub {
             BackendUrl::Postgres { url } => Some(url.clone()),
             BackendUrl::Sqlite { .. } => None,
         };
-        let (tx, _) = broadcast::channel(CAPACITY);
-        ChatHub { inner: Arc::new(Inner { tx, postgres, listening: Mutex::new(false) }) }
+        let (queue, _) = broadcast::channel(QUEUE_CAPACITY);
+        let inner = Inner { queue, chats: Mutex::new(HashMap::new()), postgres, listening: Mutex::new(false) };
+        ChatHub { inner: Arc::new(inner) }
     }
 
-    /// Every event from now on; on PostgreSQL, once this instance's listener is listening.
-    pub async fn subscribe(&self) -> broadcast::Receiver<ChatEvent> {
-        let receiver = self.inner.tx.subscribe();
-        if let Some(url) = &self.inner.postgres {
-            let started = {
-                let mut listening = self.inner.listening.lock().unwrap_or_else(|e| e.into_inner());
-                if *listening {
-                    None
-                } else {
-                    *listening = true;
-                    let (ready, started) = oneshot::channel();
-                    spawn_listener(url.clone(), Arc::downgrade(&self.inner), ready);
-                    Some(started)
-                }
-            };
-            if let Some(started) = started {
-                let _ = tokio::time::timeout(Duration::from_secs(10), started).await;
-            }
-        }
+    /// Every change of the waiting lists from now on (the consoles).
+    pub async fn subscribe_queue(&self) -> broadcast::Receiver<ChatEvent> {
+        let receiver = self.inner.queue.subscribe();
+        self.listening().await;
         receiver
+    }
+
+    /// Every event of one chat from now on (its sockets).
+    pub async fn subscribe_chat(&self, chat: &str) -> broadcast::Receiver<ChatEvent> {
+        let receiver = {
+            let mut chats = lock(&self.inner.chats);
+            match chats.get(chat) {
+                Some(tx) => tx.subscribe(),
+                None => {
+                    // Forget chats whose sockets all closed without an event since.
+                    chats.retain(|_, tx| tx.receiver_count() > 0);
+                    let (tx, receiver) = broadcast::channel(CHAT_CAPACITY);
+                    chats.insert(chat.to_string(), tx);
+                    receiver
+                }
+            }
+        };
+        self.listening().await;
+        receiver
+    }
+
+    /// On PostgreSQL, once this instance's listener is listening (started by the first subscriber).
+    async fn listening(&self) {
+        let Some(url) = &self.inner.postgres else { return };
+        let started = {
+            let mut listening = lock(&self.inner.listening);
+            if *listening {
+                None
+            } else {
+                *listening = true;
+                let (ready, started) = oneshot::channel();
+                spawn_listener(url.clone(), Arc::downgrade(&self.inner), ready);
+                Some(started)
+            }
+        };
+        if let Some(started) = started {
+            let _ = tokio::time::timeout(Duration::from_secs(10), started).await;
+        }
     }
 
     /// Inside the writing transaction: on PostgreSQL, the notifications (sent when it commits).
@@ -124,7 +186,7 @@ impl ChatHub {
     pub fn committed(&self, events: Vec<ChatEvent>) {
         if self.inner.postgres.is_none() {
             for event in events {
-                let _ = self.inner.tx.send(event);
+                self.inner.publish(event);
             }
         }
     }
@@ -158,7 +220,7 @@ fn listen(url: &str, hub: &Weak<Inner>, ready: &mut Option<oneshot::Sender<()>>)
         for notification in conn.notifications_iter() {
             let notification = notification.map_err(|e| e.to_string())?;
             if let Some(event) = ChatEvent::decode(&notification.payload) {
-                let _ = inner.tx.send(event);
+                inner.publish(event);
             }
         }
         drop(inner);

@@ -14,7 +14,7 @@ use super::models::{self, AuthorKind, ChatSession};
 use super::protocol::{self, Incoming};
 use super::service::{self, TranscriptTo, Writer};
 use crate::AppState;
-use crate::db::ids::{ContactId, OrgId, TicketId};
+use crate::db::ids::{ChatSessionId, ContactId, OrgId, TicketId};
 use crate::error::AppError;
 use crate::psa::tickets::service::{Author, AuthorKind as DeskAuthor, DeskEnv, DeskError};
 
@@ -44,6 +44,7 @@ impl Party {
 struct Conversation {
     state: web::Data<AppState>,
     org: OrgId,
+    chat: ChatSessionId,
     chat_id: String,
     party: Party,
     ws: Session,
@@ -63,12 +64,13 @@ pub fn upgrade(
 
 /// Runs the socket until either side closes it.
 pub async fn converse(state: web::Data<AppState>, chat: ChatSession, party: Party, ws: Session, stream: MessageStream) {
-    let mut events = state.chat.subscribe().await;
+    let mut events = state.chat.subscribe_chat(chat.id.as_str()).await;
     let mut stream = stream.max_frame_size(MAX_SOCKET_FRAME);
     let mut talk = Conversation {
         state,
         org: chat.org_id.clone(),
         chat_id: chat.id.to_string(),
+        chat: chat.id,
         party,
         ws,
         cursor: None,
@@ -147,15 +149,8 @@ impl Conversation {
     /// Sends every stored message after the cursor.
     async fn catch_up(&mut self) -> bool {
         let Some(after) = self.cursor else { return true };
-        let (org, chat) = (self.org.clone(), self.chat_id.clone());
-        let loaded = self
-            .state
-            .db
-            .run(move |conn| {
-                let Some(chat) = models::in_client(conn, &org, &chat)? else { return Ok(Vec::new()) };
-                Ok(models::messages_after(conn, &org, &chat.id, after)?)
-            })
-            .await;
+        let (org, chat) = (self.org.clone(), self.chat.clone());
+        let loaded = self.state.db.run(move |conn| Ok(models::messages_after(conn, &org, &chat, after)?)).await;
         let Ok(messages) = loaded else { return self.send(protocol::error("Messages could not be loaded.")).await };
         for m in messages {
             if Some(m.seq) <= self.cursor {
@@ -182,6 +177,8 @@ impl Conversation {
         match written {
             Ok(Ok((seq, events))) => {
                 self.state.chat.committed(events);
+                // The message hid the typing notice on the other side: the next keystroke may show it again.
+                self.last_typing = None;
                 self.send(protocol::ack(seq, client_id.as_deref())).await
             }
             Ok(Err(why)) => self.send(protocol::error(&why)).await,

@@ -25,6 +25,7 @@ mod msp_context;
 mod onboarding;
 mod phone;
 mod portal;
+mod portal_chat;
 mod service_desk;
 
 use std::io::Write;
@@ -43,6 +44,7 @@ use thirtyfour::prelude::*;
 
 use palisade::AppState;
 use palisade::db::Db;
+use palisade::portal::brand::domain::MemoryDns;
 
 use crate::support::{PASSWORD, TestDb, fixture, strip_tags, test_config_with};
 
@@ -80,8 +82,23 @@ impl E2e {
         self.browser_sized(PHONE.0, PHONE.1, true).await
     }
 
+    /// A new browser that reaches the application under another host name (a client's portal domain, which its
+    /// Chromium resolves to loopback): its paths open on `http://{host}:{port}`.
+    pub async fn browser_on_host(&self, host: &str) -> Browser {
+        let rule = format!("--host-resolver-rules=MAP {host} 127.0.0.1");
+        let mut browser = self.launch(1280, 900, false, &[&rule]).await;
+        let port = self.app.base.rsplit(':').next().expect("the application's port");
+        browser.base = format!("http://{host}:{port}");
+        browser
+    }
+
     /// A new browser whose window (or, emulating a phone, whose screen) is `width` x `height`.
     async fn browser_sized(&self, width: u32, height: u32, phone: bool) -> Browser {
+        self.launch(width, height, phone, &[]).await
+    }
+
+    /// Starts Chromium with the common arguments and `extra` ones.
+    async fn launch(&self, width: u32, height: u32, phone: bool, extra: &[&str]) -> Browser {
         let profile = tempfile::tempdir().expect("browser profile dir");
         let mut caps = DesiredCapabilities::chrome();
         for arg in [
@@ -96,7 +113,10 @@ impl E2e {
             "--disable-quic",
             "--hide-scrollbars",
             "--force-device-scale-factor=1",
-        ] {
+        ]
+        .iter()
+        .chain(extra)
+        {
             caps.add_arg(arg).expect("chrome arg");
         }
         caps.add_arg(&format!("--window-size={width},{height}")).expect("chrome arg");
@@ -157,6 +177,8 @@ pub struct LiveApp {
     pub state: web::Data<AppState>,
     /// The built-in SMTP receiver, on loopback: mail for `SLUG@help.test` lands here.
     pub smtp: SocketAddr,
+    /// The DNS the application sees (portal domains are verified by TXT records set here).
+    pub dns: Arc<MemoryDns>,
     handle: ServerHandle,
     thread: Option<JoinHandle<()>>,
     _data_dir: tempfile::TempDir,
@@ -182,7 +204,8 @@ impl LiveApp {
             ],
         );
         let pool = Db::open(&config.database_url, config.db_pool_size).expect("open test database");
-        let state = web::Data::new(AppState::new(config, pool).expect("application state"));
+        let dns = Arc::new(MemoryDns::default());
+        let state = web::Data::new(AppState::new(config, pool).expect("application state").with_dns(dns.clone()));
         let (tx, rx) = std::sync::mpsc::channel();
         let served = state.clone();
         let thread = std::thread::spawn(move || {
@@ -203,7 +226,7 @@ impl LiveApp {
             }
         });
         let (handle, smtp) = rx.recv_timeout(WAIT).expect("the application server started");
-        LiveApp { base, state, smtp, handle, thread: Some(thread), _data_dir: data_dir, _db: db }
+        LiveApp { base, state, smtp, dns, handle, thread: Some(thread), _data_dir: data_dir, _db: db }
     }
 }
 
