@@ -11,7 +11,7 @@ use super::mail::LinkMail;
 use super::requests::{self, AccessRequest};
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::{Scope, session};
+use crate::auth::{Permission, Scope, session};
 use crate::db::ids::{ContactId, OrgId};
 use crate::error::{AppError, AppResult};
 use crate::portal::brand::handlers::portal_client;
@@ -28,6 +28,8 @@ pub const USERS_PATH: &str = "/settings/portal/users";
 struct UsersPage {
     page: PageContext,
     is_client: bool,
+    /// Whether the person may open the portal's branding page (the eyebrow links there only then).
+    can_brand: bool,
     accounts: Vec<PortalUserRow>,
     pager: Pager,
     requests: Vec<AccessRequest>,
@@ -89,6 +91,7 @@ async fn users_page(
     let page = UsersPage {
         page,
         is_client,
+        can_brand: scope.can(Permission::ManageBranding),
         accounts,
         pager,
         requests,
