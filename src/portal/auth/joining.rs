@@ -13,13 +13,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::handlers::{begin_session, signed_in};
-use super::links::{self, Purpose};
+use super::links::Purpose;
 use super::password_links::{NewPasswordForm, PasswordLink};
-use super::recovery::{TokenPath, link_invalid};
+use super::recovery::TokenPath;
 use super::requests;
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::password::hash_blocking;
 use crate::auth::portal::PortalClient;
 use crate::auth::ratelimit::account_key;
 use crate::auth::users;
@@ -52,28 +51,20 @@ pub async fn welcome(
     path: web::Path<TokenPath>,
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let token = path.into_inner().token;
-    let (_, password) = match WELCOME.checked(&state, &client, &session, &token, actor.at, form.into_inner()).await? {
-        Ok(checked) => checked,
-        Err(answer) => return Ok(answer),
-    };
-    let hash = hash_blocking(password).await?;
-    let org = client.id.clone();
-    let started = state
-        .db
-        .write(move |conn| {
-            let Some(user_id) = links::spend(conn, &org, &token, Purpose::Invite, actor.at)? else { return Ok(None) };
-            users::set_password(conn, &user_id, &hash, actor.at)?;
-            // Any session opened with an older password ends, as after a reset.
-            crate::auth::sessions::end_all(conn, &user_id, None, actor.at)?;
-            let Some(user) = users::find(conn, &user_id)? else { return Ok(None) };
+    let (token, form, org, at) = (path.into_inner().token, form.into_inner(), client.id.clone(), actor.at);
+    let started = WELCOME
+        .set_password(&state, &client, &session, token, at, form, move |conn, user_id| {
+            let Some(user) = users::find(conn, user_id)? else { return Ok(None) };
             let me = actor.with_user(&user.id, &format!("{} <{}>", user.name, user.email));
             audit::record(conn, &me, Some(&org), Action::PortalWelcomed, Target::new("user", &user.id, &user.email))?;
             let record = begin_session(conn, &org, &user, &actor)?;
             Ok(Some((record, user.session_stamp)))
         })
         .await?;
-    let Some((record, stamp)) = started else { return link_invalid(client, &session, Purpose::Invite) };
+    let (record, stamp) = match started {
+        Ok(started) => started,
+        Err(answer) => return Ok(answer),
+    };
     signed_in(&session, &client, record, stamp, "")
 }
 

@@ -11,9 +11,11 @@ use serde::Deserialize;
 use super::links::{self, Purpose};
 use super::recovery::link_invalid;
 use crate::AppState;
-use crate::auth::password::password_problem;
+use crate::auth::password::{hash_blocking, password_problem};
 use crate::auth::portal::PortalClient;
 use crate::auth::users::{self, User};
+use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::error::AppResult;
 use crate::portal::Chrome;
 use crate::web::forms::FieldErrors;
@@ -104,24 +106,45 @@ impl PasswordLink {
         }
     }
 
-    /// `POST`'s first step: the person and their acceptable new password, or the answer to give instead (the
-    /// link does not work; the password is refused, with the form again).
-    pub async fn checked(
+    /// `POST`: checks the new password, then in one transaction spends the link, sets the password, ends every
+    /// session opened with the old one and runs `then` (the caller's log entry and what follows; None when it
+    /// finds the link should not have worked). Else the answer to give instead: the link does not work, or the
+    /// password is refused (the form again, 422).
+    pub async fn set_password<T, F>(
         &self,
         state: &AppState,
         client: &PortalClient,
         session: &Session,
-        token: &str,
-        now: NaiveDateTime,
+        token: String,
+        at: NaiveDateTime,
         form: NewPasswordForm,
-    ) -> AppResult<Result<(User, String), HttpResponse>> {
-        let Some(user) = self.holder(state, client, token, now).await? else {
+        then: F,
+    ) -> AppResult<Result<T, HttpResponse>>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection, &UserId) -> AppResult<Option<T>> + Send + 'static,
+    {
+        let Some(user) = self.holder(state, client, &token, at).await? else {
             return link_invalid(client.clone(), session, self.purpose).map(Err);
         };
         let errors = form.problems(&user.email);
         if !errors.is_empty() {
-            return self.form(client.clone(), session, token, errors).map(Err);
+            return self.form(client.clone(), session, &token, errors).map(Err);
         }
-        Ok(Ok((user, form.password)))
+        let hash = hash_blocking(form.password).await?;
+        let (org, purpose) = (client.id.clone(), self.purpose);
+        let done = state
+            .db
+            .write(move |conn| {
+                let Some(user_id) = links::spend(conn, &org, &token, purpose, at)? else { return Ok(None) };
+                users::set_password(conn, &user_id, &hash, at)?;
+                crate::auth::sessions::end_all(conn, &user_id, None, at)?;
+                then(conn, &user_id)
+            })
+            .await?;
+        match done {
+            Some(done) => Ok(Ok(done)),
+            None => link_invalid(client.clone(), session, self.purpose).map(Err),
+        }
     }
 }

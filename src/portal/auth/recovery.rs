@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
-use crate::auth::password::hash_blocking;
 use crate::auth::portal::PortalClient;
 use crate::auth::ratelimit::account_key;
 use crate::auth::{Permission, session, users};
@@ -220,26 +219,16 @@ pub async fn reset(
     path: web::Path<TokenPath>,
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let token = path.into_inner().token;
-    let (_, password) = match RESET.checked(&state, &client, &session, &token, actor.at, form.into_inner()).await? {
-        Ok(checked) => checked,
-        Err(answer) => return Ok(answer),
-    };
-    let hash = hash_blocking(password).await?;
-    let org = client.id.clone();
-    let done = state
-        .db
-        .write(move |conn| {
-            let Some(user_id) = links::spend(conn, &org, &token, Purpose::Reset, actor.at)? else { return Ok(false) };
-            users::set_password(conn, &user_id, &hash, actor.at)?;
-            crate::auth::sessions::end_all(conn, &user_id, None, actor.at)?;
-            let who = actor.with_user(&user_id, "password reset link");
-            audit::record(conn, &who, Some(&org), Action::PasswordReset, Target::new("user", &user_id, ""))?;
-            Ok(true)
+    let (token, form, org, at) = (path.into_inner().token, form.into_inner(), client.id.clone(), actor.at);
+    let done = RESET
+        .set_password(&state, &client, &session, token, at, form, move |conn, user_id| {
+            let who = actor.with_user(user_id, "password reset link");
+            audit::record(conn, &who, Some(&org), Action::PasswordReset, Target::new("user", user_id, ""))?;
+            Ok(Some(()))
         })
         .await?;
-    if !done {
-        return link_invalid(client, &session, Purpose::Reset);
+    if let Err(answer) = done {
+        return Ok(answer);
     }
     session::end_portal(&session);
     session::flash_ok(&session, "Your password is changed. Sign in with it.");
