@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::handlers::{begin_session, signed_in};
 use super::links::Purpose;
-use super::password_links::{NewPasswordForm, PasswordLink};
+use super::password_links::{NewPasswordForm, PasswordLink, Submitted};
 use super::recovery::TokenPath;
 use super::requests;
 use crate::AppState;
@@ -51,9 +51,10 @@ pub async fn welcome(
     path: web::Path<TokenPath>,
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let (token, form, org, at) = (path.into_inner().token, form.into_inner(), client.id.clone(), actor.at);
+    let submitted = Submitted { token: path.into_inner().token, form: form.into_inner(), at: actor.at };
+    let org = client.id.clone();
     let started = WELCOME
-        .set_password(&state, &client, &session, token, at, form, move |conn, user_id| {
+        .set_password(&state, &client, &session, submitted, move |conn, user_id| {
             let Some(user) = users::find(conn, user_id)? else { return Ok(None) };
             let me = actor.with_user(&user.id, &format!("{} <{}>", user.name, user.email));
             audit::record(conn, &me, Some(&org), Action::PortalWelcomed, Target::new("user", &user.id, &user.email))?;

@@ -51,6 +51,13 @@ impl NewPasswordForm {
     }
 }
 
+/// A set-a-password form as sent: the link's token, the form, when.
+pub struct Submitted {
+    pub token: String,
+    pub form: NewPasswordForm,
+    pub at: NaiveDateTime,
+}
+
 /// One kind of password link: what it is for, where it lives under the portal, its page's heading.
 pub struct PasswordLink {
     pub purpose: Purpose,
@@ -115,15 +122,14 @@ impl PasswordLink {
         state: &AppState,
         client: &PortalClient,
         session: &Session,
-        token: String,
-        at: NaiveDateTime,
-        form: NewPasswordForm,
+        submitted: Submitted,
         then: F,
     ) -> AppResult<Result<T, HttpResponse>>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection, &UserId) -> AppResult<Option<T>> + Send + 'static,
     {
+        let Submitted { token, form, at } = submitted;
         let Some(user) = self.holder(state, client, &token, at).await? else {
             return link_invalid(client.clone(), session, self.purpose).map(Err);
         };

@@ -20,7 +20,7 @@ use crate::portal::Chrome;
 use crate::portal::auth::handlers::{SignInPage, begin_session, role_in, signed_in};
 use crate::portal::auth::links::{self, Purpose};
 use crate::portal::auth::mail::LinkMail;
-use crate::portal::auth::password_links::{NewPasswordForm, PasswordLink};
+use crate::portal::auth::password_links::{NewPasswordForm, PasswordLink, Submitted};
 use crate::web::forms::{self, FieldErrors};
 use crate::web::{form_status_invalid, redirect, render, render_status};
 
@@ -219,9 +219,10 @@ pub async fn reset(
     path: web::Path<TokenPath>,
     form: web::Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let (token, form, org, at) = (path.into_inner().token, form.into_inner(), client.id.clone(), actor.at);
+    let submitted = Submitted { token: path.into_inner().token, form: form.into_inner(), at: actor.at };
+    let org = client.id.clone();
     let done = RESET
-        .set_password(&state, &client, &session, token, at, form, move |conn, user_id| {
+        .set_password(&state, &client, &session, submitted, move |conn, user_id| {
             let who = actor.with_user(user_id, "password reset link");
             audit::record(conn, &who, Some(&org), Action::PasswordReset, Target::new("user", user_id, ""))?;
             Ok(Some(()))
