@@ -480,9 +480,37 @@ async fn profile_with(
 }
 
 #[derive(Deserialize)]
-struct NameForm {
+pub struct NameForm {
     #[serde(default)]
+    pub name: String,
+}
+
+impl NameForm {
+    /// The person's new name, or the form's errors.
+    pub fn checked(&self) -> Result<String, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let name = forms::required(&mut errors, "name", &self.name, "Name", 100);
+        if errors.is_empty() { Ok(name) } else { Err(errors) }
+    }
+}
+
+/// Saves a person's own new name, in the activity of `org` (the staff profile's current organization, or the
+/// portal's client).
+pub async fn save_own_name(
+    state: &AppState,
+    actor: Actor,
+    org: Option<OrgId>,
+    user_id: UserId,
     name: String,
+) -> AppResult<()> {
+    state
+        .db
+        .write(move |conn| {
+            users::set_name(conn, &user_id, &name, actor.at)?;
+            let target = Target::new("user", &user_id, &name);
+            Ok(audit::record(conn, &actor, org.as_ref(), Action::ProfileUpdated, target)?)
+        })
+        .await
 }
 
 async fn update_profile(
@@ -493,21 +521,12 @@ async fn update_profile(
     session: Session,
     form: web::Form<NameForm>,
 ) -> AppResult<HttpResponse> {
-    let mut errors = FieldErrors::default();
-    let name = forms::required(&mut errors, "name", &form.name, "Name", 100);
-    if !errors.is_empty() {
-        return profile_with(&state, input, Some(form.name.clone()), errors).await;
-    }
-    let user_id = identity.user.id.clone();
+    let name = match form.checked() {
+        Ok(name) => name,
+        Err(errors) => return profile_with(&state, input, Some(form.name.clone()), errors).await,
+    };
     let org = identity.org.as_ref().map(|o| o.id.clone());
-    state
-        .db
-        .write(move |conn| {
-            users::set_name(conn, &user_id, &name, actor.at)?;
-            let target = Target::new("user", &user_id, &name);
-            Ok(audit::record(conn, &actor, org.as_ref(), Action::ProfileUpdated, target)?)
-        })
-        .await?;
+    save_own_name(&state, actor, org, identity.user.id.clone(), name).await?;
     session::flash_ok(&session, "Your name is saved.");
     Ok(redirect("/profile"))
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::Permission;
-use crate::auth::handlers::{LoginForm, PasswordForm, SIGN_IN_FAILED, checked_new_password};
+use crate::auth::handlers::{LoginForm, NameForm, PasswordForm, SIGN_IN_FAILED, checked_new_password, save_own_name};
 use crate::auth::password::verify_blocking;
 use crate::auth::permissions::Role;
 use crate::auth::portal::{PortalClient, PortalScope};
@@ -23,7 +23,7 @@ use crate::error::AppResult;
 use crate::portal::Chrome;
 use crate::portal::auth::sessions;
 use crate::schema::memberships;
-use crate::web::forms::{self, FieldErrors};
+use crate::web::forms::FieldErrors;
 use crate::web::{form_status, redirect, render, render_status, safe_next};
 
 #[derive(Template)]
@@ -228,12 +228,6 @@ fn account_with(
     render_status(form_status(&page.errors), page)
 }
 
-#[derive(Deserialize)]
-pub struct NameForm {
-    #[serde(default)]
-    name: String,
-}
-
 /// `POST {base}/account`: changes the end user's name.
 pub async fn update_name(
     state: web::Data<AppState>,
@@ -242,19 +236,11 @@ pub async fn update_name(
     actor: Actor,
     form: web::Form<NameForm>,
 ) -> AppResult<HttpResponse> {
-    let mut errors = FieldErrors::default();
-    let name = forms::required(&mut errors, "name", &form.name, "Name", 100);
-    if !errors.is_empty() {
-        return account_with(&portal, &session, Some(form.name.clone()), errors);
-    }
-    let (org, user_id) = (portal.client.id.clone(), portal.user.id.clone());
-    state
-        .db
-        .write(move |conn| {
-            users::set_name(conn, &user_id, &name, actor.at)?;
-            Ok(audit::record(conn, &actor, Some(&org), Action::ProfileUpdated, Target::new("user", &user_id, &name))?)
-        })
-        .await?;
+    let name = match form.checked() {
+        Ok(name) => name,
+        Err(errors) => return account_with(&portal, &session, Some(form.name.clone()), errors),
+    };
+    save_own_name(&state, actor, Some(portal.client.id.clone()), portal.user.id.clone(), name).await?;
     session::flash_ok(&session, "Your name is saved.");
     Ok(redirect(&format!("{}/account", portal.client.base)))
 }
