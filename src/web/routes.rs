@@ -185,30 +185,59 @@ pub fn all() -> Vec<RouteDef> {
     routes
 }
 
-/// Registers the routes, grouped by path (one resource per path), each wrapped in its guard.
+/// Registers the routes, grouped by path (one resource per path), each wrapped in its guard, and the paths
+/// grouped by their first segment: actix tries an application's services one by one (a regular expression for
+/// each path with a parameter), so a request to `/tickets/42` should try the `/tickets` section's paths only, not
+/// every path of the application sorted before it (5% of a list page's CPU went there).
 pub fn register(cfg: &mut web::ServiceConfig, routes: Vec<RouteDef>) {
     let mut by_path: BTreeMap<&'static str, Vec<RouteDef>> = BTreeMap::new();
     for route in routes {
         by_path.entry(route.path).or_default().push(route);
     }
+    let mut sections: BTreeMap<&'static str, Vec<(&'static str, Vec<RouteDef>)>> = BTreeMap::new();
     for (path, defs) in by_path {
-        let mut resource = web::resource(path);
-        // A portal domain's routes first: on the application's own host their guard passes the request on.
-        let (mut defs, staff): (Vec<RouteDef>, Vec<RouteDef>) = defs.into_iter().partition(|d| d.portal_host);
-        if staff.is_empty() {
-            // A path only portal domains have is not found on the application's host (not "method not allowed").
-            resource = resource.default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound)
-            }));
-        }
-        defs.extend(staff);
-        for mut def in defs {
-            if let Some(route) = def.route.take() {
-                resource = resource.route(route.wrap(Guard::new(def.access)));
-            }
-        }
-        cfg.service(resource);
+        sections.entry(first_segment(path)).or_default().push((path, defs));
     }
+    for (section, paths) in sections {
+        if section.is_empty() || paths.len() < 2 {
+            for (path, defs) in paths {
+                cfg.service(resource(path, defs));
+            }
+            continue;
+        }
+        let mut scope = web::scope(section);
+        for (path, defs) in paths {
+            scope = scope.service(resource(&path[section.len()..], defs));
+        }
+        cfg.service(scope);
+    }
+}
+
+/// `/tickets` of `/tickets/{number}/replies`; "" for `/` and for a path whose first segment has a parameter
+/// (never in a scope: a scope is a fixed prefix).
+fn first_segment(path: &str) -> &str {
+    let end = path[1..].find('/').map_or(path.len(), |i| i + 1);
+    let segment = &path[..end];
+    if segment.len() < 2 || segment.contains('{') { "" } else { segment }
+}
+
+/// One path's routes as a resource (`path` relative to its scope).
+fn resource(path: &str, defs: Vec<RouteDef>) -> actix_web::Resource {
+    let mut resource = web::resource(path);
+    // A portal domain's routes first: on the application's own host their guard passes the request on.
+    let (mut defs, staff): (Vec<RouteDef>, Vec<RouteDef>) = defs.into_iter().partition(|d| d.portal_host);
+    if staff.is_empty() {
+        // A path only portal domains have is not found on the application's host (not "method not allowed").
+        resource = resource
+            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(crate::error::AppError::NotFound) }));
+    }
+    defs.extend(staff);
+    for mut def in defs {
+        if let Some(route) = def.route.take() {
+            resource = resource.route(route.wrap(Guard::new(def.access)));
+        }
+    }
+    resource
 }
 
 /// The access of the GET route with exactly this path (no parameters), if there is one: used to land on "the
@@ -223,4 +252,17 @@ pub fn get_access_for(path: &str) -> Option<Access> {
             .collect()
     });
     table.iter().find(|(p, _)| *p == path).map(|(_, a)| *a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_segment;
+
+    #[test]
+    fn paths_group_by_a_fixed_first_segment() {
+        assert_eq!(first_segment("/tickets/{number}/replies"), "/tickets");
+        assert_eq!(first_segment("/tickets"), "/tickets");
+        assert_eq!(first_segment("/"), "");
+        assert_eq!(first_segment("/{slug}/x"), "");
+    }
 }
