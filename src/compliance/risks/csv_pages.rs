@@ -29,7 +29,7 @@ pub async fn export(
         .db
         .run(move |conn| {
             let rows = models::all(conn, &org, &filter, EXPORT_LIMIT)?;
-            let mut owners: Vec<UserId> = rows.iter().filter_map(|r| r.risk.owner_user_id.clone()).collect();
+            let mut owners: Vec<UserId> = rows.iter().filter_map(|r| r.owner_user_id.clone()).collect();
             owners.sort();
             owners.dedup();
             let emails: HashMap<String, String> = users::table

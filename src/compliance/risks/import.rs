@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::choices::Choices;
 use super::forms::{FIELD_ORDER, RiskFields, validate_fields};
-use super::models::{self, RiskInput, RiskRow, RiskStatus};
+use super::models::{self, RiskInput, RiskStatus};
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, RiskId};
 use crate::schema::{risk_controls, risks};
@@ -270,11 +270,15 @@ pub fn all_controls(conn: &mut DbConnection, org: &OrgId) -> QueryResult<HashMap
 }
 
 /// The risks as a CSV file with the import's columns (the owner by email, the controls by id).
-pub fn export(rows: &[RiskRow], emails: &HashMap<String, String>, controls: &HashMap<RiskId, Vec<String>>) -> String {
+pub fn export(
+    rows: &[models::Risk],
+    emails: &HashMap<String, String>,
+    controls: &HashMap<RiskId, Vec<String>>,
+) -> String {
     let mut out = String::new();
     crate::web::csv::push_row(&mut out, COLUMNS);
     let money = |cents: i64| if cents == 0 { String::new() } else { crate::billing::money::format_cents(cents) };
-    for RiskRow { risk: r, .. } in rows {
+    for r in rows {
         let owner = r.owner_user_id.as_ref().and_then(|u| emails.get(u.as_str())).cloned().unwrap_or_default();
         let linked = controls.get(&r.id).map(|c| c.join(" ")).unwrap_or_default();
         crate::web::csv::push_row(

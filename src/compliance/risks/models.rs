@@ -152,6 +152,31 @@ impl ReviewNeed {
     }
 }
 
+impl ReviewNeed {
+    /// What asks for review of a risk in this standing today, the most pressing first (none when it is closed;
+    /// a stale acceptance is one of another residual score than the current one).
+    fn of(
+        status: RiskStatus,
+        residual_score: i32,
+        accepted_score: Option<i32>,
+        acceptance_expires_on: Option<Day>,
+        next_review_on: Option<Day>,
+        today: &Day,
+    ) -> Option<ReviewNeed> {
+        if status == RiskStatus::Closed {
+            None
+        } else if accepted_score.is_some_and(|accepted| accepted != residual_score) {
+            Some(ReviewNeed::StaleAcceptance)
+        } else if accepted_score.is_some() && acceptance_expires_on.is_some_and(|d| d < *today) {
+            Some(ReviewNeed::ExpiredAcceptance)
+        } else if next_review_on.is_some_and(|d| d < *today) {
+            Some(ReviewNeed::ReviewOverdue)
+        } else {
+            None
+        }
+    }
+}
+
 impl Risk {
     pub fn level(&self) -> Level {
         Level::of(self.residual_score)
@@ -170,17 +195,14 @@ impl Risk {
 
     /// What asks for review, the most pressing first (none for a closed risk).
     pub fn review_need(&self, today: &Day) -> Option<ReviewNeed> {
-        if self.is_closed() {
-            None
-        } else if self.acceptance_stale() {
-            Some(ReviewNeed::StaleAcceptance)
-        } else if self.accepted_score.is_some() && self.acceptance_expires_on.is_some_and(|d| d < *today) {
-            Some(ReviewNeed::ExpiredAcceptance)
-        } else if self.next_review_on.is_some_and(|d| d < *today) {
-            Some(ReviewNeed::ReviewOverdue)
-        } else {
-            None
-        }
+        ReviewNeed::of(
+            self.status,
+            self.residual_score,
+            self.accepted_score,
+            self.acceptance_expires_on,
+            self.next_review_on,
+            today,
+        )
     }
 
     pub fn day_text(day: &Option<Day>) -> String {
@@ -388,15 +410,82 @@ pub fn count(conn: &mut DbConnection, org: &OrgId, filter: &RiskFilter) -> Query
     risks::table.filter(condition(org, filter)).count().get_result(conn)
 }
 
+/// What the register's table shows of a risk (its other columns, the longer texts and the timestamps, are only
+/// read on its own page: the register reads 50 of these a view).
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = risks)]
+pub struct RegisterRisk {
+    pub id: RiskId,
+    pub title: String,
+    pub category: Category,
+    pub owner_user_id: Option<UserId>,
+    pub inherent_score: i32,
+    pub residual_score: i32,
+    pub treatment: Treatment,
+    pub status: RiskStatus,
+    pub next_review_on: Option<Day>,
+    pub sle_high_cents: i64,
+    pub eal_low_cents: i64,
+    pub eal_high_cents: i64,
+    pub accepted_score: Option<i32>,
+    pub acceptance_expires_on: Option<Day>,
+}
+
+impl RegisterRisk {
+    pub fn level(&self) -> Level {
+        Level::of(self.residual_score)
+    }
+    pub fn inherent_level(&self) -> Level {
+        Level::of(self.inherent_score)
+    }
+    pub fn is_closed(&self) -> bool {
+        self.status == RiskStatus::Closed
+    }
+    pub fn review_need(&self, today: &Day) -> Option<ReviewNeed> {
+        ReviewNeed::of(
+            self.status,
+            self.residual_score,
+            self.accepted_score,
+            self.acceptance_expires_on,
+            self.next_review_on,
+            today,
+        )
+    }
+    pub fn next_review_label(&self) -> String {
+        self.next_review_on.map(Day::label).unwrap_or_default()
+    }
+    pub fn eal_text(&self) -> String {
+        exposure_text(self.eal_low_cents, self.eal_high_cents)
+    }
+    pub fn has_quantification(&self) -> bool {
+        self.sle_high_cents > 0
+    }
+}
+
 /// A register row: the risk and its owner's name.
 #[derive(Clone, Debug)]
 pub struct RiskRow {
-    pub risk: Risk,
+    pub risk: RegisterRisk,
     pub owner_name: String,
 }
 
-/// One page of the register in the filter's order (ties by title, then id, so pages never overlap), with the
-/// owners' names: two statements.
+/// The register's risks in the filter's order (ties by title, then id, so pages never overlap).
+fn ordered(org: &OrgId, filter: &RiskFilter) -> risks::BoxedQuery<'static, MultiBackend> {
+    let query = risks::table.filter(condition(org, filter)).into_boxed();
+    let by_title = (risks::title.asc(), risks::id.asc());
+    match filter.sort {
+        Sort::Residual => query.order((risks::residual_score.desc(), by_title.0, by_title.1)),
+        Sort::Inherent => query.order((risks::inherent_score.desc(), by_title.0, by_title.1)),
+        Sort::Title => query.order(by_title),
+        Sort::Review => {
+            query.order((risks::next_review_on.is_null().asc(), risks::next_review_on.asc(), by_title.0, by_title.1))
+        }
+        Sort::Exposure => query.order((risks::eal_high_cents.desc(), by_title.0, by_title.1)),
+        Sort::Updated => query.order((risks::updated_at.desc(), risks::id.desc())),
+    }
+}
+
+/// One page of the register in the filter's order, with the owners' names: two statements.
 pub fn page(
     conn: &mut DbConnection,
     org: &OrgId,
@@ -404,18 +493,8 @@ pub fn page(
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<RiskRow>> {
-    let query = risks::table.filter(condition(org, filter)).select(Risk::as_select()).limit(limit).offset(offset);
-    let by_title = (risks::title.asc(), risks::id.asc());
-    let rows: Vec<Risk> = match filter.sort {
-        Sort::Residual => query.order((risks::residual_score.desc(), by_title.0, by_title.1)).load(conn)?,
-        Sort::Inherent => query.order((risks::inherent_score.desc(), by_title.0, by_title.1)).load(conn)?,
-        Sort::Title => query.order(by_title).load(conn)?,
-        Sort::Review => query
-            .order((risks::next_review_on.is_null().asc(), risks::next_review_on.asc(), by_title.0, by_title.1))
-            .load(conn)?,
-        Sort::Exposure => query.order((risks::eal_high_cents.desc(), by_title.0, by_title.1)).load(conn)?,
-        Sort::Updated => query.order((risks::updated_at.desc(), risks::id.desc())).load(conn)?,
-    };
+    let rows: Vec<RegisterRisk> =
+        ordered(org, filter).select(RegisterRisk::as_select()).limit(limit).offset(offset).load(conn)?;
     let mut owners: Vec<UserId> = rows.iter().filter_map(|r| r.owner_user_id.clone()).collect();
     owners.sort();
     owners.dedup();
@@ -449,8 +528,8 @@ pub fn highest_residual_for(
 }
 
 /// Every risk matching the filter, in its order (the CSV export; at most `limit`).
-pub fn all(conn: &mut DbConnection, org: &OrgId, filter: &RiskFilter, limit: i64) -> QueryResult<Vec<RiskRow>> {
-    page(conn, org, filter, limit, 0)
+pub fn all(conn: &mut DbConnection, org: &OrgId, filter: &RiskFilter, limit: i64) -> QueryResult<Vec<Risk>> {
+    ordered(org, filter).select(Risk::as_select()).limit(limit).load(conn)
 }
 
 #[allow(clippy::type_complexity)]
