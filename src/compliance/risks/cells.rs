@@ -7,7 +7,8 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 
-use super::models::RiskStatus;
+use super::models::{RiskFilter, RiskStatus};
+use super::scale::Level;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
 use crate::schema::{risk_heat, risks};
@@ -45,6 +46,41 @@ pub fn load(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<CellCount>>
             risk_heat::eal_high_cents,
         ))
         .load(conn)
+}
+
+/// How many risks the register's filter shows, read from the kept cells when they can tell (open risks, narrowed
+/// at most by residual level and cell, or by inherent cell alone; any order), else None (the caller counts).
+pub fn filtered_count(cells: &[CellCount], filter: &RiskFilter) -> Option<i64> {
+    let RiskFilter {
+        status,
+        category,
+        treatment,
+        level,
+        residual_cell,
+        inherent_cell,
+        owner,
+        review_due,
+        search,
+        sort: _,
+    } = filter;
+    let open_only = status.is_none()
+        && category.is_none()
+        && treatment.is_none()
+        && owner.is_none()
+        && review_due.is_none()
+        && search.is_empty();
+    let (map, cell, level): (MapKind, Option<(i32, i32)>, Option<Level>) = match (inherent_cell, residual_cell) {
+        _ if !open_only => return None,
+        (Some(cell), None) if level.is_none() => (MapKind::Inherent, Some(*cell), None),
+        (None, cell) => (MapKind::Residual, *cell, *level),
+        _ => return None,
+    };
+    let shown = cells
+        .iter()
+        .filter(|c| c.map == map)
+        .filter(|c| cell.is_none_or(|at| (c.likelihood, c.impact) == at))
+        .filter(|c| level.is_none_or(|level| Level::of(c.likelihood * c.impact) == level));
+    Some(shown.map(|c| c.risks).sum())
 }
 
 /// The advisory lock class under which PostgreSQL transactions rebuild an organization's cells (any constant no

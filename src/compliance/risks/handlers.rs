@@ -157,9 +157,10 @@ pub async fn list(
         .db
         .run(move |conn| {
             let counts = cells::load(conn, &org)?;
-            // Every risk not closed is what the totals count already.
-            let total =
-                if filter.is_every_open() { Totals::of(&counts).open } else { models::count(conn, &org, &filter)? };
+            let total = match cells::filtered_count(&counts, &filter) {
+                Some(total) => total,
+                None => models::count(conn, &org, &filter)?,
+            };
             let pager = Pager::new(page_number, total, base);
             let rows = models::page(conn, &org, &filter, pager.per_page, pager.offset())?;
             Ok((input.load(conn)?, rows, pager, counts))

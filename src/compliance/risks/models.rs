@@ -379,33 +379,6 @@ fn condition(org: &OrgId, f: &RiskFilter) -> Filter {
     filter
 }
 
-impl RiskFilter {
-    /// Every risk that is not closed, in any order: the register's default view.
-    pub fn is_every_open(&self) -> bool {
-        let RiskFilter {
-            status,
-            category,
-            treatment,
-            level,
-            residual_cell,
-            inherent_cell,
-            owner,
-            review_due,
-            search,
-            sort: _,
-        } = self;
-        status.is_none()
-            && category.is_none()
-            && treatment.is_none()
-            && level.is_none()
-            && residual_cell.is_none()
-            && inherent_cell.is_none()
-            && owner.is_none()
-            && review_due.is_none()
-            && search.is_empty()
-    }
-}
-
 pub fn count(conn: &mut DbConnection, org: &OrgId, filter: &RiskFilter) -> QueryResult<i64> {
     risks::table.filter(condition(org, filter)).count().get_result(conn)
 }

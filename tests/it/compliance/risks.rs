@@ -9,7 +9,8 @@ use crate::support::db::logged;
 use crate::support::fixture::count;
 use crate::support::{TestApp, page, start_time};
 use palisade::compliance::risks::cells::{self, MapKind};
-use palisade::compliance::risks::models::{self as risk_rows, Category, RiskInput, RiskStatus, Treatment};
+use palisade::compliance::risks::models::{self as risk_rows, Category, RiskFilter, RiskInput, RiskStatus, Treatment};
+use palisade::compliance::risks::scale::Level;
 use palisade::db::DbConnection;
 use palisade::db::ids::{OrgId, UserId};
 
@@ -21,13 +22,24 @@ pub fn risk(
     residual: (i32, i32),
     author: Option<&UserId>,
 ) -> String {
+    risk_scored(conn, org, title, ((5, 5), residual), author)
+}
+
+/// A risk with these (inherent, residual) scores.
+pub fn risk_scored(
+    conn: &mut DbConnection,
+    org: &OrgId,
+    title: &str,
+    (inherent, residual): ((i32, i32), (i32, i32)),
+    author: Option<&UserId>,
+) -> String {
     let input = RiskInput {
         title: title.into(),
         description: String::new(),
         category: Category::Cyber,
         affected_processes: String::new(),
         owner_user_id: None,
-        inherent: (5, 5),
+        inherent,
         residual,
         treatment: Treatment::Mitigate,
         treatment_plan: "A plan".into(),
@@ -68,6 +80,53 @@ fn assert_heat_kept(conn: &mut DbConnection, org: &OrgId, open: i64) {
     for map in MapKind::ALL {
         assert_eq!(kept.iter().filter(|c| c.map == map).map(|c| c.risks).sum::<i64>(), open, "{map:?}");
     }
+    // The register's totals read from the cells agree with counting the risks, for every filter they answer.
+    let narrowed = |f: fn(&mut RiskFilter)| {
+        let mut filter = RiskFilter::default();
+        f(&mut filter);
+        filter
+    };
+    let answered = [
+        RiskFilter::default(),
+        narrowed(|f| f.level = Some(Level::High)),
+        narrowed(|f| f.level = Some(Level::Low)),
+        narrowed(|f| f.residual_cell = Some((2, 3))),
+        narrowed(|f| (f.level, f.residual_cell) = (Some(Level::Medium), Some((2, 3)))),
+        narrowed(|f| (f.level, f.residual_cell) = (Some(Level::Critical), Some((2, 3)))),
+        narrowed(|f| f.inherent_cell = Some((4, 4))),
+        narrowed(|f| f.inherent_cell = Some((5, 5))),
+    ];
+    for filter in &answered {
+        let from_cells = cells::filtered_count(&kept, filter).expect("the cells answer this filter");
+        assert_eq!(from_cells, risk_rows::count(conn, org, filter).unwrap(), "{filter:?}");
+    }
+    let unanswered = [
+        narrowed(|f| f.status = Some(None)),
+        narrowed(|f| f.category = Some(Category::People)),
+        narrowed(|f| f.search = "vendor".into()),
+        narrowed(|f| (f.inherent_cell, f.level) = (Some((4, 4)), Some(Level::High))),
+    ];
+    for filter in &unanswered {
+        assert_eq!(cells::filtered_count(&kept, filter), None, "{filter:?}");
+    }
+}
+
+#[actix_web::test]
+async fn the_registers_totals_from_the_cells_match_counting_the_risks() {
+    let (app, f) = TestApp::with_msp().await;
+    let conn = &mut app.conn();
+    // One risk in each residual cell, a spread of inherent scores, and a few closed (the cells count open ones).
+    for n in 0..25 {
+        let (likelihood, impact) = (1 + n / 5, 1 + n % 5);
+        let inherent = (1 + (n * 2) % 5, 1 + (n * 3) % 5);
+        let title = format!("Risk {likelihood}x{impact}");
+        let id = risk_scored(conn, &f.t2, &title, (inherent, (likelihood, impact)), None);
+        if n % 8 == 3 {
+            let risk = risk_rows::find(conn, &f.t2, &id).unwrap().unwrap();
+            risk_rows::set_closed(conn, &f.t2, &risk.id, true, start_time()).unwrap();
+        }
+    }
+    assert_heat_kept(conn, &f.t2, 22);
 }
 
 fn risk_id(conn: &mut DbConnection, org: &OrgId, title: &str) -> String {
