@@ -13,7 +13,7 @@ use crate::db::DbConnection;
 use crate::db::ids::{ContactId, OrgId, UserId};
 use crate::orgs::models::{find_membership, insert_membership};
 use crate::portal::auth::links::{self, Purpose};
-use crate::portal::auth::mail::LinkMail;
+use crate::portal::auth::mail::{LinkMail, send_link};
 use crate::portal::auth::sessions;
 use crate::psa::contacts::models::{self as contacts_model, ContactInput};
 use crate::schema::{contacts, memberships, portal_accounts, portal_sessions, users as users_table};
@@ -124,7 +124,8 @@ pub struct Grant {
 
 /// Lets a person into the client's portal: their user (an existing one with the email is reused: a staff member
 /// elsewhere can be an end user here), an active End User membership, the portal account linked to their contact,
-/// and the email with a 7-day link to set a password (older links die). `Err` says why not: the person is on
+/// and the email with a 7-day link to set a password (older links die), or, for a person who already has a
+/// password, with the portal's sign-in page. `Err` says why not: the person is on
 /// the client's own team, who use the staff app.
 pub fn grant(
     conn: &mut DbConnection,
@@ -165,7 +166,16 @@ pub fn grant(
     };
     link_account(conn, org, &user_id, &contact, now)?;
     let user = users::find(conn, &user_id)?.ok_or(diesel::result::Error::NotFound)?;
-    links::send(conn, base_url, org, &user, &who.mail, now)?;
+    if user.password_hash.is_empty() {
+        links::send(conn, base_url, org, &user, &who.mail, now)?;
+    } else {
+        let inviter = match who.mail {
+            LinkMail::Invite { inviter } => Some(inviter),
+            _ => None,
+        };
+        let mail = LinkMail::ExistingAccount { inviter };
+        send_link(conn, base_url, org, &mail, (&user.email, &user.name), "/sign-in", now)?;
+    }
     Ok(Ok(user))
 }
 

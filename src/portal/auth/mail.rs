@@ -45,13 +45,19 @@ pub enum LinkMail {
     },
     /// An access request someone approved: its link sets a first password, like an invitation's.
     Approved,
+    /// An invitation or an approval for a person who already has a password (staff elsewhere, or an end user of
+    /// another client): its link is the portal's sign-in page, so that following it never replaces the
+    /// password they use everywhere else. The inviter, or None for an approved request.
+    ExistingAccount {
+        inviter: Option<String>,
+    },
 }
 
 impl LinkMail {
     /// The kind of link the email carries.
     pub fn purpose(&self) -> Purpose {
         match self {
-            LinkMail::SignIn => Purpose::SignIn,
+            LinkMail::SignIn | LinkMail::ExistingAccount { .. } => Purpose::SignIn,
             LinkMail::Reset => Purpose::Reset,
             LinkMail::Invite { .. } | LinkMail::Approved => Purpose::Invite,
         }
@@ -84,6 +90,18 @@ impl LinkMail {
                 format!("Your request for access to {portal} is approved."),
                 "Set your password",
                 "The link works once and expires in 7 days.",
+            ),
+            LinkMail::ExistingAccount { inviter } => (
+                match inviter {
+                    Some(inviter) => format!("{inviter} invited you to {portal}"),
+                    None => format!("Your access to {portal} is approved"),
+                },
+                format!(
+                    "You can now use {portal}, where you can ask for help and follow your requests. You already \
+                     have an account with this email address: sign in with its password."
+                ),
+                "Sign in",
+                "Forgot your password? Choose “Forgot your password?” on the sign-in page.",
             ),
         }
     }

@@ -76,6 +76,31 @@ async fn staff_invite_a_person_who_sets_a_password_from_the_branded_email() {
 }
 
 #[actix_web::test]
+async fn a_person_who_already_has_a_password_is_invited_to_sign_in_with_it() {
+    let (app, f, _) = TestApp::with_tenants().await;
+    let tech = "tech@northwind.test";
+    let hash_of = |app: &TestApp| -> String {
+        users::table.filter(users::email.eq(tech)).select(users::password_hash).first(&mut app.conn()).unwrap()
+    };
+    let before = hash_of(&app);
+    let mut owner = app.signed_in(OWNER).await;
+    owner.post(USERS, &[("name", "Tom Tech"), ("email", tech)]).await.assert_redirect(USERS);
+    let mail = app.mail().await;
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].subject.contains("invited you to Tier Two Legal"), "{}", mail[0].subject);
+    assert!(mail[0].text.contains("sign in with its password"), "{}", mail[0].text);
+    assert!(mail[0].html.contains("http://localhost/portal/tier-two-legal/sign-in"));
+    // No link that could replace the password they use in the staff app.
+    assert_eq!(app.portal_link_for(tech, "/welcome/").await, None);
+    let links = format!("SELECT COUNT(*) AS n FROM portal_links WHERE org_id = '{}'", f.t2);
+    assert_eq!(fixture::count(&mut app.conn(), &links), 0);
+    assert_eq!(hash_of(&app), before);
+    let mut tom = app.client().await;
+    tom.portal_sign_in_with(T2, tech, crate::support::PASSWORD).await.assert_status(303);
+    tom.get(T2).await.assert_status(200).assert_contains("Hello, Tom");
+}
+
+#[actix_web::test]
 async fn an_expired_invitation_and_a_link_at_another_clients_portal_are_refused() {
     let (app, _, other) = TestApp::with_tenants().await;
     let mut owner = app.signed_in(OWNER).await;
