@@ -120,6 +120,9 @@ pub enum PortalTarget {
 type BrandRow =
     (String, String, String, Option<String>, Option<String>, (bool, bool, bool, bool, bool), chrono::NaiveDateTime);
 
+/// id, name, slug, timezone, MSP, brand.
+type ClientRow = (OrgId, String, String, String, Option<OrgId>, Option<BrandRow>);
+
 /// The active client (not an MSP) a portal request names, with its portal's brand, or None. One statement.
 pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResult<Option<PortalClient>> {
     use crate::schema::portal_settings as ps;
@@ -144,7 +147,7 @@ pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResul
             )
                 .nullable(),
         ));
-    let row: Option<(OrgId, String, String, String, Option<OrgId>, Option<BrandRow>)> = match target {
+    let row: Option<ClientRow> = match target {
         PortalTarget::Slug(slug) => query.filter(organizations::slug.eq(slug)).first(conn).optional()?,
         PortalTarget::Host(host) => query.filter(organizations::portal_host.eq(host)).first(conn).optional()?,
     };

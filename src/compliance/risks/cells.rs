@@ -9,8 +9,8 @@ use diesel::sql_types::{BigInt, Nullable};
 
 use super::models::RiskStatus;
 use crate::db::DbConnection;
-use crate::db::locks::{LockClass, lock_org};
 use crate::db::ids::OrgId;
+use crate::db::locks::{LockClass, lock_org};
 use crate::schema::{risk_heat, risks};
 
 crate::text_enum! {

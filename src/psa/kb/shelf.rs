@@ -14,9 +14,9 @@ use diesel::sql_types::BigInt;
 
 use super::models::{ArticleStatus, Audience, Reader};
 use crate::db::DbConnection;
+use crate::db::MultiBackend;
 use crate::db::ids::{ArticleId, OrgId};
 use crate::db::locks::{LockClass, lock_org};
-use crate::db::MultiBackend;
 use crate::schema::{kb_articles, kb_shelf_counts};
 
 /// How many published articles of an owner sit in one place, audience and category.
@@ -93,8 +93,7 @@ pub struct Tally {
     pub total: i64,
 }
 
-type CountFilter =
-    Box<dyn BoxableExpression<kb_shelf_counts::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+type CountFilter = Box<dyn BoxableExpression<kb_shelf_counts::table, MultiBackend, SqlType = diesel::sql_types::Bool>>;
 
 /// The kept counts of the shelves an end user reads from the reader's organization.
 fn readable_counts(reader: &Reader) -> CountFilter {
