@@ -39,7 +39,7 @@ pub fn load(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<ShelfCount>
 }
 
 /// The counts taken from the organization's articles themselves, in key order: what [`load`] returns once
-/// [`rebuild`] ran (one grouped statement over the index `kb_articles_shelf_category`).
+/// [`rebuild`] ran (for checking that they agree).
 pub fn count(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<ShelfCount>> {
     use kb_articles::dsl as a;
     a::kb_articles
@@ -51,28 +51,23 @@ pub fn count(conn: &mut DbConnection, org: &OrgId) -> QueryResult<Vec<ShelfCount
         .load(conn)
 }
 
-/// Replaces the organization's kept counts with a fresh count. Runs inside the transaction that changed its
-/// articles; concurrent writers of the organization rebuild in turn (see `db::locks`).
+/// Replaces the organization's kept counts with a fresh count: a delete and one INSERT from a GROUP BY over the
+/// index `kb_articles_shelf_category`. Runs inside the transaction that changed its articles; concurrent writers
+/// of the organization rebuild in turn (see `db::locks`).
 pub fn rebuild(conn: &mut DbConnection, org: &OrgId) -> QueryResult<()> {
+    use kb_articles::dsl as a;
+    use kb_shelf_counts::dsl as k;
     lock_org(conn, LockClass::KbShelf, org)?;
-    let counts = count(conn, org)?;
-    diesel::delete(kb_shelf_counts::table.filter(kb_shelf_counts::org_id.eq(org))).execute(conn)?;
-    let rows: Vec<_> = counts
-        .iter()
-        .map(|c| {
-            (
-                kb_shelf_counts::org_id.eq(org),
-                kb_shelf_counts::msp_wide.eq(c.msp_wide),
-                kb_shelf_counts::audience.eq(c.audience),
-                kb_shelf_counts::category.eq(&c.category),
-                kb_shelf_counts::articles.eq(c.articles),
-            )
-        })
-        .collect();
-    // A few hundred rows a batch keeps under the backends' limits on bound parameters.
-    for batch in rows.chunks(200) {
-        crate::batch_insert!(conn, kb_shelf_counts::table, batch)?;
-    }
+    diesel::delete(k::kb_shelf_counts.filter(k::org_id.eq(org))).execute(conn)?;
+    let counted = a::kb_articles
+        .filter(a::org_id.eq(org))
+        .filter(a::status.eq(ArticleStatus::Published))
+        .group_by((a::org_id, a::msp_wide, a::audience, a::category))
+        .select((a::org_id, a::msp_wide, a::audience, a::category, diesel::dsl::count_star()));
+    diesel::insert_into(k::kb_shelf_counts)
+        .values(counted)
+        .into_columns((k::org_id, k::msp_wide, k::audience, k::category, k::articles))
+        .execute(conn)?;
     Ok(())
 }
 
