@@ -103,6 +103,7 @@ fn readable_counts(reader: &Reader) -> CountFilter {
 /// The tally of what an end user (not staff: public articles only) reads, from the kept counts (one statement).
 pub fn tally(conn: &mut DbConnection, reader: &Reader, category: Option<&str>) -> QueryResult<Tally> {
     use kb_shelf_counts::dsl as k;
+    debug_assert!(!reader.staff, "the shelves hold what end users read; staff read internal articles too");
     let rows: Vec<(String, i64)> = k::kb_shelf_counts
         .filter(readable_counts(reader))
         .filter(k::audience.eq(Audience::Public))
@@ -133,6 +134,7 @@ pub fn latest(
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<Listed>> {
+    debug_assert!(!reader.staff, "the shelves hold what end users read; staff read internal articles too");
     let mut heads = Vec::new();
     for (owner, msp_wide) in shelves(reader) {
         heads.extend(shelf_head(conn, &owner, msp_wide, category, offset + limit)?);
