@@ -956,6 +956,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    kb_shelf_counts (org_id, msp_wide, audience, category) {
+        org_id -> Text,
+        msp_wide -> Bool,
+        audience -> Text,
+        category -> Text,
+        articles -> BigInt,
+    }
+}
+
+diesel::table! {
     kb_article_versions (id) {
         id -> Text,
         org_id -> Text,

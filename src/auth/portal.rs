@@ -28,6 +28,8 @@ pub struct PortalClient {
     pub brand: PortalBrand,
     /// The client's timezone: its portal's dates and "today".
     pub tz: chrono_tz::Tz,
+    /// The MSP that manages the client, if any (whose MSP-wide articles its end users read).
+    pub msp: Option<OrgId>,
 }
 
 /// How a client's portal looks and what it offers (`portal_settings`; the defaults until someone saves them).
@@ -118,6 +120,9 @@ pub enum PortalTarget {
 type BrandRow =
     (String, String, String, Option<String>, Option<String>, (bool, bool, bool, bool, bool), chrono::NaiveDateTime);
 
+/// id, name, slug, timezone, MSP, brand.
+type ClientRow = (OrgId, String, String, String, Option<OrgId>, Option<BrandRow>);
+
 /// The active client (not an MSP) a portal request names, with its portal's brand, or None. One statement.
 pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResult<Option<PortalClient>> {
     use crate::schema::portal_settings as ps;
@@ -130,6 +135,7 @@ pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResul
             organizations::name,
             organizations::slug,
             organizations::timezone,
+            organizations::msp_org_id,
             (
                 ps::portal_name,
                 ps::primary_color,
@@ -141,17 +147,17 @@ pub fn find_client(conn: &mut DbConnection, target: &PortalTarget) -> QueryResul
             )
                 .nullable(),
         ));
-    let row: Option<(OrgId, String, String, String, Option<BrandRow>)> = match target {
+    let row: Option<ClientRow> = match target {
         PortalTarget::Slug(slug) => query.filter(organizations::slug.eq(slug)).first(conn).optional()?,
         PortalTarget::Host(host) => query.filter(organizations::portal_host.eq(host)).first(conn).optional()?,
     };
-    Ok(row.map(|(id, name, slug, timezone, brand)| {
+    Ok(row.map(|(id, name, slug, timezone, msp, brand)| {
         let base = match target {
             PortalTarget::Slug(_) => format!("/portal/{slug}"),
             PortalTarget::Host(_) => String::new(),
         };
         let brand = brand.map_or_else(|| PortalBrand::defaults(&name), |row| brand_from(row, &name));
-        PortalClient { id, name, slug, base, brand, tz: timezone.parse().unwrap_or(chrono_tz::UTC) }
+        PortalClient { id, name, slug, base, brand, tz: timezone.parse().unwrap_or(chrono_tz::UTC), msp }
     }))
 }
 

@@ -15,6 +15,7 @@ use crate::error::AppError;
 
 pub mod day;
 pub mod ids;
+pub mod locks;
 pub mod settings;
 
 pub use day::Day;

@@ -11,6 +11,7 @@ use super::models::{RiskFilter, RiskStatus};
 use super::scale::Level;
 use crate::db::DbConnection;
 use crate::db::ids::OrgId;
+use crate::db::locks::{LockClass, lock_org};
 use crate::schema::{risk_heat, risks};
 
 crate::text_enum! {
@@ -83,20 +84,10 @@ pub fn filtered_count(cells: &[CellCount], filter: &RiskFilter) -> Option<i64> {
     Some(shown.map(|c| c.risks).sum())
 }
 
-/// The advisory lock class under which PostgreSQL transactions rebuild an organization's cells (any constant no
-/// other lock uses); the organization picks the lock within it.
-const REBUILD_LOCK: i32 = 7_305_011;
-
 /// Replaces the organization's kept cells with a fresh count of its risks. Runs inside the transaction that
-/// changed them. SQLite runs one write transaction at a time; on PostgreSQL an advisory lock per organization
-/// makes concurrent writers rebuild in turn, each counting after the previous one committed.
+/// changed them; concurrent writers of the organization rebuild in turn (see `db::locks`).
 pub fn rebuild(conn: &mut DbConnection, org: &OrgId) -> QueryResult<()> {
-    if !conn.is_sqlite() {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-            .bind::<diesel::sql_types::Integer, _>(REBUILD_LOCK)
-            .bind::<diesel::sql_types::Text, _>(org.as_str())
-            .execute(conn)?;
-    }
+    lock_org(conn, LockClass::RiskHeat, org)?;
     let cells = count(conn, org)?;
     diesel::delete(risk_heat::table.filter(risk_heat::org_id.eq(org))).execute(conn)?;
     let rows: Vec<_> = cells

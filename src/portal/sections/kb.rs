@@ -10,21 +10,18 @@ use serde::Deserialize;
 use super::section_on;
 use crate::AppState;
 use crate::auth::portal::PortalScope;
-use crate::db::DbConnection;
-use crate::db::ids::OrgId;
 use crate::error::{AppError, AppResult};
-use crate::orgs::find_org;
 use crate::portal::Chrome;
 use crate::psa::kb::models::{self, Article, Reader};
 use crate::psa::kb::search::{self, Hit};
+use crate::psa::kb::shelf::{self, Listed};
 use crate::web::markdown::{Markdown, to_html};
 use crate::web::pagination::{ListQuery, Pager, query_string};
 use crate::web::render;
 
 /// What an end user of the client reads: the client's shelf and its MSP's MSP-wide one, public articles only.
-fn reader(conn: &mut DbConnection, client: &OrgId) -> Result<Reader, AppError> {
-    let org = find_org(conn, client)?.ok_or(AppError::NotFound)?;
-    Ok(Reader { org: org.id, msp: org.msp_org_id, staff: false })
+fn reader(portal: &PortalScope) -> Reader {
+    Reader { org: portal.org_id().clone(), msp: portal.client.msp.clone(), staff: false }
 }
 
 #[derive(Deserialize, Default)]
@@ -44,7 +41,7 @@ struct KbHome {
     search: String,
     category: String,
     categories: Vec<(String, i64)>,
-    articles: Vec<Article>,
+    articles: Vec<Listed>,
     hits: Vec<Hit>,
     pager: Pager,
 }
@@ -55,8 +52,8 @@ impl KbHome {
     }
 }
 
-/// `GET {base}/kb`: the categories and the latest articles (three statements besides the client's row), or the
-/// results of `?q=` (two).
+/// `GET {base}/kb`: the categories and the latest articles from the kept shelf counts and the shelves' indexes
+/// (at most four statements whatever the number of articles, see `kb::shelf`), or the results of `?q=` (two).
 pub async fn home(
     state: web::Data<AppState>,
     portal: PortalScope,
@@ -67,21 +64,20 @@ pub async fn home(
     let list = ListQuery { page: query.page.clone(), q: Some(query.q.clone()) };
     let (page, search) = (list.page(), list.search());
     let category: String = query.category.trim().chars().take(80).collect();
-    let client = portal.org_id().clone();
+    let reader = reader(&portal);
     let (terms, chosen) = (search.clone(), category.clone());
     let (categories, articles, hits, pager) = state
         .db
         .run(move |conn| {
-            let reader = reader(conn, &client)?;
             if !terms.is_empty() {
                 let (hits, pager) = search::search(conn, &reader, &terms, page, query_string(&[("q", &terms)]))?;
                 return Ok((Vec::new(), Vec::new(), hits, pager));
             }
-            let pager = Pager::new(page, 0, String::new());
             let only = (!chosen.is_empty()).then_some(chosen.as_str());
-            let (total, articles) = models::published(conn, &reader, only, pager.per_page, pager.offset())?;
-            let pager = Pager::new(page, total, query_string(&[("category", &chosen)]));
-            Ok((models::categories(conn, &reader)?, articles, Vec::new(), pager))
+            let tally = shelf::tally(conn, &reader, only)?;
+            let pager = Pager::new(page, tally.total, query_string(&[("category", &chosen)]));
+            let articles = shelf::latest(conn, &reader, only, pager.per_page, pager.offset())?;
+            Ok((tally.categories, articles, Vec::new(), pager))
         })
         .await?;
     let chrome = Chrome::signed_in(&portal, &session, "kb");
@@ -104,11 +100,10 @@ pub async fn article(
     path: web::Path<super::Ids>,
 ) -> AppResult<HttpResponse> {
     section_on(portal.client.brand.sections.kb)?;
-    let (id, client) = (path.into_inner().article_id, portal.org_id().clone());
+    let (id, reader) = (path.into_inner().article_id, reader(&portal));
     let article = state
         .db
         .run(move |conn| {
-            let reader = reader(conn, &client)?;
             let article = models::find_visible(conn, &reader, &id)?.ok_or(AppError::NotFound)?;
             models::record_view(conn, &article)?;
             Ok(article)

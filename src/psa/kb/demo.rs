@@ -1,6 +1,7 @@
 //! `palisade demo --clients N --articles K`: K published articles for load measurements, varied enough that
 //! search has work: three in five MSP-wide, then as many of "Client 00001"'s own as make 5,000 readable there
-//! (when K allows), the rest spread over the other clients. Written in batches, the search index with them.
+//! (when K allows), the rest spread over the other clients. Written in batches, the search index with them, then
+//! every owner's kept shelf counts.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -88,6 +89,7 @@ pub fn seed_scale(
     let start: i64 =
         kb_articles::table.select(diesel::dsl::max(kb_articles::doc_id)).first::<Option<i64>>(conn)?.unwrap_or(0);
     let mut batch = Vec::with_capacity(BATCH);
+    let mut owners = std::collections::BTreeSet::new();
     for i in 0..total {
         let (owner, shared) = if i < msp_wide {
             (msp, true)
@@ -96,6 +98,7 @@ pub fn seed_scale(
         } else {
             (others[i % others.len()], false)
         };
+        owners.insert(owner);
         batch.push(article(i, owner, shared, start + 1 + i as i64, now));
         if batch.len() == BATCH {
             write_batch(conn, &batch)?;
@@ -103,6 +106,9 @@ pub fn seed_scale(
         }
     }
     write_batch(conn, &batch)?;
+    for owner in owners {
+        super::shelf::rebuild(conn, owner)?;
+    }
     Ok(total)
 }
 

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod handlers;
 pub mod models;
 pub mod search;
+pub mod shelf;
 pub mod ticket;
 
 use crate::audit::Action;

@@ -9,6 +9,7 @@ use super::search;
 use crate::audit::Actor;
 use crate::auth::Scope;
 use crate::db::ids::{ArticleId, OrgId, UserId};
+use crate::db::locks::{LockClass, lock_all};
 use crate::db::{DbConnection, MultiBackend};
 use crate::orgs::OrgKind;
 use crate::schema::{kb_article_versions, kb_articles, kb_feedback};
@@ -185,48 +186,6 @@ pub fn page(
         .load(conn)
 }
 
-/// The reader's published articles, of one category when given: how many, and one page, last changed first (the
-/// portal's knowledge-base home). Two statements.
-pub fn published(
-    conn: &mut DbConnection,
-    reader: &Reader,
-    category: Option<&str>,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(i64, Vec<Article>)> {
-    let query = || {
-        let q = kb_articles::table
-            .filter(visible_to(reader))
-            .filter(kb_articles::status.eq(ArticleStatus::Published))
-            .into_boxed();
-        match category {
-            Some(category) => q.filter(kb_articles::category.eq(category.to_string())),
-            None => q,
-        }
-    };
-    let total = query().count().get_result(conn)?;
-    let rows = query()
-        .order((kb_articles::updated_at.desc(), kb_articles::id.desc()))
-        .limit(limit)
-        .offset(offset)
-        .select(Article::as_select())
-        .load(conn)?;
-    Ok((total, rows))
-}
-
-/// The categories of the reader's published articles with how many each has, by name (one statement).
-pub fn categories(conn: &mut DbConnection, reader: &Reader) -> QueryResult<Vec<(String, i64)>> {
-    kb_articles::table
-        .filter(visible_to(reader))
-        .filter(kb_articles::status.eq(ArticleStatus::Published))
-        .filter(kb_articles::category.ne(""))
-        .group_by(kb_articles::category)
-        .order(kb_articles::category)
-        .select((kb_articles::category, diesel::dsl::count_star()))
-        .limit(100)
-        .load(conn)
-}
-
 /// The editors' lists: the most viewed published articles, and those readers found least helpful (the most
 /// "no" answers, then the lowest share of "yes").
 pub fn most_viewed(conn: &mut DbConnection, reader: &Reader, limit: i64) -> QueryResult<Vec<Article>> {
@@ -262,23 +221,16 @@ pub struct ArticleInput {
     pub msp_wide: bool,
 }
 
-/// The advisory lock key under which PostgreSQL transactions take new search document ids (any constant no other
-/// lock uses).
-const DOC_ID_LOCK: i64 = 7_305_010;
-
-/// The next search document id. SQLite runs one write transaction at a time; on PostgreSQL a transaction-scoped
-/// advisory lock makes concurrent creates take their turn here, so two never read the same maximum.
+/// The next search document id. Concurrent creates take their turn here (see `db::locks`), so two never read the
+/// same maximum.
 fn next_doc_id(conn: &mut DbConnection) -> QueryResult<i64> {
-    if !conn.is_sqlite() {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(DOC_ID_LOCK)
-            .execute(conn)?;
-    }
+    lock_all(conn, LockClass::KbDocIds)?;
     let max: Option<i64> = kb_articles::table.select(diesel::dsl::max(kb_articles::doc_id)).first(conn)?;
     Ok(max.unwrap_or(0) + 1)
 }
 
-/// A new draft owned by `owner` (the MSP for an MSP-wide one), with its first version.
+/// A new draft owned by `owner` (the MSP for an MSP-wide one), with its first version. A draft is on no shelf:
+/// the kept counts (`shelf`) change when it is published.
 pub fn insert(
     conn: &mut DbConnection,
     owner: &OrgId,
@@ -336,7 +288,8 @@ fn insert_version(
     Ok(())
 }
 
-/// Saves new fields as the next version (where it lives does not change), keeping the search index in step.
+/// Saves new fields as the next version (where it lives does not change), keeping the search index and the kept
+/// shelf counts (its category or audience may change) in step.
 /// None when someone saved another version since `article` was read: the update is conditional on the version
 /// read, so two editors never both write "the next" version (nor does the second one silently overwrite the first).
 pub fn update(
@@ -365,12 +318,14 @@ pub fn update(
         return Ok(None);
     }
     insert_version(conn, &article.org_id, &article.id, version, &input.title, &input.body, actor)?;
+    super::shelf::rebuild(conn, &article.org_id)?;
     let saved = Article { title: input.title.clone(), body: input.body.clone(), audience, version, ..article.clone() };
     search::reindex(conn, &saved)?;
     Ok(Some(version))
 }
 
-/// Moves an article to a status (the search index follows: only published articles are in it).
+/// Moves an article to a status (the search index and the kept shelf counts follow: only published articles are
+/// in them).
 pub fn set_status(
     conn: &mut DbConnection,
     article: &Article,
@@ -387,6 +342,7 @@ pub fn set_status(
             kb_articles::published_at.eq(published_at),
         ))
         .execute(conn)?;
+    super::shelf::rebuild(conn, &article.org_id)?;
     search::reindex(conn, &Article { status, ..article.clone() })
 }
 

@@ -12,6 +12,7 @@ use palisade::audit::Actor;
 use palisade::db::DbConnection;
 use palisade::db::ids::{ArticleId, OrgId};
 use palisade::psa::kb::models::{self, ArticleInput, ArticleStatus, Audience};
+use palisade::psa::kb::shelf;
 
 /// A published article owned by `owner` (the MSP for an MSP-wide one), written by the system.
 pub fn article(conn: &mut DbConnection, owner: &OrgId, msp_wide: bool, title: &str, body: &str) -> ArticleId {
@@ -399,4 +400,81 @@ async fn a_save_based_on_a_version_someone_else_replaced_writes_nothing() {
     assert_eq!(body, "First editor's text.");
     let versions = format!("SELECT COUNT(*) AS n FROM kb_article_versions WHERE article_id = '{id}'");
     assert_eq!(count(&mut conn, &versions), 2);
+}
+
+/// The kept shelf counts of `org` agree with a fresh count of its articles (every write path rebuilt them);
+/// returns them as (MSP-wide?, audience, category, articles).
+fn assert_shelf_kept(conn: &mut DbConnection, org: &OrgId) -> Vec<(bool, String, String, i64)> {
+    let kept = shelf::load(conn, org).unwrap();
+    assert_eq!(kept, shelf::count(conn, org).unwrap(), "the kept shelf counts drifted from the articles");
+    kept.into_iter().map(|c| (c.msp_wide, c.audience.id().to_string(), c.category, c.articles)).collect()
+}
+
+fn shelf_row(msp_wide: bool, audience: &str, category: &str, articles: i64) -> (bool, String, String, i64) {
+    (msp_wide, audience.to_string(), category.to_string(), articles)
+}
+
+#[actix_web::test]
+async fn every_write_to_an_article_keeps_its_owners_shelf_counts_in_step() {
+    let (app, f, other) = TestApp::with_tenants().await;
+    let mut olive = app.signed_in("owner@tiertwo.test").await;
+    olive.get("/kb/new").await;
+    let fields = |title: &'static str, category: &'static str, audience: &'static str| {
+        [("title", title), ("body", "Steps."), ("category", category), ("audience", audience), ("place", "org")]
+    };
+    let created = olive.post("/kb", &fields("Reset a VPN token", "Remote access", "public")).await;
+    let vpn = id_from(&created.location);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![], "a draft is on no shelf");
+    olive.post(&format!("/kb/{vpn}/publish"), &[]).await.assert_status(303);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "public", "Remote access", 1)]);
+    // Edits move it between categories and audiences.
+    olive.post(&format!("/kb/{vpn}"), &fields("Reset a VPN token", "Network", "public")).await.assert_status(303);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "public", "Network", 1)]);
+    olive.post(&format!("/kb/{vpn}"), &fields("Reset a VPN token", "Network", "internal")).await.assert_status(303);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "internal", "Network", 1)]);
+    // Bad input writes nothing and moves nothing.
+    let refused = olive.post(&format!("/kb/{vpn}"), &fields(" ", "Printing", "public")).await;
+    refused.assert_status(422).assert_contains("Title is required.");
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "internal", "Network", 1)]);
+    let created = olive.post("/kb", &fields("Wi-Fi password", "Network", "public")).await;
+    let wifi = id_from(&created.location);
+    olive.post(&format!("/kb/{wifi}/publish"), &[]).await.assert_status(303);
+    let both = vec![shelf_row(false, "internal", "Network", 1), shelf_row(false, "public", "Network", 1)];
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), both);
+    olive.post(&format!("/kb/{vpn}/unpublish"), &[]).await.assert_status(303);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "public", "Network", 1)]);
+
+    // MSP staff share one with every client: it counts on the MSP's MSP-wide shelf, not the client's.
+    let mut priya = app.signed_in("mspadmin@northwind.test").await;
+    priya.switch_to(&f.t2).await;
+    priya.get("/kb/new").await;
+    let shared = [("title", "Printer guide"), ("body", "Paper."), ("audience", "public"), ("place", "msp")];
+    let shared = id_from(&priya.post("/kb", &shared).await.location);
+    priya.post(&format!("/kb/{shared}/publish"), &[]).await.assert_status(303);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.msp), vec![shelf_row(true, "public", "", 1)]);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "public", "Network", 1)]);
+    // The client's admin may not archive it, another MSP's admin does not find it: nothing moves.
+    olive.post(&format!("/kb/{shared}/archive"), &[]).await.assert_status(403);
+    let mut rita = app.signed_in("admin@contoso.test").await;
+    rita.switch_to(&other.client).await;
+    rita.get("/kb/new").await;
+    rita.post(&format!("/kb/{shared}/archive"), &[]).await.assert_status(404);
+    rita.post(&format!("/kb/{wifi}/unpublish"), &[]).await.assert_status(404);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.msp), vec![shelf_row(true, "public", "", 1)]);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![shelf_row(false, "public", "Network", 1)]);
+    priya.post(&format!("/kb/{shared}/archive"), &[]).await.assert_status(303);
+    olive.post(&format!("/kb/{wifi}/archive"), &[]).await.assert_status(303);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.msp), vec![]);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.t2), vec![]);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &other.msp), vec![]);
+
+    // The load demo's seeder counts what it writes, for every owner.
+    let clients = [f.t1.clone(), f.t2.clone(), f.t3.clone()];
+    palisade::psa::kb::demo::seed_scale(&mut app.conn(), &f.msp, &clients, 40, start_time()).unwrap();
+    let mut seeded = 0;
+    for org in [&f.msp, &f.t1, &f.t2, &f.t3] {
+        seeded += assert_shelf_kept(&mut app.conn(), org).iter().map(|row| row.3).sum::<i64>();
+    }
+    assert_eq!(seeded, 40);
+    assert_eq!(assert_shelf_kept(&mut app.conn(), &f.msp).iter().map(|row| row.3).sum::<i64>(), 24, "3 in 5");
 }

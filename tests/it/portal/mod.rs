@@ -5,5 +5,6 @@ mod auth;
 mod auth_links;
 mod brand;
 pub mod chat;
+mod kb;
 mod policies;
 mod sections;
