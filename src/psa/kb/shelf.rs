@@ -4,9 +4,10 @@
 //!
 //! - the categories and totals come from kept counts (`kb_shelf_counts`: per owner, place, audience and category,
 //!   the published articles), which every write to `kb_articles` rebuilds in its transaction ([`rebuild`]);
-//! - the latest page takes each shelf's first `offset + limit` (updated_at, id) in order from the index
-//!   `kb_articles_shelf` (or `kb_articles_shelf_category`), merges them here, then loads only the page's rows
-//!   with only the columns the list shows.
+//! - the latest page takes each shelf's first `offset + limit` articles in the order of the index
+//!   `kb_articles_shelf` (or `kb_articles_shelf_category`), with only the columns the list shows, and merges
+//!   them here. (Loading the page's rows by id afterwards cost 0.5 ms on SQLite: with `org_id IN (..)` beside
+//!   `id IN (..)` it walked the owners' index instead of the primary key.)
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -126,7 +127,7 @@ pub struct Listed {
 }
 
 /// One page of the latest articles an end user (not staff) reads, of one category when given: last changed
-/// first, then by id, so pages neither overlap nor skip. A statement per shelf and one for the page's rows.
+/// first, then by id, so pages neither overlap nor skip: a statement per shelf.
 pub fn latest(
     conn: &mut DbConnection,
     reader: &Reader,
@@ -139,30 +140,19 @@ pub fn latest(
     for (owner, msp_wide) in shelves(reader) {
         heads.extend(shelf_head(conn, &owner, msp_wide, category, offset + limit)?);
     }
-    heads.sort_unstable_by(|a, b| b.cmp(a));
-    let page: Vec<ArticleId> = heads.into_iter().skip(offset as usize).take(limit as usize).map(|(_, id)| id).collect();
-    if page.is_empty() {
-        return Ok(Vec::new());
-    }
-    let owners: Vec<OrgId> = shelves(reader).into_iter().map(|(owner, _)| owner).collect();
-    let mut rows: Vec<Listed> = kb_articles::table
-        .filter(kb_articles::org_id.eq_any(owners))
-        .filter(kb_articles::id.eq_any(&page))
-        .select(Listed::as_select())
-        .load(conn)?;
-    rows.sort_by_key(|row| page.iter().position(|id| *id == row.id));
-    Ok(rows)
+    heads.sort_unstable_by(|(a_at, a), (b_at, b)| (b_at, &b.id).cmp(&(a_at, &a.id)));
+    Ok(heads.into_iter().skip(offset as usize).take(limit as usize).map(|(_, row)| row).collect())
 }
 
-/// The first `n` (updated_at, id) of one shelf's public, published articles, last changed first (read from the
-/// shelf's index, in its order).
+/// The first `n` of one shelf's public, published articles, last changed first: walked in the shelf's index
+/// order, reading each one's row for the list's columns (n rows, not the shelf's).
 fn shelf_head(
     conn: &mut DbConnection,
     owner: &OrgId,
     msp_wide: bool,
     category: Option<&str>,
     n: i64,
-) -> QueryResult<Vec<(NaiveDateTime, ArticleId)>> {
+) -> QueryResult<Vec<(NaiveDateTime, Listed)>> {
     use kb_articles::dsl as a;
     let mut query = a::kb_articles
         .filter(a::org_id.eq(owner))
@@ -173,5 +163,5 @@ fn shelf_head(
     if let Some(category) = category {
         query = query.filter(a::category.eq(category.to_string()));
     }
-    query.order((a::updated_at.desc(), a::id.desc())).limit(n).select((a::updated_at, a::id)).load(conn)
+    query.order((a::updated_at.desc(), a::id.desc())).limit(n).select((a::updated_at, Listed::as_select())).load(conn)
 }

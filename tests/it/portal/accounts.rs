@@ -84,6 +84,7 @@ async fn a_person_who_already_has_a_password_is_invited_to_sign_in_with_it() {
     };
     let before = hash_of(&app);
     let mut owner = app.signed_in(OWNER).await;
+    owner.get(USERS).await.assert_status(200);
     owner.post(USERS, &[("name", "Tom Tech"), ("email", tech)]).await.assert_redirect(USERS);
     let mail = app.mail().await;
     assert_eq!(mail.len(), 1);
