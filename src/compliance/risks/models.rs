@@ -99,38 +99,56 @@ impl RiskStatus {
     }
 }
 
+/// A risk, whole: its summary (what the register shows, reached through `Deref`: `risk.title`, `risk.level()`)
+/// and the rest, which only its own page, its form and the export read.
 #[derive(Queryable, Selectable, Clone, Debug)]
 #[diesel(table_name = risks)]
 pub struct Risk {
-    pub id: RiskId,
+    #[diesel(embed)]
+    pub summary: RiskSummary,
     pub org_id: OrgId,
-    pub title: String,
     pub description: String,
-    pub category: Category,
     pub affected_processes: String,
-    pub owner_user_id: Option<UserId>,
     pub inherent_likelihood: i32,
     pub inherent_impact: i32,
-    pub inherent_score: i32,
     pub residual_likelihood: i32,
     pub residual_impact: i32,
-    pub residual_score: i32,
-    pub treatment: Treatment,
     pub treatment_plan: String,
     pub treatment_due_on: Option<Day>,
-    pub status: RiskStatus,
-    pub next_review_on: Option<Day>,
     pub sle_low_cents: i64,
-    pub sle_high_cents: i64,
     pub aro_hundredths: i32,
-    pub eal_low_cents: i64,
-    pub eal_high_cents: i64,
-    pub accepted_score: Option<i32>,
-    pub acceptance_expires_on: Option<Day>,
     pub created_by_user_id: Option<UserId>,
     pub closed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl std::ops::Deref for Risk {
+    type Target = RiskSummary;
+    fn deref(&self) -> &RiskSummary {
+        &self.summary
+    }
+}
+
+/// What the register's table shows of a risk: the register reads 50 of these a view, without the longer texts
+/// and the timestamps.
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = risks)]
+pub struct RiskSummary {
+    pub id: RiskId,
+    pub title: String,
+    pub category: Category,
+    pub owner_user_id: Option<UserId>,
+    pub inherent_score: i32,
+    pub residual_score: i32,
+    pub treatment: Treatment,
+    pub status: RiskStatus,
+    pub next_review_on: Option<Day>,
+    pub sle_high_cents: i64,
+    pub eal_low_cents: i64,
+    pub eal_high_cents: i64,
+    pub accepted_score: Option<i32>,
+    pub acceptance_expires_on: Option<Day>,
 }
 
 /// Why a risk asks for review today (the register's badge and the risk page's notice).
@@ -152,32 +170,7 @@ impl ReviewNeed {
     }
 }
 
-impl ReviewNeed {
-    /// What asks for review of a risk in this standing today, the most pressing first (none when it is closed;
-    /// a stale acceptance is one of another residual score than the current one).
-    fn of(
-        status: RiskStatus,
-        residual_score: i32,
-        accepted_score: Option<i32>,
-        acceptance_expires_on: Option<Day>,
-        next_review_on: Option<Day>,
-        today: &Day,
-    ) -> Option<ReviewNeed> {
-        if status == RiskStatus::Closed {
-            None
-        } else if accepted_score.is_some_and(|accepted| accepted != residual_score) {
-            Some(ReviewNeed::StaleAcceptance)
-        } else if accepted_score.is_some() && acceptance_expires_on.is_some_and(|d| d < *today) {
-            Some(ReviewNeed::ExpiredAcceptance)
-        } else if next_review_on.is_some_and(|d| d < *today) {
-            Some(ReviewNeed::ReviewOverdue)
-        } else {
-            None
-        }
-    }
-}
-
-impl Risk {
+impl RiskSummary {
     pub fn level(&self) -> Level {
         Level::of(self.residual_score)
     }
@@ -195,24 +188,21 @@ impl Risk {
 
     /// What asks for review, the most pressing first (none for a closed risk).
     pub fn review_need(&self, today: &Day) -> Option<ReviewNeed> {
-        ReviewNeed::of(
-            self.status,
-            self.residual_score,
-            self.accepted_score,
-            self.acceptance_expires_on,
-            self.next_review_on,
-            today,
-        )
+        if self.is_closed() {
+            None
+        } else if self.acceptance_stale() {
+            Some(ReviewNeed::StaleAcceptance)
+        } else if self.accepted_score.is_some() && self.acceptance_expires_on.is_some_and(|d| d < *today) {
+            Some(ReviewNeed::ExpiredAcceptance)
+        } else if self.next_review_on.is_some_and(|d| d < *today) {
+            Some(ReviewNeed::ReviewOverdue)
+        } else {
+            None
+        }
     }
 
-    pub fn day_text(day: &Option<Day>) -> String {
-        day.map(|d| d.as_str().to_string()).unwrap_or_default()
-    }
     pub fn next_review_label(&self) -> String {
         self.next_review_on.map(Day::label).unwrap_or_default()
-    }
-    pub fn due_label(&self) -> String {
-        self.treatment_due_on.map(Day::label).unwrap_or_default()
     }
 
     /// "$1,000.00 to $5,000.00 a year", or "" when no loss expectancy is recorded.
@@ -221,6 +211,15 @@ impl Risk {
     }
     pub fn has_quantification(&self) -> bool {
         self.sle_high_cents > 0
+    }
+}
+
+impl Risk {
+    pub fn day_text(day: &Option<Day>) -> String {
+        day.map(|d| d.as_str().to_string()).unwrap_or_default()
+    }
+    pub fn due_label(&self) -> String {
+        self.treatment_due_on.map(Day::label).unwrap_or_default()
     }
 }
 
@@ -383,62 +382,10 @@ pub fn count(conn: &mut DbConnection, org: &OrgId, filter: &RiskFilter) -> Query
     risks::table.filter(condition(org, filter)).count().get_result(conn)
 }
 
-/// What the register's table shows of a risk (its other columns, the longer texts and the timestamps, are only
-/// read on its own page: the register reads 50 of these a view).
-#[derive(Queryable, Selectable, Clone, Debug)]
-#[diesel(table_name = risks)]
-pub struct RegisterRisk {
-    pub id: RiskId,
-    pub title: String,
-    pub category: Category,
-    pub owner_user_id: Option<UserId>,
-    pub inherent_score: i32,
-    pub residual_score: i32,
-    pub treatment: Treatment,
-    pub status: RiskStatus,
-    pub next_review_on: Option<Day>,
-    pub sle_high_cents: i64,
-    pub eal_low_cents: i64,
-    pub eal_high_cents: i64,
-    pub accepted_score: Option<i32>,
-    pub acceptance_expires_on: Option<Day>,
-}
-
-impl RegisterRisk {
-    pub fn level(&self) -> Level {
-        Level::of(self.residual_score)
-    }
-    pub fn inherent_level(&self) -> Level {
-        Level::of(self.inherent_score)
-    }
-    pub fn is_closed(&self) -> bool {
-        self.status == RiskStatus::Closed
-    }
-    pub fn review_need(&self, today: &Day) -> Option<ReviewNeed> {
-        ReviewNeed::of(
-            self.status,
-            self.residual_score,
-            self.accepted_score,
-            self.acceptance_expires_on,
-            self.next_review_on,
-            today,
-        )
-    }
-    pub fn next_review_label(&self) -> String {
-        self.next_review_on.map(Day::label).unwrap_or_default()
-    }
-    pub fn eal_text(&self) -> String {
-        exposure_text(self.eal_low_cents, self.eal_high_cents)
-    }
-    pub fn has_quantification(&self) -> bool {
-        self.sle_high_cents > 0
-    }
-}
-
 /// A register row: the risk and its owner's name.
 #[derive(Clone, Debug)]
 pub struct RiskRow {
-    pub risk: RegisterRisk,
+    pub risk: RiskSummary,
     pub owner_name: String,
 }
 
@@ -466,8 +413,8 @@ pub fn page(
     limit: i64,
     offset: i64,
 ) -> QueryResult<Vec<RiskRow>> {
-    let rows: Vec<RegisterRisk> =
-        ordered(org, filter).select(RegisterRisk::as_select()).limit(limit).offset(offset).load(conn)?;
+    let rows: Vec<RiskSummary> =
+        ordered(org, filter).select(RiskSummary::as_select()).limit(limit).offset(offset).load(conn)?;
     let mut owners: Vec<UserId> = rows.iter().filter_map(|r| r.owner_user_id.clone()).collect();
     owners.sort();
     owners.dedup();
