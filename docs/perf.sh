@@ -23,6 +23,7 @@ cd "$(dirname "$0")/.."
 BIN=${PALISADE_BIN:-target/release/palisade}
 PORT=${PORT:-18181}
 DURATION=${DURATION:-20s}
+WARMUP=${WARMUP:-3s}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 SEED=${SEED:---clients 1000 --users 5000}
@@ -48,6 +49,10 @@ if [ ! -f "$DATA/.perf-seeded" ]; then
   # shellcheck disable=SC2086
   /usr/bin/time -f "seeded in %es" "$BIN" demo $SEED
   echo "$SEED" > "$DATA/.perf-seeded"
+fi
+if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null; then
+  echo "something already serves port $PORT: stop it first (the figures would be that server's)" >&2
+  exit 1
 fi
 "$BIN" serve & SERVER=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
@@ -106,7 +111,9 @@ sign_in() {
 for path in $PATHS; do
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path")
   [ "$status" = 200 ] || { echo "GET $path answered $status"; exit 1; }
-  # SIGN_INS=20 signs in 20 times a second beside the load (argon2 on the blocking pool must not stall pages).
+  # Unmeasured first: the pool opens its connections on demand and PostgreSQL plans each statement once.
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$path" >/dev/null
+  # SIGN_INS=20 signs in 20 times a second beside the load (argon2 on its own threads must not stall pages).
   if [ -n "${SIGN_INS:-}" ]; then
     : > "$DATA/sign-ins"
     ( while true; do for _ in $(seq "$SIGN_INS"); do sign_in & done; sleep 1; done ) & SIGNER=$!
