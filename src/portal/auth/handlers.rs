@@ -112,7 +112,7 @@ pub async fn sign_in(
             );
         }
     };
-    if !role.is_some_and(|r| r.permissions().contains(Permission::UsePortal)) {
+    if !opens_portal(role) {
         record_refusal(&state, &actor, Some(client.id.clone()), &email, Action::SignInRefused).await?;
         let error = format!(
             "Your account has no access to the {} portal. Ask your IT provider for an invitation.",
@@ -140,6 +140,11 @@ pub(crate) fn signed_in(
 }
 
 /// The user's role in the client, when their membership there is active.
+/// Whether a role in the client (None: no active membership) lets its holder into the portal.
+pub(crate) fn opens_portal(role: Option<Role>) -> bool {
+    role.is_some_and(|r| r.permissions().contains(Permission::UsePortal))
+}
+
 pub(crate) fn role_in(conn: &mut DbConnection, client: &OrgId, user: &User) -> QueryResult<Option<Role>> {
     memberships::table
         .filter(memberships::org_id.eq(client))

@@ -54,7 +54,8 @@ pub enum LinkMail {
 }
 
 impl LinkMail {
-    /// The kind of link the email carries.
+    /// The kind of link the email carries (`links::send` issues one of it). `ExistingAccount` carries no token,
+    /// only the sign-in page (`accounts::grant` sends it with `send_link`), and is counted as a sign-in email.
     pub fn purpose(&self) -> Purpose {
         match self {
             LinkMail::SignIn | LinkMail::ExistingAccount { .. } => Purpose::SignIn,

@@ -14,10 +14,10 @@ use crate::AppState;
 use crate::audit::{self, Action, Actor, Target};
 use crate::auth::portal::PortalClient;
 use crate::auth::ratelimit::account_key;
-use crate::auth::{Permission, session, users};
+use crate::auth::{session, users};
 use crate::error::AppResult;
 use crate::portal::Chrome;
-use crate::portal::auth::handlers::{SignInPage, begin_session, role_in, signed_in};
+use crate::portal::auth::handlers::{SignInPage, begin_session, opens_portal, role_in, signed_in};
 use crate::portal::auth::links::{self, Purpose};
 use crate::portal::auth::mail::LinkMail;
 use crate::portal::auth::password_links::{NewPasswordForm, PasswordLink, Submitted};
@@ -77,7 +77,7 @@ async fn email_link(
         .db
         .write(move |conn| {
             let Some(user) = users::find_by_email(conn, &email)? else { return Ok(()) };
-            if !role_in(conn, &org, &user)?.is_some_and(|r| r.permissions().contains(Permission::UsePortal)) {
+            if !opens_portal(role_in(conn, &org, &user)?) {
                 return Ok(());
             }
             links::send(conn, &base_url, &org, &user, &kind, actor.at)?;
@@ -150,7 +150,7 @@ pub async fn sign_in_by_link(
         .write(move |conn| {
             let Some(user_id) = links::spend(conn, &org, &token, Purpose::SignIn, actor.at)? else { return Ok(None) };
             let Some(user) = users::find(conn, &user_id)? else { return Ok(None) };
-            if !role_in(conn, &org, &user)?.is_some_and(|r| r.permissions().contains(Permission::UsePortal)) {
+            if !opens_portal(role_in(conn, &org, &user)?) {
                 return Ok(None);
             }
             let record = begin_session(conn, &org, &user, &actor)?;
