@@ -147,8 +147,7 @@ async fn a_contact_is_invited_from_their_page() {
 #[actix_web::test]
 async fn forbidden_roles_and_other_tenants_cannot_manage_portal_users() {
     let (app, f, other) = TestApp::with_tenants().await;
-    let erin = fixture::portal_user(&mut app.conn(), &f.t2, "erin@tiertwo.test", "Erin Enduser", None, false);
-    let _ = erin;
+    fixture::portal_user(&mut app.conn(), &f.t2, "erin@tiertwo.test", "Erin Enduser", None, false);
     let id = account_id(&app, "erin@tiertwo.test");
     let employee = fixture::user(&mut app.conn(), "emma@tiertwo.test", "Emma Employee");
     fixture::member(&mut app.conn(), &f.t2, &employee, Role::Employee);
